@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+# Both create the virtual environment on first use and keep it installed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DEMO_DB ?= demo.rrp.sqlite
+# Snapshot and Pilot tests run with a fixed terminal, no cursor blink and a fixed clock.
+export TEXTUAL_ANIMATIONS := none
+
+.PHONY: demo test test-long lint bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,images,serve]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rrp demo --db $(DEMO_DB)
+
+test: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check rrp tests benchmarks
+	$(BIN)/python -m pytest -n 2 -q -m "not long"
+
+test-long: $(STAMP)
+	$(BIN)/python -m pytest -q -m long
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/engine.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -1,0 +1,35 @@
+"""The `rrp` command: with no sub-command it opens the app; sub-commands run headless.
+
+Each sub-command lives in its own module and is registered below. Modules import their heavy
+dependencies inside the command function, so `rrp --help` and app start-up stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from rrp import __version__
+from rrp.cli.common import db_option, resolve_db, store_errors
+from rrp.cli.setup import demo, init
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.version_option(__version__, prog_name="rrp")
+@click.pass_context
+@store_errors
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """rrp: log, chart and share a Reducing Restrictive Practice collaborative's data.
+
+    Run `rrp` to open the app, `rrp demo` for a synthetic collaborative to try it on.
+    """
+    if ctx.invoked_subcommand is None:
+        from rrp.app import run_app
+
+        run_app(resolve_db(db_path))
+
+
+main.add_command(init)
+main.add_command(demo)

@@ -1,0 +1,70 @@
+"""Shared pieces of the command line: the --db option and clear, traceback-free errors."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+#: Exit codes: 0 done, 1 refused (bad data, conflicts), 2 usage (missing file, bad option).
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add `--db PATH` (env RRP_DB; default: the platform's user data directory)."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="RRP_DB",
+        default=None,
+        help="The rrp database file (default: $RRP_DB, else the user data directory).",
+    )(func)
+
+
+def resolve_db(db_path: Path | None) -> Path:
+    """The database path a command uses."""
+    from rrp.paths import default_database_path
+
+    return db_path or default_database_path()
+
+
+def fail(message: str, code: int = EXIT_REFUSED) -> None:
+    """Print one clear line on stderr and exit with `code`."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold]rrp:[/bold] {message}")
+    sys.exit(code)
+
+
+def store_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the store's errors into one clear line and exit 1: never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from rrp.store.errors import StoreError
+
+        try:
+            return func(*args, **kwargs)
+        except StoreError as exc:
+            fail(str(exc), EXIT_REFUSED)
+        except PermissionError as exc:
+            fail(f"permission denied: {exc.filename or exc}", EXIT_REFUSED)
+        except OSError as exc:
+            if "readonly" in str(exc) or "read-only" in str(exc):
+                fail(f"the database is read-only: {exc}", EXIT_REFUSED)
+            raise
+
+    return wrapper
+
+
+def open_store(db_path: Path | None, *, create: bool = True):
+    """Open (creating, or migrating) the store at the resolved path."""
+    from rrp.store import Store
+
+    return Store(resolve_db(db_path), create=create)

@@ -1,0 +1,81 @@
+"""Reading the registry CSV that the facilitator edits (providers and their wards).
+
+Pure parsing and validation: returns models, or a list of problems naming row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from rrp.models.fields import field_errors
+from rrp.models.registry import Provider, Ward
+
+REGISTRY_COLUMNS = ("provider_code", "provider_name", "ward_code", "ward_name", "ward_type", "beds")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One bad cell: the row as a spreadsheet numbers it (header is row 1), the column, why."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.message}"
+
+
+class RegistryFileError(ValueError):
+    """The registry file was refused; `problems` lists every bad row."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+def parse_registry(text: str) -> tuple[list[Provider], list[Ward]]:
+    """Parse registry CSV text into providers and wards, or raise RegistryFileError."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REGISTRY_COLUMNS if c not in header]
+    if missing:
+        raise RegistryFileError([RowProblem(1, c, "column is missing") for c in missing])
+    reader.fieldnames = header
+    providers: dict[str, Provider] = {}
+    wards: list[Ward] = []
+    problems: list[RowProblem] = []
+    seen: set[str] = set()
+    for number, row in enumerate(reader, start=2):
+        try:
+            provider = Provider(code=row["provider_code"] or "", name=row["provider_name"] or "")
+            providers.setdefault(provider.code, provider)
+        except ValidationError as exc:
+            for column, message in field_errors(exc).items():
+                problems.append(RowProblem(number, f"provider_{column}", message))
+            continue
+        active = (row.get("active") or "1").strip().lower() not in ("0", "false", "no", "n")
+        try:
+            ward = Ward(
+                code=row["ward_code"] or "",
+                provider_code=provider.code,
+                name=row["ward_name"] or "",
+                ward_type=(row["ward_type"] or "").strip().lower(),
+                beds=row["beds"],
+                active=active,
+            )
+        except ValidationError as exc:
+            for column, message in field_errors(exc).items():
+                column = {"code": "ward_code", "name": "ward_name"}.get(column, column)
+                problems.append(RowProblem(number, column, message))
+            continue
+        if ward.code in seen:
+            problems.append(RowProblem(number, "ward_code", f"ward {ward.code} appears twice"))
+        seen.add(ward.code)
+        wards.append(ward)
+    if problems:
+        raise RegistryFileError(problems)
+    return list(providers.values()), wards

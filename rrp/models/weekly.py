@@ -1,0 +1,159 @@
+"""A week of counts for one ward: the collaborative's core measurement.
+
+Counts are episodes in the week starting Monday `week_start`. The rules here are the single source of
+truth: the entry form, the importers and the store all validate through `WeeklyCounts`; the database
+repeats the hard rules as CHECK constraints and triggers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+
+from rrp.models.fields import free_text, parse_date, whole_number
+from rrp.models.registry import Code, Ward
+
+#: The counted measures, in the order a form shows them, with the labels nurses see.
+MEASURES: dict[str, str] = {
+    "restraint": "Restraints",
+    "prone_restraint": "Prone restraints",
+    "seclusion": "Seclusions",
+    "rapid_tranquillisation": "Rapid tranquillisations",
+}
+#: Measures that add up to all restrictive practice (prone is already inside restraint).
+ALL_RESTRICTIVE_PARTS = ("restraint", "seclusion", "rapid_tranquillisation")
+BED_DAYS_LABEL = "Occupied bed days"
+#: A sanity bound on any one week's count for one ward (far above anything real).
+MAX_WEEKLY_COUNT = 1000
+COUNT_FIELDS = (*MEASURES, "occupied_bed_days")
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday that starts the week containing `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _week_start(value: Any) -> dt.date:
+    day = parse_date(value, "Week start")
+    if day.weekday() != 0:
+        raise PydanticCustomError(
+            "monday",
+            "Week start {day} is a {weekday}, not a Monday (did you mean {monday}?)",
+            {
+                "day": day.isoformat(),
+                "weekday": day.strftime("%A"),
+                "monday": monday_of(day).isoformat(),
+            },
+        )
+    return day
+
+
+def _count(label: str):
+    return BeforeValidator(lambda v: whole_number(v, label, maximum=MAX_WEEKLY_COUNT))
+
+
+class WeeklyCounts(BaseModel):
+    """One ward's counts for one week.
+
+    Validation context (optional): `ward` (a `Ward`, for the bed-days ceiling and active check) and
+    `today` (a date, for "not in the future"; defaults to the real today).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    ward_code: Code
+    week_start: Annotated[dt.date, BeforeValidator(_week_start)]
+    restraint: Annotated[int, _count(MEASURES["restraint"])]
+    prone_restraint: Annotated[int, _count(MEASURES["prone_restraint"])]
+    seclusion: Annotated[int, _count(MEASURES["seclusion"])]
+    rapid_tranquillisation: Annotated[int, _count(MEASURES["rapid_tranquillisation"])]
+    occupied_bed_days: Annotated[
+        int, BeforeValidator(lambda v: whole_number(v, BED_DAYS_LABEL, maximum=7 * 1000))
+    ]
+    note: Annotated[str | None, BeforeValidator(lambda v: free_text(v, "Note", max_length=500))] = None
+
+    @property
+    def all_restrictive(self) -> int:
+        return self.restraint + self.seclusion + self.rapid_tranquillisation
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self, info: ValidationInfo) -> WeeklyCounts:
+        context = info.context or {}
+        ward: Ward | None = context.get("ward")
+        today: dt.date = context.get("today") or dt.date.today()
+        problems: list[InitErrorDetails] = []
+
+        def problem(field: str, kind: str, message: str, **ctx: Any) -> None:
+            problems.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(kind, message, ctx or None),
+                    loc=(field,),
+                    input=getattr(self, field),
+                )
+            )
+
+        if self.prone_restraint > self.restraint:
+            problem(
+                "prone_restraint",
+                "prone_exceeds_restraint",
+                "Prone restraints ({prone}) cannot exceed restraints ({restraint})",
+                prone=self.prone_restraint,
+                restraint=self.restraint,
+            )
+        if self.week_start > monday_of(today):
+            problem(
+                "week_start",
+                "future",
+                "Week start {day} is in the future",
+                day=self.week_start.isoformat(),
+            )
+        if self.occupied_bed_days == 0 and self.all_restrictive > 0:
+            problem(
+                "occupied_bed_days",
+                "bed_days_zero",
+                "Occupied bed days cannot be 0 in a week with restrictive practice",
+            )
+        if ward is not None:
+            if ward.code != self.ward_code:
+                problem("ward_code", "ward", "These counts are for another ward")
+            if not ward.active:
+                problem(
+                    "ward_code",
+                    "inactive",
+                    "Ward {code} is no longer active in the collaborative",
+                    code=ward.code,
+                )
+            if self.occupied_bed_days > ward.max_bed_days:
+                problem(
+                    "occupied_bed_days",
+                    "bed_days_ceiling",
+                    "Occupied bed days ({days}) cannot exceed beds x 7 ({ceiling} for {beds} beds)",
+                    days=self.occupied_bed_days,
+                    ceiling=ward.max_bed_days,
+                    beds=ward.beds,
+                )
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+
+def validate_week(data: dict[str, Any], *, ward: Ward | None, today: dt.date | None = None) -> WeeklyCounts:
+    """Validate a week of counts against its ward; raises pydantic.ValidationError."""
+    return WeeklyCounts.model_validate(data, context={"ward": ward, "today": today})
+
+
+class StoredWeek(BaseModel):
+    """A week of counts as stored: the counts plus who last changed them, when, and the version.
+
+    The version is what an edit is made against: saving with a stale version is refused.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    counts: WeeklyCounts
+    version: int
+    updated_at: str
+    updated_by: str

@@ -1,0 +1,19 @@
+"""Where rrp's shipped reference data and the user's database live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Shipped reference data (registry template, change package, data dictionary).
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def default_database_path() -> Path:
+    """The database used when neither --db nor RRP_DB is given: the platform's user data dir."""
+    env = os.environ.get("RRP_DB")
+    if env:
+        return Path(env)
+    import platformdirs  # deferred: only needed when no path is given
+
+    return Path(platformdirs.user_data_dir("rrp", appauthor=False)) / "rrp.sqlite"

@@ -1,0 +1,63 @@
+"""The store: the ONLY code that speaks SQL. Repositories take and return models.
+
+    store = Store("collab.sqlite")
+    store.registry.wards(); store.weekly.save(counts, expected_version=None)
+
+Importing this package imports sqlite-utils, which imports pandas when installed: the app opens
+the store in a worker thread, never on its start-up path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rrp.store.database import Database, utc_now
+from rrp.store.errors import (
+    ConstraintError,
+    NewerSchemaError,
+    NotAnRrpDatabase,
+    StaleEditError,
+    StoreError,
+    UnknownRecord,
+)
+from rrp.store.preferences import PreferenceRepository
+from rrp.store.registry import RegistryRepository
+from rrp.store.weekly import SaveSummary, WeeklyRepository
+
+
+class Store:
+    """One rrp database and its repositories."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        who: str | None = None,
+        clock: Callable[[], str] = utc_now,
+        create: bool = True,
+    ) -> None:
+        self.database = Database(path, who=who, clock=clock, create=create)
+        self.registry = RegistryRepository(self.database)
+        self.weekly = WeeklyRepository(self.database)
+        self.preferences = PreferenceRepository(self.database)
+
+    @property
+    def path(self) -> Path:
+        return self.database.path
+
+    def close(self) -> None:
+        self.database.close()
+
+
+__all__ = [
+    "ConstraintError",
+    "Database",
+    "NewerSchemaError",
+    "NotAnRrpDatabase",
+    "SaveSummary",
+    "StaleEditError",
+    "Store",
+    "StoreError",
+    "UnknownRecord",
+]

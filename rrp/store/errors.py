@@ -1,0 +1,27 @@
+"""Errors the store raises, each with a message a user can act on."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class: the message is shown to the user as it is."""
+
+
+class NotAnRrpDatabase(StoreError):
+    """The file exists but is not an rrp database; it is left untouched."""
+
+
+class NewerSchemaError(StoreError):
+    """The database was written by a newer rrp; it is left untouched."""
+
+
+class StaleEditError(StoreError):
+    """The row changed since the user loaded it; their edit is refused, not merged."""
+
+
+class UnknownRecord(StoreError):
+    """A referenced ward, provider or cycle does not exist."""
+
+
+class ConstraintError(StoreError):
+    """The database refused a row (a CHECK constraint or trigger): the last line of defence."""

@@ -1,0 +1,27 @@
+"""Small per-database preferences (e.g. the last ward used at this station), stored as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rrp.store.database import Database
+
+
+class PreferenceRepository:
+    """Key/value preferences; values are any JSON-serialisable object."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def get(self, key: str, default: Any = None) -> Any:
+        row = self.database.query_one("SELECT value FROM preference WHERE key = ?", (key,))
+        return default if row is None else json.loads(row["value"])
+
+    def set(self, key: str, value: Any) -> None:
+        with self.database.transaction() as conn:
+            conn.execute(
+                "INSERT INTO preference (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
