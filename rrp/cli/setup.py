@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from rrp.cli.common import EXIT_USAGE, db_option, fail, resolve_db, store_errors
+from rrp.reference import REFERENCE_HOOKS
 
 
 @click.command()
@@ -24,32 +25,39 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     """Create (or update) a database with the collaborative's registry and change package."""
     from rich.console import Console
 
-    from rrp.models.registry_file import RegistryFileError, parse_registry
-    from rrp.paths import DATA_DIR
+    from rrp.models.registry_file import RegistryFileError
+    from rrp.reference import load_reference_data
     from rrp.store import Store
 
-    source = registry or DATA_DIR / "registry.csv"
+    store = Store(resolve_db(db_path))
     try:
-        providers, wards = parse_registry(source.read_text(encoding="utf-8-sig"))
+        providers, wards, changed = load_reference_data(store, registry)
     except RegistryFileError as exc:
         lines = "\n".join(f"  {p}" for p in exc.problems)
-        fail(f"{source} was refused:\n{lines}")
+        fail(f"{registry} was refused:\n{lines}")
         return
     except UnicodeDecodeError:
-        fail(f"{source} is not UTF-8 text", EXIT_USAGE)
+        fail(f"{registry} is not UTF-8 text", EXIT_USAGE)
         return
-    store = Store(resolve_db(db_path))
-    changed = store.registry.save_many(providers, wards)
-    for hook in INIT_HOOKS:
-        hook(store)
     Console().print(
-        f"Database [bold]{store.path}[/bold]: {len(providers)} providers, {len(wards)} wards "
+        f"Database [bold]{store.path}[/bold]: {providers} providers, {wards} wards "
         f"({changed} records added or changed)."
     )
 
 
 #: Further reference data loaded by `rrp init` (e.g. the change package): hook(store).
-INIT_HOOKS: list = []
+#: The same list as rrp.reference.REFERENCE_HOOKS, so the app's first run loads it too.
+INIT_HOOKS = REFERENCE_HOOKS
+
+
+def _load_change_package(store) -> None:
+    """Load data/change_package.csv and data/aim.toml (idempotent)."""
+    from rrp.store.change_package import load_shipped_change_package
+
+    load_shipped_change_package(store)
+
+
+INIT_HOOKS.append(_load_change_package)
 
 
 @click.command()

@@ -114,9 +114,9 @@ def runs_distribution(n_above: int, n_below: int) -> dict[int, float]:
         if r % 2 == 0:
             ways = 2 * math.comb(m - 1, k - 1) * math.comb(n - 1, k - 1)
         else:
-            ways = math.comb(m - 1, k - 1) * math.comb(n - 1, k) + math.comb(
-                m - 1, k
-            ) * math.comb(n - 1, k - 1)
+            ways = math.comb(m - 1, k - 1) * math.comb(n - 1, k) + math.comb(m - 1, k) * math.comb(
+                n - 1, k - 1
+            )
         if ways:
             out[r] = ways / total
     return out

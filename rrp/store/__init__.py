@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from rrp.store.annotations import AnnotationRepository
+from rrp.store.change_package import ChangePackageRepository
 from rrp.store.database import Database, utc_now
 from rrp.store.errors import (
     ConstraintError,
@@ -21,7 +23,9 @@ from rrp.store.errors import (
     StoreError,
     UnknownRecord,
 )
+from rrp.store.pdsa import PdsaRepository
 from rrp.store.preferences import PreferenceRepository
+from rrp.store.progress import ProgressRepository
 from rrp.store.registry import RegistryRepository
 from rrp.store.weekly import SaveSummary, WeeklyRepository
 
@@ -41,6 +45,10 @@ class Store:
         self.registry = RegistryRepository(self.database)
         self.weekly = WeeklyRepository(self.database)
         self.preferences = PreferenceRepository(self.database)
+        self.change_package = ChangePackageRepository(self.database)
+        self.pdsa = PdsaRepository(self.database)
+        self.progress = ProgressRepository(self.database)
+        self.annotations = AnnotationRepository(self.database)
 
     @property
     def path(self) -> Path:

@@ -169,7 +169,30 @@ CREATE TABLE audit (
 CREATE INDEX audit_row ON audit(table_name, row_key);
 """
 
+#: Ward submissions (rrp.exchange.submission): what the facilitator's database and each ward last
+#: agreed on, per record, so that a merge can tell "they edited it" from "we edited it" from both.
+SYNC_STATE_V2 = """
+CREATE TABLE sync_state (
+    source TEXT NOT NULL CHECK (source <> ''),       -- the ward code the submission came from
+    table_name TEXT NOT NULL CHECK (table_name IN ('change_idea', 'weekly', 'pdsa_cycle', 'progress_score', 'annotation')),
+    row_key TEXT NOT NULL CHECK (row_key <> ''),     -- as in audit.row_key
+    agreed_hash TEXT NOT NULL CHECK (length(agreed_hash) = 64),  -- sha256 of the record's content
+    agreed_at TEXT NOT NULL,
+    PRIMARY KEY (source, table_name, row_key)
+) WITHOUT ROWID;
+
+CREATE TABLE sync_submission (
+    checksum TEXT PRIMARY KEY CHECK (length(checksum) = 64),   -- the submission file's sha256
+    source TEXT NOT NULL,
+    exported_at TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL,
+    summary TEXT NOT NULL CHECK (json_valid(summary))
+);
+"""
+
 #: MIGRATIONS[i] takes a database from schema version i to i + 1.
 MIGRATIONS: list[str] = [SCHEMA_V1]
+MIGRATIONS.append(SYNC_STATE_V2)  # schema 2: ward submission sync state (rrp.exchange)
 
 SCHEMA_VERSION = len(MIGRATIONS)

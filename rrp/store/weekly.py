@@ -85,6 +85,21 @@ class WeeklyRepository:
         ).fetchall()
         return {(code, dt.date.fromisoformat(day)) for code, day in rows}
 
+    def recent_totals(self, *, since: dt.date, until: dt.date) -> dict[str, dict[dt.date, tuple[int, int]]]:
+        """Per ward, per week from `since` to `until`: (all restrictive practice, bed days).
+
+        Plain SQL and dicts (no pandas) so the home screen can show trends before pandas loads.
+        """
+        rows = self.database.conn.execute(
+            "SELECT ward_code, week_start, restraint + seclusion + rapid_tranquillisation, "
+            "occupied_bed_days FROM weekly WHERE week_start BETWEEN ? AND ? ORDER BY week_start",
+            (since.isoformat(), until.isoformat()),
+        )
+        result: dict[str, dict[dt.date, tuple[int, int]]] = {}
+        for code, day, total, bed_days in rows:
+            result.setdefault(code, {})[dt.date.fromisoformat(day)] = (total, bed_days)
+        return result
+
     def missing_weeks(self, ward_code: str, *, since: dt.date, until: dt.date) -> list[dt.date]:
         """Mondays from `since` to `until` (inclusive) with no row for the ward, newest first."""
         present = {

@@ -23,6 +23,7 @@ from rrp.models.registry import Provider, Ward, WardType
 from rrp.models.registry_file import parse_registry
 from rrp.models.weekly import monday_of
 from rrp.paths import DATA_DIR
+from rrp.reference import REFERENCE_HOOKS
 from rrp.store import Store
 
 #: (beds range, restraint, seclusion, rapid tranquillisation) per 1,000 occupied bed days.
@@ -160,6 +161,8 @@ def build_demo(
     plan = plan_collaborative(seed=seed, wards=wards, weeks=weeks, end=end)
     rows = generate_weekly(plan)
     store.registry.save_many(plan.providers, plan.wards)
+    for loader in REFERENCE_HOOKS:  # the change package, so demo PDSA cycles can use it
+        loader(store)
     store.weekly.bulk_load(rows, source=f"synthetic demo (seed {seed})")
     store.preferences.set("synthetic", {"seed": seed, "wards": wards, "weeks": weeks})
     for hook in DEMO_HOOKS:

@@ -1,0 +1,159 @@
+"""The rrp App: opens the database in a worker, shows the home screen, routes to other screens.
+
+Conventions every screen follows (read before adding one):
+- `self.app.store` is the open `rrp.store.Store`, or None while it is still opening. Screens are
+  only pushed once it is open (`RrpApp.open_screen` checks), so inside a screen it is ready.
+- NO SQL and NO pandas on the UI thread: call the store and the reports from
+  `@work(thread=True, exclusive=True, exit_on_error=False, group="<screen>")` workers and hand
+  results back with `self.app.call_from_thread(...)`. Show a loading state meanwhile.
+- Never import `rrp.store`, `rrp.reports` or pandas at module level in a screen: import them
+  inside the worker (or under TYPE_CHECKING). `import rrp.app` must stay free of pandas (tested).
+- "Today" comes from `self.app.today` (fixed in tests and snapshots), never from date.today().
+- To add a screen: put it in rrp/screens/<name>.py, add an entry to `SCREENS` below (a name and
+  a factory taking the app and keyword arguments), and a binding on the screen that opens it
+  (e.g. `Binding("p", "app.open('pdsa_list', ward_code=...)")` or a method calling
+  `self.app.open_screen("pdsa_list", ward_code=...)`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from rrp.screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from rrp.store import Store
+
+#: name -> "module:ClassName"; the screen class is imported on first use (keeps start-up fast).
+SCREENS: dict[str, str] = {
+    "week_entry": "rrp.screens.week_entry:WeekEntryScreen",
+    "pdsa_list": "rrp.screens.pdsa_list:PdsaListScreen",
+    "pdsa_edit": "rrp.screens.pdsa_edit:PdsaEditScreen",
+    "driver_diagram": "rrp.screens.driver_diagram:DriverDiagramScreen",
+    "progress": "rrp.screens.progress:ProgressScreen",
+}
+#: App actions offered on the home screen only (check_action hides them elsewhere).
+HOME_ACTIONS = {"pdsa", "drivers", "progress_scores"}
+
+
+class RrpApp(App[None]):
+    """The rrp terminal app for one database file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "rrp"
+    SUB_TITLE = "Reducing Restrictive Practice"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave rrp"),
+        Binding("f1", "help", "Help", id="help", tooltip="Keys and conventions"),
+        Binding("p", "pdsa", "PDSA", id="pdsa.open", tooltip="The highlighted ward's PDSA cycles"),
+        Binding("d", "drivers", "Drivers", id="drivers.open", tooltip="The driver diagram"),
+        Binding("s", "progress_scores", "Scores", id="progress.open", tooltip="Progress scores"),
+    ]
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        today: dt.date | None = None,
+        who: str | None = None,
+        clock: Callable[[], str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.today = today or dt.date.today()
+        self.who = who
+        self.clock = clock
+        self.store: Store | None = None
+        self.synthetic = False
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        self.open_store()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def open_store(self) -> None:
+        """Open (create or migrate) the database off the UI thread: it imports sqlite-utils/pandas."""
+        try:
+            from rrp.store import Store, StoreError
+
+            kwargs: dict[str, Any] = {"who": self.who}
+            if self.clock is not None:
+                kwargs["clock"] = self.clock
+            try:
+                store = Store(self.db_path, **kwargs)
+            except StoreError as exc:
+                self.call_from_thread(self.store_opened, str(exc))
+                return
+            if not store.registry.wards():
+                # A new database: load the shipped registry so the app is usable at once.
+                from rrp.reference import load_reference_data
+
+                load_reference_data(store)
+            self.synthetic = store.preferences.get("synthetic") is not None
+            self.store = store
+            self.call_from_thread(self.store_opened, None)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.call_from_thread(self.store_opened, f"Could not open {self.db_path}: {exc}")
+
+    def store_opened(self, error: str | None) -> None:
+        """On the UI thread: tell each screen that has `on_store_opened(error)`."""
+        if self.synthetic:
+            self.sub_title = "SYNTHETIC DEMO DATA - not real wards"
+        for screen in self.screen_stack:
+            hook = getattr(screen, "on_store_opened", None)
+            if hook is not None:
+                hook(error)
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def open_screen(self, name: str, **kwargs: Any) -> Screen[Any] | None:
+        """Push the named screen (see SCREENS) once the store is open."""
+        if self.store is None:
+            self.notify("The database is still opening...", severity="warning")
+            return None
+        module_name, _, class_name = SCREENS[name].partition(":")
+        screen_class = getattr(import_module(module_name), class_name)
+        screen = screen_class(**kwargs)
+        self.push_screen(screen)
+        return screen
+
+    def action_open(self, name: str, **kwargs: Any) -> None:
+        self.open_screen(name, **kwargs)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in HOME_ACTIONS and not isinstance(self.screen, HomeScreen):
+            return False
+        return True
+
+    def _home_ward(self) -> str | None:
+        selected = getattr(self.screen, "selected_ward", None)
+        return selected() if callable(selected) else None
+
+    def action_pdsa(self) -> None:
+        self.open_screen("pdsa_list", ward_code=self._home_ward())
+
+    def action_drivers(self) -> None:
+        self.open_screen("driver_diagram")
+
+    def action_progress_scores(self) -> None:
+        self.open_screen("progress", ward_code=self._home_ward())
+
+    def action_help(self) -> None:
+        from rrp.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+
+def run_app(db_path: str | Path) -> None:
+    """Run the app on `db_path` (the CLI's entry point)."""
+    RrpApp(db_path).run()

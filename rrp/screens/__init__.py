@@ -1,0 +1,1 @@
+"""One module per screen. Screens compose widgets and run every store call in a worker thread."""

@@ -1,0 +1,172 @@
+"""The home screen: every ward grouped by provider, whether this week and last are entered,
+a compact trend and the latest total. Enter logs a week for the highlighted ward.
+
+The last ward used at this station is remembered (a preference in the database) and the
+cursor starts on it, so logging a week is: launch, Enter, five numbers, save.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from rrp.messages import day_month
+from rrp.widgets.spark import sparkline
+
+TREND_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    """One ward's line on the home screen."""
+
+    provider_name: str
+    ward_code: str
+    ward_name: str
+    ward_type: str
+    this_week: bool
+    last_week: bool
+    trend: list[float | None]
+    latest_total: int | None
+    latest_week: dt.date | None
+
+
+class HomeScreen(Screen[None]):
+    """Wards by provider, with this week's entry status."""
+
+    BINDINGS = [
+        Binding("enter", "log_week", "Log week", id="home.log_week", priority=True),
+        Binding("r", "refresh", "Refresh", id="home.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[HomeRow] = []
+        self.last_ward: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static("Opening the database...", id="home-status")
+            yield DataTable(id="wards", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#wards", DataTable)
+        table.add_column("Provider", key="provider")
+        table.add_column("Ward", key="ward")
+        table.add_column("Type", key="type")
+        table.add_column("This wk", key="this")
+        table.add_column("Last wk", key="last")
+        table.add_column(f"Trend ({TREND_WEEKS} wk)", key="trend")
+        table.add_column("Latest", key="latest")
+        table.loading = True
+        if self.app.store is not None:  # type: ignore[attr-defined]
+            self.load()
+
+    def on_store_opened(self, error: str | None) -> None:
+        """Called by the app once the database is open (or failed to open)."""
+        if error:
+            self.query_one("#wards", DataTable).loading = False
+            self.query_one("#home-status", Static).update(Text(error, style="bold"))
+            return
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.app.store is not None:  # type: ignore[attr-defined]
+            self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home")
+    def load(self) -> None:
+        """Read the registry and recent weeks in a worker; hand the rows to the UI thread."""
+        app = self.app
+        store = app.store  # type: ignore[attr-defined]
+        today: dt.date = app.today  # type: ignore[attr-defined]
+        this_monday = today - dt.timedelta(days=today.weekday())
+        last_monday = this_monday - dt.timedelta(days=7)
+        first = this_monday - dt.timedelta(weeks=TREND_WEEKS - 1)
+        providers = {p.code: p.name for p in store.registry.providers()}
+        recent = store.weekly.recent_totals(since=first, until=this_monday)
+        rows = []
+        for ward in store.registry.wards(active_only=True):
+            weeks = recent.get(ward.code, {})
+            trend = [
+                (1000 * weeks[d][0] / weeks[d][1]) if d in weeks and weeks[d][1] else None
+                for d in (first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS))
+            ]
+            latest_week = max(weeks, default=None)
+            rows.append(
+                HomeRow(
+                    provider_name=providers.get(ward.provider_code, ward.provider_code),
+                    ward_code=ward.code,
+                    ward_name=ward.name,
+                    ward_type=ward.ward_type.label,
+                    this_week=this_monday in weeks,
+                    last_week=last_monday in weeks,
+                    trend=trend,
+                    latest_total=weeks[latest_week][0] if latest_week else None,
+                    latest_week=latest_week,
+                )
+            )
+        last_ward = store.preferences.get("last_ward")
+        app.call_from_thread(self.show, rows, last_ward)
+
+    def show(self, rows: list[HomeRow], last_ward: str | None) -> None:
+        self.rows, self.last_ward = rows, last_ward
+        table = self.query_one("#wards", DataTable)
+        table.clear()
+        previous_provider = None
+        for row in rows:
+            provider = row.provider_name if row.provider_name != previous_provider else ""
+            previous_provider = row.provider_name
+            table.add_row(
+                Text(_short_provider(provider)[:18], style="bold"),
+                row.ward_name,
+                row.ward_type,
+                _tick(row.this_week),
+                _tick(row.last_week),
+                sparkline(row.trend),
+                "-" if row.latest_total is None else f"{row.latest_total} ({day_month(row.latest_week)[:6]})",
+                key=row.ward_code,
+            )
+        table.loading = False
+        missing = sum(not r.last_week for r in rows)
+        status = f"{len(rows)} wards; {missing} have not entered last week." if rows else "No wards yet."
+        self.query_one("#home-status", Static).update(status + " Enter logs a week.")
+        if last_ward and last_ward in {r.ward_code for r in rows}:
+            table.move_cursor(row=table.get_row_index(last_ward))
+        table.focus()
+
+    def selected_ward(self) -> str | None:
+        table = self.query_one("#wards", DataTable)
+        if not self.rows or table.cursor_row < 0:
+            return None
+        return self.rows[table.cursor_row].ward_code
+
+    @on(DataTable.RowSelected, "#wards")
+    def _row_selected(self) -> None:
+        self.action_log_week()
+
+    def action_log_week(self) -> None:
+        ward = self.selected_ward()
+        if ward:
+            self.app.open_screen("week_entry", ward_code=ward)  # type: ignore[attr-defined]
+
+    def action_refresh(self) -> None:
+        self.load()
+
+
+def _tick(entered: bool) -> Text:
+    return Text("done", style="bold") if entered else Text("due", style="dim italic")
+
+
+def _short_provider(name: str) -> str:
+    return name.replace(" (fictional)", "").replace(" NHS Foundation Trust", "").replace(" NHS Trust", "")

@@ -1,0 +1,208 @@
+"""PDSA cycles: one ward's, or the whole collaborative's (for facilitators).
+
+Cycles due for Study this week come first, marked "Study due". Flags are the fidelity nudges;
+PRSDA shows each cycle's quality (bold letter: has it; dim: missing). Filters: `f` steps through
+statuses, `c` through change ideas, `a` toggles one ward / all wards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from rrp.messages import day_month
+from rrp.models.pdsa import QUALITY_HELP, PdsaStatus
+from rrp.widgets.pdsa_marks import flags_text, quality_marks, status_text
+
+if TYPE_CHECKING:
+    from rrp.store.pdsa import CycleSummary
+
+#: Status filter steps: None is "all", "open" is planned + doing + studying.
+STATUS_FILTERS: list[str | None] = [None, "open", "planned", "doing", "studying", "done", "abandoned"]
+
+
+class PdsaListScreen(Screen[None]):
+    """A ward's PDSA cycles (or every ward's), with flags and quality marks."""
+
+    DEFAULT_CSS = """
+    #pdsa-list { height: 1fr; }
+    #pdsa-list-title { height: 1; padding: 0 1; text-style: bold; }
+    #pdsa-list-filter { height: 1; padding: 0 1; color: $text-muted; }
+    #pdsa-cycles { height: 1fr; }
+    #pdsa-list-help { height: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "edit", "Open", id="pdsa_list.edit", show=False),
+        Binding("n", "new", "New cycle", id="pdsa_list.new"),
+        Binding("f", "status_filter", "Status", id="pdsa_list.status", tooltip="Step through statuses"),
+        Binding("c", "idea_filter", "Idea", id="pdsa_list.idea", tooltip="Step through change ideas"),
+        Binding("a", "all_wards", "All wards", id="pdsa_list.all"),
+        Binding("d", "app.open('driver_diagram')", "Drivers", id="pdsa_list.drivers"),
+        Binding("s", "scores", "Scores", id="pdsa_list.scores"),
+        Binding("r", "refresh", "Refresh", id="pdsa_list.refresh", show=False),
+        Binding("escape", "back", "Back", id="pdsa_list.back"),
+    ]
+
+    def __init__(self, ward_code: str | None = None, status: str | None = None) -> None:
+        super().__init__()
+        self.ward_code = ward_code
+        self.home_ward = ward_code
+        self.status_filter: str | None = status
+        self.idea_filter: str | None = None
+        self.idea_codes: list[str] = []
+        self.rows: list[CycleSummary] = []
+        self.ward_names: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="pdsa-list"):
+            yield Static("PDSA cycles", id="pdsa-list-title")
+            yield Static("", id="pdsa-list-filter")
+            yield DataTable(id="pdsa-cycles", cursor_type="row", zebra_stripes=True)
+            yield Static("PRSDA: " + QUALITY_HELP, id="pdsa-list-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pdsa-cycles", DataTable).loading = True
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pdsa-list")
+    def load(self) -> None:
+        """Read the cycles with their flags and quality (and the ward names) in a worker."""
+        store = self.app.store  # type: ignore[attr-defined]
+        today: dt.date = self.app.today  # type: ignore[attr-defined]
+        if not store.change_package.drivers():
+            from rrp.store.change_package import load_shipped_change_package
+
+            load_shipped_change_package(store)
+        status: Any = self.status_filter
+        if status == "open":
+            status = [PdsaStatus.PLANNED, PdsaStatus.DOING, PdsaStatus.STUDYING]
+        everything = store.pdsa.summaries(today=today, ward_code=self.ward_code)
+        idea_codes = sorted({s.cycle.change_idea_code for s in everything})
+        rows = store.pdsa.summaries(
+            today=today, ward_code=self.ward_code, status=status, change_idea_code=self.idea_filter
+        )
+        names = {w.code: w.name for w in store.registry.wards()}
+        self.app.call_from_thread(self.show, rows, idea_codes, names)
+
+    def show(self, rows: list[CycleSummary], idea_codes: list[str], names: dict[str, str]) -> None:
+        self.rows, self.idea_codes, self.ward_names = rows, idea_codes, names
+        table = self.query_one("#pdsa-cycles", DataTable)
+        selected = self.selected()
+        table.clear(columns=True)
+        all_wards = self.ward_code is None
+        if all_wards:
+            table.add_column("Ward", key="ward", width=10)
+        table.add_column("#", key="number", width=2)
+        table.add_column("Title", key="title", width=22 if all_wards else 30)
+        table.add_column("Status", key="status", width=9)
+        table.add_column("Ends", key="end", width=6)
+        table.add_column("PRSDA", key="quality", width=5)
+        table.add_column("Flags", key="flags")
+        for row in rows:
+            cycle = row.cycle
+            cells: list[Any] = []
+            if all_wards:
+                cells.append(cycle.ward_code)
+            cells += [
+                str(cycle.cycle_number),
+                Text(cycle.title, style="bold" if row.due_for_study else ""),
+                status_text(cycle.status, due=row.due_for_study),
+                day_month(cycle.planned_end)[:6] if cycle.planned_end else "",
+                quality_marks(row.quality),
+                flags_text(row.flags),
+            ]
+            table.add_row(*cells, key=cycle.id)
+        table.loading = False
+        due = sum(r.due_for_study for r in rows)
+        flagged = sum(bool(r.nudges) for r in rows)
+        where = "all wards" if all_wards else f"{names.get(self.ward_code or '', self.ward_code)}"
+        self.query_one("#pdsa-list-title", Static).update(
+            Text.assemble(
+                (f"PDSA cycles: {where}", "bold"),
+                f"  {len(rows)} shown, ",
+                (f"{due} due for Study", "bold reverse" if due else ""),
+                f", {flagged} flagged",
+            )
+        )
+        status = self.status_filter or "all"
+        idea = self.idea_filter or "all"
+        self.query_one("#pdsa-list-filter", Static).update(
+            f"Status: {status} (f)   Change idea: {idea} (c)   "
+            + ("n: new cycle" if self.ward_code else "a: back to one ward")
+        )
+        if selected and selected in {r.cycle.id for r in rows}:
+            table.move_cursor(row=table.get_row_index(selected))
+        table.focus()
+
+    def selected(self) -> str | None:
+        table = self.query_one("#pdsa-cycles", DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row].cycle.id
+
+    # -- actions ---------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#pdsa-cycles")
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        cycle_id = self.selected()
+        if cycle_id:
+            self.app.open_screen("pdsa_edit", cycle_id=cycle_id)  # type: ignore[attr-defined]
+
+    def action_new(self) -> None:
+        ward = self.ward_code
+        if ward is None and self.rows:
+            row = self.query_one("#pdsa-cycles", DataTable).cursor_row
+            ward = self.rows[max(row, 0)].cycle.ward_code
+        if ward is None:
+            self.notify("Choose a ward first (a: one ward).", severity="warning")
+            return
+        self.app.open_screen("pdsa_edit", ward_code=ward)  # type: ignore[attr-defined]
+
+    def action_status_filter(self) -> None:
+        index = STATUS_FILTERS.index(self.status_filter) if self.status_filter in STATUS_FILTERS else 0
+        self.status_filter = STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)]
+        self.load()
+
+    def action_idea_filter(self) -> None:
+        options: list[str | None] = [None, *self.idea_codes]
+        index = options.index(self.idea_filter) if self.idea_filter in options else 0
+        self.idea_filter = options[(index + 1) % len(options)]
+        self.load()
+
+    def action_all_wards(self) -> None:
+        if self.ward_code is None:
+            if self.home_ward is None and self.rows:
+                self.home_ward = self.rows[max(self.query_one("#pdsa-cycles", DataTable).cursor_row, 0)].cycle.ward_code
+            self.ward_code = self.home_ward
+        else:
+            self.ward_code = None
+        self.idea_filter = None
+        self.load()
+
+    def action_scores(self) -> None:
+        self.app.open_screen("progress", ward_code=self.ward_code or self.home_ward)  # type: ignore[attr-defined]
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss()

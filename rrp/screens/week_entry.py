@@ -1,0 +1,316 @@
+"""Log or correct one ward's week of counts.
+
+The week defaults to the current one; PgUp/PgDn step through earlier weeks and `m` jumps to
+the latest missing week, so gaps can be back-filled. Bed days are pre-filled from the ward's
+last week. Each field is checked as it is typed (the same pydantic rules as imports and the
+store), errors show beside the field, and a failed save keeps everything on screen. A save made
+against a stale version (someone else saved the week meanwhile) is refused, not merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from rrp.messages import day_month, week_label
+from rrp.models.fields import field_errors
+from rrp.models.registry import Ward
+from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, validate_week
+from rrp.screens.confirm import ConfirmScreen
+
+#: Form fields in tab order, with their labels.
+FIELDS: dict[str, str] = {**MEASURES, "occupied_bed_days": BED_DAYS_LABEL, "note": "Note (optional, no names)"}
+MISSING_LOOKBACK_WEEKS = 26
+
+
+class WeekEntryScreen(Screen[None]):
+    """The weekly counts form for one ward."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="week.save", priority=True),
+        Binding("f2", "save", "Save", id="week.save_f2", show=False),
+        Binding("pageup", "previous_week", "Prev wk", id="week.previous", priority=True),
+        Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True),
+        Binding("ctrl+g", "missing_week", "Missing", id="week.missing"),
+        Binding("ctrl+r", "reload", "Reload", id="week.reload"),
+        Binding("escape", "back", "Back", id="week.back"),
+    ]
+
+    def __init__(self, ward_code: str, week_start: dt.date | None = None) -> None:
+        super().__init__()
+        self.ward_code = ward_code
+        self.requested_week = week_start
+        self.week_start: dt.date | None = None
+        self.ward: Ward | None = None
+        self.stored: StoredWeek | None = None
+        self.loaded_values: dict[str, str] = {}
+        self.missing: list[dt.date] = []
+        self.save_attempted = False
+        self.saving = False
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="week-entry"):
+            yield Static("", id="week-title")
+            yield Static("", id="week-state")
+            with Grid(id="week-form"):
+                for name, label in FIELDS.items():
+                    yield Label(label, classes="field-label")
+                    yield Input(
+                        id=f"f-{name}",
+                        restrict=None if name == "note" else r"[0-9\-]*",
+                        max_length=500 if name == "note" else 6,
+                        classes="note-input" if name == "note" else "count-input",
+                        compact=True,
+                    )
+                    if name != "note":
+                        yield Label("", id=f"e-{name}", classes="field-error")
+            # The note spans two grid columns, so its error sits under the form.
+            yield Label("", id="e-note", classes="field-error")
+            yield Static("", id="week-missing")
+            yield Static("", id="week-banner")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#week-form").loading = True
+        self.load(self.requested_week)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="week-load")
+    def load(self, week_start: dt.date | None) -> None:
+        """Read the ward, the week (if stored), the bed-days pre-fill and missing weeks."""
+        store = self.app.store  # type: ignore[attr-defined]
+        today: dt.date = self.app.today  # type: ignore[attr-defined]
+        this_monday = today - dt.timedelta(days=today.weekday())
+        week = week_start or this_monday
+        ward = store.registry.ward(self.ward_code)
+        stored = store.weekly.week(self.ward_code, week)
+        prefill = None if stored else store.weekly.latest_bed_days(self.ward_code, week)
+        missing = store.weekly.missing_weeks(
+            self.ward_code,
+            since=this_monday - dt.timedelta(weeks=MISSING_LOOKBACK_WEEKS),
+            until=this_monday - dt.timedelta(weeks=1),
+        )
+        self.app.call_from_thread(self.show_week, ward, week, stored, prefill, missing)
+
+    def show_week(
+        self,
+        ward: Ward | None,
+        week: dt.date,
+        stored: StoredWeek | None,
+        prefill: int | None,
+        missing: list[dt.date],
+    ) -> None:
+        self.ward, self.week_start, self.stored, self.missing = ward, week, stored, missing
+        self.save_attempted = False
+        self.query_one("#week-form").loading = False
+        if ward is None:
+            self._banner(f"Ward {self.ward_code} is not in the registry.", error=True)
+            return
+        values: dict[str, str] = {name: "" for name in FIELDS}
+        if stored is not None:
+            data = stored.counts.model_dump()
+            values = {name: "" if data[name] is None else str(data[name]) for name in FIELDS}
+        elif prefill is not None:
+            values["occupied_bed_days"] = str(min(prefill, ward.max_bed_days))
+        for name, value in values.items():
+            self.query_one(f"#f-{name}", Input).value = value
+        self.loaded_values = dict(values)
+        for name in FIELDS:
+            self._error(name, "")
+        self._banner("")
+        self._render_header()
+        self.query_one(f"#f-{next(iter(FIELDS))}", Input).focus()
+
+    def _render_header(self) -> None:
+        assert self.ward is not None and self.week_start is not None
+        today: dt.date = self.app.today  # type: ignore[attr-defined]
+        self.query_one("#week-title", Static).update(
+            Text.assemble(
+                (f"{self.ward.name} ({self.ward.code})", "bold"),
+                f"  week starting Mon {day_month(self.week_start)} ({week_label(self.week_start, today)})",
+            )
+        )
+        if self.stored is None:
+            state = "Not entered yet."
+            if self.loaded_values.get("occupied_bed_days"):
+                state += " Bed days pre-filled from the ward's last week: check them."
+        else:
+            state = (
+                f"Entered: last saved by {self.stored.updated_by} at "
+                f"{self.stored.updated_at.replace('T', ' ').rstrip('Z')} (version {self.stored.version}). "
+                "Edit to correct it."
+            )
+        self.query_one("#week-state", Static).update(state)
+        if self.missing:
+            shown = ", ".join(day_month(d)[:6] for d in self.missing[:6])
+            more = f" and {len(self.missing) - 6} more" if len(self.missing) > 6 else ""
+            text = f"Missing weeks (last {MISSING_LOOKBACK_WEEKS}): {shown}{more}. Ctrl+G goes to the latest."
+        else:
+            text = f"No missing weeks in the last {MISSING_LOOKBACK_WEEKS}."
+        self.query_one("#week-missing", Static).update(text)
+
+    # -- validation ------------------------------------------------------------------------
+
+    def form_values(self) -> dict[str, str]:
+        return {name: self.query_one(f"#f-{name}", Input).value for name in FIELDS}
+
+    @property
+    def dirty(self) -> bool:
+        return self.ward is not None and self.form_values() != self.loaded_values
+
+    def check(self, *, show_required: bool) -> Any:
+        """Validate the form with the model rules; show each error beside its field."""
+        if self.ward is None or self.week_start is None:
+            return None
+        data: dict[str, Any] = dict(self.form_values())
+        data.update(ward_code=self.ward.code, week_start=self.week_start)
+        try:
+            counts = validate_week(data, ward=self.ward, today=self.app.today)  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            errors = field_errors(exc)
+            for name in FIELDS:
+                message = errors.get(name, "")
+                if not show_required and message and not data[name].strip():
+                    message = ""  # an empty field is only an error once the user tries to save
+                self._error(name, message)
+            for name in ("week_start", "ward_code"):
+                if name in errors:
+                    self._banner(errors[name], error=True)
+            return None
+        for name in FIELDS:
+            self._error(name, "")
+        return counts
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if self.ward is not None:
+            self.check(show_required=self.save_attempted)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last field it saves."""
+        names = list(FIELDS)
+        current = (event.input.id or "").removeprefix("f-")
+        if current == names[-1]:
+            self.action_save()
+        else:
+            self.query_one(f"#f-{names[names.index(current) + 1]}", Input).focus()
+
+    def _error(self, name: str, message: str) -> None:
+        label = self.query_one(f"#e-{name}", Label)
+        label.update(message)
+        self.query_one(f"#f-{name}", Input).set_class(bool(message), "-invalid")
+
+    def _banner(self, message: str, *, error: bool = False) -> None:
+        banner = self.query_one("#week-banner", Static)
+        banner.update(message)
+        banner.set_class(error, "error")
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.saving or self.ward is None:
+            return
+        self.save_attempted = True
+        counts = self.check(show_required=True)
+        if counts is None:
+            self._banner("Not saved: correct the fields marked above (nothing typed is lost).", error=True)
+            return
+        self.saving = True
+        self._banner("Saving...")
+        self.save(counts, None if self.stored is None else self.stored.version)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="week-save")
+    def save(self, counts: Any, expected_version: int | None) -> None:
+        from rrp.store import StoreError
+
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            stored = store.weekly.save(counts, expected_version=expected_version, today=self.app.today)  # type: ignore[attr-defined]
+            store.preferences.set("last_ward", counts.ward_code)
+        except (StoreError, ValidationError) as exc:
+            message = "; ".join(field_errors(exc).values()) if isinstance(exc, ValidationError) else str(exc)
+            self.app.call_from_thread(self.save_failed, message)
+            return
+        except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
+            self.app.call_from_thread(self.save_failed, f"Could not save: {exc}")
+            return
+        self.app.call_from_thread(self.saved, stored)
+
+    def saved(self, stored: StoredWeek) -> None:
+        self.saving = False
+        self.stored = stored
+        self.loaded_values = self.form_values()
+        self.save_attempted = False
+        if self.missing and self.week_start in self.missing:
+            self.missing.remove(self.week_start)
+        self._render_header()
+        c = stored.counts
+        self._banner(
+            f"Saved week of {day_month(c.week_start)}: {c.restraint} restraints ({c.prone_restraint} prone), "
+            f"{c.seclusion} seclusions, {c.rapid_tranquillisation} rapid tranquillisations, "
+            f"{c.occupied_bed_days} bed days."
+        )
+        self.notify("Week saved", timeout=3)
+
+    def save_failed(self, message: str) -> None:
+        self.saving = False
+        self._banner(f"Not saved: {message}", error=True)
+
+    # -- moving between weeks --------------------------------------------------------------
+
+    def _go(self, week: dt.date) -> None:
+        if self.dirty:
+            self.app.push_screen(
+                ConfirmScreen("You have unsaved changes to this week. Discard them?"),
+                lambda discard: self.load(week) if discard else None,
+            )
+        else:
+            self.load(week)
+
+    def action_previous_week(self) -> None:
+        if self.week_start is not None:
+            self._go(self.week_start - dt.timedelta(weeks=1))
+
+    def action_next_week(self) -> None:
+        if self.week_start is None:
+            return
+        today: dt.date = self.app.today  # type: ignore[attr-defined]
+        this_monday = today - dt.timedelta(days=today.weekday())
+        if self.week_start >= this_monday:
+            self.notify("This is the current week: later weeks cannot be entered yet.", severity="warning")
+            return
+        self._go(self.week_start + dt.timedelta(weeks=1))
+
+    def action_missing_week(self) -> None:
+        candidates = [d for d in self.missing if d != self.week_start]
+        if not candidates:
+            self.notify("No missing weeks to back-fill.")
+            return
+        self._go(candidates[0])
+
+    def action_reload(self) -> None:
+        if self.week_start is not None:
+            self._go(self.week_start)
+
+    def action_back(self) -> None:
+        if self.dirty:
+            self.app.push_screen(
+                ConfirmScreen("You have unsaved changes to this week. Leave without saving?"),
+                lambda leave: self.dismiss() if leave else None,
+            )
+        else:
+            self.dismiss()

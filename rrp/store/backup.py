@@ -1,0 +1,127 @@
+"""Backing up and restoring an rrp database with SQLite's online backup API.
+
+The online backup reads a consistent snapshot while other stations keep writing (WAL: readers do
+not block writers). The copy is a single self-contained file (journal mode DELETE) checked with
+`PRAGMA integrity_check` before rrp says it is good.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from rrp.store.database import BUSY_TIMEOUT_MS, backup_copy, inspect_file
+from rrp.store.errors import NewerSchemaError, NotAnRrpDatabase, StoreError
+from rrp.store.schema import SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class DatabaseCheck:
+    """What a check of a database file found."""
+
+    path: Path
+    schema_version: int
+    integrity: str  # 'ok' or SQLite's first complaint
+    size_bytes: int
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == "ok"
+
+
+def check_database(path: Path) -> DatabaseCheck:
+    """Is `path` an rrp database this rrp can open, and intact? Raises StoreError when not."""
+    path = Path(path)
+    found = inspect_file(path)  # raises NotAnRrpDatabase for non-SQLite / foreign SQLite files
+    if found is None:
+        raise NotAnRrpDatabase(f"{path} is missing or empty: it is not an rrp database")
+    _, version = found
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{path} was written by a newer rrp (schema {version}, this rrp knows {SCHEMA_VERSION})"
+        )
+    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return DatabaseCheck(path, version, f"unreadable: {exc}", path.stat().st_size)
+    finally:
+        conn.close()
+    integrity = "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
+    return DatabaseCheck(path, version, integrity, path.stat().st_size)
+
+
+def online_backup(source: Path, target: Path) -> DatabaseCheck:
+    """Copy `source` to `target` with the online backup API, then verify the copy.
+
+    `target` must not exist. Safe while other connections write to `source`.
+    """
+    source, target = Path(source), Path(target)
+    if inspect_file(source) is None:
+        raise NotAnRrpDatabase(f"{source} does not exist or is empty: nothing to back up")
+    if target.exists():
+        raise StoreError(f"{target} already exists; choose a new file name (nothing was written)")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+    dest = sqlite3.connect(str(partial))
+    try:
+        src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # pages=-1: one step, a single consistent read snapshot of the source.
+        src.backup(dest, pages=-1)
+        dest.execute("PRAGMA journal_mode = DELETE")
+    except BaseException:
+        dest.close()
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
+    dest.close()
+    check = check_database(partial)
+    if not check.ok:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"the backup copy failed its integrity check ({check.integrity}); nothing was kept")
+    partial.replace(target)
+    return DatabaseCheck(target, check.schema_version, check.integrity, check.size_bytes)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    database: Path
+    previous_kept_at: Path | None
+    schema_version: int
+
+
+def restore(backup_file: Path, database: Path) -> RestoreResult:
+    """Replace `database` with the contents of `backup_file`, keeping the old one beside it.
+
+    The backup is checked first (an rrp database, intact, schema not newer than this rrp). The
+    current database (if any) is copied to `<name>.before-restore-<timestamp>.sqlite` beside it;
+    then the backup is written into place with the online backup API, so the -wal/-shm files stay
+    consistent. An older schema is migrated the next time rrp opens the database.
+    """
+    backup_file, database = Path(backup_file), Path(database)
+    check = check_database(backup_file)
+    if not check.ok:
+        raise StoreError(f"{backup_file} failed its integrity check ({check.integrity}); nothing was restored")
+    if backup_file.resolve() == database.resolve():
+        raise StoreError("the backup and the database are the same file; nothing was restored")
+    kept: Path | None = None
+    if inspect_file(database) is not None:  # raises if the target is not an rrp database
+        kept = backup_copy(database, "before-restore")
+    else:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{backup_file.as_posix()}?mode=ro", uri=True)
+    dest = sqlite3.connect(str(database), timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        dest.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        src.backup(dest, pages=-1)
+    finally:
+        src.close()
+        dest.close()
+    after = check_database(database)
+    if not after.ok:  # pragma: no cover - the source was checked just before
+        raise StoreError(f"the restored database failed its integrity check ({after.integrity})")
+    return RestoreResult(backup_file, database, kept, check.schema_version)

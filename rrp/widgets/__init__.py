@@ -1,0 +1,1 @@
+"""Reusable widgets: the week form, charts, icons, pickers. Screens compose them."""

@@ -1,0 +1,161 @@
+"""Centre lines and limits for each chart type, worked by hand (QI-METHODS "Chart types")."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rrp.reports.spc import compute_chart
+
+
+def one(points, column):
+    """The single distinct value of a column (limits are constant in a segment for xmr/c)."""
+    values = points[column].unique()
+    assert len(values) == 1
+    return values[0]
+
+
+def test_xmr_limits_by_hand():
+    # mean 3.6; MRs 2,1,2,1 -> MR_bar 1.5; 2.66 * 1.5 = 3.99
+    r = compute_chart([2, 4, 3, 5, 4], chart="xmr")
+    p = r.points
+    assert one(p, "centre") == pytest.approx(3.6)
+    assert one(p, "upper_limit") == pytest.approx(7.59)
+    assert one(p, "lower_limit") == pytest.approx(-0.39)  # xmr lower limit shown as computed
+    assert one(p, "upper_2sigma") == pytest.approx(3.6 + 2 / 3 * 3.99)
+    assert one(p, "lower_2sigma") == pytest.approx(3.6 - 2 / 3 * 3.99)
+
+
+def test_mr_screening_3267():
+    values = [10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 40]
+    mean = sum(values) / 12
+    # MRs: ten of 1 and one of 30 -> MR_bar = 40/11 = 3.636; 30 > 3.267 * 3.636 = 11.88: dropped
+    screened = compute_chart(values, chart="xmr").points
+    assert one(screened, "upper_limit") == pytest.approx(mean + 2.66 * 1.0)
+    unscreened = compute_chart(values, chart="xmr", screen_moving_ranges=False).points
+    assert one(unscreened, "upper_limit") == pytest.approx(mean + 2.66 * 40 / 11)
+
+
+def test_mr_screening_is_once_not_iterative():
+    # MRs 1 x9, 6, 30: MR_bar = 45/11 = 4.09 -> 30 dropped (> 13.37), 6 kept;
+    # recomputed MR_bar = 15/10 = 1.5; an iterative screen would now drop 6 (> 4.9) too.
+    values = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 7, 37]
+    p = compute_chart(values, chart="xmr").points
+    assert one(p, "upper_limit") == pytest.approx(np.mean(values) + 2.66 * 1.5)
+
+
+def test_u_chart_by_hand_varying_denominators():
+    counts = [3, 4, 5, 20]
+    beds = [100, 200, 300, 1000]
+    p = compute_chart(counts, denominators=beds, chart="u", per=1000).points
+    u_bar = 32 / 1600  # 0.02 per bed day = 20 per 1,000
+    assert p["value"].tolist() == pytest.approx([30, 20, 16.6667, 20], abs=1e-4)
+    assert one(p, "centre") == pytest.approx(20.0)
+    for row, n in zip(p.itertuples(), beds, strict=True):
+        sigma = math.sqrt(u_bar / n) * 1000
+        assert row.upper_limit == pytest.approx(20 + 3 * sigma)
+        assert row.lower_limit == pytest.approx(max(0.0, 20 - 3 * sigma))
+        assert row.upper_2sigma == pytest.approx(20 + 2 * sigma)
+        assert row.lower_2sigma == pytest.approx(max(0.0, 20 - 2 * sigma))
+    # n = 1000: sigma = 4.472 -> 6.584 .. 33.416; n = 100: lower limit below zero shown as zero
+    assert p["lower_limit"].iloc[3] == pytest.approx(6.5836, abs=1e-4)
+    assert p["upper_limit"].iloc[3] == pytest.approx(33.4164, abs=1e-4)
+    assert p["lower_limit"].iloc[0] == 0.0
+
+
+def test_u_chart_without_denominator_refused():
+    with pytest.raises(ValueError, match="denominators"):
+        compute_chart([1, 2, 3], chart="u")
+
+
+def test_uprime_sigma_z_by_hand():
+    counts = [10, 30, 20, 40]
+    beds = [1000] * 4
+    # u_bar = 0.025; sqrt(u_bar / n) = 0.005; z = -3, 1, -1, 3; MRs 4, 2, 4 -> 10/3
+    sigma_z = (10 / 3) / 1.128
+    p = compute_chart(counts, denominators=beds, chart="uprime", per=1000).points
+    assert one(p, "centre") == pytest.approx(25.0)
+    assert one(p, "upper_limit") == pytest.approx(25 + 3 * sigma_z * 5)
+    assert one(p, "lower_limit") == 0.0  # 25 - 44.3 < 0
+    assert one(p, "upper_2sigma") == pytest.approx(25 + 2 * sigma_z * 5)
+
+
+def test_uprime_screens_z_moving_ranges():
+    counts = [10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 60]
+    beds = [1000] * 12
+    u_bar = sum(counts) / 12000
+    s = math.sqrt(u_bar / 1000)
+    z = [(c / 1000 - u_bar) / s for c in counts]
+    mrs = [abs(a - b) for a, b in zip(z[1:], z[:-1], strict=True)]
+    mr_bar = sum(mrs) / len(mrs)
+    kept = [m for m in mrs if m <= 3.267 * mr_bar]
+    assert len(kept) == 10
+    sigma_z = sum(kept) / len(kept) / 1.128
+    p = compute_chart(counts, denominators=beds, chart="uprime").points
+    assert one(p, "upper_limit") == pytest.approx(u_bar + 3 * sigma_z * s)
+
+
+def test_c_chart_by_hand():
+    p = compute_chart([4, 6, 5, 5], chart="c").points
+    assert one(p, "centre") == 5
+    assert one(p, "upper_limit") == pytest.approx(5 + 3 * math.sqrt(5))
+    assert one(p, "lower_limit") == 0.0
+    assert one(p, "lower_2sigma") == pytest.approx(5 - 2 * math.sqrt(5))
+
+
+def test_c_chart_refuses_denominators():
+    with pytest.raises(ValueError, match="c chart"):
+        compute_chart([1, 2], denominators=[1, 1], chart="c")
+
+
+def test_run_chart_median_no_limits():
+    p = compute_chart([3, 1, 4, 1, 5, 9, 2, 6], chart="run").points
+    assert one(p, "centre") == 3.5
+    for col in ("lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma"):
+        assert p[col].isna().all()
+    assert not p["trial"].any()
+
+
+def test_rates_for_run_and_xmr_with_denominators():
+    p = compute_chart([1, 2, 3], denominators=[100, 100, 200], chart="xmr", per=1000).points
+    assert p["value"].tolist() == pytest.approx([10, 20, 15])
+
+
+def test_zero_counts_u_chart_has_no_limits():
+    r = compute_chart([0] * 14, denominators=[130] * 14, chart="u", per=1000, target=5)
+    assert r.points["centre"].eq(0).all()
+    assert r.points["upper_limit"].isna().all()
+    assert r.points["rules"].eq("").all()
+    assert r.summary["assurance_icon"] is None
+
+
+def test_mostly_zero_counts_c_chart():
+    p = compute_chart([0, 0, 0, 3, 0, 0], chart="c").points
+    assert one(p, "centre") == 0.5
+    assert one(p, "upper_limit") == pytest.approx(0.5 + 3 * math.sqrt(0.5))
+    assert p["special_cause"].iloc[3] == "concern"  # 3 > 2.62
+
+
+def test_single_huge_week_is_outside_and_screened():
+    values = [4, 5, 4, 6, 5, 4, 5, 6, 5, 4, 5, 60, 5, 4]
+    r = compute_chart(values, chart="xmr")
+    assert r.points["rules"].iloc[11] == "outside_limits"
+    assert r.points["special_cause"].iloc[11] == "concern"
+    # both MRs around the spike (55, 55) are screened out
+    assert r.points["upper_limit"].iloc[0] < 20
+
+
+@pytest.mark.parametrize("chart", ["xmr", "c", "run"])
+def test_constant_series_no_limits_no_signals_no_assurance(chart):
+    r = compute_chart([5] * 20, chart=chart, target=7)
+    p = r.points
+    assert p["upper_limit"].isna().all() and p["lower_limit"].isna().all()
+    assert p["rules"].eq("").all() and p["special_cause"].eq("").all()
+    assert r.summary["assurance_icon"] is None
+    assert r.summary["variation_icon"] == "common_cause"
+
+
+def test_constant_rates_u_chart_no_limits():
+    r = compute_chart([1, 2, 3] * 5, denominators=[100, 200, 300] * 5, chart="u", target=1)
+    assert r.points["upper_limit"].isna().all()
+    assert r.summary["assurance_icon"] is None
