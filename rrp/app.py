@@ -40,6 +40,8 @@ SCREENS: dict[str, str] = {
     "pdsa_edit": "rrp.screens.pdsa_edit:PdsaEditScreen",
     "driver_diagram": "rrp.screens.driver_diagram:DriverDiagramScreen",
     "progress": "rrp.screens.progress:ProgressScreen",
+    "dashboard": "rrp.screens.dashboard:DashboardScreen",
+    "huddle": "rrp.screens.huddle:HuddleScreen",
 }
 #: App actions offered on the home screen only (check_action hides them elsewhere).
 HOME_ACTIONS = {"pdsa", "drivers", "progress_scores"}
@@ -94,8 +96,9 @@ class RrpApp(App[None]):
             except StoreError as exc:
                 self.call_from_thread(self.store_opened, str(exc))
                 return
-            if not store.registry.wards():
-                # A new database: load the shipped registry so the app is usable at once.
+            if not store.registry.wards() or not store.change_package.drivers():
+                # A new database: load the shipped registry and change package so the app is
+                # usable at once (idempotent: an existing registry is left as it is).
                 from rrp.reference import load_reference_data
 
                 load_reference_data(store)

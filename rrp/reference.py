@@ -5,7 +5,6 @@ Used by `rrp init` and by the app when it opens a new, empty database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,15 +14,15 @@ from rrp.paths import DATA_DIR
 if TYPE_CHECKING:
     from rrp.store import Store
 
-#: Further reference data loaders (e.g. the change package): hook(store), idempotent.
-REFERENCE_HOOKS: list[Callable[[Store], object]] = []
-
-
 def load_reference_data(store: Store, registry: Path | None = None) -> tuple[int, int, int]:
-    """Upsert the registry (and run the other loaders); returns (providers, wards, changed)."""
+    """Upsert the registry and the change package; returns (providers, wards, records changed).
+
+    Idempotent: running it again on an up-to-date database changes nothing.
+    """
+    from rrp.store.change_package import load_shipped_change_package
+
     source = registry or DATA_DIR / "registry.csv"
     providers, wards = parse_registry(source.read_text(encoding="utf-8-sig"))
     changed = store.registry.save_many(providers, wards)
-    for hook in REFERENCE_HOOKS:
-        hook(store)
+    changed += load_shipped_change_package(store)
     return len(providers), len(wards), changed

@@ -12,6 +12,8 @@ import click
 
 from rrp import __version__
 from rrp.cli.common import db_option, resolve_db, store_errors
+from rrp.cli.data import backup_cmd, export_cmd, import_cmd, restore_cmd
+from rrp.cli.pdsa import pdsa
 from rrp.cli.setup import demo, init
 
 
@@ -33,3 +35,12 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 
 main.add_command(init)
 main.add_command(demo)
+main.add_command(pdsa)
+main.add_command(import_cmd)
+main.add_command(export_cmd)
+main.add_command(backup_cmd)
+main.add_command(restore_cmd)
+
+from rrp.cli.chart import chart  # noqa: E402 - registered after the group is defined
+
+main.add_command(chart)

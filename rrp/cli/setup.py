@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from rrp.cli.common import EXIT_USAGE, db_option, fail, resolve_db, store_errors
-from rrp.reference import REFERENCE_HOOKS
 
 
 @click.command()
@@ -45,19 +44,6 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     )
 
 
-#: Further reference data loaded by `rrp init` (e.g. the change package): hook(store).
-#: The same list as rrp.reference.REFERENCE_HOOKS, so the app's first run loads it too.
-INIT_HOOKS = REFERENCE_HOOKS
-
-
-def _load_change_package(store) -> None:
-    """Load data/change_package.csv and data/aim.toml (idempotent)."""
-    from rrp.store.change_package import load_shipped_change_package
-
-    load_shipped_change_package(store)
-
-
-INIT_HOOKS.append(_load_change_package)
 
 
 @click.command()

@@ -34,7 +34,7 @@ class DriverDiagramScreen(Screen[None]):
         yield Header()
         yield Static("Change ideas: T testing now, A adopted, a adapted, x abandoned (wards).", id="driver-help")
         yield Tree("Aim", id="drivers")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#drivers", Tree).loading = True
@@ -43,10 +43,6 @@ class DriverDiagramScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="drivers")
     def load(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
-        if not store.change_package.drivers():
-            from rrp.store.change_package import load_shipped_change_package
-
-            load_shipped_change_package(store)
         aim = store.change_package.aim()
         drivers = store.change_package.drivers()
         ideas = [s.idea for s in store.change_package.ideas(all_local=True)]

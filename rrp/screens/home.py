@@ -45,6 +45,11 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "log_week", "Log week", id="home.log_week", priority=True),
         Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding(
+            "c", "dashboard", "Dashboard", id="home.dashboard",
+            tooltip="The collaborative dashboard: every ward at a glance",
+        ),
+        Binding("h", "huddle", "Huddle", id="home.huddle", tooltip="The highlighted ward's safety huddle"),
     ]
 
     def __init__(self) -> None:
@@ -128,7 +133,7 @@ class HomeScreen(Screen[None]):
             provider = row.provider_name if row.provider_name != previous_provider else ""
             previous_provider = row.provider_name
             table.add_row(
-                Text(_short_provider(provider)[:18], style="bold"),
+                Text(_fit(_short_provider(provider), 18), style="bold"),
                 row.ward_name,
                 row.ward_type,
                 _tick(row.this_week),
@@ -163,9 +168,22 @@ class HomeScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
+    def action_huddle(self) -> None:
+        ward = self.selected_ward()
+        if ward:
+            self.app.open_screen("huddle", ward_code=ward)  # type: ignore[attr-defined]
+
+    def action_dashboard(self) -> None:
+        self.app.open_screen("dashboard")  # type: ignore[attr-defined]
+
 
 def _tick(entered: bool) -> Text:
     return Text("done", style="bold") if entered else Text("due", style="dim italic")
+
+
+def _fit(text: str, width: int) -> str:
+    """Shorten to `width` characters with an ellipsis, so a cut name is visibly cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _short_provider(name: str) -> str:

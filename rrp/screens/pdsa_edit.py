@@ -162,7 +162,7 @@ class PdsaEditScreen(Screen[None]):
                         yield Label("", id=f"e-{name}", classes="pdsa-error -empty")
         yield Static("", id="pdsa-nudges")
         yield Static("", id="pdsa-banner")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#pdsa-tabs").loading = True
@@ -178,10 +178,6 @@ class PdsaEditScreen(Screen[None]):
         stored = store.pdsa.get(self.cycle_id) if self.cycle_id else None
         ward_code = stored.cycle.ward_code if stored else self.ward_code
         ward = store.registry.ward(ward_code) if ward_code else None
-        if not store.change_package.drivers():
-            from rrp.store.change_package import load_shipped_change_package
-
-            load_shipped_change_package(store)
         ideas = store.change_package.ideas(ward_code=ward_code)
         cycles = store.pdsa.list(ward_code=ward_code) if ward_code else []
         draft = store.pdsa.draft(self.draft_key)
@@ -478,8 +474,8 @@ class PdsaEditScreen(Screen[None]):
         self._render_title()
         self._render_nudges()
         message = f"Saved ({stored.cycle.status.label.lower()}, version {stored.version})."
-        if moved and self.stored is not None:
-            self.query_one("#pdsa-tabs", TabbedContent).active = STAGE_TAB[self.status]
+        if moved:
+            self._show_tab(STAGE_TAB[self.status])
         end = stored.cycle.planned_end
         if self.status == PdsaStatus.DOING and end:
             message += f" Study due by {day_month(end)}."
@@ -494,9 +490,13 @@ class PdsaEditScreen(Screen[None]):
 
     def action_next_tab(self) -> None:
         tabs = self.query_one("#pdsa-tabs", TabbedContent)
-        tabs.active = TABS[(TABS.index(tabs.active) + 1) % len(TABS)] if tabs.active in TABS else TABS[0]
-        pane = tabs.get_pane(tabs.active)
-        for widget in pane.query("Input, TextArea, Select"):
+        self._show_tab(TABS[(TABS.index(tabs.active) + 1) % len(TABS)] if tabs.active in TABS else TABS[0])
+
+    def _show_tab(self, tab_id: str) -> None:
+        """Show a tab and put the cursor in its first field."""
+        tabs = self.query_one("#pdsa-tabs", TabbedContent)
+        tabs.active = tab_id
+        for widget in tabs.get_pane(tab_id).query("Input, TextArea, Select"):
             widget.focus()
             break
 

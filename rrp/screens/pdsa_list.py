@@ -19,12 +19,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import day_month
-from rrp.models.pdsa import QUALITY_HELP, PdsaStatus
+from rrp.models.pdsa import PdsaStatus
 from rrp.widgets.pdsa_marks import flags_text, quality_marks, status_text
 
 if TYPE_CHECKING:
     from rrp.store.pdsa import CycleSummary
 
+QUALITY_KEY = "PRSDA: Prediction, Ramp link, Scale, Data, Act decision (bold: has it; dim: missing)"
 #: Status filter steps: None is "all", "open" is planned + doing + studying.
 STATUS_FILTERS: list[str | None] = [None, "open", "planned", "doing", "studying", "done", "abandoned"]
 
@@ -42,10 +43,10 @@ class PdsaListScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter", "edit", "Open", id="pdsa_list.edit", show=False),
-        Binding("n", "new", "New cycle", id="pdsa_list.new"),
+        Binding("n", "new", "New", id="pdsa_list.new"),
         Binding("f", "status_filter", "Status", id="pdsa_list.status", tooltip="Step through statuses"),
         Binding("c", "idea_filter", "Idea", id="pdsa_list.idea", tooltip="Step through change ideas"),
-        Binding("a", "all_wards", "All wards", id="pdsa_list.all"),
+        Binding("a", "all_wards", "All", id="pdsa_list.all"),
         Binding("d", "app.open('driver_diagram')", "Drivers", id="pdsa_list.drivers"),
         Binding("s", "scores", "Scores", id="pdsa_list.scores"),
         Binding("r", "refresh", "Refresh", id="pdsa_list.refresh", show=False),
@@ -68,8 +69,8 @@ class PdsaListScreen(Screen[None]):
             yield Static("PDSA cycles", id="pdsa-list-title")
             yield Static("", id="pdsa-list-filter")
             yield DataTable(id="pdsa-cycles", cursor_type="row", zebra_stripes=True)
-            yield Static("PRSDA: " + QUALITY_HELP, id="pdsa-list-help")
-        yield Footer()
+            yield Static(QUALITY_KEY, id="pdsa-list-help")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#pdsa-cycles", DataTable).loading = True
@@ -85,10 +86,6 @@ class PdsaListScreen(Screen[None]):
         """Read the cycles with their flags and quality (and the ward names) in a worker."""
         store = self.app.store  # type: ignore[attr-defined]
         today: dt.date = self.app.today  # type: ignore[attr-defined]
-        if not store.change_package.drivers():
-            from rrp.store.change_package import load_shipped_change_package
-
-            load_shipped_change_package(store)
         status: Any = self.status_filter
         if status == "open":
             status = [PdsaStatus.PLANNED, PdsaStatus.DOING, PdsaStatus.STUDYING]

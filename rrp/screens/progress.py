@@ -54,7 +54,7 @@ class ProgressScreen(Screen[None]):
             yield DataTable(id="progress-wards", cursor_type="row", zebra_stripes=True)
             yield Static("", id="progress-title")
             yield DataTable(id="progress-history", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         wards = self.query_one("#progress-wards", DataTable)
@@ -191,7 +191,7 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
                             placeholder="no names or NHS numbers")
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_save(self) -> None:
         score = self.query_one("#s-score", Select).value

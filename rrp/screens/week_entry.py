@@ -132,7 +132,9 @@ class WeekEntryScreen(Screen[None]):
             self._error(name, "")
         self._banner("")
         self._render_header()
-        self.query_one(f"#f-{next(iter(FIELDS))}", Input).focus()
+        first = self.query_one(f"#f-{next(iter(FIELDS))}", Input)
+        first.focus()
+        first.select_all()  # typing replaces a stored value instead of appending to it
 
     def _render_header(self) -> None:
         assert self.ward is not None and self.week_start is not None

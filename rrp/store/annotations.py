@@ -64,12 +64,12 @@ class AnnotationRepository:
             clauses.append("on_date <= ?")
             params.append(end.isoformat())
         rows = self.database.query(
-            _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY on_date, updated_at, id", params
+            _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY on_date, rowid", params
         )
         return [_stored(row) for row in rows]
 
     def for_cycle(self, cycle_id: str) -> builtins.list[StoredAnnotation]:
-        rows = self.database.query(_SELECT + " WHERE pdsa_cycle_id = ? ORDER BY on_date, id", (cycle_id,))
+        rows = self.database.query(_SELECT + " WHERE pdsa_cycle_id = ? ORDER BY on_date, rowid", (cycle_id,))
         return [_stored(row) for row in rows]
 
     # -- writes ----------------------------------------------------------------------------

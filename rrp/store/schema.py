@@ -21,7 +21,9 @@ def _count(col: str, maximum: int = 1000) -> str:
     return f"{col} " + _COUNT.format(col=col, max=maximum)
 
 
-_ISO_DATE = "CHECK (date({col}) IS NOT NULL AND date({col}) = {col})"
+# date(x, '+0 days') normalises impossible days (2026-02-30 becomes 2026-03-02), so this
+# comparison refuses them; plain date(x) would not.
+_ISO_DATE = "CHECK (date({col}, '+0 days') IS NOT NULL AND date({col}, '+0 days') = {col})"
 _VERSION = "version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1)"
 _UPDATED = "updated_at TEXT NOT NULL, updated_by TEXT NOT NULL CHECK (updated_by <> '')"
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rrp.models.registry import Ward
-from rrp.models.weekly import COUNT_FIELDS, StoredWeek, WeeklyCounts, validate_week
+from rrp.models.weekly import COUNT_FIELDS, StoredWeek, WeeklyCounts, monday_of, validate_week
 from rrp.store import audit
 from rrp.store.database import Database
-from rrp.store.errors import StaleEditError, UnknownRecord
+from rrp.store.errors import ConstraintError, StaleEditError, UnknownRecord
 from rrp.store.registry import RegistryRepository
 
 if TYPE_CHECKING:
@@ -31,6 +32,29 @@ class SaveSummary:
     inserted: list[tuple[str, str]] = field(default_factory=list)
     updated: list[tuple[str, str]] = field(default_factory=list)
     unchanged: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class BulkUpsertSummary:
+    """What a set-based upsert did (or, in a dry run, would do), in the order the rows came.
+
+    `updated` holds (key, before, after) with before/after the count fields and note.
+    """
+
+    inserted: list[tuple[str, str]] = field(default_factory=list)
+    updated: list[tuple[tuple[str, str], dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
+
+
+#: Columns compared to tell an update from an unchanged row (NULL-safe: IS NOT).
+_VALUE_COLUMNS = (*COUNT_FIELDS, "note")
+_CHANGED = " OR ".join(f"i.{c} IS NOT w.{c}" for c in _VALUE_COLUMNS)
+#: json_object arguments with the keys sorted, as audit.record writes them.
+_AUDIT_KEYS = sorted(_COLUMNS)
+
+
+def _json_object(alias: str) -> str:
+    return "json_object(" + ", ".join(f"'{c}', {alias}.{c}" for c in _AUDIT_KEYS) + ")"
 
 
 def _row_values(counts: WeeklyCounts) -> dict[str, Any]:
@@ -193,6 +217,131 @@ class WeeklyRepository:
             )
             audit.record(self.database, "weekly", "*", "bulk", None, {"rows": len(rows), "source": source})
         return len(rows)
+
+    def upsert_rows(
+        self,
+        rows: Iterable[tuple[Any, ...]],
+        *,
+        keep_stored_notes: bool = False,
+        today: dt.date | None = None,
+        dry_run: bool = False,
+    ) -> BulkUpsertSummary:
+        """Upsert many validated weeks set-based, in ONE transaction: all land, or none do.
+
+        Rows are (ward_code, week_start ISO, restraint, prone, seclusion, rt, bed_days, note), each
+        (ward, week) once. The same outcome as `save_many`, row for row: a new week is inserted, a
+        changed week updated with its version bumped, an unchanged week left alone, and one audit
+        row per insert or update (who, when, before, after). With `keep_stored_notes` a stored note
+        is kept (a file without a note column). The store trusts no caller: rows for an unknown or
+        inactive ward, a future week or bed days over beds x 7 refuse the whole batch, and the
+        schema's CHECK constraints and triggers check every row. `dry_run` classifies only.
+        """
+        conn = self.database.conn
+        if dry_run:
+            conn.execute("BEGIN")  # temp tables only: takes no write lock on the database
+            try:
+                return self._bulk(conn, rows, keep_stored_notes, today, write=False)
+            finally:
+                conn.execute("ROLLBACK")
+        with self.database.transaction():
+            return self._bulk(conn, rows, keep_stored_notes, today, write=True)
+
+    def _bulk(
+        self,
+        conn: Any,
+        rows: Iterable[tuple[Any, ...]],
+        keep_stored_notes: bool,
+        today: dt.date | None,
+        *,
+        write: bool,
+    ) -> BulkUpsertSummary:
+        conn.execute("DROP TABLE IF EXISTS temp.weekly_in")
+        conn.execute(
+            "CREATE TEMP TABLE weekly_in (seq INTEGER PRIMARY KEY, ward_code TEXT NOT NULL, "
+            "week_start TEXT NOT NULL, restraint INTEGER, prone_restraint INTEGER, seclusion INTEGER, "
+            "rapid_tranquillisation INTEGER, occupied_bed_days INTEGER, note TEXT, "
+            "UNIQUE (ward_code, week_start))"
+        )
+        try:
+            conn.executemany(
+                "INSERT INTO temp.weekly_in (ward_code, week_start, restraint, prone_restraint, seclusion, "
+                "rapid_tranquillisation, occupied_bed_days, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        except sqlite3.IntegrityError as exc:
+            raise ConstraintError(f"The same ward and week appear twice in one batch ({exc})") from None
+        if keep_stored_notes:
+            conn.execute(
+                "UPDATE temp.weekly_in SET note = (SELECT w.note FROM main.weekly w "
+                "WHERE w.ward_code = weekly_in.ward_code AND w.week_start = weekly_in.week_start)"
+            )
+        self._check_bulk(conn, today)
+        summary = BulkUpsertSummary()
+        names = ", ".join(f"w.{c}" for c in _VALUE_COLUMNS) + ", " + ", ".join(f"i.{c}" for c in _VALUE_COLUMNS)
+        cursor = conn.execute(
+            f"SELECT i.ward_code, i.week_start, w.ward_code IS NULL, {_CHANGED}, {names} "
+            "FROM temp.weekly_in i LEFT JOIN main.weekly w "
+            "ON w.ward_code = i.ward_code AND w.week_start = i.week_start ORDER BY i.seq"
+        )
+        width = len(_VALUE_COLUMNS)
+        for row in cursor:
+            key = (row[0], row[1])
+            if row[2]:
+                summary.inserted.append(key)
+            elif row[3]:
+                before = dict(zip(_VALUE_COLUMNS, row[4 : 4 + width], strict=True))
+                after = dict(zip(_VALUE_COLUMNS, row[4 + width :], strict=True))
+                summary.updated.append((key, before, after))
+            else:
+                summary.unchanged.append(key)
+        if write and (summary.inserted or summary.updated):
+            now, who = self.database.clock(), self.database.who
+            # Audit first, while the stored rows still hold the "before" values.
+            conn.execute(
+                "INSERT INTO audit (at, who, table_name, row_key, action, before, after) "
+                "SELECT ?, ?, 'weekly', i.ward_code || '/' || i.week_start, "
+                "CASE WHEN w.ward_code IS NULL THEN 'insert' ELSE 'update' END, "
+                f"CASE WHEN w.ward_code IS NULL THEN NULL ELSE {_json_object('w')} END, {_json_object('i')} "
+                "FROM temp.weekly_in i LEFT JOIN main.weekly w "
+                "ON w.ward_code = i.ward_code AND w.week_start = i.week_start "
+                f"WHERE w.ward_code IS NULL OR {_CHANGED} ORDER BY i.seq",
+                (now, who),
+            )
+            assignments = ", ".join(f"{c} = excluded.{c}" for c in _VALUE_COLUMNS)
+            changed = " OR ".join(f"weekly.{c} IS NOT excluded.{c}" for c in _VALUE_COLUMNS)
+            conn.execute(
+                f"INSERT INTO main.weekly ({', '.join(_COLUMNS)}, updated_at, updated_by) "
+                f"SELECT {', '.join(_COLUMNS)}, ?, ? FROM temp.weekly_in WHERE true ORDER BY seq "
+                f"ON CONFLICT (ward_code, week_start) DO UPDATE SET {assignments}, "
+                "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+                f"version = weekly.version + 1 WHERE {changed}",
+                (now, who),
+            )
+        conn.execute("DROP TABLE temp.weekly_in")
+        return summary
+
+    def _check_bulk(self, conn: Any, today: dt.date | None) -> None:
+        """Refuse the batch if any row breaks a rule against the wards as stored now."""
+        monday = monday_of(today or dt.date.today()).isoformat()
+        bad = conn.execute(
+            "SELECT i.ward_code, i.week_start, w.code IS NULL, w.active, i.occupied_bed_days, w.beds "
+            "FROM temp.weekly_in i LEFT JOIN main.ward w ON w.code = i.ward_code "
+            "WHERE w.code IS NULL OR w.active = 0 OR i.occupied_bed_days > w.beds * 7 OR i.week_start > ? "
+            "ORDER BY i.seq LIMIT 1",
+            (monday,),
+        ).fetchone()
+        if bad is None:
+            return
+        code, week, unknown, active, bed_days, beds = bad
+        if unknown:
+            raise UnknownRecord(f"Ward {code} is not in the collaborative's registry; nothing was saved")
+        if not active:
+            raise ConstraintError(f"Ward {code} is no longer active in the collaborative; nothing was saved")
+        if week > monday:
+            raise ConstraintError(f"Week start {week} ({code}) is in the future; nothing was saved")
+        raise ConstraintError(
+            f"Occupied bed days ({bed_days}) for {code} week {week} exceed beds x 7 ({beds * 7}); nothing was saved"
+        )
 
     def _upsert(
         self,

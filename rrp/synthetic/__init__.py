@@ -1,6 +1,5 @@
 """Synthetic collaboratives for the demo, tests and benchmarks (clearly labelled as synthetic)."""
 
-from rrp.synthetic import pdsa as _pdsa  # noqa: F401  (registers the PDSA demo hook)
 from rrp.synthetic.collaborative import SyntheticPlan, build_demo, plan_collaborative
 
 __all__ = ["SyntheticPlan", "build_demo", "plan_collaborative"]

@@ -23,8 +23,8 @@ from rrp.models.registry import Provider, Ward, WardType
 from rrp.models.registry_file import parse_registry
 from rrp.models.weekly import monday_of
 from rrp.paths import DATA_DIR
-from rrp.reference import REFERENCE_HOOKS
 from rrp.store import Store
+from rrp.store.change_package import load_shipped_change_package
 
 #: (beds range, restraint, seclusion, rapid tranquillisation) per 1,000 occupied bed days.
 _TYPE_PROFILE: dict[WardType, tuple[tuple[int, int], float, float, float]] = {
@@ -161,15 +161,12 @@ def build_demo(
     plan = plan_collaborative(seed=seed, wards=wards, weeks=weeks, end=end)
     rows = generate_weekly(plan)
     store.registry.save_many(plan.providers, plan.wards)
-    for loader in REFERENCE_HOOKS:  # the change package, so demo PDSA cycles can use it
-        loader(store)
+    # The change package first, so the demo's PDSA cycles can test its ideas.
+    load_shipped_change_package(store)
     store.weekly.bulk_load(rows, source=f"synthetic demo (seed {seed})")
     store.preferences.set("synthetic", {"seed": seed, "wards": wards, "weeks": weeks})
-    for hook in DEMO_HOOKS:
-        hook(store, plan)
+    # PDSA cycles, progress scores and annotations consistent with the weekly data.
+    from rrp.synthetic.pdsa import build_pdsa_demo  # imports this module: import here, not above
+
+    build_pdsa_demo(store, plan)
     return plan
-
-
-#: Further demo builders (PDSA cycles, progress scores, annotations) register here:
-#: each is called as hook(store, plan) after the weekly data is in.
-DEMO_HOOKS: list = []

@@ -20,7 +20,7 @@ from rrp.models.pdsa import ActDecision, PdsaCycle, PdsaStatus, ScaleLevel
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore
 from rrp.store import Store
 from rrp.store.change_package import load_shipped_change_package
-from rrp.synthetic.collaborative import DEMO_HOOKS, SyntheticPlan
+from rrp.synthetic.collaborative import SyntheticPlan
 
 _CYCLE_DAYS = 13  # a two-week test: Monday to the Sunday of the next week
 _SCALES = list(ScaleLevel)
@@ -236,4 +236,3 @@ def _scores(plan: SyntheticPlan, rng: random.Random, today: dt.date) -> list[Pro
     return scores
 
 
-DEMO_HOOKS.append(build_pdsa_demo)

@@ -1,0 +1,147 @@
+"""The data dictionary of every export: each column's meaning, type and unit, kept as data.
+
+`rrp export dictionary OUT` writes it; data/dictionary.csv is the shipped copy (a test keeps the
+two the same). The database's own tables are described in data/data_dictionary.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DICTIONARY_COLUMNS = ("export", "column", "type", "unit", "meaning")
+
+_REG = [
+    ("provider_code", "text", "", "The NHS provider (trust) code in the collaborative's registry"),
+    ("provider_name", "text", "", "The provider's name"),
+    ("ward_code", "text", "", "The ward's code in the registry (unique across the collaborative)"),
+    ("ward_name", "text", "", "The ward's name"),
+]
+_COUNTS = [
+    ("restraint", "integer", "episodes", "Episodes of physical restraint (hands-on holding)"),
+    ("prone_restraint", "integer", "episodes", "Restraint episodes with the patient held face down; part of restraint"),
+    ("seclusion", "integer", "episodes", "Episodes of seclusion"),
+    ("rapid_tranquillisation", "integer", "episodes", "Episodes of rapid tranquillisation by injection (oral PRN not counted)"),
+    ("all_restrictive", "integer", "episodes", "restraint + seclusion + rapid_tranquillisation (prone is already inside restraint)"),
+    ("occupied_bed_days", "integer", "bed days", "Sum of occupied beds at each midnight of the period (the rates' denominator)"),
+]
+_RATE_NOTE = (
+    "per 1,000 occupied bed days = count / occupied_bed_days x 1000, rounded to 2 decimal places; "
+    "empty when occupied_bed_days is 0"
+)
+_RATES = [
+    (f"{m}_rate", "decimal", "per 1,000 occupied bed days", f"Rate of {m.replace('_', ' ')} {_RATE_NOTE}")
+    for m in ("restraint", "prone_restraint", "seclusion", "rapid_tranquillisation", "all_restrictive")
+]
+
+ENTRIES: dict[str, list[tuple[str, str, str, str]]] = {
+    "weekly": [
+        *_REG,
+        ("week_start", "date (ISO)", "", "The Monday that starts the week (weeks run Monday to Sunday)"),
+        *_COUNTS[:4],
+        _COUNTS[4],
+        _COUNTS[5],
+        *_RATES,
+        ("note", "text", "", "The ward's note on the week (free text; never patient-identifiable)"),
+    ],
+    "monthly": [
+        *_REG,
+        (
+            "month",
+            "date (ISO)",
+            "",
+            "The first day of the calendar month. A week belongs to the month containing its "
+            "Thursday (ISO 8601), so each week is counted once, whole; a month has 4 or 5 weeks",
+        ),
+        ("weeks", "integer", "weeks", "How many weeks with data the month has (missing weeks are not filled)"),
+        *_COUNTS,
+        *_RATES,
+    ],
+    "spc": [
+        *_REG,
+        ("measure", "text", "", "Which measure the chart is for: restraint, prone_restraint, seclusion, rapid_tranquillisation or all_restrictive"),
+        ("week_start", "date (ISO)", "", "The Monday that starts the week plotted"),
+        ("count", "integer", "episodes", "The week's count of the measure"),
+        ("occupied_bed_days", "integer", "bed days", "The week's occupied bed days (the u chart's exposure)"),
+        ("rate", "decimal", "per `per` occupied bed days", "The plotted value: count / occupied_bed_days x per"),
+        ("centre", "decimal", "as rate", "The chart's centre line (u chart: sum of counts / sum of bed days over the baseline x per)"),
+        ("lower_limit", "decimal", "as rate", "Lower control limit (3 sigma; shown as 0 when below zero); empty when the chart has no limits"),
+        ("upper_limit", "decimal", "as rate", "Upper control limit (3 sigma); empty when the chart has no limits"),
+        ("special_cause", "text", "", "improvement, concern, neither, or empty (common cause) for this point"),
+        ("rules", "text", "", "The special-cause rules that flag this point (outside_limits, shift, trend, two_of_three), '+'-separated"),
+        ("trial", "boolean", "", "True when the segment has fewer than 12 points: trial limits"),
+        ("segment", "integer", "", "The segment number (a rebase starts a new segment)"),
+        ("chart", "text", "", "The chart type used: run, xmr, u, uprime or c (default u)"),
+        ("rule_set", "text", "", "The rule set used: mdc for control charts (Making Data Count), anhoej or ihi for run charts"),
+        ("direction", "text", "", "The improvement direction: decrease (lower is better, the default), increase or neutral"),
+        ("per", "decimal", "bed days", "The rate multiplier (1000: per 1,000 occupied bed days)"),
+        ("fix_after", "integer", "points", "Baseline: limits from the first n points of each segment; empty means all points"),
+        ("target", "decimal", "as rate", "The target used for the assurance icon; empty means none (no assurance icon)"),
+        ("variation_icon", "text", "", "The ward's latest MDC variation icon for the measure (from its last point); empty with fewer than 13 points"),
+        ("assurance_icon", "text", "", "The ward's MDC assurance icon for the measure (needs a target)"),
+    ],
+    "pdsa": [
+        *_REG,
+        ("id", "text", "", "The cycle's identifier (32 hexadecimal characters)"),
+        ("change_idea_code", "text", "", "The change idea the cycle tests (from the change package, or a ward's own idea)"),
+        ("title", "text", "", "The cycle's title"),
+        ("cycle_number", "integer", "", "Number of the cycle in its ramp (1 for the first test)"),
+        ("previous_cycle_id", "text", "", "The cycle this one follows in the ramp (empty for the first)"),
+        ("scale", "text", "", "Scale of the test: one, few, day, week or ward (smallest to largest)"),
+        ("planned_start", "date (ISO)", "", "Planned start date"),
+        ("planned_end", "date (ISO)", "", "Planned end date"),
+        ("status", "text", "", "planned, doing, studying, done or abandoned"),
+        ("objective", "text", "", "Plan: the objective"),
+        ("questions", "text", "", "Plan: the questions the test answers"),
+        ("predictions", "text", "", "Plan: a prediction for each question"),
+        ("plan_details", "text", "", "Plan: who, what, when, where"),
+        ("data_to_collect", "text", "", "Plan: the data to be collected"),
+        ("what_happened", "text", "", "Do: what happened"),
+        ("observations", "text", "", "Do: observations"),
+        ("problems", "text", "", "Do: problems met"),
+        ("results", "text", "", "Study: results compared with the predictions"),
+        ("learning", "text", "", "Study: what was learned"),
+        ("act_decision", "text", "", "Act: adopt, adapt or abandon"),
+        ("next_step", "text", "", "Act: what the next cycle will be"),
+        ("created_at", "timestamp (ISO, UTC)", "", "When the cycle was first recorded"),
+        ("updated_at", "timestamp (ISO, UTC)", "", "When the cycle was last changed"),
+        ("updated_by", "text", "", "Who last changed it (login or RRP_USER)"),
+        ("version", "integer", "", "Edit count: starts at 1, goes up by one with each change"),
+    ],
+    "progress": [
+        *_REG,
+        ("month", "date (ISO)", "", "The first day of the month scored"),
+        ("score", "decimal", "IHI scale 0.5-5.0", "The IHI collaborative assessment score (0.5 intent ... 5.0 outstanding sustainable results)"),
+        ("note", "text", "", "The facilitator's note on the score"),
+        ("updated_at", "timestamp (ISO, UTC)", "", "When the score was last changed"),
+        ("updated_by", "text", "", "Who last changed it"),
+    ],
+    "dictionary": [
+        ("export", "text", "", "The export the column belongs to (weekly, monthly, spc, pdsa, progress, dictionary)"),
+        ("column", "text", "", "The column's name as in the file's header"),
+        ("type", "text", "", "integer, decimal, text, boolean, date (ISO) or timestamp (ISO, UTC)"),
+        ("unit", "text", "", "The unit, where there is one"),
+        ("meaning", "text", "", "What the column holds"),
+    ],
+}
+
+
+def dictionary_rows() -> list[dict[str, str]]:
+    """Every export column as a row: export, column, type, unit, meaning."""
+    return [
+        dict(zip(DICTIONARY_COLUMNS, (export, *entry), strict=True))
+        for export, entries in ENTRIES.items()
+        for entry in entries
+    ]
+
+
+def dictionary_table() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(dictionary_rows(), columns=list(DICTIONARY_COLUMNS))
+
+
+def columns_of(export: str) -> list[str]:
+    return [entry[0] for entry in ENTRIES[export]]

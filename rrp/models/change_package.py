@@ -1,0 +1,201 @@
+"""The change package: the collaborative's aim, its drivers and the change ideas wards test.
+
+The driver diagram reads left to right: aim -> primary drivers -> secondary drivers -> change ideas.
+The shipped package is `data/change_package.csv` (one row per driver or idea) and `data/aim.toml`;
+`parse_change_package` reads the CSV and names the row and column of every problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from rrp.models.fields import field_errors, free_text
+from rrp.models.registry import Code
+
+#: The national pilot's aim: cut restrictive practice by a third.
+DEFAULT_AIM_REDUCTION = 1 / 3
+DEFAULT_AIM = (
+    "Reduce the use of restrictive practice (physical restraint, seclusion and rapid "
+    "tranquillisation) on every ward in the collaborative by a third."
+)
+
+
+class DriverKind(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+def _required(label: str, max_length: int):
+    def parse(value: Any) -> str:
+        text = free_text(value, label, max_length=max_length)
+        if text is None:
+            raise PydanticCustomError("required", f"{label} is required")
+        return text
+
+    return BeforeValidator(parse)
+
+
+def _optional_code(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value
+
+
+class Aim(BaseModel):
+    """The collaborative's aim: its words, and the fractional reduction it targets (0 < r < 1)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: Annotated[str, _required("Aim", 1000)]
+    reduction: float = DEFAULT_AIM_REDUCTION
+
+    @model_validator(mode="after")
+    def _reduction(self) -> Aim:
+        if not 0 < self.reduction < 1:
+            raise ValueError("The aim's reduction must be between 0 and 1 (e.g. 0.333 for a third)")
+        return self
+
+
+class Driver(BaseModel):
+    """A primary driver (no parent) or a secondary driver (under a primary one)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: Code
+    kind: DriverKind
+    parent_code: Annotated[Code | None, BeforeValidator(_optional_code)] = None
+    name: Annotated[str, _required("Driver name", 200)]
+    position: int = 0
+
+    @model_validator(mode="after")
+    def _parent(self) -> Driver:
+        if self.kind == DriverKind.PRIMARY and self.parent_code is not None:
+            raise ValueError("A primary driver has no parent")
+        if self.kind == DriverKind.SECONDARY and self.parent_code is None:
+            raise ValueError("A secondary driver needs its primary driver (parent)")
+        return self
+
+
+class ChangeIdea(BaseModel):
+    """A change idea under a secondary driver; `ward_code` set for a ward's own local idea."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: Code
+    driver_code: Code
+    name: Annotated[str, _required("Change idea name", 120)]
+    description: Annotated[str, BeforeValidator(lambda v: free_text(v, "Description", max_length=500) or "")] = ""
+    ward_code: Annotated[Code | None, BeforeValidator(_optional_code)] = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.ward_code is not None
+
+
+class StoredChangeIdea(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    idea: ChangeIdea
+    version: int
+    updated_at: str
+    updated_by: str
+
+
+@dataclass
+class ChangePackage:
+    """Drivers (primary before secondary, in file order) and the collaborative's change ideas."""
+
+    drivers: list[Driver] = field(default_factory=list)
+    ideas: list[ChangeIdea] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PackageProblem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.message}"
+
+
+class ChangePackageFileError(ValueError):
+    """The change package file was refused; `problems` lists every bad row."""
+
+    def __init__(self, problems: list[PackageProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+PACKAGE_COLUMNS = ("kind", "code", "parent_code", "name", "description")
+
+
+def parse_change_package(text: str) -> ChangePackage:
+    """Read the change package CSV: kind (primary/secondary/idea), code, parent_code, name, description.
+
+    A secondary driver's parent is a primary driver; an idea's parent is a secondary driver.
+    Raises ChangePackageFileError listing every problem.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in PACKAGE_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ChangePackageFileError([PackageProblem(1, c, "column is missing") for c in missing])
+    package = ChangePackage()
+    problems: list[PackageProblem] = []
+    kinds: dict[str, str] = {}
+    position = 0
+    for number, row in enumerate(reader, start=2):
+        kind = (row.get("kind") or "").strip().lower()
+        data = {k: (row.get(k) or "").strip() for k in PACKAGE_COLUMNS}
+        try:
+            if kind in ("primary", "secondary"):
+                position += 1
+                item: Driver | ChangeIdea = Driver(
+                    code=data["code"], kind=kind, parent_code=data["parent_code"] or None,
+                    name=data["name"], position=position,
+                )
+                expected_parent = "primary" if kind == "secondary" else None
+            elif kind == "idea":
+                item = ChangeIdea(
+                    code=data["code"], driver_code=data["parent_code"], name=data["name"],
+                    description=data["description"],
+                )
+                expected_parent = "secondary"
+            else:
+                problems.append(PackageProblem(number, "kind", "must be primary, secondary or idea"))
+                continue
+        except ValidationError as exc:
+            for column, message in field_errors(exc).items():
+                problems.append(PackageProblem(number, column or "row", message))
+            continue
+        if item.code in kinds:
+            problems.append(PackageProblem(number, "code", f"{item.code} appears twice"))
+            continue
+        parent = item.parent_code if isinstance(item, Driver) else item.driver_code
+        if expected_parent is not None and kinds.get(parent or "") != expected_parent:
+            problems.append(
+                PackageProblem(number, "parent_code", f"{parent} is not a {expected_parent} driver above this row")
+            )
+            continue
+        kinds[item.code] = kind
+        if isinstance(item, Driver):
+            package.drivers.append(item)
+        else:
+            package.ideas.append(item)
+    if problems:
+        raise ChangePackageFileError(problems)
+    return package
+
+
+def parse_aim(text: str) -> Aim:
+    """Read the aim file (TOML: `text = "..."`, `reduction = 0.333`)."""
+    data = tomllib.loads(text)
+    return Aim(text=data.get("text", ""), reduction=float(data.get("reduction", DEFAULT_AIM_REDUCTION)))

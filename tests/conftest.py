@@ -1,0 +1,51 @@
+"""Shared fixtures: a synthetic collaborative built once per session, copied per test.
+
+Dates are fixed (the demo ends on Monday 16 Nov 2026; "today" is Wednesday 18 Nov 2026) and the
+clock that stamps rows is fixed, so screens and snapshots are deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+TODAY = dt.date(2026, 11, 18)
+DEMO_END = dt.date(2026, 11, 16)
+CLOCK = "2026-11-18T09:00:00Z"
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from rrp.store import Store
+    from rrp.synthetic import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    store = Store(path, who="demo", clock=lambda: CLOCK)
+    build_demo(store, end=DEMO_END)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo collaborative for one test."""
+    target = tmp_path / "demo.sqlite"
+    shutil.copy(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def make_app() -> Callable[..., object]:
+    def factory(db: Path, *, today: dt.date = TODAY, who: str = "nurse"):
+        from rrp.app import RrpApp
+
+        return RrpApp(db, today=today, who=who, clock=lambda: CLOCK)
+
+    return factory

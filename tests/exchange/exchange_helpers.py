@@ -1,0 +1,47 @@
+"""Helpers and fixtures for exchange tests: small file databases with the shipped 19-ward registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from rrp.models.registry_file import parse_registry
+from rrp.paths import DATA_DIR
+from rrp.store import Store
+
+END = dt.date(2026, 11, 16)
+TODAY = dt.date(2026, 11, 23)
+HEADER = "ward_code,week_start,restraint,prone_restraint,seclusion,rapid_tranquillisation,occupied_bed_days\n"
+
+
+def registry_store(path: Path, who: str = "test") -> Store:
+    store = Store(path, who=who)
+    store.registry.save_many(*parse_registry((DATA_DIR / "registry.csv").read_text(encoding="utf-8")))
+    return store
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Store:
+    """The registry and no weekly data."""
+    return registry_store(tmp_path / "empty.sqlite")
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path) -> Store:
+    """A small synthetic collaborative (19 wards, 30 weeks)."""
+    from rrp.synthetic import build_demo
+
+    store = Store(tmp_path / "demo.sqlite", who="test")
+    build_demo(store, weeks=30, end=END)
+    return store
+
+
+def weekly_count(store: Store) -> int:
+    return store.database.query_one("SELECT count(*) AS n FROM weekly")["n"]
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -1,0 +1,209 @@
+"""Pilot tests: create a PDSA cycle and move it through Plan, Do, Study and Act by keyboard, at 80x24;
+the list, driver diagram and progress screens open and show the demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rrp.app import RrpApp
+from rrp.store import Store
+
+TODAY = dt.date(2026, 11, 23)  # the demo's "today": the Monday after its last week
+CLOCK = "2026-11-18T09:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from rrp.synthetic import build_demo
+
+    path = tmp_path_factory.mktemp("pdsa-ui") / "demo.sqlite"
+    store = Store(path, who="demo", clock=lambda: CLOCK)
+    build_demo(store, end=dt.date(2026, 11, 16))
+    store.close()
+    return path
+
+
+@pytest.fixture
+def db(demo_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "ui.sqlite"
+    shutil.copy(demo_db, target)
+    return target
+
+
+def make_app(db: Path) -> RrpApp:
+    return RrpApp(db, today=TODAY, who="nurse", clock=lambda: CLOCK)
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait (letting workers run) until `condition()` holds."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def read(db: Path):
+    store = Store(db, create=False)
+    return store
+
+
+async def open_editor_for_new_cycle(pilot, app: RrpApp, *, draft: bool = False):
+    await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+    await pilot.pause(0.3)
+    home = app.screen
+    await until(pilot, lambda: bool(home.rows))
+    ward = home.selected_ward()
+    await pilot.press("p")
+    await until(pilot, lambda: type(app.screen).__name__ == "PdsaListScreen")
+    await until(pilot, lambda: app.screen.query_one("#pdsa-cycles").loading is False)
+    await pilot.press("n")
+    expected = "ConfirmScreen" if draft else "PdsaEditScreen"
+    await until(pilot, lambda: type(app.screen).__name__ == expected)
+    if not draft:
+        await until(pilot, lambda: app.screen.loaded)
+    return ward
+
+
+def test_create_and_move_through_all_stages(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            ward = await open_editor_for_new_cycle(pilot, app)
+            editor = app.screen
+            assert app.focused.id == "f-title"
+            await pilot.press(*"Music")
+            await pilot.press("tab", "enter", "down", "enter")  # change idea: the first in the list
+            await until(pilot, lambda: editor.form_values()["change_idea_code"] != "")
+            await pilot.press("f4")  # Plan tab, cursor in Objective
+            assert app.focused.id == "f-objective"
+            await pilot.press(*"Calm", "tab")
+            await pilot.press(*"Sleep?", "tab")
+            await pilot.press(*"Fewer")
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: editor.stored is not None)
+            cycle_id = editor.stored.cycle.id
+            store = read(db)
+            stored = store.pdsa.get(cycle_id)
+            assert stored.cycle.status == "planned" and stored.cycle.ward_code == ward
+            assert stored.cycle.predictions == "Fewer"
+            assert stored.cycle.title == "Music"
+
+            await pilot.press("f3")  # -> doing; the Do tab opens with the cursor in it
+            await until(pilot, lambda: editor.status == "doing" and not editor.saving)
+            assert app.focused.id == "f-what_happened"
+            await pilot.press(*"5 nights")
+            await pilot.press("f3")  # -> studying (saves what was typed too)
+            await until(pilot, lambda: editor.status == "studying" and not editor.saving)
+            assert app.focused.id == "f-results"
+            await pilot.press(*"4 of 5")
+            await pilot.press("f4")  # Act tab: decision
+            assert app.focused.id == "f-act_decision"
+            await pilot.press("enter", "down", "enter")  # Adopt
+            await until(pilot, lambda: editor.form_values()["act_decision"] == "adopt")
+            await pilot.press("f2")  # the plain save key
+            await until(pilot, lambda: editor.stored.version == 4 and not editor.saving)
+            await pilot.press("f3")  # -> done
+            await until(pilot, lambda: editor.status == "done" and not editor.saving)
+
+            stored = store.pdsa.get(cycle_id)
+            c = stored.cycle
+            assert (c.status, c.act_decision) == ("done", "adopt")
+            assert c.what_happened == "5 nights"
+            assert c.results == "4 of 5"
+            assert stored.version == 5 and stored.updated_by == "nurse"
+            actions = [h["action"] for h in store.pdsa.history(cycle_id)]
+            assert actions == ["insert", "update", "update", "update", "update"]
+            events = [a.annotation.text for a in store.annotations.list(ward) if a.annotation.pdsa_cycle_id == cycle_id]
+            assert events[0] == "Cycle started: Music"
+            assert events[1].startswith("Change adopted: ")
+            assert store.pdsa.draft(cycle_id) is None
+            store.close()
+
+    asyncio.run(run())
+
+
+def test_nhs_number_refused_and_text_kept(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_editor_for_new_cycle(pilot, app)
+            editor = app.screen
+            await pilot.press(*"9434765919")
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.2)
+            assert editor.stored is None
+            error = str(editor.query_one("#e-title").render())
+            assert "NHS number" in error
+            assert editor.form_values()["title"] == "9434765919"  # nothing typed is lost
+
+    asyncio.run(run())
+
+
+def test_draft_autosaved_and_restored(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_editor_for_new_cycle(pilot, app)
+            editor = app.screen
+            ward = editor.ward_code
+            await pilot.press(*"Half")
+            store = read(db)
+            await until(pilot, lambda: store.pdsa.draft(f"new:{ward}") is not None, timeout=5)
+            assert store.pdsa.draft(f"new:{ward}")[0]["title"] == "Half"
+            store.close()
+        # The terminal closed; opening a new cycle for the ward offers the draft.
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_editor_for_new_cycle(pilot, app, draft=True)
+            await pilot.press("y")
+            await until(pilot, lambda: type(app.screen).__name__ == "PdsaEditScreen")
+            assert app.screen.form_values()["title"] == "Half"
+
+    asyncio.run(run())
+
+
+def test_list_filters_and_other_screens(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None)
+            await pilot.pause(0.3)
+            app.open_screen("pdsa_list")  # the whole collaborative
+            screen = app.screen
+            await until(pilot, lambda: bool(screen.rows))
+            total = len(screen.rows)
+            assert screen.rows[0].due_for_study  # due for Study comes first
+            await pilot.press("f")  # status: open
+            await until(pilot, lambda: screen.status_filter == "open" and len(screen.rows) < total)
+            assert all(r.cycle.status.is_open for r in screen.rows)
+            await pilot.press("f")  # status: planned
+            await until(pilot, lambda: all(r.cycle.status == "planned" for r in screen.rows))
+            await pilot.press("d")
+            await until(pilot, lambda: type(app.screen).__name__ == "DriverDiagramScreen")
+            tree = app.screen.query_one("#drivers")
+            await until(pilot, lambda: not tree.loading)
+            assert "AIM" in str(tree.root.label)
+            assert len(tree.root.children) == 4
+            await pilot.press("escape")
+            await pilot.press("s")
+            await until(pilot, lambda: type(app.screen).__name__ == "ProgressScreen")
+            progress = app.screen
+            await until(pilot, lambda: bool(progress.history))
+            await pilot.press("s")  # record this month's score
+            await until(pilot, lambda: type(app.screen).__name__ == "ScoreForm")
+            await pilot.press("tab", "enter", "down", "down", "down", "enter")  # 1.5
+            await pilot.press("tab", *"Plan", "ctrl+s")
+            await until(pilot, lambda: type(app.screen).__name__ == "ProgressScreen")
+            store = read(db)
+            score = store.progress.get(progress.ward_code, dt.date(2026, 11, 1))
+            assert score.score.note == "Plan" and score.version == 2
+            store.close()
+
+    asyncio.run(run())

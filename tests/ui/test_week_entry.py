@@ -1,0 +1,162 @@
+"""Pilot tests: log and correct a week from the keyboard, then check the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pilot import until
+
+from rrp.store import Store
+
+#: A Wednesday in the week after the demo's last week, so "this week" is not yet entered.
+NEXT_TODAY = dt.date(2026, 11, 25)
+THIS_WEEK = dt.date(2026, 11, 23)
+
+
+def stored(db, ward, week=THIS_WEEK):
+    return Store(db, create=False).weekly.week(ward, week)
+
+
+async def open_entry(pilot, app):
+    await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+    await pilot.press("enter")
+    await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
+
+
+async def type_counts(pilot, *values: str):
+    for value in values:
+        await pilot.press(*value, "tab")
+
+
+async def test_log_this_weeks_counts_in_ten_keystrokes(demo_db, make_app):
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        first_ward = app.screen.selected_ward()
+        keys = ["enter", "2", "tab", "1", "tab", "0", "tab", "1", "tab", "ctrl+s"]
+        await pilot.press(keys[0])
+        await until(pilot, lambda: getattr(app.screen, "ward", None) is not None)
+        await pilot.press(*keys[1:])
+        await until(pilot, lambda: stored(demo_db, first_ward) is not None)
+        assert len(keys) == 10
+    saved = stored(demo_db, first_ward)
+    c = saved.counts
+    assert (c.restraint, c.prone_restraint, c.seclusion, c.rapid_tranquillisation) == (2, 1, 0, 1)
+    # Bed days were pre-filled from the ward's previous week.
+    previous = Store(demo_db, create=False).weekly.latest_bed_days(first_ward, THIS_WEEK)
+    assert c.occupied_bed_days == previous
+    assert saved.updated_by == "nurse" and saved.version == 1
+    assert Store(demo_db, create=False).preferences.get("last_ward") == first_ward
+
+
+async def test_the_last_ward_used_is_remembered(demo_db, make_app):
+    Store(demo_db).preferences.set("last_ward", "NVT-CEDAR")
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        assert app.screen.selected_ward() == "NVT-CEDAR"
+
+
+async def test_bad_input_shows_beside_the_field_and_keeps_everything(demo_db, make_app):
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_entry(pilot, app)
+        ward = app.screen.ward
+        await type_counts(pilot, "3", "5", "0", "0")
+        await pilot.press("ctrl+a", "ctrl+k", *str(ward.max_bed_days + 1), "ctrl+s")
+        await pilot.pause(0.2)
+        screen = app.screen
+        errors = {name: str(screen.query_one(f"#e-{name}").render()) for name in ("prone_restraint", "occupied_bed_days")}
+        assert errors["prone_restraint"] == "Prone restraints (5) cannot exceed restraints (3)"
+        assert f"cannot exceed beds x 7 ({ward.max_bed_days}" in errors["occupied_bed_days"]
+        assert "Not saved" in str(screen.query_one("#week-banner").render())
+        assert screen.form_values()["restraint"] == "3" and screen.form_values()["prone_restraint"] == "5"
+        assert stored(demo_db, ward.code) is None
+        # Correct the one field and save: it lands.
+        await pilot.click("#f-prone_restraint")
+        await pilot.press("ctrl+a", "ctrl+k", "1", "tab", "tab", "tab")
+        await pilot.press("ctrl+a", "ctrl+k", *str(ward.max_bed_days), "ctrl+s")
+        await until(pilot, lambda: stored(demo_db, ward.code) is not None)
+    assert stored(demo_db, ward.code).counts.prone_restraint == 1
+
+
+async def test_an_nhs_number_in_the_note_is_refused(demo_db, make_app):
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_entry(pilot, app)
+        ward = app.screen.ward
+        await type_counts(pilot, "1", "0", "0", "0", "")
+        await pilot.press(*"Pt 9434765919", "ctrl+s")
+        await pilot.pause(0.2)
+        assert "NHS number" in str(app.screen.query_one("#e-note").render())
+        assert stored(demo_db, ward.code) is None
+
+
+async def test_correct_an_earlier_week(demo_db, make_app):
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_entry(pilot, app)
+        ward = app.screen.ward.code
+        before = stored(demo_db, ward, THIS_WEEK - dt.timedelta(weeks=1))
+        await pilot.press("pageup")
+        await until(pilot, lambda: app.screen.week_start == THIS_WEEK - dt.timedelta(weeks=1) and app.screen.stored)
+        assert app.screen.form_values()["restraint"] == str(before.counts.restraint)
+        new_value = before.counts.restraint + 1
+        await pilot.press("ctrl+a", "ctrl+k", *str(new_value), "ctrl+s")
+        await until(pilot, lambda: stored(demo_db, ward, THIS_WEEK - dt.timedelta(weeks=1)).version == before.version + 1)
+    after = stored(demo_db, ward, THIS_WEEK - dt.timedelta(weeks=1))
+    assert after.counts.restraint == new_value
+    history = Store(demo_db, create=False).database.query(
+        "SELECT action, who FROM audit WHERE row_key = ?", (f"{ward}/{after.counts.week_start}",)
+    )
+    assert history[-1] == {"action": "update", "who": "nurse"}
+
+
+async def test_a_stale_edit_is_refused_and_the_input_kept(demo_db, make_app):
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_entry(pilot, app)
+        ward = app.screen.ward.code
+        await pilot.press("pageup")
+        week = THIS_WEEK - dt.timedelta(weeks=1)
+        await until(pilot, lambda: app.screen.week_start == week and app.screen.stored)
+        # Another station corrects the same week meanwhile.
+        other = Store(demo_db, who="other-station")
+        theirs = other.weekly.week(ward, week)
+        other.weekly.save(theirs.counts.model_copy(update={"seclusion": theirs.counts.seclusion + 3}),
+                          expected_version=theirs.version, today=NEXT_TODAY)
+        await pilot.press("ctrl+a", "ctrl+k", "9", "ctrl+s")
+        await until(pilot, lambda: "Not saved" in str(app.screen.query_one("#week-banner").render()))
+        banner = str(app.screen.query_one("#week-banner").render())
+        assert "other-station" in banner and "while you were editing" in banner
+        assert app.screen.form_values()["restraint"] == "9"
+    final = stored(demo_db, ward, week)
+    assert final.counts.seclusion == theirs.counts.seclusion + 3 and final.counts.restraint == theirs.counts.restraint
+
+
+async def test_leaving_with_unsaved_changes_asks_first(demo_db, make_app):
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_entry(pilot, app)
+        await pilot.press("4", "escape")
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "WeekEntryScreen"
+        assert app.screen.form_values()["restraint"] == "4"
+        await pilot.press("escape", "y")
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_back_fill_the_latest_missing_week(demo_db, make_app):
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_entry(pilot, app)
+        missing = list(app.screen.missing)
+        if not missing:
+            return
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: app.screen.week_start == missing[0])
+        assert app.screen.stored is None
