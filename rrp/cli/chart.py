@@ -16,18 +16,12 @@ from typing import Any
 
 import click
 
-#: Point fields written by --format csv and json, in order.
+#: Point fields written by --format csv and json, in order: the engine's POINT_COLUMNS but
+#: `trial`. Spelled out here because importing the engine would load pandas at start-up;
+#: a test checks the two agree.
 CSV_FIELDS = (
-    "x",
-    "value",
-    "centre",
-    "lower_limit",
-    "upper_limit",
-    "lower_2sigma",
-    "upper_2sigma",
-    "segment",
-    "special_cause",
-    "rules",
+    "x", "value", "centre", "lower_limit", "upper_limit",
+    "lower_2sigma", "upper_2sigma", "segment", "special_cause", "rules",
 )
 
 #: MDC colours: improvement blue, concern orange, common cause grey (never red/green).

@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, mo
 from pydantic_core import PydanticCustomError
 
 from rrp.models.fields import field_errors, free_text
+from rrp.models.problems import FileProblems, RowProblem
 from rrp.models.registry import Code
 
 #: The national pilot's aim: cut restrictive practice by a third.
@@ -117,22 +118,8 @@ class ChangePackage:
     ideas: list[ChangeIdea] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class PackageProblem:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.message}"
-
-
-class ChangePackageFileError(ValueError):
+class ChangePackageFileError(FileProblems):
     """The change package file was refused; `problems` lists every bad row."""
-
-    def __init__(self, problems: list[PackageProblem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems[:5]))
 
 
 PACKAGE_COLUMNS = ("kind", "code", "parent_code", "name", "description")
@@ -147,9 +134,9 @@ def parse_change_package(text: str) -> ChangePackage:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in PACKAGE_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise ChangePackageFileError([PackageProblem(1, c, "column is missing") for c in missing])
+        raise ChangePackageFileError([RowProblem(1, c, "column is missing") for c in missing])
     package = ChangePackage()
-    problems: list[PackageProblem] = []
+    problems: list[RowProblem] = []
     kinds: dict[str, str] = {}
     position = 0
     for number, row in enumerate(reader, start=2):
@@ -170,19 +157,19 @@ def parse_change_package(text: str) -> ChangePackage:
                 )
                 expected_parent = "secondary"
             else:
-                problems.append(PackageProblem(number, "kind", "must be primary, secondary or idea"))
+                problems.append(RowProblem(number, "kind", "must be primary, secondary or idea"))
                 continue
         except ValidationError as exc:
             for column, message in field_errors(exc).items():
-                problems.append(PackageProblem(number, column or "row", message))
+                problems.append(RowProblem(number, column or "row", message))
             continue
         if item.code in kinds:
-            problems.append(PackageProblem(number, "code", f"{item.code} appears twice"))
+            problems.append(RowProblem(number, "code", f"{item.code} appears twice"))
             continue
         parent = item.parent_code if isinstance(item, Driver) else item.driver_code
         if expected_parent is not None and kinds.get(parent or "") != expected_parent:
             problems.append(
-                PackageProblem(number, "parent_code", f"{parent} is not a {expected_parent} driver above this row")
+                RowProblem(number, "parent_code", f"{parent} is not a {expected_parent} driver above this row")
             )
             continue
         kinds[item.code] = kind

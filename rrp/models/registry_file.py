@@ -7,34 +7,20 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from rrp.models.fields import field_errors
+from rrp.models.problems import FileProblems, RowProblem
 from rrp.models.registry import Provider, Ward
+
+__all__ = ["REGISTRY_COLUMNS", "RegistryFileError", "RowProblem", "parse_registry"]
 
 REGISTRY_COLUMNS = ("provider_code", "provider_name", "ward_code", "ward_name", "ward_type", "beds")
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """One bad cell: the row as a spreadsheet numbers it (header is row 1), the column, why."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.message}"
-
-
-class RegistryFileError(ValueError):
+class RegistryFileError(FileProblems):
     """The registry file was refused; `problems` lists every bad row."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems[:5]))
 
 
 def parse_registry(text: str) -> tuple[list[Provider], list[Ward]]:

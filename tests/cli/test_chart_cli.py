@@ -207,3 +207,9 @@ def test_cli_module_does_not_import_pandas():
     code = "import sys, rrp.cli.chart; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_csv_fields_are_the_engines_point_columns():
+    from rrp.reports.spc.types import POINT_COLUMNS
+
+    assert CSV_FIELDS == tuple(c for c in POINT_COLUMNS if c != "trial")
