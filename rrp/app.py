@@ -154,7 +154,29 @@ class RrpApp(App[None]):
     def action_help(self) -> None:
         from rrp.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.key_sections()))
+
+    def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every screen's keys, read from the BINDINGS themselves (so help never drifts)."""
+        classes: list[type[Any]] = [HomeScreen]
+        for target in SCREENS.values():
+            module_name, _, class_name = target.partition(":")
+            classes.append(getattr(import_module(module_name), class_name))
+        sections = [("Everywhere", _describe(self.BINDINGS))]
+        for screen_class in classes:
+            title = (screen_class.__doc__ or screen_class.__name__).strip().splitlines()[0].rstrip(".")
+            sections.append((title, _describe(screen_class.BINDINGS)))
+        return sections
+
+
+def _describe(bindings: list[Any]) -> list[tuple[str, str]]:
+    """(keys, description) for each binding with a description, as the footer would show them."""
+    rows = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.description:
+            keys = binding.key_display or binding.key.replace(",", " / ")
+            rows.append((keys, binding.tooltip or binding.description))
+    return rows
 
 
 def run_app(db_path: str | Path) -> None:

@@ -44,3 +44,12 @@ main.add_command(restore_cmd)
 from rrp.cli.chart import chart  # noqa: E402 - registered after the group is defined
 
 main.add_command(chart)
+
+from rrp.cli.report import report  # noqa: E402 - registered after the group is defined
+
+main.add_command(report)
+
+import rrp.cli.report_collab  # noqa: E402, F401 - adds `report collaborative` and `report pack`
+from rrp.cli.serve import serve  # noqa: E402
+
+main.add_command(serve)

@@ -38,7 +38,7 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     except UnicodeDecodeError:
         fail(f"{registry} is not UTF-8 text", EXIT_USAGE)
         return
-    Console().print(
+    Console(soft_wrap=True).print(
         f"Database [bold]{store.path}[/bold]: {providers} providers, {wards} wards "
         f"({changed} records added or changed)."
     )

@@ -10,21 +10,29 @@ from textual.widgets import Footer, Markdown
 
 from rrp.paths import DATA_DIR
 
-KEYS = """\
+INTRO = """\
 # rrp help
-
-**Home**: arrows move between wards, **Enter** logs a week for the highlighted ward.
-
-**Log a week**: type each count and press **Tab** or **Enter** to move on; **Ctrl+S** (or **F2**)
-saves; **PgUp/PgDn** step to earlier/later weeks; **Ctrl+G** jumps to the latest missing week;
-**Ctrl+R** reloads the stored week; **Esc** goes back (asking first if something is unsaved).
 
 Counts are episodes in the week starting Monday. Prone restraints are included in restraints.
 Occupied bed days: the sum of occupied beds at each midnight of the week (at most beds x 7).
 **Never type names or NHS numbers**: rrp holds counts only, and refuses text with an NHS number.
 
-**Everywhere**: **F1** this help, **Ctrl+P** the command palette, **Ctrl+Q** quit.
+Logging a week: on the home screen highlight the ward and press **Enter**; type each count and
+press **Tab** (or **Enter**) to move on; bed days are pre-filled from last week; **Ctrl+S** saves.
 """
+
+#: (screen title, [(keys, what they do)]) sections, built from each screen's BINDINGS.
+KeySections = list[tuple[str, list[tuple[str, str]]]]
+
+
+def keys_markdown(sections: KeySections) -> str:
+    """The key tables, one per screen, as Markdown."""
+    blocks = ["## Keys"]
+    for title, keys in sections:
+        if keys:
+            rows = "\n".join(f"| `{key}` | {action} |" for key, action in keys)
+            blocks.append(f"### {title}\n\n| keys | action |\n|---|---|\n{rows}")
+    return "\n\n".join(blocks)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -32,9 +40,13 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
 
+    def __init__(self, sections: KeySections | None = None) -> None:
+        super().__init__()
+        self.sections = sections or []
+
     def compose(self) -> ComposeResult:
         methods = DATA_DIR / "methods.md"
-        text = KEYS
+        text = INTRO + "\n" + keys_markdown(self.sections)
         if methods.exists():
             text += "\n\n" + methods.read_text(encoding="utf-8")
         with VerticalScroll(id="help"):

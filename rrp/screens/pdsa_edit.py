@@ -85,7 +85,10 @@ TABS = ["tab-cycle", "tab-plan", "tab-do", "tab-study", "tab-act"]
 
 
 class PdsaEditScreen(Screen[None]):
-    """The PDSA worksheet for one cycle (new when `cycle_id` is None: give `ward_code`)."""
+    """The PDSA worksheet for one cycle.
+
+    A new cycle when `cycle_id` is None (then give `ward_code`).
+    """
 
     DEFAULT_CSS = """
     #pdsa-edit-title { height: 1; padding: 0 1; }

@@ -22,6 +22,7 @@ from rrp.store.errors import (
     StaleEditError,
     StoreError,
     UnknownRecord,
+    WriteFailed,
 )
 from rrp.store.pdsa import PdsaRepository
 from rrp.store.preferences import PreferenceRepository
@@ -68,4 +69,5 @@ __all__ = [
     "Store",
     "StoreError",
     "UnknownRecord",
+    "WriteFailed",
 ]

@@ -20,7 +20,13 @@ from typing import Any
 
 import sqlite_utils
 
-from rrp.store.errors import ConstraintError, NewerSchemaError, NotAnRrpDatabase
+from rrp.store.errors import (
+    ConstraintError,
+    NewerSchemaError,
+    NotAnRrpDatabase,
+    StoreError,
+    WriteFailed,
+)
 from rrp.store.schema import MIGRATIONS, RRP_APPLICATION_ID, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 15_000
@@ -164,17 +170,22 @@ class Database:
             # Nested use joins the outer transaction (a repository call inside a bulk import).
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise write_failed(self.path, exc) from exc
         try:
             yield conn
-        except sqlite3.IntegrityError as exc:
-            conn.execute("ROLLBACK")
-            raise ConstraintError(f"The database refused the change: {exc}") from exc
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
             conn.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            _rollback(conn)
+            raise ConstraintError(f"The database refused the change: {exc}") from exc
+        except sqlite3.OperationalError as exc:
+            _rollback(conn)
+            raise write_failed(self.path, exc) from exc
+        except BaseException:
+            _rollback(conn)
+            raise
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows as dicts."""
@@ -230,6 +241,29 @@ class Database:
     @property
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (SQLite ends some on its own: disk full, I/O error)."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def write_failed(path: Path, exc: sqlite3.OperationalError) -> StoreError:
+    """A failed write as a message the user can act on (the change was rolled back)."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return WriteFailed(f"{path} is read-only ({text}): nothing was saved")
+    if "full" in text:
+        return WriteFailed(
+            f"The disk holding {path} is full ({text}): nothing was saved. Free some space and try again"
+        )
+    if "locked" in text or "busy" in text:
+        return WriteFailed(
+            f"{path} was busy for more than {BUSY_TIMEOUT_MS // 1000} s (another station writing?): "
+            "nothing was saved. Try again"
+        )
+    return WriteFailed(f"{path} could not be written ({text}): nothing was saved")
 
 
 def _statements(script: str) -> list[str]:

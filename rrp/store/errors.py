@@ -25,3 +25,7 @@ class UnknownRecord(StoreError):
 
 class ConstraintError(StoreError):
     """The database refused a row (a CHECK constraint or trigger): the last line of defence."""
+
+
+class WriteFailed(StoreError):
+    """The database could not be written (read-only, disk full, busy too long); nothing was saved."""

@@ -1,0 +1,171 @@
+"""`rrp report`: printable reports. `rrp report huddle --ward CODE` prints one ward's huddle.
+
+`report` is a click group: other modules add sub-commands to it (e.g. `report collaborative`,
+`report pack` in rrp/cli/report_collab.py) with `report.add_command(...)`. pandas, the store and
+the reports are imported inside the command functions only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rrp.cli.common import EXIT_USAGE, db_option, fail, open_store, store_errors
+
+MEASURE_CHOICES = ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
+#: Weeks in the printed trend (one character a week).
+TREND_WEEKS = 26
+
+
+@click.group("report", context_settings={"help_option_names": ["-h", "--help"]})
+def report() -> None:
+    """Printable reports: a ward's huddle, the collaborative's picture."""
+
+
+def _parse_today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"--today {value!r} is not a date (use 2026-11-18)", EXIT_USAGE)
+        raise  # unreachable: fail exits
+
+
+@report.command("huddle")
+@click.option("--ward", "ward_code", required=True, help="The ward's code (e.g. SCP-ELM).")
+@db_option
+@click.option(
+    "--measure",
+    type=click.Choice(MEASURE_CHOICES),
+    default=None,
+    help="The charted measure (default: the ward's saved choice, else all restrictive practice).",
+)
+@click.option(
+    "--chart",
+    "chart_type",
+    type=click.Choice(["run", "xmr", "u"]),
+    default=None,
+    help="Chart type (default: the ward's saved choice, else run).",
+)
+@click.option("--today", default=None, help="The huddle's date, ISO (default: today).")
+@store_errors
+def huddle_cmd(
+    ward_code: str, db_path: Path | None, measure: str | None, chart_type: str | None, today: str | None
+) -> None:
+    """Print a ward's safety huddle: counts, weeks since, the chart's signal, PDSA, aim."""
+    day = _parse_today(today)
+    store = open_store(db_path, create=False)
+    try:
+        code = ward_code.strip().upper()
+        ward = store.registry.ward(code)
+        if ward is None:
+            fail(f"ward {code} is not in the registry (see the home screen for codes)", EXIT_USAGE)
+            return
+        from rrp.reports.huddle import huddle_summary
+
+        saved = store.preferences.get(f"huddle:{code}", {}) or {}
+        fix_after = saved.get("fix_after") if isinstance(saved.get("fix_after"), int) else None
+        summary = huddle_summary(
+            store.weekly.frame(ward_codes=[code]),
+            today=day,
+            measure=measure or saved.get("measure") or "all_restrictive",
+            chart=chart_type or saved.get("chart") or "run",
+            fix_after=fix_after,
+            annotations=[s.annotation for s in store.annotations.list(code)],
+            aim_reduction=store.change_package.aim().reduction,
+            running=[s.cycle for s in store.pdsa.running(code, day)],
+            due=[s.cycle for s in store.pdsa.due_for_study(code, day)],
+            ward_code=code,
+        )
+    finally:
+        store.close()
+    print_huddle(summary, ward.name)
+
+
+def trend_text(values: list[float], width: int = TREND_WEEKS) -> str:
+    """A sparkline of the last `width` values (one character each)."""
+    from rrp.widgets.spark import sparkline
+
+    return sparkline(values[-width:])
+
+
+def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
+    """Print a HuddleSummary with rich: tables, icons in words, a trend line."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from rrp.messages import day_month
+    from rrp.reports.huddle import MARKER_LEGEND
+    from rrp.reports.icons_text import IMPROVEMENT_COLOUR, variation_colour
+
+    console = console or Console(highlight=False)
+    s = summary
+    latest = f"latest week entered: {day_month(s.latest_week)}" if s.latest_week else "no weeks entered"
+    console.print(Text.assemble((f"Safety huddle: {ward_name} ({s.ward_code})", "bold")))
+    console.print(f"Week of Monday {day_month(s.this_week)} ({latest}). No names.")
+
+    table = Table(title=None, show_edge=True)
+    table.add_column("Measure")
+    table.add_column("This week", justify="right")
+    table.add_column("Last week", justify="right")
+    table.add_column("Weeks since the last")
+    for line in s.lines:
+        table.add_row(
+            ("> " if line.measure == s.measure else "  ") + line.label,
+            "not entered" if line.this_week is None else str(line.this_week),
+            "not entered" if line.last_week is None else str(line.last_week),
+            line.weeks_since_text,
+        )
+    console.print(table)
+
+    console.print(Text(f"{s.measure_label} per 1,000 occupied bed days, {s.chart_label}", style="bold"))
+    if s.result is None:
+        console.print("No chart: no weeks with bed days entered yet.")
+    else:
+        points = s.result.points
+        values = [float(v) for v in points["value"]]
+        console.print(f"Trend, last {min(TREND_WEEKS, len(values))} weeks: {trend_text(values)}")
+        last = points.iloc[-1]
+        centre = last["centre"]
+        console.print(
+            f"Latest {values[-1]:.1f}; centre line {centre:.1f}"
+            + (
+                f"; limits {max(0.0, last['lower_limit']):.1f} to {last['upper_limit']:.1f}"
+                if s.chart != "run" and last["upper_limit"] == last["upper_limit"]
+                else ""
+            )
+            + (f"; baseline: first {s.fix_after} points" if s.fix_after else "")
+            + (f"; {len(s.rebases)} rebase(s)" if s.rebases else "")
+        )
+        signals = points[points["special_cause"] != ""].tail(6)
+        console.print(
+            Text.assemble("Variation: ", (s.variation_text, f"bold {variation_colour(s.variation_icon)}"))
+            + Text(" (trial limits)" if s.trial else "")
+        )
+        if s.chart != "run":
+            console.print(f"Assurance against the aim rate: {s.assurance_text}")
+        if len(signals):
+            recent = ", ".join(f"{day_month(x)} {c}" for x, c in zip(signals["x"], signals["special_cause"], strict=True))
+            console.print(f"Recent signal points: {recent}")
+        if s.markers:
+            console.print(f"On the chart ({MARKER_LEGEND}):")
+            for m in s.markers[-5:]:
+                console.print(f"  {m.label} week of {day_month(m.x)}: {m.text}")
+    change = s.change
+    style = IMPROVEMENT_COLOUR if change.meets_aim else ""
+    console.print(Text("Change from baseline: " + change.text(), style=style))
+    if change.baseline_rate is not None and change.recent_rate is not None:
+        console.print(
+            f"  baseline ({change.baseline_weeks} weeks) {change.baseline_rate:.1f}; "
+            f"last {change.recent_weeks} weeks {change.recent_rate:.1f} per 1,000 bed days"
+        )
+    due = s.due_for_study
+    console.print(Text(f"PDSA cycles running: {len(s.running)}; due for Study: {len(due)}", style="bold"))
+    for line in s.running:
+        end = f" (planned end {day_month(line.planned_end)})" if line.planned_end else ""
+        console.print(("  STUDY DUE  " if line.due_for_study else "  ") + f"{line.title}, cycle {line.cycle_number}{end}")

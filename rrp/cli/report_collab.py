@@ -1,0 +1,180 @@
+"""`rrp report collaborative` (the dashboard in the terminal, printed with rich) and
+`rrp report pack` (PNG and SVG charts plus index.html for a learning session).
+
+Both compute `rrp.reports.dashboard.collaborative_dashboard`, exactly as the dashboard screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rrp.cli.common import EXIT_USAGE, db_option, fail, open_store, store_errors
+from rrp.cli.report import _parse_today, report
+
+MEASURE_SHORT = {
+    "all_restrictive": "All restrictive",
+    "restraint": "Restraint",
+    "seclusion": "Seclusion",
+    "rapid_tranquillisation": "Rapid tranq.",
+}
+
+
+def _dashboard(db_path: Path | None, today: dt.date, provider: str | None, ward_type: str | None):
+    from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
+
+    if db_path is not None and not Path(db_path).exists():
+        fail(f"no database at {db_path}", EXIT_USAGE)
+    store = open_store(db_path, create=False)
+    try:
+        inputs = read_inputs(store)
+    finally:
+        store.close()
+    if provider and provider.upper() not in {code for code, _ in inputs.providers}:
+        fail(
+            f"unknown provider {provider!r}: use one of "
+            + ", ".join(code for code, _ in inputs.providers),
+            EXIT_USAGE,
+        )
+    return dashboard_from_inputs(
+        inputs, today=today, provider=provider.upper() if provider else None, ward_type=ward_type
+    )
+
+
+def _cell(rec: dict[str, Any], measure: str) -> Any:
+    from rich.text import Text
+
+    from rrp.reports.dashboard import short_assurance, short_variation
+    from rrp.reports.icons_text import assurance_colour, variation_colour
+
+    rate, change = rec.get(f"{measure}_rate"), rec.get(f"{measure}_change")
+    text = Text("-" if rate is None or rate != rate else f"{rate:.1f}")
+    text.append("" if change is None or change != change else f" {change:+.0%}")
+    variation, assurance = rec.get(f"{measure}_variation"), rec.get(f"{measure}_assurance")
+    text.append(f" {short_variation(variation)}", style=variation_colour(variation))
+    if assurance:
+        text.append(f" {short_assurance(assurance)}", style=assurance_colour(assurance))
+    return text
+
+
+def print_dashboard(dash: Any, console: Any) -> None:
+    """Print the dashboard: aggregate, ward table, completeness, funnel, PDSA activity."""
+    from rich.table import Table
+
+    from rrp.reports.icons_text import assurance_text, variation_text
+    from rrp.widgets.spark import sparkline
+
+    scope = ", ".join(
+        s for s in (dash.provider and f"provider {dash.provider}", dash.ward_type and f"type {dash.ward_type}") if s
+    ) or "all wards"
+    console.print(
+        f"[bold]RRP collaborative[/bold] - {scope} - weeks to {dash.end_week:%d %b %Y} - "
+        f"aim: a {dash.aim_reduction:.0%} reduction. Rates per 1,000 occupied bed days."
+    )
+    for note in dash.notes:
+        console.print(note)
+    agg = Table(title="Collaborative aggregate (u' chart)", title_justify="left")
+    for col in ("Measure", "Baseline", "Aim", "Last 12 wk", "Change", "Trend (26 wk)", "Variation", "Assurance"):
+        agg.add_column(col, no_wrap=col.startswith("Trend"))
+    for rec in dash.aggregate_summary.to_dict("records"):
+        m = rec["measure"]
+        series = dash.aggregate[dash.aggregate["measure"] == m]["rate"].tolist()[-26:]
+        trend = sparkline([None if v != v else v for v in series])
+
+        def fmt(v: Any, pct: bool = False) -> str:
+            if v is None or v != v:
+                return "-"
+            return f"{v:+.0%}" if pct else f"{v:.1f}"
+
+        agg.add_row(
+            MEASURE_SHORT.get(m, m), fmt(rec["baseline_rate"]), fmt(rec["aim_rate"]),
+            fmt(rec["recent_rate"]), fmt(rec["change"], True), trend,
+            variation_text(rec["variation_icon"]), assurance_text(rec["assurance_icon"]),
+        )
+    console.print(agg)
+
+    wards = Table(
+        title="Wards: latest weekly rate, change from baseline, variation, assurance",
+        title_justify="left",
+    )
+    wards.add_column("Ward", no_wrap=True)
+    wards.add_column("Prov")
+    for m in dash.measures:
+        wards.add_column(MEASURE_SHORT.get(m, m), no_wrap=True)
+    for col in ("PDSA mo/run", "Adopted", "Progress", "Weeks", "Last 12 weeks"):
+        wards.add_column(col)
+    grid = dash.completeness
+    for rec in dash.wards.to_dict("records"):
+        flags = grid.loc[rec["ward_code"]].tolist() if rec["ward_code"] in grid.index else []
+        score = rec.get("progress_score")
+        wards.add_row(
+            rec["ward_name"], rec["provider_code"], *(_cell(rec, m) for m in dash.measures),
+            f"{rec['pdsa_this_month']}/{rec['pdsa_running']}", str(rec["ideas_adopted"]),
+            "-" if score is None or score != score else f"{score:.1f}",
+            f"{rec['weeks_submitted']}/{rec['weeks_expected']}",
+            "".join("\u25a0" if ok else "\u00b7" for ok in flags),
+        )
+    console.print(wards)
+    console.print(
+        "Icons: cc common cause; imp special cause improvement; con concern; "
+        "h&m hit and miss; pass / fail consistently passing / failing the aim. "
+        "\u25a0 submitted, \u00b7 not submitted."
+    )
+    if not dash.funnel.empty:
+        start, end = dash.funnel_period
+        funnel = Table(
+            title=f"Funnel, all restrictive {start:%d %b} to {end:%d %b %Y}: for learning, not for ranking",
+            title_justify="left",
+        )
+        for col in ("Ward", "Bed days", "Rate", "Pooled", "95% limits", "99.8% limits", "Position"):
+            funnel.add_column(col)
+        outside = dash.funnel[dash.funnel["position"] != "inside"]
+        for rec in outside.to_dict("records"):
+            funnel.add_row(
+                str(rec.get("ward_name") or rec["unit"]), f"{rec['exposure']:.0f}", f"{rec['rate']:.1f}",
+                f"{rec['target']:.1f}", f"{rec['lower_95']:.1f}-{rec['upper_95']:.1f}",
+                f"{rec['lower_998']:.1f}-{rec['upper_998']:.1f}", str(rec["position"]).replace("_", " "),
+            )
+        console.print(funnel)
+        console.print(f"{len(dash.funnel) - len(outside)} other wards inside the 95% limits.")
+    pdsa = Table(title="PDSA cycles per month", title_justify="left")
+    for col in ("Month", "Started", "Completed"):
+        pdsa.add_column(col)
+    for rec in dash.pdsa_monthly.to_dict("records")[-12:]:
+        pdsa.add_row(f"{rec['month']:%b %Y}", str(rec["started"]), str(rec["completed"]))
+    console.print(pdsa)
+
+
+@report.command("collaborative")
+@click.option("--provider", default=None, help="Only this provider's wards (its code).")
+@click.option("--ward-type", default=None, help="Only this ward type (e.g. picu).")
+@click.option("--today", default=None, help="Report as of this date (default: today).")
+@db_option
+@store_errors
+def collaborative(provider: str | None, ward_type: str | None, today: str | None, db_path: Path | None) -> None:
+    """Every ward at a glance: rates, change, icons, PDSA, progress, completeness, funnel."""
+    from rich.console import Console
+
+    dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
+    print_dashboard(dash, Console(highlight=False, width=max(140, Console().width)))
+
+
+@report.command("pack")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the charts and index.html.")
+@click.option("--provider", default=None, help="Only this provider's wards (its code).")
+@click.option("--ward-type", default=None, help="Only this ward type (e.g. picu).")
+@click.option("--today", default=None, help="As of this date (default: today).")
+@db_option
+@store_errors
+def pack(out_dir: Path, provider: str | None, ward_type: str | None, today: str | None, db_path: Path | None) -> None:
+    """Write one PNG and SVG chart per ward, the aggregate and the funnel, and an index.html."""
+    from rrp.reports.pack import write_pack
+
+    dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
+    with click.progressbar(length=2 + len(dash.wards), label="Charts", file=None) as bar:
+        index = write_pack(dash, out_dir, progress=lambda done, total: bar.update(1))
+    click.echo(f"Wrote {2 + len(dash.wards)} charts and {index}")

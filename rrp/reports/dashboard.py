@@ -1,0 +1,530 @@
+"""The collaborative dashboard: every ward at a glance, the aggregate against the aim, who has not
+submitted, the funnel and PDSA activity. ONE pure function, `collaborative_dashboard`, frames in,
+a `Dashboard` (a dataclass of frames) out; the screen, `rrp report collaborative`, the slide pack
+and the benchmark all call it, so they all show the same figures.
+
+Conventions (see QI-METHODS.md and data/methods.md):
+- the weeks of the dashboard end at the Monday of `today`'s week (`end_week`); later rows are
+  ignored. "Recent" is the last `recent_weeks` weeks to `end_week`, the same for every ward;
+- per ward and measure: a u chart per 1,000 occupied bed days with the MDC rules and lower is
+  better (as the governance export, `rrp.reports.tables.DEFAULT_SPC`), computed for every ward in
+  ONE `compute_charts` call per measure; the assurance target is the ward's baseline rate x
+  (1 - aim_reduction). Missing weeks are left out of the chart, never counted as zero;
+- change from baseline: pooled rate of the recent weeks / pooled rate of the first
+  `baseline_weeks` weeks of the calendar - 1 (`rrp.reports.aggregate.change_from_baseline`);
+- the aggregate: the sum over the wards that submitted each week (`collaborative_series`), as a
+  u' chart (large denominators), with the aim line = baseline rate x (1 - aim_reduction);
+- completeness: weeks submitted of the recent weeks (a row with bed days is a submission);
+- funnel: each ward's pooled all-restrictive rate over the recent weeks (for learning, not ranking);
+- PDSA: cycles started this month (planned start in today's calendar month, not after today),
+  running now (doing or studying), per month started (planned start) and completed (status done,
+  by planned end), and change ideas adopted (distinct ideas with an Act decision "adopt").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from rrp.reports.aggregate import change_from_baseline, collaborative_series
+from rrp.reports.funnel import funnel_data
+from rrp.reports.spc import compute_chart, compute_charts
+
+if TYPE_CHECKING:
+    from rrp.store import Store
+
+#: The measures on the dashboard, headline first.
+MEASURES: tuple[str, ...] = ("all_restrictive", "restraint", "seclusion", "rapid_tranquillisation")
+MEASURE_LABELS = {
+    "all_restrictive": "All restrictive",
+    "restraint": "Restraint",
+    "prone_restraint": "Prone restraint",
+    "seclusion": "Seclusion",
+    "rapid_tranquillisation": "Rapid tranq.",
+}
+#: The default aim (a one-third reduction) when the database has no 'aim_reduction'.
+DEFAULT_AIM_REDUCTION = 1 / 3
+BASELINE_WEEKS = 12
+RECENT_WEEKS = 12
+PER = 1000.0
+WARD_CHART = "u"
+AGGREGATE_CHART = "uprime"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the collaborative dashboard shows (all frames; see the module doc).
+
+    wards: one row per ward (filtered), registry columns then, per measure m: m_rate (latest
+      submitted week), m_week (that week), m_change, m_baseline_rate, m_recent_rate, m_aim_rate,
+      m_variation, m_assurance; then pdsa_this_month, pdsa_running, pdsa_cycles, ideas_adopted,
+      progress_score, progress_month, weeks_submitted, weeks_expected, latest_week.
+    aggregate: measure, week_start, count, occupied_bed_days, rate, wards_submitted,
+      wards_expected, completeness, centre, lower_limit, upper_limit, special_cause, aim.
+    aggregate_summary: one row per measure: measure, baseline_rate, aim_rate, recent_rate, change,
+      meets_aim, variation_icon, assurance_icon, weeks.
+    completeness: index ward_code (the order of `wards`), one bool column per recent week.
+    funnel: funnel_data columns plus ward_name, provider_code, ward_type (all restrictive).
+    ward_points: the per-ward u chart points of the headline measure (ward_code, x, value, ...).
+    pdsa_monthly: month, started, completed.
+    """
+
+    today: dt.date
+    end_week: dt.date
+    weeks: list[dt.date]
+    aim_reduction: float
+    provider: str | None
+    ward_type: str | None
+    measures: tuple[str, ...]
+    wards: pd.DataFrame
+    aggregate: pd.DataFrame
+    aggregate_summary: pd.DataFrame
+    completeness: pd.DataFrame
+    funnel: pd.DataFrame
+    ward_points: pd.DataFrame
+    pdsa_monthly: pd.DataFrame
+    funnel_period: tuple[dt.date, dt.date] | None = None
+    funnel_curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of the week holding `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _with_all_restrictive(weekly: pd.DataFrame) -> pd.DataFrame:
+    frame = weekly.copy()
+    frame["week_start"] = pd.to_datetime(frame["week_start"])
+    if "all_restrictive" not in frame.columns:
+        frame["all_restrictive"] = (
+            frame["restraint"] + frame["seclusion"] + frame["rapid_tranquillisation"]
+        )
+    return frame
+
+
+def _select_wards(
+    wards: pd.DataFrame, provider: str | None, ward_type: str | None
+) -> pd.DataFrame:
+    """Active wards matching the filters, sorted by provider then ward name."""
+    chosen = wards
+    if "active" in chosen.columns:
+        chosen = chosen[chosen["active"].astype(bool)]
+    if provider:
+        chosen = chosen[chosen["provider_code"] == provider]
+    if ward_type:
+        chosen = chosen[chosen["ward_type"] == ward_type]
+    columns = [
+        c
+        for c in ("provider_code", "provider_name", "ward_code", "ward_name", "ward_type", "beds")
+        if c in chosen.columns
+    ]
+    return (
+        chosen[columns]
+        .sort_values(["provider_code", "ward_name", "ward_code"], kind="mergesort")
+        .reset_index(drop=True)
+    )
+
+
+def _ward_measure(
+    frame: pd.DataFrame,
+    measure: str,
+    codes: pd.Index,
+    aim_reduction: float,
+    baseline_weeks: int,
+    recent_weeks: int,
+    rebase_at: dict[Any, list[Any]] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per ward: latest rate, change, icons for one measure (one compute_charts call)."""
+    out = pd.DataFrame(index=codes)
+    change = change_from_baseline(frame, measure, baseline_weeks, recent_weeks, -aim_reduction)
+    per_ward = change[change["scope"] == "ward"].set_index("ward_code").reindex(codes)
+    out[f"{measure}_baseline_rate"] = per_ward["baseline_rate"]
+    out[f"{measure}_recent_rate"] = per_ward["recent_rate"]
+    out[f"{measure}_change"] = per_ward["change"].astype(float)
+    aim_rate = per_ward["baseline_rate"] * (1 - aim_reduction)
+    out[f"{measure}_aim_rate"] = aim_rate
+    last = frame.groupby("ward_code", sort=False).tail(1).set_index("ward_code").reindex(codes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[f"{measure}_rate"] = last[measure] / last["occupied_bed_days"] * PER
+    out[f"{measure}_week"] = last["week_start"]
+    targets = {k: float(v) for k, v in aim_rate.dropna().items()}
+    points, summary = compute_charts(
+        frame,
+        group="ward_code",
+        value=measure,
+        denominator="occupied_bed_days",
+        x="week_start",
+        chart=WARD_CHART,
+        direction="decrease",
+        target=targets,
+        per=PER,
+        rebase_at=rebase_at,
+    )
+    icons = summary.set_index("ward_code").reindex(codes)
+    out[f"{measure}_variation"] = icons["variation_icon"]
+    out[f"{measure}_assurance"] = icons["assurance_icon"]
+    collab = change[change["scope"] == "collaborative"].iloc[0]
+    return out, points, collab.to_frame().T
+
+
+def _aggregate(
+    frame: pd.DataFrame,
+    measure: str,
+    codes: pd.Index,
+    collab: pd.Series,
+    aim_reduction: float,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The collaborative's weekly series of one measure, its u' chart and summary."""
+    series = collaborative_series(frame, measure, expected_wards=list(codes))
+    baseline_rate = collab.get("baseline_rate")
+    aim = (
+        float(baseline_rate) * (1 - aim_reduction)
+        if baseline_rate is not None and pd.notna(baseline_rate)
+        else np.nan
+    )
+    series.insert(0, "measure", measure)
+    for col in ("centre", "lower_limit", "upper_limit"):
+        series[col] = np.nan
+    series["special_cause"] = ""
+    series["aim"] = aim
+    present = series["occupied_bed_days"].fillna(0) > 0
+    summary: dict[str, Any] = {
+        "measure": measure,
+        "baseline_rate": baseline_rate,
+        "aim_rate": aim,
+        "recent_rate": collab.get("recent_rate"),
+        "change": collab.get("change"),
+        "meets_aim": collab.get("meets_aim"),
+        "variation_icon": None,
+        "assurance_icon": None,
+        "weeks": int(present.sum()),
+    }
+    if present.any():
+        sub = series[present]
+        result = compute_chart(
+            sub["count"].to_numpy(float),
+            denominators=sub["occupied_bed_days"].to_numpy(float),
+            chart=AGGREGATE_CHART,
+            direction="decrease",
+            target=None if np.isnan(aim) else aim,
+            per=PER,
+        )
+        idx = series.index[present]
+        for col in ("centre", "lower_limit", "upper_limit", "special_cause"):
+            series.loc[idx, col] = result.points[col].to_numpy()
+        summary["variation_icon"] = result.summary.get("variation_icon")
+        summary["assurance_icon"] = result.summary.get("assurance_icon")
+    return series, summary
+
+
+def _pdsa(
+    pdsa: pd.DataFrame | None, codes: pd.Index, today: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-ward PDSA columns and the monthly started / completed counts."""
+    per_ward = pd.DataFrame(index=codes)
+    empty_monthly = pd.DataFrame({"month": [], "started": [], "completed": []})
+    if pdsa is None or pdsa.empty:
+        for col in ("pdsa_this_month", "pdsa_running", "pdsa_cycles", "ideas_adopted"):
+            per_ward[col] = 0
+        return per_ward, empty_monthly
+    cycles = pdsa[pdsa["ward_code"].isin(codes)].copy()
+    start = pd.to_datetime(cycles["planned_start"], errors="coerce")
+    end = pd.to_datetime(cycles["planned_end"], errors="coerce")
+    now = pd.Timestamp(today)
+    month0 = pd.Timestamp(today.replace(day=1))
+    started = start.notna() & (start <= now)
+    this_month = started & (start >= month0)
+    status = cycles["status"].astype(str)
+    running = status.isin(["doing", "studying"])
+    adopted = cycles["act_decision"].astype(str).eq("adopt")
+
+    def count(mask: pd.Series) -> pd.Series:
+        return cycles.loc[mask, "ward_code"].value_counts().reindex(codes, fill_value=0)
+
+    per_ward["pdsa_this_month"] = count(this_month).astype(int)
+    per_ward["pdsa_running"] = count(running).astype(int)
+    per_ward["pdsa_cycles"] = count(pd.Series(True, index=cycles.index)).astype(int)
+    per_ward["ideas_adopted"] = (
+        cycles[adopted]
+        .groupby("ward_code")["change_idea_code"]
+        .nunique()
+        .reindex(codes, fill_value=0)
+        .astype(int)
+    )
+    done = status.eq("done") & end.notna() & (end <= now)
+    started_m = start[started].dt.to_period("M").value_counts()
+    done_m = end[done].dt.to_period("M").value_counts()
+    months = started_m.index.union(done_m.index).sort_values()
+    monthly = pd.DataFrame(
+        {
+            "month": [p.start_time.date() for p in months],
+            "started": started_m.reindex(months, fill_value=0).to_numpy(int),
+            "completed": done_m.reindex(months, fill_value=0).to_numpy(int),
+        }
+    )
+    return per_ward, monthly
+
+
+def _progress(progress: pd.DataFrame | None, codes: pd.Index, today: dt.date) -> pd.DataFrame:
+    """Each ward's latest progress score (months after today ignored)."""
+    out = pd.DataFrame(index=codes)
+    out["progress_score"] = np.nan
+    out["progress_month"] = None
+    if progress is None or progress.empty:
+        return out
+    scores = progress.copy()
+    scores["month"] = pd.to_datetime(scores["month"])
+    scores = scores[scores["month"] <= pd.Timestamp(today)].sort_values(["ward_code", "month"])
+    last = scores.groupby("ward_code").tail(1).set_index("ward_code").reindex(codes)
+    out["progress_score"] = last["score"].astype(float)
+    out["progress_month"] = [d.date() if pd.notna(d) else None for d in last["month"]]
+    return out
+
+
+def funnel_curve(target: float, low: float, high: float, points: int = 40) -> pd.DataFrame:
+    """The funnel's 95% and 99.8% limits on a grid of exposures from `low` to `high` (for
+    drawing): exposure, lower_95, upper_95, lower_998, upper_998, per 1,000."""
+    from rrp.reports.distributions import poisson_interpolated_quantile
+
+    if not (np.isfinite(target) and high > 0):
+        return pd.DataFrame(columns=["exposure", "lower_95", "upper_95", "lower_998", "upper_998"])
+    grid = np.geomspace(max(low, 1.0) * 0.9, high * 1.1, points)
+    theta = target / PER
+    out = {"exposure": grid}
+    for name, p in (("lower_95", 0.025), ("upper_95", 0.975), ("lower_998", 0.001), ("upper_998", 0.999)):
+        out[name] = np.array([poisson_interpolated_quantile(p, theta * t) for t in grid]) / grid * PER
+    return pd.DataFrame(out)
+
+
+def _funnel(
+    recent: pd.DataFrame, selected: pd.DataFrame, measure: str
+) -> pd.DataFrame:
+    """Funnel of each ward's pooled rate over the recent weeks (wards with bed days only)."""
+    sums = recent.groupby("ward_code").agg(
+        count=(measure, "sum"), exposure=("occupied_bed_days", "sum")
+    )
+    sums = sums[sums["exposure"] > 0]
+    if sums.empty:
+        return pd.DataFrame(columns=["unit", "count", "exposure", "rate", "target", "position"])
+    funnel = funnel_data(sums.reset_index().rename(columns={"ward_code": "unit"}), per=PER)
+    names = selected.set_index("ward_code")
+    for col in ("ward_name", "provider_code", "ward_type"):
+        if col in names.columns:
+            funnel[col] = funnel["unit"].map(names[col])
+    return funnel
+
+
+def collaborative_dashboard(
+    weekly: pd.DataFrame,
+    wards: pd.DataFrame,
+    *,
+    today: dt.date,
+    pdsa: pd.DataFrame | None = None,
+    progress: pd.DataFrame | None = None,
+    aim_reduction: float = DEFAULT_AIM_REDUCTION,
+    recent_weeks: int = RECENT_WEEKS,
+    baseline_weeks: int = BASELINE_WEEKS,
+    provider: str | None = None,
+    ward_type: str | None = None,
+    measures: tuple[str, ...] = MEASURES,
+    rebase_at: dict[Any, list[Any]] | None = None,
+) -> Dashboard:
+    """The collaborative dashboard (see the module doc for every definition).
+
+    weekly: ward_code, week_start, restraint, prone_restraint, seclusion, rapid_tranquillisation,
+    occupied_bed_days (one row per submitted ward-week, as `WeeklyRepository.frame()`).
+    wards: the registry as `rrp.reports.tables.registry_table` (provider_code, provider_name,
+    ward_code, ward_name, ward_type, active). pdsa: ward_code, change_idea_code, status,
+    planned_start, planned_end, act_decision. progress: ward_code, month, score.
+    provider / ward_type filter the wards (and so every part of the dashboard).
+    """
+    if recent_weeks < 1:
+        raise ValueError("recent_weeks must be at least 1")
+    if not 0 <= aim_reduction < 1:
+        raise ValueError("aim_reduction must be between 0 and 1")
+    end_week = monday_of(today)
+    weeks = [end_week - dt.timedelta(weeks=recent_weeks - 1 - i) for i in range(recent_weeks)]
+    selected = _select_wards(wards, provider, ward_type)
+    codes = pd.Index(selected["ward_code"], name="ward_code")
+    frame = _with_all_restrictive(weekly)
+    frame = frame[
+        frame["ward_code"].isin(codes)
+        & (frame["week_start"] <= pd.Timestamp(end_week))
+        & frame["occupied_bed_days"].notna()
+        & (frame["occupied_bed_days"] > 0)
+    ]
+    frame = frame.sort_values(["ward_code", "week_start"], kind="mergesort").reset_index(drop=True)
+
+    table = selected.set_index("ward_code")
+    aggregates, summaries = [], []
+    ward_points = pd.DataFrame()
+    notes: list[str] = []
+    if frame.empty:
+        notes.append("No weekly counts for these wards yet.")
+    for measure in measures:
+        if frame.empty:
+            for suffix in ("rate", "change", "baseline_rate", "recent_rate", "aim_rate"):
+                table[f"{measure}_{suffix}"] = np.nan
+            table[f"{measure}_week"] = pd.NaT
+            table[f"{measure}_variation"] = None
+            table[f"{measure}_assurance"] = None
+            continue
+        cols, points, collab = _ward_measure(
+            frame, measure, codes, aim_reduction, baseline_weeks, recent_weeks, rebase_at
+        )
+        table = table.join(cols)
+        if measure == measures[0]:
+            ward_points = points
+        series, summary = _aggregate(frame, measure, codes, collab.iloc[0], aim_reduction)
+        aggregates.append(series)
+        summaries.append(summary)
+
+    recent_mask = frame["week_start"] >= pd.Timestamp(weeks[0])
+    recent = frame[recent_mask]
+    present = pd.crosstab(recent["ward_code"], recent["week_start"]).reindex(
+        index=codes, columns=pd.to_datetime(weeks), fill_value=0
+    ) > 0
+    present.columns = weeks
+    table["weeks_submitted"] = present.sum(axis=1).astype(int)
+    table["weeks_expected"] = recent_weeks
+    latest = frame.groupby("ward_code")["week_start"].max().reindex(codes)
+    table["latest_week"] = [d.date() if pd.notna(d) else None for d in latest]
+
+    pdsa_cols, monthly = _pdsa(pdsa, codes, today)
+    table = table.join(pdsa_cols).join(_progress(progress, codes, today))
+
+    funnel = _funnel(recent, selected, measures[0]) if not recent.empty else pd.DataFrame()
+    curve = (
+        funnel_curve(
+            float(funnel["target"].iloc[0]),
+            float(funnel["exposure"].min()),
+            float(funnel["exposure"].max()),
+        )
+        if not funnel.empty
+        else pd.DataFrame()
+    )
+    return Dashboard(
+        today=today,
+        end_week=end_week,
+        weeks=weeks,
+        aim_reduction=aim_reduction,
+        provider=provider,
+        ward_type=ward_type,
+        measures=tuple(measures),
+        wards=table.reset_index(),
+        aggregate=pd.concat(aggregates, ignore_index=True) if aggregates else pd.DataFrame(),
+        aggregate_summary=pd.DataFrame(summaries),
+        completeness=present,
+        funnel=funnel,
+        ward_points=ward_points,
+        pdsa_monthly=monthly,
+        funnel_period=(weeks[0], weeks[-1]),
+        funnel_curve=curve,
+        notes=notes,
+    )
+
+
+#: Short forms of the icons for table cells (the words are in rrp.reports.icons_text).
+SHORT_VARIATION: dict[str, str] = {
+    "common_cause": "cc",
+    "improvement_low": "imp\u2193",
+    "improvement_high": "imp\u2191",
+    "concern_low": "con\u2193",
+    "concern_high": "con\u2191",
+    "neither_low": "nei\u2193",
+    "neither_high": "nei\u2191",
+}
+SHORT_ASSURANCE: dict[str, str] = {"pass": "pass", "fail": "fail", "hit_and_miss": "h&m"}
+
+
+def short_variation(icon: str | None) -> str:
+    """A 2-4 character form of a variation icon ('-' when there is none)."""
+    return SHORT_VARIATION.get(icon or "", "-")
+
+
+def short_assurance(icon: str | None) -> str:
+    """A 3-4 character form of an assurance icon ('' when there is none)."""
+    return SHORT_ASSURANCE.get(icon or "", "")
+
+
+# -- reading the inputs (the caller's side; the store does the SQL) ----------------------------
+
+
+@dataclass(frozen=True)
+class DashboardInputs:
+    """What `collaborative_dashboard` needs, read once from an open store."""
+
+    weekly: pd.DataFrame
+    wards: pd.DataFrame
+    pdsa: pd.DataFrame
+    progress: pd.DataFrame
+    aim_reduction: float
+    providers: list[tuple[str, str]]
+
+
+def read_inputs(store: Store) -> DashboardInputs:
+    """Read the weekly rows, registry, PDSA cycles, progress scores and aim through the store's
+    repositories (no SQL here)."""
+    from rrp.reports.tables import registry_table
+
+    providers = store.registry.providers()
+    wards = registry_table(providers, store.registry.wards())
+    weekly = store.weekly.frame()
+    cycles = [s.cycle for s in store.pdsa.list()]
+    pdsa = pd.DataFrame(
+        {
+            "ward_code": [c.ward_code for c in cycles],
+            "change_idea_code": [c.change_idea_code for c in cycles],
+            "status": [str(c.status) for c in cycles],
+            "planned_start": [c.planned_start for c in cycles],
+            "planned_end": [c.planned_end for c in cycles],
+            "act_decision": [None if c.act_decision is None else str(c.act_decision) for c in cycles],
+        }
+    )
+    latest = store.progress.latest()
+    progress = pd.DataFrame(
+        {
+            "ward_code": list(latest),
+            "month": [s.score.month for s in latest.values()],
+            "score": [s.score.score for s in latest.values()],
+        }
+    )
+    try:
+        reduction = float(store.change_package.aim().reduction)
+    except Exception:  # noqa: BLE001 - an unreadable aim falls back to the default
+        reduction = DEFAULT_AIM_REDUCTION
+    return DashboardInputs(
+        weekly=weekly,
+        wards=wards,
+        pdsa=pdsa,
+        progress=progress,
+        aim_reduction=reduction,
+        providers=[(p.code, p.name) for p in providers],
+    )
+
+
+def dashboard_from_inputs(
+    inputs: DashboardInputs,
+    *,
+    today: dt.date,
+    provider: str | None = None,
+    ward_type: str | None = None,
+    recent_weeks: int = RECENT_WEEKS,
+) -> Dashboard:
+    """`collaborative_dashboard` on inputs read by `read_inputs`."""
+    return collaborative_dashboard(
+        inputs.weekly,
+        inputs.wards,
+        today=today,
+        pdsa=inputs.pdsa,
+        progress=inputs.progress,
+        aim_reduction=inputs.aim_reduction,
+        recent_weeks=recent_weeks,
+        provider=provider,
+        ward_type=ward_type,
+    )

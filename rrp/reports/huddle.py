@@ -1,0 +1,415 @@
+"""The ward safety huddle in numbers: data in, data out (no database, no Textual).
+
+`huddle_summary` takes one ward's weekly rows (as `WeeklyRepository.frame` returns them), the
+ward's annotations and running PDSA cycles, and returns everything the huddle screen and
+`rrp report huddle` show: this week and last week per measure, weeks since the last episode,
+the chart (rate per 1,000 occupied bed days) with its signals, the variation icon in words, PDSA
+markers, and the change from baseline against the aim.
+
+Definitions (also in the app's help):
+- "this week" is the week (Monday) containing `today`; "last week" the one before. A week with no
+  row is "not entered" (None), never zero. Weeks after this week are ignored.
+- "weeks since the last X": whole weeks between the most recent week with X > 0 and the latest
+  entered week (0 when that week had one); None when there was none in the `weeks_observed` weeks
+  from the ward's first entered week to its latest.
+- The chart plots only entered weeks with bed days > 0 (a rate needs bed days).
+- Rebases come from annotations of kind 'rebase' for this measure (or for every measure); a
+  rebase dated on a week with no point starts the new segment at the next point. Never automatic.
+- Change from baseline (rrp.reports.aggregate.change_from_baseline): baseline = the ward's first
+  12 entered weeks, or its first `fix_after` weeks when a baseline is fixed; recent = the last 12
+  weeks; pooled rates; meets the aim when the change is a fall of at least `aim_reduction`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from rrp.models.annotation import Annotation, AnnotationKind
+from rrp.models.weekly import ALL_RESTRICTIVE_PARTS, monday_of
+from rrp.reports.icons_text import assurance_text, variation_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from rrp.models.pdsa import PdsaCycle
+    from rrp.reports.spc import ChartResult
+
+#: The huddle's measures, in key order (1..5), with their labels.
+HUDDLE_MEASURES: dict[str, str] = {
+    "all_restrictive": "All restrictive practice",
+    "restraint": "Restraint",
+    "prone_restraint": "Prone restraint",
+    "seclusion": "Seclusion",
+    "rapid_tranquillisation": "Rapid tranquillisation",
+}
+#: Short labels for narrow tables (80 columns).
+SHORT_LABELS: dict[str, str] = {
+    "all_restrictive": "All restrictive",
+    "restraint": "Restraint",
+    "prone_restraint": " of which prone",
+    "seclusion": "Seclusion",
+    "rapid_tranquillisation": "Rapid tranq.",
+}
+#: Chart types the huddle offers, in cycling order.
+HUDDLE_CHARTS: tuple[str, ...] = ("run", "xmr", "u")
+CHART_LABELS: dict[str, str] = {"run": "run chart", "xmr": "XmR chart", "u": "u chart"}
+BASELINE_WEEKS = 12
+RECENT_WEEKS = 12
+DEFAULT_AIM_REDUCTION = 1 / 3
+PER = 1000.0
+#: One-letter marker labels on the chart, by marker kind.
+MARKER_LETTERS: dict[str, str] = {"started": "P", "adopted": "A", "pdsa": "P", "rebase": "R", "note": "N"}
+MARKER_LEGEND = "P cycle started  A change adopted  R rebase  N note"
+
+
+class HuddleMarker(NamedTuple):
+    """A vertical marker on the chart: x (a week start), a one-letter label, its kind, its text."""
+
+    x: dt.date
+    label: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MeasureLine:
+    """One measure's row of the huddle table."""
+
+    measure: str
+    label: str
+    this_week: int | None
+    last_week: int | None
+    weeks_since: int | None
+    weeks_observed: int
+
+    @property
+    def weeks_since_text(self) -> str:
+        return weeks_since_text(self.weeks_since, self.weeks_observed)
+
+
+@dataclass(frozen=True)
+class BaselineChange:
+    """Change from baseline for the chosen measure (pooled rates per 1,000 bed days)."""
+
+    baseline_weeks: int
+    baseline_rate: float | None
+    recent_weeks: int
+    recent_rate: float | None
+    change: float | None
+    meets_aim: bool | None
+    aim_reduction: float
+
+    @property
+    def aim_rate(self) -> float | None:
+        """The rate the aim asks for: baseline x (1 - reduction)."""
+        if self.baseline_rate is None:
+            return None
+        return self.baseline_rate * (1 - self.aim_reduction)
+
+    def text(self) -> str:
+        """E.g. 'Down 38% on baseline (aim: down 33%): aim met'."""
+        aim = f"aim: down {self.aim_reduction:.0%}"
+        if self.change is None:
+            if self.baseline_rate == 0:
+                return f"No change figure: the baseline rate is zero ({aim})"
+            return f"No change figure yet ({aim})"
+        word = "Down" if self.change < 0 else "Up" if self.change > 0 else "No change"
+        amount = f" {abs(self.change):.0%}" if self.change != 0 else ""
+        verdict = "aim met" if self.meets_aim else "aim not met yet"
+        return f"{word}{amount} on baseline ({aim}): {verdict}"
+
+
+@dataclass(frozen=True)
+class PdsaLine:
+    """A running PDSA cycle as the huddle shows it (no names: the title and dates only)."""
+
+    title: str
+    cycle_number: int
+    planned_end: dt.date | None
+    due_for_study: bool
+
+
+@dataclass(frozen=True)
+class HuddleSummary:
+    """Everything the huddle shows for one ward and one chosen measure."""
+
+    ward_code: str
+    today: dt.date
+    this_week: dt.date
+    last_week: dt.date
+    latest_week: dt.date | None
+    measure: str
+    chart: str
+    fix_after: int | None
+    lines: list[MeasureLine]
+    result: ChartResult | None
+    variation_icon: str | None
+    assurance_icon: str | None
+    change: BaselineChange
+    markers: list[HuddleMarker] = field(default_factory=list)
+    rebases: list[dt.date] = field(default_factory=list)
+    running: list[PdsaLine] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def measure_label(self) -> str:
+        return HUDDLE_MEASURES[self.measure]
+
+    @property
+    def chart_label(self) -> str:
+        return CHART_LABELS.get(self.chart, self.chart)
+
+    @property
+    def variation_text(self) -> str:
+        if self.result is None:
+            return "No chart: no weeks with bed days entered"
+        return variation_text(self.variation_icon)
+
+    @property
+    def assurance_text(self) -> str:
+        return assurance_text(self.assurance_icon)
+
+    @property
+    def due_for_study(self) -> list[PdsaLine]:
+        return [p for p in self.running if p.due_for_study]
+
+    @property
+    def trial(self) -> bool:
+        """True when the last segment's limits are trial limits (fewer than 12 points)."""
+        if self.result is None or self.chart == "run":
+            return False
+        points = self.result.points
+        return bool(points["trial"].iloc[-1]) if len(points) else False
+
+    def line(self, measure: str) -> MeasureLine:
+        return next(x for x in self.lines if x.measure == measure)
+
+
+def weeks_since_text(weeks: int | None, observed: int, *, short: bool = False) -> str:
+    """'0 weeks', '1 week', '5 weeks', or 'none in the last N weeks'; short: '5', 'none in N'."""
+    if observed == 0:
+        return "no weeks entered"
+    if weeks is None:
+        return f"none in {observed}" if short else f"none in the last {observed} weeks"
+    if short:
+        return str(weeks)
+    return f"{weeks} week" if weeks == 1 else f"{weeks} weeks"
+
+
+def with_all_restrictive(weekly: pd.DataFrame) -> pd.DataFrame:
+    """The weekly rows with an `all_restrictive` column (restraint + seclusion + RT)."""
+    out = weekly.copy()
+    out["all_restrictive"] = out[list(ALL_RESTRICTIVE_PARTS)].sum(axis=1, min_count=len(ALL_RESTRICTIVE_PARTS))
+    return out
+
+
+def _prepare(weekly: pd.DataFrame, this_week: dt.date) -> pd.DataFrame:
+    """Rows up to this week, week_start as dates, sorted, with all_restrictive."""
+    import pandas as pd
+
+    needed = ("week_start", *ALL_RESTRICTIVE_PARTS, "prone_restraint", "occupied_bed_days")
+    missing = [c for c in needed if c not in weekly.columns]
+    if missing:
+        raise ValueError(f"missing column(s): {', '.join(missing)}")
+    frame = weekly.copy()
+    frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
+    if "ward_code" not in frame.columns:
+        frame["ward_code"] = "WARD"
+    frame = frame[frame["week_start"] <= this_week].sort_values("week_start", kind="mergesort")
+    frame = frame.drop_duplicates("week_start", keep="last").reset_index(drop=True)
+    return with_all_restrictive(frame)
+
+
+def _count(frame: pd.DataFrame, week: dt.date, measure: str) -> int | None:
+    rows = frame.loc[frame["week_start"] == week, measure]
+    if rows.empty or rows.isna().all():
+        return None
+    return int(rows.iloc[0])
+
+
+def _weeks_since(frame: pd.DataFrame, measure: str) -> tuple[int | None, int]:
+    """(weeks since the last week with measure > 0, weeks observed) relative to the latest week."""
+    if frame.empty:
+        return None, 0
+    latest = frame["week_start"].iloc[-1]
+    first = frame["week_start"].iloc[0]
+    observed = (latest - first).days // 7 + 1
+    had = frame.loc[frame[measure].fillna(0) > 0, "week_start"]
+    if had.empty:
+        return None, observed
+    return (latest - had.iloc[-1]).days // 7, observed
+
+
+def _rebase_labels(labels: list[dt.date], dates: Sequence[dt.date]) -> list[dt.date]:
+    """Chart labels at which each rebase date starts a segment (next point on or after it)."""
+    out: list[dt.date] = []
+    for day in sorted(set(dates)):
+        i = bisect.bisect_left(labels, day)
+        if 0 < i < len(labels) and labels[i] not in out:
+            out.append(labels[i])
+    return out
+
+
+def _marker_for(annotation: Annotation) -> HuddleMarker:
+    kind = annotation.kind.value
+    if annotation.kind == AnnotationKind.PDSA:
+        kind = "adopted" if annotation.text.lower().startswith("change adopted") else "started"
+    return HuddleMarker(monday_of(annotation.on_date), MARKER_LETTERS[kind], kind, annotation.text)
+
+
+def _applies(annotation: Annotation, measure: str) -> bool:
+    return annotation.measure is None or annotation.measure == measure
+
+
+def _change(frame: pd.DataFrame, measure: str, fix_after: int | None, aim_reduction: float) -> BaselineChange:
+    """A thin wrapper over aggregate.change_from_baseline for one ward."""
+    import pandas as pd
+
+    from rrp.reports.aggregate import change_from_baseline
+
+    baseline_weeks = fix_after or BASELINE_WEEKS
+    empty = BaselineChange(baseline_weeks, None, RECENT_WEEKS, None, None, None, aim_reduction)
+    if frame.empty:
+        return empty
+    table = change_from_baseline(
+        frame, measure, baseline_weeks=baseline_weeks, recent_weeks=RECENT_WEEKS, aim=-aim_reduction
+    )
+    row = table[table["scope"] == "ward"].iloc[0]
+
+    def num(value: Any) -> float | None:
+        try:
+            f = float(value)
+        except (TypeError, ValueError):
+            return None
+        return None if math.isnan(f) else f
+
+    meets = row["meets_aim"]
+    return BaselineChange(
+        baseline_weeks=int(row["baseline_weeks"]),
+        baseline_rate=num(row["baseline_rate"]),
+        recent_weeks=int(row["recent_weeks"]),
+        recent_rate=num(row["recent_rate"]),
+        change=num(row["change"]),
+        meets_aim=None if pd.isna(meets) else bool(meets),
+        aim_reduction=aim_reduction,
+    )
+
+
+def huddle_summary(
+    weekly: pd.DataFrame,
+    *,
+    today: dt.date,
+    measure: str = "all_restrictive",
+    chart: str = "run",
+    fix_after: int | None = None,
+    rebase_at: Sequence[dt.date] = (),
+    annotations: Sequence[Annotation] = (),
+    aim_reduction: float | None = None,
+    running: Sequence[PdsaCycle] = (),
+    due: Sequence[PdsaCycle] = (),
+    ward_code: str | None = None,
+) -> HuddleSummary:
+    """The huddle for one ward (see the module doc for every definition).
+
+    weekly: one ward's rows (week_start, restraint, prone_restraint, seclusion,
+    rapid_tranquillisation, occupied_bed_days). measure: a key of HUDDLE_MEASURES. chart: run, xmr
+    or u. rebase_at: extra rebase dates besides the ward's 'rebase' annotations. aim_reduction:
+    the aim's fractional fall (None: one third). running/due: the ward's running PDSA cycles and
+    those due for Study. Raises ValueError for an unknown measure or chart, or fix_after < 12.
+    """
+    from rrp.reports.spc import compute_chart
+
+    if measure not in HUDDLE_MEASURES:
+        raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(HUDDLE_MEASURES)}")
+    if chart not in HUDDLE_CHARTS:
+        raise ValueError(f"unknown chart {chart!r}: use one of {', '.join(HUDDLE_CHARTS)}")
+    aim = DEFAULT_AIM_REDUCTION if aim_reduction is None else float(aim_reduction)
+    this_week = monday_of(today)
+    last_week = this_week - dt.timedelta(weeks=1)
+    frame = _prepare(weekly, this_week)
+    code = ward_code or (str(frame["ward_code"].iloc[0]) if not frame.empty else "")
+
+    lines = []
+    for key in HUDDLE_MEASURES:
+        since, observed = _weeks_since(frame, key)
+        lines.append(
+            MeasureLine(
+                measure=key,
+                label=HUDDLE_MEASURES[key],
+                this_week=_count(frame, this_week, key),
+                last_week=_count(frame, last_week, key),
+                weeks_since=since,
+                weeks_observed=observed,
+            )
+        )
+
+    change = _change(frame, measure, fix_after, aim)
+    charted = frame[(frame["occupied_bed_days"].fillna(0) > 0) & frame[measure].notna()]
+    labels = list(charted["week_start"])
+    relevant = [a for a in annotations if _applies(a, measure)]
+    rebase_dates = [a.on_date for a in relevant if a.kind == AnnotationKind.REBASE] + list(rebase_at)
+    rebases = _rebase_labels(labels, rebase_dates)
+    result = None
+    note = ""
+    if labels:
+        target = change.aim_rate if chart != "run" else None
+        result = compute_chart(
+            charted[measure].to_numpy(dtype=float),
+            denominators=charted["occupied_bed_days"].to_numpy(dtype=float),
+            labels=labels,
+            chart=chart,  # type: ignore[arg-type]
+            rules="anhoej",
+            direction="decrease",
+            fix_after=fix_after,
+            rebase_at=rebases,
+            target=target,
+            per=PER,
+        )
+        if fix_after is not None and len(labels) < fix_after:
+            note = f"Only {len(labels)} points: the baseline uses them all until there are {fix_after}."
+    markers = []
+    if labels:
+        first, last = labels[0], labels[-1]
+        for a in relevant:
+            marker = _marker_for(a)
+            if first <= marker.x <= last and marker.kind != "rebase":
+                markers.append(marker)
+        markers += [HuddleMarker(x, "R", "rebase", "rebase") for x in rebases]
+        markers.sort(key=lambda m: m.x)
+    due_ids = {c.id for c in due}
+    pdsa = [
+        PdsaLine(c.title, c.cycle_number, c.planned_end, c.id in due_ids)
+        for c in running
+    ] + [PdsaLine(c.title, c.cycle_number, c.planned_end, True) for c in due if c.id not in {r.id for r in running}]
+    pdsa.sort(key=lambda p: (not p.due_for_study, p.planned_end or dt.date.max, p.title))
+    summary = result.summary if result is not None else {}
+    return HuddleSummary(
+        ward_code=code,
+        today=today,
+        this_week=this_week,
+        last_week=last_week,
+        latest_week=frame["week_start"].iloc[-1] if not frame.empty else None,
+        measure=measure,
+        chart=chart,
+        fix_after=fix_after,
+        lines=lines,
+        result=result,
+        variation_icon=summary.get("variation_icon"),
+        assurance_icon=summary.get("assurance_icon"),
+        change=change,
+        markers=markers,
+        rebases=rebases,
+        running=pdsa,
+        note=note,
+    )
+
+
+def next_in(options: Sequence[str], current: str) -> str:
+    """The option after `current`, wrapping round (for keys that cycle measure or chart)."""
+    i = list(options).index(current) if current in options else -1
+    return options[(i + 1) % len(options)]

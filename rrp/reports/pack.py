@@ -1,0 +1,221 @@
+"""The learning-session slide pack: one PNG and one SVG chart per ward, the collaborative
+aggregate and the funnel, and an index.html that shows them in order.
+
+matplotlib (Agg backend) is imported inside the functions, so importing this module is cheap.
+Colours follow Making Data Count: improvement blue, concern orange, common cause grey.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rrp.reports.icons_text import (
+    COMMON_COLOUR,
+    CONCERN_COLOUR,
+    IMPROVEMENT_COLOUR,
+    assurance_text,
+    signal_colour,
+    variation_text,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from rrp.reports.dashboard import Dashboard
+
+Progress = Callable[[int, int], None]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, out: Path, stem: str) -> list[str]:
+    names = [f"{stem}.png", f"{stem}.svg"]
+    fig.savefig(out / names[0], dpi=110, bbox_inches="tight")
+    fig.savefig(out / names[1], bbox_inches="tight")
+    return names
+
+
+def _spc_axes(
+    ax: Any, points: pd.DataFrame, title: str, aim: float | None, subtitle: str
+) -> None:
+    """Draw a chart's rate, centre, limits, signals and aim on `ax`."""
+    x = points["x"]
+    ax.plot(x, points["value"], color=COMMON_COLOUR, linewidth=1.2, marker="o", markersize=3)
+    ax.plot(x, points["centre"], color="#444444", linewidth=1)
+    ax.plot(x, points["upper_limit"], color="#999999", linewidth=0.8, linestyle="--")
+    ax.plot(x, points["lower_limit"], color="#999999", linewidth=0.8, linestyle="--")
+    for kind in ("improvement", "concern", "neither"):
+        flagged = points[points["special_cause"] == kind]
+        if not flagged.empty:
+            ax.scatter(
+                flagged["x"], flagged["value"], color=signal_colour(kind), s=22, zorder=3, label=kind
+            )
+    if aim is not None and aim == aim:
+        ax.axhline(aim, color=IMPROVEMENT_COLOUR, linewidth=1, linestyle=":", label=f"aim {aim:.1f}")
+    ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=16)
+    ax.text(0, 1.01, subtitle, transform=ax.transAxes, fontsize=8, color="#555555", va="bottom")
+    ax.set_ylabel("per 1,000 occupied bed days")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.2)
+    ax.legend(loc="upper right", fontsize=7, frameon=False)
+
+
+def write_pack(dash: Dashboard, out: str | Path, *, progress: Progress | None = None) -> Path:
+    """Write the slide pack for `dash` to directory `out`; returns the index.html path.
+
+    Order: the aggregate, the funnel, then one chart per ward (the dashboard's ward order).
+    `progress(done, total)` is called after each chart.
+    """
+    import pandas as pd
+
+    plt = _pyplot()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    wards = dash.wards
+    total = 2 + len(wards)
+    done = 0
+    slides: list[tuple[str, list[str], str]] = []
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    headline = dash.measures[0]
+    label = headline.replace("_", " ")
+    # 1. the aggregate
+    agg = dash.aggregate
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    if not agg.empty:
+        part = agg[(agg["measure"] == headline) & agg["rate"].notna()]
+        points = pd.DataFrame(
+            {
+                "x": part["week_start"],
+                "value": part["rate"],
+                "centre": part["centre"],
+                "upper_limit": part["upper_limit"],
+                "lower_limit": part["lower_limit"],
+                "special_cause": part["special_cause"],
+            }
+        )
+        summary = dash.aggregate_summary.set_index("measure").loc[headline]
+        aim = summary["aim_rate"]
+        change = summary["change"]
+        sub = (
+            f"u' chart; aim = baseline x (1 - {dash.aim_reduction:.2f}); "
+            f"{variation_text(summary['variation_icon'])}; {assurance_text(summary['assurance_icon'])}"
+            + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
+        )
+        _spc_axes(ax, points, f"Collaborative: {label}", float(aim) if aim == aim else None, sub)
+    caption = "The collaborative's weekly rate (wards that submitted), against the aim."
+    slides.append(("Collaborative aggregate", _save(fig, out, "00-aggregate"), caption))
+    plt.close(fig)
+    tick()
+
+    # 2. the funnel
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    f, c = dash.funnel, dash.funnel_curve
+    if not c.empty:
+        ax.plot(c["exposure"], c["upper_998"], color="#777777", linewidth=1, label="99.8%")
+        ax.plot(c["exposure"], c["lower_998"], color="#777777", linewidth=1)
+        ax.plot(c["exposure"], c["upper_95"], color="#999999", linewidth=1, linestyle="--", label="95%")
+        ax.plot(c["exposure"], c["lower_95"], color="#999999", linewidth=1, linestyle="--")
+    if not f.empty:
+        ax.axhline(float(f["target"].iloc[0]), color="#444444", linewidth=1, label="pooled rate")
+        colours = [
+            CONCERN_COLOUR if str(p).startswith("above")
+            else IMPROVEMENT_COLOUR if str(p).startswith("below") else COMMON_COLOUR
+            for p in f["position"]
+        ]
+        ax.scatter(f["exposure"], f["rate"], c=colours, s=24, zorder=3)
+        if len(f) <= 40:
+            for _, r in f.iterrows():
+                ax.annotate(
+                    str(r.get("ward_name") or r["unit"]), (r["exposure"], r["rate"]),
+                    fontsize=6, xytext=(3, 2), textcoords="offset points",
+                )
+    start, end = dash.funnel_period or (dash.weeks[0], dash.weeks[-1])
+    ax.set_title(f"Funnel: {label}, {start:%d %b} to {end:%d %b %Y}", loc="left", fontweight="bold", pad=16)
+    ax.text(0, 1.01, "For learning, not for ranking. Compare like with like (filter by ward type).", transform=ax.transAxes, fontsize=8,
+            color="#555555", va="bottom")
+    ax.set_xlabel("occupied bed days in the period")
+    ax.set_ylabel("per 1,000 occupied bed days")
+    ax.grid(alpha=0.2)
+    ax.legend(loc="upper right", fontsize=7, frameon=False)
+    slides.append(("Funnel (for learning, not for ranking)", _save(fig, out, "01-funnel"),
+                   "Each ward's rate over the period against Poisson limits around the pooled rate."))
+    plt.close(fig)
+    tick()
+
+    # 3. one chart per ward
+    points = dash.ward_points
+    by_ward = dict(tuple(points.groupby("ward_code"))) if not points.empty else {}
+    for i, rec in enumerate(wards.to_dict("records"), start=2):
+        code = rec["ward_code"]
+        fig, ax = plt.subplots(figsize=(10, 4.5))
+        ward_pts = by_ward.get(code)
+        change = rec.get(f"{headline}_change")
+        sub = (
+            f"u chart; {variation_text(rec.get(f'{headline}_variation'))}; "
+            f"{assurance_text(rec.get(f'{headline}_assurance'))}"
+            + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
+        )
+        title = f"{rec.get('ward_name', code)} ({rec.get('provider_code', '')}): {label}"
+        if ward_pts is not None and not ward_pts.empty:
+            aim = rec.get(f"{headline}_aim_rate")
+            _spc_axes(ax, ward_pts, title, None if aim is None else float(aim), sub)
+        else:
+            ax.set_title(title + " - no data", loc="left")
+        stem = f"{i:02d}-{_slug(code)}"
+        slides.append((title, _save(fig, out, stem), sub))
+        plt.close(fig)
+        tick()
+
+    index = out / "index.html"
+    index.write_text(_index_html(dash, slides), encoding="utf-8")
+    return index
+
+
+def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str]]) -> str:
+    items = "\n".join(
+        f'<section class="slide"><h2>{html.escape(title)}</h2>'
+        f'<img src="{html.escape(files[1])}" alt="{html.escape(title)}">'
+        f'<p>{html.escape(caption)} <a href="{html.escape(files[0])}">PNG</a></p></section>'
+        for title, files, caption in slides
+    )
+    scope = ", ".join(
+        s for s in (
+            f"provider {dash.provider}" if dash.provider else "",
+            f"ward type {dash.ward_type}" if dash.ward_type else "",
+        ) if s
+    ) or "all wards"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>RRP collaborative - learning session charts</title>
+<style>
+body {{ font-family: Arial, sans-serif; margin: 2em; color: #222; }}
+.slide {{ page-break-after: always; margin-bottom: 3em; }}
+img {{ max-width: 100%; }}
+</style></head><body>
+<h1>Reducing Restrictive Practice collaborative</h1>
+<p>Weeks to {dash.end_week:%d %B %Y}; {html.escape(scope)}. Rates per 1,000 occupied bed days.
+Blue: special cause improvement; orange: special cause concern; grey: common cause.</p>
+{items}
+</body></html>
+"""

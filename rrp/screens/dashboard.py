@@ -1,0 +1,638 @@
+"""The collaborative dashboard: every ward at a glance, for the facilitator (and the projector).
+
+Tabs: Wards (latest rate, change from baseline, variation and assurance per measure, PDSA,
+progress score, weeks submitted), Aggregate (the collaborative's u' chart against the aim),
+Completeness (who has not submitted, for the wards on the current page), Funnel (for learning,
+not for ranking) and PDSA activity. Everything is computed by
+`rrp.reports.dashboard.collaborative_dashboard` in a worker; the table is paged (50 wards a page)
+so a national-scale database stays quick.
+
+Keys: s sort column (or click a header; again to reverse), p provider, t ward type, n / b next
+and previous page, m measure of the aggregate chart, x write the slide pack, Enter open the ward.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual_plotext import PlotextPlot
+
+from rrp.reports.icons_text import (
+    IMPROVEMENT_COLOUR,
+    assurance_colour,
+    variation_colour,
+)
+from rrp.widgets.completeness import CompletenessGrid
+from rrp.widgets.funnel_plot import FunnelPlot, FunnelView
+from rrp.widgets.spark import sparkline
+from rrp.widgets.spc_chart import SpcChart, draw_spc_chart
+
+if TYPE_CHECKING:
+    from rrp.reports.dashboard import Dashboard, DashboardInputs
+
+PAGE_SIZE = 50
+MEASURES = ("all_restrictive", "restraint", "seclusion", "rapid_tranquillisation")
+MEASURE_HEADERS = {
+    "all_restrictive": "All restrictive",
+    "restraint": "Restraint",
+    "seclusion": "Seclusion",
+    "rapid_tranquillisation": "Rapid tranq.",
+}
+TYPE_SHORT = {
+    "acute_adult": "Acute",
+    "picu": "PICU",
+    "ld_autism": "LD/A",
+    "older_adult": "Older",
+    "camhs": "CAMHS",
+    "forensic": "Foren",
+    "rehab": "Rehab",
+}
+#: Sort columns, in the order `s` cycles through them: (key, label).
+SORTS: tuple[tuple[str, str], ...] = (
+    ("ward", "provider and ward"),
+    ("all_restrictive", "all restrictive change"),
+    ("restraint", "restraint change"),
+    ("seclusion", "seclusion change"),
+    ("rapid_tranquillisation", "rapid tranquillisation change"),
+    ("rate", "latest all restrictive rate"),
+    ("pdsa", "PDSA cycles this month"),
+    ("score", "progress score"),
+    ("weeks", "weeks submitted"),
+)
+_ASSURANCE_LETTER = {"pass": "P", "fail": "F", "hit_and_miss": "H"}
+
+
+@dataclass(frozen=True)
+class WardRow:
+    """One ward's line, as plain values (built in the worker)."""
+
+    ward_code: str
+    ward_name: str
+    provider_code: str
+    ward_type: str
+    order: int
+    rate: dict[str, float | None]
+    change: dict[str, float | None]
+    variation: dict[str, str | None]
+    assurance: dict[str, str | None]
+    pdsa_this_month: int
+    pdsa_running: int
+    ideas_adopted: int
+    progress_score: float | None
+    weeks_submitted: int
+    weeks_expected: int
+    submitted: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class AggregateView:
+    """One measure's collaborative series, as lists."""
+
+    measure: str
+    weeks: list[dt.date]
+    rate: list[float | None]
+    centre: list[float | None]
+    lower: list[float | None]
+    upper: list[float | None]
+    special: list[str]
+    aim: float | None
+    baseline_rate: float | None
+    recent_rate: float | None
+    change: float | None
+    variation: str | None
+    assurance: str | None
+    completeness: list[float]
+    points: Any = None  # a ChartResult-like points frame (x, value, centre, limits, special_cause)
+
+
+@dataclass
+class DashView:
+    """Everything the screen draws, with no pandas."""
+
+    rows: list[WardRow]
+    weeks: list[dt.date]
+    aggregates: dict[str, AggregateView]
+    funnel: FunnelView
+    pdsa_monthly: list[tuple[dt.date, int, int]]
+    aim_reduction: float
+    end_week: dt.date
+    notes: list[str] = field(default_factory=list)
+
+
+def _num(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f  # NaN -> None
+
+
+def build_view(dash: Dashboard) -> DashView:
+    """Convert the Dashboard's frames to plain values (run in the worker)."""
+    wards = dash.wards
+    grid = dash.completeness
+    rows = []
+    for i, rec in enumerate(wards.to_dict("records")):
+        code = rec["ward_code"]
+        flags = tuple(bool(v) for v in grid.loc[code].tolist()) if code in grid.index else ()
+        rows.append(
+            WardRow(
+                ward_code=code,
+                ward_name=str(rec.get("ward_name") or code),
+                provider_code=str(rec.get("provider_code") or ""),
+                ward_type=str(rec.get("ward_type") or ""),
+                order=i,
+                rate={m: _num(rec.get(f"{m}_rate")) for m in dash.measures},
+                change={m: _num(rec.get(f"{m}_change")) for m in dash.measures},
+                variation={m: rec.get(f"{m}_variation") for m in dash.measures},
+                assurance={m: rec.get(f"{m}_assurance") for m in dash.measures},
+                pdsa_this_month=int(rec.get("pdsa_this_month") or 0),
+                pdsa_running=int(rec.get("pdsa_running") or 0),
+                ideas_adopted=int(rec.get("ideas_adopted") or 0),
+                progress_score=_num(rec.get("progress_score")),
+                weeks_submitted=int(rec.get("weeks_submitted") or 0),
+                weeks_expected=int(rec.get("weeks_expected") or 0),
+                submitted=flags,
+            )
+        )
+    aggregates: dict[str, AggregateView] = {}
+    summary = {r["measure"]: r for r in dash.aggregate_summary.to_dict("records")}
+    for measure in dash.measures:
+        if dash.aggregate.empty:
+            break
+        part = dash.aggregate[dash.aggregate["measure"] == measure]
+        s = summary.get(measure, {})
+        aggregates[measure] = AggregateView(
+            measure=measure,
+            weeks=[d.date() for d in part["week_start"]],
+            rate=[_num(v) for v in part["rate"]],
+            centre=[_num(v) for v in part["centre"]],
+            lower=[_num(v) for v in part["lower_limit"]],
+            upper=[_num(v) for v in part["upper_limit"]],
+            special=[str(v or "") for v in part["special_cause"]],
+            aim=_num(s.get("aim_rate")),
+            baseline_rate=_num(s.get("baseline_rate")),
+            recent_rate=_num(s.get("recent_rate")),
+            change=_num(s.get("change")),
+            variation=s.get("variation_icon"),
+            assurance=s.get("assurance_icon"),
+            completeness=[float(v) for v in part["completeness"].fillna(0)],
+            points=_points_frame(part),
+        )
+    f = dash.funnel
+    c = dash.funnel_curve
+    start, end = dash.funnel_period or (dash.weeks[0], dash.weeks[-1])
+    funnel = FunnelView(
+        title=f"All restrictive, {start:%d %b} to {end:%d %b %Y}",
+        exposure=[float(v) for v in f["exposure"]] if not f.empty else [],
+        rate=[float(v) for v in f["rate"]] if not f.empty else [],
+        position=[str(v) for v in f["position"]] if not f.empty else [],
+        target=float(f["target"].iloc[0]) if not f.empty else None,
+        curve_exposure=[float(v) for v in c["exposure"]] if not c.empty else [],
+        lower_95=[float(v) for v in c["lower_95"]] if not c.empty else [],
+        upper_95=[float(v) for v in c["upper_95"]] if not c.empty else [],
+        lower_998=[float(v) for v in c["lower_998"]] if not c.empty else [],
+        upper_998=[float(v) for v in c["upper_998"]] if not c.empty else [],
+    )
+    monthly = [
+        (r["month"], int(r["started"]), int(r["completed"]))
+        for r in dash.pdsa_monthly.to_dict("records")
+    ]
+    return DashView(
+        rows=rows,
+        weeks=list(dash.weeks),
+        aggregates=aggregates,
+        funnel=funnel,
+        pdsa_monthly=monthly,
+        aim_reduction=dash.aim_reduction,
+        end_week=dash.end_week,
+        notes=list(dash.notes),
+    )
+
+
+def _points_frame(part: Any) -> Any:
+    """The aggregate rows with a rate, as a ChartResult-like points frame (built in the worker)."""
+    present = part[part["rate"].notna()]
+    return present.rename(columns={"rate": "value"}).assign(
+        x=[d.date() for d in present["week_start"]]
+    )[["x", "value", "centre", "lower_limit", "upper_limit", "special_cause"]].reset_index(drop=True)
+
+
+def sort_rows(rows: list[WardRow], key: str, reverse: bool = False) -> list[WardRow]:
+    """Rows sorted by a SORTS key; blanks always last."""
+    def value(row: WardRow) -> float | None:
+        if key in MEASURES:
+            return row.change[key]
+        if key == "rate":
+            return row.rate["all_restrictive"]
+        if key == "pdsa":
+            return float(row.pdsa_this_month)
+        if key == "score":
+            return row.progress_score
+        if key == "weeks":
+            return float(row.weeks_submitted)
+        return float(row.order)
+
+    present = [r for r in rows if value(r) is not None]
+    blank = [r for r in rows if value(r) is None]
+    present.sort(key=lambda r: (value(r), r.order), reverse=reverse)
+    return present + blank
+
+
+def measure_cell(row: WardRow, measure: str) -> Text:
+    """'rate change variation assurance' for one measure, icons in MDC colours."""
+    from rrp.reports.dashboard import short_variation
+
+    rate, change = row.rate[measure], row.change[measure]
+    text = Text()
+    text.append("    -" if rate is None else f"{rate:5.1f}")
+    text.append("    -" if change is None else f" {100 * change:+4.0f}"[:5])
+    variation = row.variation[measure]
+    text.append(f" {short_variation(variation):<4}", style=variation_colour(variation))
+    assurance = row.assurance[measure]
+    text.append(f" {_ASSURANCE_LETTER.get(assurance or '', ' ')}", style=assurance_colour(assurance))
+    return text
+
+
+class AggregateChart(SpcChart):
+    """The huddle engineer's SPC chart widget plus the collaborative's aim line."""
+
+    aim: float | None = None
+
+    def render(self) -> RenderResult:
+        if self.points is None:
+            return super().render()
+        self.drawn = draw_spc_chart(
+            self.plt,
+            self.points,
+            title=self.title,
+            width=self.size.width,
+            foreground=self._theme_rgb("foreground") or "default",
+            background=self._theme_rgb("surface"),
+            y_label="per 1,000 OBD",
+        )
+        if self.aim is not None:
+            self.plt.hline(self.aim, _rgb(IMPROVEMENT_COLOUR))
+            self.plt.text("aim", x=0, y=self.aim, color=_rgb(IMPROVEMENT_COLOUR))
+        return PlotextPlot.render(self)
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+class DashboardScreen(Screen[None]):
+    """Every ward on one screen, the aggregate, completeness, funnel and PDSA activity."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="dashboard.back"),
+        Binding("s", "sort", "Sort", id="dashboard.sort", tooltip="Cycle the sort column"),
+        Binding("p", "provider", "Provider", id="dashboard.provider", tooltip="Cycle the provider filter"),
+        Binding("t", "ward_type", "Type", id="dashboard.type", tooltip="Cycle the ward type filter"),
+        Binding("n", "page(1)", "Next page", id="dashboard.next"),
+        Binding("b", "page(-1)", "Prev page", id="dashboard.prev"),
+        Binding("m", "measure", "Measure", id="dashboard.measure", tooltip="Aggregate chart measure"),
+        Binding("x", "pack", "Slide pack", id="dashboard.pack", tooltip="Write PNG/SVG charts and index.html"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: DashboardInputs | None = None
+        self.view: DashView | None = None
+        self.dashboard: Dashboard | None = None
+        self.sorted_rows: list[WardRow] = []
+        self.sort_index = 0
+        self.sort_reverse = False
+        self.page = 0
+        self.provider: str | None = None
+        self.ward_type: str | None = None
+        self.providers: list[str] = []
+        self.ward_types: list[str] = []
+        self.measure = "all_restrictive"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dashboard"):
+            yield Static("Computing the dashboard...", id="dash-status")
+            with TabbedContent(id="dash-tabs"):
+                with TabPane("Wards", id="tab-wards"):
+                    yield DataTable(id="dash-wards", cursor_type="row", zebra_stripes=True)
+                with TabPane("Aggregate", id="tab-aggregate"):
+                    yield Static("", id="dash-aggregate-summary")
+                    yield AggregateChart(id="dash-aggregate")
+                with TabPane("Completeness", id="tab-completeness"):
+                    with VerticalScroll():
+                        yield CompletenessGrid(id="dash-completeness")
+                with TabPane("Funnel", id="tab-funnel"):
+                    yield FunnelPlot(id="dash-funnel")
+                with TabPane("PDSA", id="tab-pdsa"):
+                    with VerticalScroll():
+                        yield Static("", id="dash-pdsa")
+            yield ProgressBar(id="dash-pack-progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#dash-wards", DataTable)
+        table.fixed_columns = 1
+        table.add_column("Ward", key="ward")
+        for measure in MEASURES:
+            table.add_column(f"{MEASURE_HEADERS[measure]}\n rate chg% var A", key=measure)
+        table.add_column("PDSA\nmo/run", key="pdsa")
+        table.add_column("Prog", key="score")
+        table.add_column("Weeks\nin", key="weeks")
+        table.header_height = 2
+        table.loading = True
+        self.query_one("#dash-pack-progress", ProgressBar).display = False
+        self.compute()
+
+    # -- work ----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
+    def compute(self) -> None:
+        """Read the inputs once, compute the dashboard for the current filters, build the view."""
+        from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
+
+        app = self.app
+        try:
+            if self.inputs is None:
+                self.inputs = read_inputs(app.store)  # type: ignore[attr-defined]
+            dash = dashboard_from_inputs(
+                self.inputs,
+                today=app.today,  # type: ignore[attr-defined]
+                provider=self.provider,
+                ward_type=self.ward_type,
+            )
+            view = build_view(dash)
+            wards = self.inputs.wards
+            active = wards[wards["active"].astype(bool)] if "active" in wards else wards
+            providers = sorted(active["provider_code"].unique().tolist())
+            types = sorted(active["ward_type"].unique().tolist())
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
+            return
+        app.call_from_thread(self.show, dash, view, providers, types)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#dash-wards", DataTable).loading = False
+        self.query_one("#dash-status", Static).update(Text(message, style="bold"))
+
+    def show(self, dash: Dashboard, view: DashView, providers: list[str], types: list[str]) -> None:
+        self.dashboard, self.view = dash, view
+        self.providers, self.ward_types = providers, types
+        self.page = 0
+        self.resort()
+        if self.measure not in view.aggregates and view.aggregates:
+            self.measure = next(iter(view.aggregates))
+        self.show_aggregate()
+        self.query_one("#dash-funnel", FunnelPlot).show(view.funnel)
+        self.show_pdsa_monthly()
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def resort(self) -> None:
+        if self.view is None:
+            return
+        key = SORTS[self.sort_index][0]
+        self.sorted_rows = sort_rows(self.view.rows, key, self.sort_reverse)
+        self.show_page()
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.sorted_rows) // PAGE_SIZE))
+
+    def page_rows(self) -> list[WardRow]:
+        return self.sorted_rows[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
+
+    def show_page(self) -> None:
+        table = self.query_one("#dash-wards", DataTable)
+        table.clear()
+        rows = self.page_rows()
+        for row in rows:
+            table.add_row(
+                Text(row.ward_name[:14], style="bold"),
+                *(measure_cell(row, m) for m in MEASURES),
+                f"{row.pdsa_this_month:>2}/{row.pdsa_running:<2}",
+                "-" if row.progress_score is None else f"{row.progress_score:.1f}",
+                Text(
+                    f"{row.weeks_submitted:>2}/{row.weeks_expected}",
+                    style="" if row.weeks_submitted == row.weeks_expected else "bold",
+                ),
+                key=row.ward_code,
+            )
+        table.loading = False
+        self.update_status()
+        if self.view is not None:
+            self.query_one("#dash-completeness", CompletenessGrid).show(
+                self.view.weeks, [(r.ward_name, r.submitted) for r in rows]
+            )
+            self.show_pdsa_monthly()
+
+    def update_status(self) -> None:
+        if self.view is None:
+            return
+        label, reverse = SORTS[self.sort_index][1], " (reversed)" if self.sort_reverse else ""
+        behind = sum(1 for r in self.view.rows if r.weeks_submitted < r.weeks_expected)
+        parts = [
+            f"{len(self.view.rows)} wards",
+            f"provider {self.provider or 'all'}",
+            f"type {TYPE_SHORT.get(self.ward_type or '', 'all')}",
+            f"sort: {label}{reverse}",
+            f"page {self.page + 1}/{self.pages}",
+            f"to {self.view.end_week:%d %b %Y}",
+            f"aim -{self.view.aim_reduction:.0%}",
+            f"{behind} missed a week",
+        ]
+        self.query_one("#dash-status", Static).update(
+            " | ".join(parts) + ("  " + " ".join(self.view.notes) if self.view.notes else "")
+        )
+
+    def show_aggregate(self) -> None:
+        if self.view is None:
+            return
+        summary = self.query_one("#dash-aggregate-summary", Static)
+        agg = self.view.aggregates.get(self.measure)
+        if agg is None:
+            summary.update("No data yet.")
+            return
+        from rrp.reports.dashboard import short_assurance
+        from rrp.reports.icons_text import assurance_text, variation_text
+
+        text = Text()
+        text.append(f"{MEASURE_HEADERS[self.measure]}: ", style="bold")
+        if agg.baseline_rate is not None:
+            text.append(f"baseline {agg.baseline_rate:.1f}, ")
+        if agg.recent_rate is not None:
+            text.append(f"last 12 weeks {agg.recent_rate:.1f} ")
+        if agg.change is not None:
+            text.append(f"({agg.change:+.0%}) ")
+        if agg.aim is not None:
+            text.append(f"aim {agg.aim:.1f} per 1,000 OBD. ")
+        text.append(variation_text(agg.variation), style=variation_colour(agg.variation))
+        if agg.assurance:
+            text.append("; ")
+            text.append(
+                assurance_text(agg.assurance) + f" ({short_assurance(agg.assurance)})",
+                style=assurance_colour(agg.assurance),
+            )
+        text.append(f"\nCompleteness (last 12 weeks): {sparkline(agg.completeness[-12:])}", style="dim")
+        text.append("   m: next measure", style="dim")
+        summary.update(text)
+        chart = self.query_one("#dash-aggregate", AggregateChart)
+        chart.aim = agg.aim
+        title = f"Collaborative {MEASURE_HEADERS[agg.measure].lower()} per 1,000 OBD (u' chart), aim dashed blue"
+        chart.show_chart(agg.points, title=title)
+
+    def show_pdsa_monthly(self) -> None:
+        if self.view is None:
+            return
+        months = Table(title="PDSA cycles per month", box=None, title_justify="left")
+        months.add_column("Month")
+        months.add_column("Started", justify="right")
+        months.add_column("Completed", justify="right")
+        months.add_column("")
+        top = max([max(s, c) for _, s, c in self.view.pdsa_monthly] or [1]) or 1
+        for month, started, completed in self.view.pdsa_monthly[-12:]:
+            bar = Text("\u2588" * round(12 * started / top), style="bold")
+            bar.append("\u2588" * round(12 * completed / top), style="dim")
+            months.add_row(f"{month:%b %Y}", str(started), str(completed), bar)
+        adopted = Table(title="Per ward (this page)", box=None, title_justify="left")
+        adopted.add_column("Ward")
+        adopted.add_column("This month", justify="right")
+        adopted.add_column("Running", justify="right")
+        adopted.add_column("Ideas adopted", justify="right")
+        for row in self.page_rows():
+            adopted.add_row(
+                row.ward_name, str(row.pdsa_this_month), str(row.pdsa_running), str(row.ideas_adopted)
+            )
+        grid = Table.grid(padding=(0, 4))
+        grid.add_row(months, adopted)
+        self.query_one("#dash-pdsa", Static).update(grid)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.sort_reverse = False
+        self.page = 0
+        self.resort()
+
+    @on(DataTable.HeaderSelected, "#dash-wards")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        for i, (name, _) in enumerate(SORTS):
+            if name == key:
+                if i == self.sort_index:
+                    self.sort_reverse = not self.sort_reverse
+                else:
+                    self.sort_index, self.sort_reverse = i, False
+                self.page = 0
+                self.resort()
+                return
+
+    def _cycle(self, current: str | None, options: list[str]) -> str | None:
+        choices: list[str | None] = [None, *options]
+        i = choices.index(current) if current in choices else 0
+        return choices[(i + 1) % len(choices)]
+
+    def action_provider(self) -> None:
+        self.provider = self._cycle(self.provider, self.providers)
+        self.refilter()
+
+    def action_ward_type(self) -> None:
+        self.ward_type = self._cycle(self.ward_type, self.ward_types)
+        self.refilter()
+
+    def refilter(self) -> None:
+        self.query_one("#dash-wards", DataTable).loading = True
+        self.query_one("#dash-status", Static).update(
+            f"Computing for provider {self.provider or 'all'}, type {self.ward_type or 'all'}..."
+        )
+        self.compute()
+
+    def action_page(self, step: int) -> None:
+        new = min(max(0, self.page + step), self.pages - 1)
+        if new != self.page:
+            self.page = new
+            self.show_page()
+
+    def action_measure(self) -> None:
+        if self.view is None or not self.view.aggregates:
+            return
+        keys = list(self.view.aggregates)
+        self.measure = keys[(keys.index(self.measure) + 1) % len(keys)] if self.measure in keys else keys[0]
+        self.show_aggregate()
+
+    def selected_ward(self) -> str | None:
+        table = self.query_one("#dash-wards", DataTable)
+        rows = self.page_rows()
+        if not rows or not 0 <= table.cursor_row < len(rows):
+            return None
+        return rows[table.cursor_row].ward_code
+
+    @on(DataTable.RowSelected, "#dash-wards")
+    def _row_selected(self) -> None:
+        self.open_ward()
+
+    def open_ward(self) -> None:
+        ward = self.selected_ward()
+        if not ward:
+            return
+        try:  # the huddle screen once it is registered, else the week's entry
+            self.app.open_screen("huddle", ward_code=ward)  # type: ignore[attr-defined]
+        except KeyError:
+            self.app.open_screen("week_entry", ward_code=ward)  # type: ignore[attr-defined]
+
+    def action_pack(self) -> None:
+        if self.dashboard is None:
+            self.notify("The dashboard is still computing.", severity="warning")
+            return
+        db_path: Path = self.app.db_path  # type: ignore[attr-defined]
+        today: dt.date = self.app.today  # type: ignore[attr-defined]
+        out = db_path.parent / f"rrp-pack-{today.isoformat()}"
+        bar = self.query_one("#dash-pack-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.write_pack(self.dashboard, out)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-pack")
+    def write_pack(self, dash: Dashboard, out: Path) -> None:
+        from rrp.reports.pack import write_pack
+
+        bar = self.query_one("#dash-pack-progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        try:
+            index = write_pack(dash, out, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.app.call_from_thread(self.pack_done, None, str(exc))
+            return
+        self.app.call_from_thread(self.pack_done, index, None)
+
+    def pack_done(self, index: Path | None, error: str | None) -> None:
+        self.query_one("#dash-pack-progress", ProgressBar).display = False
+        if error:
+            self.notify(f"Could not write the pack: {error}", severity="error")
+        else:
+            self.notify(f"Slide pack written: {index}")

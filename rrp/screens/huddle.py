@@ -1,0 +1,337 @@
+"""The ward safety huddle: one screen, readable at a glance at 80x24.
+
+For one ward: this week and last week per measure (prone separately) and the weeks since the last
+episode; the chosen measure's chart per 1,000 occupied bed days with its centre, limits, signals,
+PDSA markers, rebases and notes; the variation icon in words; the change from baseline against
+the aim; the PDSA cycles running and due for Study.
+
+Keys: 1-5 or m choose the measure, c the chart type (run, XmR, u), b fixes the baseline, r adds a
+rebase (a Monday and a required reason), a adds a note. The chart type and baseline are kept per
+ward (preference `huddle:<ward>`). The numbers come from rrp.reports.huddle.huddle_summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from rrp.messages import day_month
+from rrp.reports.icons_text import (
+    COMMON_COLOUR,
+    CONCERN_COLOUR,
+    IMPROVEMENT_COLOUR,
+    variation_colour,
+    variation_text,
+)
+from rrp.screens.annotation_form import AnnotationForm, BaselineForm
+from rrp.widgets.spc_chart import SpcChart
+
+if TYPE_CHECKING:
+    from rrp.models.annotation import Annotation
+    from rrp.reports.huddle import HuddleSummary
+
+#: Measures in key order (1..5); the same keys as rrp.reports.huddle.HUDDLE_MEASURES (kept here
+#: so the screen module does not import the reports layer, and pandas, at import time).
+MEASURE_KEYS = ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
+CHARTS = ("run", "xmr", "u")
+#: Weeks drawn on the chart (the chart is computed on every week; the huddle shows the last year).
+CHART_WINDOW = 52
+#: Characters per line in the panel beside the counts (80 columns: 78 - 46 - 1).
+SIDE_WIDTH = 31
+
+
+def preference_key(ward_code: str) -> str:
+    """The preference holding a ward's huddle choices (chart, fix_after, measure)."""
+    return f"huddle:{ward_code}"
+
+
+class HuddleScreen(Screen[None]):
+    """One ward's huddle."""
+
+    BINDINGS = [
+        Binding("m", "next_measure", "Measure", id="huddle.measure", key_display="m",
+                tooltip="Next measure (or 1-5)"),
+        Binding("1", "measure(0)", "All", id="huddle.measure1", show=False),
+        Binding("2", "measure(1)", "Restraint", id="huddle.measure2", show=False),
+        Binding("3", "measure(2)", "Prone", id="huddle.measure3", show=False),
+        Binding("4", "measure(3)", "Seclusion", id="huddle.measure4", show=False),
+        Binding("5", "measure(4)", "Rapid tranq.", id="huddle.measure5", show=False),
+        Binding("c", "next_chart", "Chart", id="huddle.chart", tooltip="Run, XmR or u chart"),
+        Binding("b", "baseline", "Baseline", id="huddle.baseline", tooltip="Fix the baseline after n points"),
+        Binding("r", "rebase", "Rebase", id="huddle.rebase", tooltip="Start a new segment (reason required)"),
+        Binding("a", "note", "Note", id="huddle.note", tooltip="Add a note to the chart"),
+        Binding("escape", "back", "Back", id="huddle.back"),
+    ]
+
+    def __init__(self, ward_code: str | None = None) -> None:
+        super().__init__()
+        self.ward_code = ward_code
+        self.ward_name = ward_code or ""
+        self.measure: str | None = None
+        self.chart: str | None = None
+        self.fix_after: int | None = None
+        self.summary: HuddleSummary | None = None
+        self.loaded = False
+        self.error: str | None = None
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="huddle"):
+            yield Static("Loading the huddle...", id="huddle-title")
+            with Horizontal(id="huddle-top"):
+                yield Static("", id="huddle-counts")
+                yield Static("", id="huddle-side")
+            yield SpcChart(id="huddle-chart", window=CHART_WINDOW)
+            yield Static("", id="huddle-legend")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        if self.ward_code is None:
+            self.query_one("#huddle-title", Static).update("Choose a ward on the home screen first.")
+            return
+        self.query_one("#huddle-chart").loading = True
+        self.load(None)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def choices(self) -> dict[str, Any]:
+        return {"measure": self.measure, "chart": self.chart, "fix_after": self.fix_after}
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="huddle")
+    def load(self, choices: dict[str, Any] | None, *, save: Annotation | None = None) -> None:
+        """Read the ward's weeks, annotations, cycles and aim; compute the huddle; show it.
+
+        choices None: the first load, from the saved preference. Otherwise the choices are
+        saved as the ward's preference. `save`: an annotation to store first.
+        """
+        app = self.app
+        try:
+            from rrp.reports.huddle import huddle_summary
+            from rrp.store import StoreError
+
+            store = app.store  # type: ignore[attr-defined]
+            today: dt.date = app.today  # type: ignore[attr-defined]
+            code = self.ward_code
+            assert code is not None
+            message = None
+            if save is not None:
+                try:
+                    store.annotations.add(save)
+                    message = "Rebase saved." if save.kind.value == "rebase" else "Note saved."
+                except StoreError as exc:
+                    message = f"Not saved: {exc}"
+            key = preference_key(code)
+            if choices is None:
+                saved = store.preferences.get(key, {}) or {}
+                choices = {
+                    "measure": saved.get("measure") if saved.get("measure") in MEASURE_KEYS else MEASURE_KEYS[0],
+                    "chart": saved.get("chart") if saved.get("chart") in CHARTS else "run",
+                    "fix_after": saved.get("fix_after") if isinstance(saved.get("fix_after"), int) else None,
+                }
+            else:
+                store.preferences.set(key, choices)
+            ward = store.registry.ward(code)
+            weekly = store.weekly.frame(ward_codes=[code])
+            annotations = [s.annotation for s in store.annotations.list(code)]
+            running = [s.cycle for s in store.pdsa.running(code, today)]
+            due = [s.cycle for s in store.pdsa.due_for_study(code, today)]
+            aim = store.change_package.aim().reduction
+            try:
+                summary = huddle_summary(
+                    weekly,
+                    today=today,
+                    measure=choices["measure"],
+                    chart=choices["chart"],
+                    fix_after=choices["fix_after"],
+                    annotations=annotations,
+                    aim_reduction=aim,
+                    running=running,
+                    due=due,
+                    ward_code=code,
+                )
+            except ValueError as exc:  # e.g. a stale preference the engine refuses
+                choices = {**choices, "fix_after": None}
+                summary = huddle_summary(
+                    weekly, today=today, measure=choices["measure"], chart=choices["chart"],
+                    annotations=annotations, aim_reduction=aim, running=running, due=due, ward_code=code,
+                )
+                message = f"Baseline cleared: {exc}"
+            name = ward.name if ward is not None else code
+            app.call_from_thread(self.show, summary, name, choices, message)
+        except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
+            app.call_from_thread(self.show_error, f"Could not build the huddle: {exc}")
+
+    def show_error(self, message: str) -> None:
+        self.error = message
+        self.query_one("#huddle-chart").loading = False
+        self.query_one("#huddle-title", Static).update(Text(message, style="bold"))
+
+    def show(self, summary: HuddleSummary, ward_name: str, choices: dict[str, Any], message: str | None) -> None:
+        """On the UI thread: paint the summary."""
+        self.summary, self.ward_name = summary, ward_name
+        self.measure, self.chart, self.fix_after = choices["measure"], choices["chart"], choices["fix_after"]
+        self.loaded = True
+        self.query_one("#huddle-title", Static).update(self._title(summary))
+        self.query_one("#huddle-counts", Static).update(self._counts(summary))
+        self.query_one("#huddle-side", Static).update(self._side(summary))
+        chart = self.query_one("#huddle-chart", SpcChart)
+        chart.loading = False
+        if summary.result is None:
+            chart.show_message("No weeks with bed days entered yet: nothing to chart.")
+        else:
+            chart.show_chart(summary.result.points, markers=summary.markers, title=self._chart_title(summary))
+        self.query_one("#huddle-legend", Static).update(self._legend(summary))
+        if message:
+            self.notify(message, timeout=4)
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def _title(self, s: HuddleSummary) -> Text:
+        latest = f"latest entered {day_month(s.latest_week)}" if s.latest_week else "no weeks entered"
+        return Text.assemble(
+            (f"{self.ward_name} ({s.ward_code})", "bold"),
+            f"  week of Mon {day_month(s.this_week)}; {latest}",
+        )
+
+    def _counts(self, s: HuddleSummary) -> Table:
+        from rrp.reports.huddle import SHORT_LABELS, weeks_since_text
+
+        table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, expand=False)
+        table.add_column("", no_wrap=True, width=17)
+        table.add_column("This wk", justify="right", no_wrap=True)
+        table.add_column("Last wk", justify="right", no_wrap=True)
+        table.add_column("Wks since", justify="right", no_wrap=True)
+        for i, line in enumerate(s.lines, start=1):
+            chosen = line.measure == s.measure
+            label = Text(f"{i} {SHORT_LABELS[line.measure]}", style="bold reverse" if chosen else "")
+            table.add_row(
+                label,
+                _count_text(line.this_week),
+                _count_text(line.last_week),
+                weeks_since_text(line.weeks_since, line.weeks_observed, short=True),
+            )
+        return table
+
+    def _side(self, s: HuddleSummary) -> Text:
+        """Signal, change from baseline and PDSA cycles: six lines, each cut to fit."""
+        lines: list[Text] = []
+        colour = variation_colour(s.variation_icon) if s.result is not None else COMMON_COLOUR
+        words = variation_text(s.variation_icon, short=True) if s.result is not None else "No chart yet"
+        if s.trial:
+            words += " (trial)"
+        lines.append(Text(words, style=f"bold {colour}"))
+        change = s.change
+        if change.change is None:
+            lines.append(Text(f"No change figure yet (aim -{change.aim_reduction:.0%})"))
+        else:
+            style = IMPROVEMENT_COLOUR if change.meets_aim else ""
+            lines.append(Text(f"{change.change:+.0%} vs baseline (aim -{change.aim_reduction:.0%})", style=style))
+        running, due = s.running, s.due_for_study
+        lines.append(Text(f"PDSA: {len(running)} running, {len(due)} due Study", style="bold"))
+        for line in running[:3]:
+            lines.append(
+                Text.assemble(("Study due: " if line.due_for_study else "", f"bold {CONCERN_COLOUR}"), line.title)
+            )
+        if not running:
+            lines.append(Text("No cycles running.", style="italic"))
+        for line in lines:
+            line.truncate(SIDE_WIDTH, overflow="ellipsis")
+        return Text("\n").join(lines)
+
+    def _chart_title(self, s: HuddleSummary) -> str:
+        return f"{s.measure_label} per 1,000 bed days - {s.chart_label}"
+
+    def _legend(self, s: HuddleSummary) -> Text:
+        from rrp.reports.huddle import MARKER_LEGEND
+
+        base = f"baseline: first {s.fix_after} points" if s.fix_after else "baseline: all points"
+        if s.chart == "run":
+            base = base.replace("baseline", "median from")
+        parts = [base]
+        if s.rebases:
+            parts.append(f"{len(s.rebases)} rebase{'s' if len(s.rebases) > 1 else ''}")
+        text = Text("; ".join(parts) + ".  ", style="dim")
+        text.append(MARKER_LEGEND, style="dim")
+        if s.note:
+            text = Text(s.note, style="italic")
+        return text
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _reload(self, **changes: Any) -> None:
+        if not self.loaded:
+            return
+        choices = {**self.choices(), **changes}
+        self.measure, self.chart, self.fix_after = choices["measure"], choices["chart"], choices["fix_after"]
+        self.query_one("#huddle-chart").loading = True
+        self.load(choices)
+
+    def action_measure(self, index: int) -> None:
+        self._reload(measure=MEASURE_KEYS[index])
+
+    def action_next_measure(self) -> None:
+        current = MEASURE_KEYS.index(self.measure) if self.measure in MEASURE_KEYS else -1
+        self._reload(measure=MEASURE_KEYS[(current + 1) % len(MEASURE_KEYS)])
+
+    def action_next_chart(self) -> None:
+        current = CHARTS.index(self.chart) if self.chart in CHARTS else -1
+        self._reload(chart=CHARTS[(current + 1) % len(CHARTS)])
+
+    def action_baseline(self) -> None:
+        if not self.loaded:
+            return
+        points = len(self.summary.result.points) if self.summary and self.summary.result is not None else None
+
+        def chosen(n: int | None) -> None:
+            if n is None:
+                return
+            self._reload(fix_after=n or None)
+
+        self.app.push_screen(BaselineForm(self.fix_after, points), chosen)
+
+    def _annotate(self, kind: str) -> None:
+        if not self.loaded or self.ward_code is None or self.summary is None:
+            return
+        from rrp.reports.huddle import HUDDLE_MEASURES
+
+        def chosen(annotation: Annotation | None) -> None:
+            if annotation is None:
+                return
+            self.query_one("#huddle-chart").loading = True
+            self.load(self.choices(), save=annotation)
+
+        rebase = kind == "rebase"
+        form = AnnotationForm(
+            ward_code=self.ward_code,
+            kind=kind,
+            measure=self.measure if rebase else None,
+            measure_label=HUDDLE_MEASURES.get(self.measure or "", ""),
+            on_date=None if rebase else self.app.today,  # type: ignore[attr-defined]
+        )
+        self.app.push_screen(form, chosen)
+
+    def action_rebase(self) -> None:
+        self._annotate("rebase")
+
+    def action_note(self) -> None:
+        self._annotate("note")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _count_text(value: int | None) -> Text:
+    if value is None:
+        return Text("-", style="dim")
+    return Text(str(value), style="bold" if value else "")

@@ -1,0 +1,25 @@
+"""The MDC variation and assurance icons as Rich text in their colours (words, never red/green).
+
+The words and colours themselves live in rrp.reports.icons_text (shared with the command line).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from rrp.reports.icons_text import (
+    assurance_colour,
+    assurance_text,
+    variation_colour,
+    variation_text,
+)
+
+
+def variation_icon_text(icon: str | None, *, short: bool = False) -> Text:
+    """E.g. 'Special cause improvement (low)' in bold improvement blue."""
+    return Text(variation_text(icon, short=short), style=f"bold {variation_colour(icon)}")
+
+
+def assurance_icon_text(icon: str | None) -> Text:
+    """E.g. 'Consistently failing the target' in bold concern orange."""
+    return Text(assurance_text(icon), style=f"bold {assurance_colour(icon)}")

@@ -1,0 +1,282 @@
+"""An SPC or run chart drawn with plotext in the terminal, reusable by any screen.
+
+Two parts:
+- `draw_spc_chart(plt, points, ...)`: pure drawing onto any plotext-like object (the `plt` of a
+  `PlotextPlot`, a `textual_plotext.plot.Plot()`, or a fake that records calls in a test). It takes
+  a `ChartResult.points` frame (x, value, centre, lower_limit, upper_limit, special_cause; segment
+  optional) and optional markers [(x, label), ...], and draws: the value line, the centre line per
+  segment (solid), the limits (thin dotted), each point coloured by its special cause (MDC:
+  improvement blue, concern orange, neither purple, common cause grey), vertical marker lines with
+  their label at the top, a title, and x labels as short dates.
+- `SpcChart`: a `PlotextPlot` widget holding the points and markers; it draws at render time so
+  the x labels fit the width it has. `show_chart(...)` sets the data, `show_message(...)` clears it.
+
+Nothing here imports pandas: the frame is read through its columns only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.app import RenderResult
+from textual_plotext import PlotextPlot
+
+from rrp.reports.icons_text import SIGNAL_COLOURS
+
+RGB = tuple[int, int, int]
+#: A marker: (x, label) or (x, label, kind, ...); x is compared with the points' x values.
+Marker = Sequence[Any]
+
+LINE_COLOUR: RGB = (140, 140, 140)
+MARKER_COLOUR: RGB = (123, 94, 167)
+MAX_TICKS = 6
+
+
+def hex_to_rgb(colour: str) -> RGB:
+    """'#289de0' -> (40, 157, 224)."""
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def short_date(x: Any, *, span_days: int | None = None) -> str:
+    """A short x label: '16 Nov' for dates (with the year as 'Nov 26' over long spans)."""
+    if isinstance(x, dt.datetime):
+        x = x.date()
+    if isinstance(x, dt.date):
+        if span_days is not None and span_days > 300:
+            return f"{x:%b %y}"
+        return f"{x.day} {x:%b}"
+    if hasattr(x, "to_pydatetime"):  # a pandas Timestamp
+        return short_date(x.to_pydatetime().date(), span_days=span_days)
+    return str(x)
+
+
+def _column(points: Any, name: str, n: int, default: Any = None) -> list[Any]:
+    if name in getattr(points, "columns", ()):
+        return list(points[name])
+    return [default] * n
+
+
+def _finite(value: Any) -> bool:
+    return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _segments(seg: list[Any]) -> list[tuple[int, int]]:
+    """(start, stop) index ranges of consecutive equal segment numbers."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(seg) + 1):
+        if i == len(seg) or seg[i] != seg[start]:
+            out.append((start, i))
+            start = i
+    return out
+
+
+def _runs(xs: list[int], ys: list[Any], start: int, stop: int) -> list[tuple[list[int], list[float]]]:
+    """Consecutive runs of finite y values in [start, stop), so gaps are not bridged."""
+    runs: list[tuple[list[int], list[float]]] = []
+    cur_x: list[int] = []
+    cur_y: list[float] = []
+    for i in range(start, stop):
+        if _finite(ys[i]):
+            cur_x.append(xs[i])
+            cur_y.append(float(ys[i]))
+        elif cur_x:
+            runs.append((cur_x, cur_y))
+            cur_x, cur_y = [], []
+    if cur_x:
+        runs.append((cur_x, cur_y))
+    return runs
+
+
+def marker_positions(xs: Sequence[Any], markers: Sequence[Marker]) -> list[tuple[int, str]]:
+    """(position, label) of each marker: its x's point, or the next point after it; markers
+    outside the points' range are dropped. Several at one position are joined ('PR')."""
+    found: dict[int, str] = {}
+    for marker in markers:
+        x, label = marker[0], str(marker[1])
+        pos = None
+        for i, value in enumerate(xs):
+            try:
+                if value >= x:
+                    pos = i
+                    break
+            except TypeError:
+                if value == x:
+                    pos = i
+                    break
+        if pos is None:
+            continue
+        if pos == 0 and xs[0] != x:
+            continue  # before the first point shown
+        if label not in found.get(pos, ""):
+            found[pos] = found.get(pos, "") + label
+    return sorted(found.items())
+
+
+def draw_spc_chart(
+    plt: Any,
+    points: Any,
+    *,
+    markers: Sequence[Marker] = (),
+    title: str = "",
+    window: int | None = None,
+    width: int | None = None,
+    foreground: RGB | str = "default",
+    background: RGB | str | None = None,
+    x_label: Callable[[Any], str] | None = None,
+    y_label: str | None = None,
+    colours: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Draw a ChartResult points frame onto `plt` (see the module doc); returns what was drawn.
+
+    window: show only the last `window` points. width: the plot's width in cells (to choose how
+    many x labels fit; default 80). foreground: colour of the centre line, limits and labels (the
+    theme's text colour, so it reads on light and dark backgrounds). background: behind the marker
+    labels (the plot's own background; None: plotext's default). x_label: formats an x value
+    (default: short dates). colours: special_cause -> hex (default MDC SIGNAL_COLOURS).
+    The returned dict (n, ticks, markers, signals) lets tests check the drawing without a screen.
+    """
+    colours = colours or SIGNAL_COLOURS
+    n_all = len(points)
+    start = max(0, n_all - window) if window else 0
+    xs_all = _column(points, "x", n_all)
+    xs_raw = xs_all[start:]
+    n = len(xs_raw)
+    plt.clear_figure()
+    if title:
+        plt.title(title)
+    if n == 0:
+        return {"n": 0, "ticks": [], "markers": [], "signals": {}}
+
+    def cut(name: str, default: Any = None) -> list[Any]:
+        return _column(points, name, n_all, default)[start:]
+
+    values = [float(v) for v in cut("value", math.nan)]
+    centre = cut("centre", math.nan)
+    lower = cut("lower_limit", math.nan)
+    upper = cut("upper_limit", math.nan)
+    causes = ["" if c is None or (isinstance(c, float) and math.isnan(c)) else str(c) for c in cut("special_cause", "")]
+    seg = cut("segment", 1)
+    xs = list(range(n))
+
+    # Limits first (thin, dotted), then centre (solid), then the value line and its points.
+    for a, b in _segments(seg):
+        for series in (lower, upper):
+            for rx, ry in _runs(xs, [max(0.0, v) if _finite(v) else v for v in series], a, b):
+                plt.plot(rx, ry, color=foreground, marker="·")
+        for rx, ry in _runs(xs, centre, a, b):
+            plt.plot(rx, ry, color=foreground, marker="─")
+    plt.plot(xs, values, color=LINE_COLOUR, marker="braille")
+    signals: dict[str, int] = {}
+    for kind in ("", "neither", "concern", "improvement"):
+        idx = [i for i in xs if causes[i] == kind]
+        if not idx:
+            continue
+        signals[kind] = len(idx)
+        rgb = hex_to_rgb(colours.get(kind, colours.get("", "#8c8c8c")))
+        plt.scatter(idx, [values[i] for i in idx], color=rgb, marker="●" if kind else "•")
+
+    finite = [v for v in values + upper if _finite(v)]
+    top = max(finite, default=1.0) or 1.0
+    plt.ylim(0, top * 1.08)
+    placed = marker_positions(xs_raw, markers)
+    for pos, label in placed:
+        plt.vline(pos, MARKER_COLOUR)
+        plt.text(label, x=pos, y=top * 1.06, color=MARKER_COLOUR, background=background, alignment="center")
+
+    # x labels: at most one per ~12 cells, always the last point.
+    cells = max(20, (width or 80) - 10)
+    n_ticks = max(2, min(MAX_TICKS, cells // 12, n))
+    step = max(1, math.ceil((n - 1) / (n_ticks - 1))) if n > 1 else 1
+    positions = sorted({*range(n - 1, -1, -step)})
+    if len(positions) > 1 and positions[1] - positions[0] < step // 2:
+        positions = positions[1:]
+    span = None
+    if isinstance(xs_raw[0], dt.date) and isinstance(xs_raw[-1], dt.date):
+        span = (xs_raw[-1] - xs_raw[0]).days
+    fmt = x_label or (lambda x: short_date(x, span_days=span))
+    ticks = [fmt(xs_raw[i]) for i in positions]
+    plt.xticks(positions, ticks)
+    plt.xlim(-0.5, n - 0.5)
+    if y_label:
+        plt.ylabel(y_label)
+    return {"n": n, "ticks": ticks, "markers": placed, "signals": signals}
+
+
+class SpcChart(PlotextPlot):
+    """A chart widget: `show_chart(points, markers=..., title=...)` draws a ChartResult's points."""
+
+    DEFAULT_CSS = """
+    SpcChart { width: 1fr; height: 1fr; min-height: 8; }
+    """
+
+    def __init__(
+        self,
+        *,
+        window: int | None = None,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's own name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.window = window
+        self.points: Any = None
+        self.markers: list[Marker] = []
+        self.title = ""
+        self.message = ""
+        self.x_label: Callable[[Any], str] | None = None
+        self.drawn: dict[str, Any] = {}
+
+    def show_chart(
+        self,
+        points: Any,
+        *,
+        markers: Sequence[Marker] = (),
+        title: str = "",
+        window: int | None = None,
+        x_label: Callable[[Any], str] | None = None,
+    ) -> None:
+        """Draw `points` (a ChartResult.points frame) with vertical `markers` [(x, label), ...]."""
+        self.points, self.markers, self.title, self.message = points, list(markers), title, ""
+        if window is not None:
+            self.window = window
+        self.x_label = x_label
+        self.refresh()
+
+    def show_message(self, message: str) -> None:
+        """No chart: show a sentence instead (e.g. 'No weeks entered yet')."""
+        self.points, self.markers, self.message = None, [], message
+        self.refresh()
+
+    def _theme_rgb(self, variable: str) -> RGB | None:
+        """A colour of the app's theme as RGB (None if the theme does not say)."""
+        try:
+            colour = self.app.theme_variables.get(variable)
+            if colour:
+                from textual.color import Color
+
+                return Color.parse(colour).rgb
+        except Exception:  # noqa: BLE001 - fall back to plotext's default colours
+            pass
+        return None
+
+    def render(self) -> RenderResult:
+        if self.points is None:
+            return Text(self.message, style="italic")
+        self.drawn = draw_spc_chart(
+            self.plt,
+            self.points,
+            markers=self.markers,
+            title=self.title,
+            window=self.window,
+            width=self.size.width,
+            foreground=self._theme_rgb("foreground") or "default",
+            background=self._theme_rgb("surface"),
+            x_label=self.x_label,
+        )
+        return super().render()

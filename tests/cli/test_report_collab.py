@@ -1,0 +1,67 @@
+"""`rrp report collaborative` and `rrp report pack` on small demo databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rrp.cli import main
+from rrp.store import Store
+
+
+def demo(path: Path, **kwargs) -> Path:
+    from rrp.synthetic import build_demo
+
+    store = Store(path, who="test")
+    build_demo(store, end=dt.date(2026, 11, 16), **kwargs)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo(tmp_path_factory.mktemp("collab") / "demo.sqlite")
+
+
+def test_collaborative_prints_every_ward_and_icons(demo_db: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-18"]
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for text in ("Collaborative aggregate", "Maple Ward", "Sorrel Unit", "for learning, not for ranking",
+                 "PDSA cycles per month", "weeks to 16 Nov 2026", "common cause"):
+        assert text in out
+
+
+def test_collaborative_provider_filter_and_errors(demo_db: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-18", "--provider", "nvt"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Ash Ward" in result.output and "Maple Ward" not in result.output
+    bad = runner.invoke(main, ["report", "collaborative", "--db", str(demo_db), "--provider", "ZZZ"])
+    assert bad.exit_code == 2 and "unknown provider" in bad.output
+    missing = runner.invoke(main, ["report", "collaborative", "--db", str(tmp_path / "none.sqlite")])
+    assert missing.exit_code != 0 and "Traceback" not in missing.output
+
+
+def test_pack_writes_charts_and_index(tmp_path: Path) -> None:
+    db = demo(tmp_path / "small.sqlite", wards=3, weeks=30)
+    out = tmp_path / "pack"
+    result = CliRunner().invoke(
+        main, ["report", "pack", "--out", str(out), "--db", str(db), "--today", "2026-11-18"]
+    )
+    assert result.exit_code == 0, result.output
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    svgs = sorted(p.name for p in out.glob("*.svg"))
+    assert len(pngs) == len(svgs) == 5  # aggregate, funnel, 3 wards
+    assert pngs[0] == "00-aggregate.png" and pngs[1] == "01-funnel.png"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    positions = [index.index(name.replace(".png", ".svg")) for name in pngs]
+    assert positions == sorted(positions)  # in slide order
+    assert "for learning, not for ranking" in index.lower()

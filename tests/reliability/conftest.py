@@ -1,0 +1,1 @@
+"""Reliability tests: concurrency, crashes, hostile files, broken databases, a responsive UI."""

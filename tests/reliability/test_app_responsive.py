@@ -1,0 +1,128 @@
+"""The app stays responsive while the store works, and a failed save loses nothing typed.
+
+A store call made slow on purpose (1 s inside the save worker) must not freeze the event loop:
+keys typed meanwhile land in the form and a timer keeps ticking. A save that fails (the store
+refuses, or SQLite reports a full disk) keeps every value on screen and says why in the banner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Static
+
+from rrp.app import RrpApp
+from rrp.store import Store, StoreError, WriteFailed
+
+TODAY = dt.date(2026, 11, 18)
+VALUES = {"restraint": "4", "prone_restraint": "1", "seclusion": "2", "rapid_tranquillisation": "0",
+          "occupied_bed_days": "90"}
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from rrp.synthetic import build_demo
+
+    path = tmp_path_factory.mktemp("app") / "demo.sqlite"
+    store = Store(path, who="test")
+    build_demo(store, end=dt.date(2026, 11, 16))
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "demo.sqlite"
+    path.write_bytes(demo_template.read_bytes())
+    return path
+
+
+async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+
+
+async def open_form(pilot: Any, app: RrpApp) -> Any:
+    await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+    await pilot.press("enter")
+    await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
+    screen = app.screen
+    for name, value in VALUES.items():
+        screen.query_one(f"#f-{name}", Input).value = value
+    await pilot.pause()
+    return screen
+
+
+def banner(screen: Any) -> str:
+    return str(screen.query_one("#week-banner", Static).render())
+
+
+async def test_ui_responsive_while_a_store_call_takes_a_second(demo_db: Path) -> None:
+    app = RrpApp(demo_db, today=TODAY, who="test")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_form(pilot, app)
+        original = app.store.weekly.save
+        entered = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def slow_save(*args: Any, **kwargs: Any) -> Any:
+            loop.call_soon_threadsafe(entered.set)
+            time.sleep(1.0)
+            return original(*args, **kwargs)
+
+        app.store.weekly.save = slow_save
+        ticks: list[float] = []
+        timer = app.set_interval(0.05, lambda: ticks.append(time.monotonic()))
+        screen.query_one("#f-note", Input).focus()
+        await pilot.press("ctrl+s")
+        await asyncio.wait_for(entered.wait(), 5)
+        started = time.monotonic()
+        await pilot.press(*"calm")  # typed while the save is still running
+        typed_in = time.monotonic() - started
+        assert screen.saving, "the save finished too early to prove anything"
+        assert screen.query_one("#f-note", Input).value == "calm"
+        await until(pilot, lambda: not screen.saving)
+        timer.stop()
+        during = [t for t in ticks if started <= t <= started + 0.9]
+        assert typed_in < 0.5, f"keys took {typed_in:.2f} s to land"
+        assert len(during) >= 5, f"the timer ticked {len(during)} times in 0.9 s: the event loop was blocked"
+        assert banner(screen).startswith("Saved week")
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (StoreError("The database refused the change: CHECK constraint failed"), "refused the change"),
+        (WriteFailed("The disk holding demo.sqlite is full: nothing was saved."), "is full"),
+        (sqlite3.OperationalError("database or disk is full"), "database or disk is full"),
+    ],
+    ids=["store-error", "write-failed", "raw-sqlite-error"],
+)
+async def test_failed_save_keeps_the_input_and_says_why(demo_db: Path, error: Exception, shown: str) -> None:
+    app = RrpApp(demo_db, today=TODAY, who="test")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_form(pilot, app)
+        before = Store(demo_db, create=False).weekly.week(screen.ward_code, screen.week_start)
+
+        def failing_save(*args: Any, **kwargs: Any) -> Any:
+            raise error
+
+        app.store.weekly.save = failing_save
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Not saved" in banner(screen))
+        assert shown in banner(screen)
+        assert screen.query_one("#week-banner").has_class("error")
+        assert {name: screen.query_one(f"#f-{name}", Input).value for name in VALUES} == VALUES
+        assert not screen.saving and screen.dirty
+        after = Store(demo_db, create=False).weekly.week(screen.ward_code, screen.week_start)
+        assert after == before

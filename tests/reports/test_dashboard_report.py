@@ -1,0 +1,171 @@
+"""collaborative_dashboard on hand-built frames: completeness, no zero-filling, change from
+baseline, icons equal to compute_chart on one ward alone, filters, PDSA and progress columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rrp.reports.dashboard import collaborative_dashboard
+from rrp.reports.spc import compute_chart
+
+TODAY = dt.date(2026, 11, 18)  # a Wednesday: the dashboard's last week starts Mon 16 Nov
+END = dt.date(2026, 11, 16)
+
+
+def registry() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "provider_code": ["PA", "PA", "PB"],
+            "provider_name": ["Trust A", "Trust A", "Trust B"],
+            "ward_code": ["A1", "A2", "B1"],
+            "ward_name": ["Alder", "Aspen", "Beech"],
+            "ward_type": ["acute_adult", "picu", "acute_adult"],
+            "beds": [20, 10, 20],
+            "active": [True, True, True],
+        }
+    )
+
+
+def weekly(n: int = 30, missing: dict[str, list[int]] | None = None, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for code in ("A1", "A2", "B1"):
+        for i in range(n):
+            if missing and i in missing.get(code, []):
+                continue
+            week = END - dt.timedelta(weeks=n - 1 - i)
+            r, s, t = (int(v) for v in rng.poisson([4, 1, 2]))
+            rows.append((code, pd.Timestamp(week), r, min(r, 1), s, t, 120 + int(rng.integers(0, 20))))
+    return pd.DataFrame(
+        rows,
+        columns=["ward_code", "week_start", "restraint", "prone_restraint", "seclusion",
+                 "rapid_tranquillisation", "occupied_bed_days"],
+    )
+
+
+def test_completeness_counts_missing_weeks_and_grid() -> None:
+    data = weekly(missing={"A1": [29, 25], "B1": [0]})  # week 0 is outside the last 12
+    dash = collaborative_dashboard(data, registry(), today=TODAY)
+    wards = dash.wards.set_index("ward_code")
+    assert wards.loc["A1", "weeks_submitted"] == 10
+    assert wards.loc["A2", "weeks_submitted"] == 12
+    assert wards.loc["B1", "weeks_submitted"] == 12
+    assert (wards["weeks_expected"] == 12).all()
+    assert dash.weeks[-1] == END and len(dash.weeks) == 12
+    assert not dash.completeness.loc["A1", END]
+    assert not dash.completeness.loc["A1", END - dt.timedelta(weeks=4)]
+    assert dash.completeness.loc["A2"].all()
+
+
+def test_missing_weeks_are_not_zero_filled() -> None:
+    data = weekly(missing={"A1": [29]})
+    dash = collaborative_dashboard(data, registry(), today=TODAY)
+    a1 = dash.ward_points[dash.ward_points["ward_code"] == "A1"]
+    assert len(a1) == 29  # the missing week is absent, not a zero
+    last = dash.aggregate[
+        (dash.aggregate["measure"] == "all_restrictive")
+        & (dash.aggregate["week_start"] == pd.Timestamp(END))
+    ].iloc[0]
+    sub = data[(data["week_start"] == pd.Timestamp(END))]
+    total = (sub["restraint"] + sub["seclusion"] + sub["rapid_tranquillisation"]).sum()
+    assert last["wards_submitted"] == 2
+    assert last["rate"] == pytest.approx(total / sub["occupied_bed_days"].sum() * 1000)
+    # the latest rate of A1 is from its last submitted week
+    wards = dash.wards.set_index("ward_code")
+    assert wards.loc["A1", "all_restrictive_week"] == pd.Timestamp(END - dt.timedelta(weeks=1))
+
+
+def test_change_from_baseline_is_pooled_recent_over_baseline() -> None:
+    data = weekly()
+    dash = collaborative_dashboard(data, registry(), today=TODAY, baseline_weeks=12, recent_weeks=12)
+    one = data[data["ward_code"] == "B1"].sort_values("week_start")
+    base, recent = one.head(12), one.tail(12)
+    rate = lambda f: f["seclusion"].sum() / f["occupied_bed_days"].sum()  # noqa: E731
+    expected = rate(recent) / rate(base) - 1
+    got = dash.wards.set_index("ward_code").loc["B1", "seclusion_change"]
+    assert got == pytest.approx(expected)
+    aim = dash.wards.set_index("ward_code").loc["B1", "seclusion_aim_rate"]
+    assert aim == pytest.approx(rate(base) * 1000 * (1 - 1 / 3))
+
+
+def test_icons_equal_compute_chart_on_each_ward_alone() -> None:
+    data = weekly(n=40, missing={"A2": [5, 6, 38]})
+    dash = collaborative_dashboard(data, registry(), today=TODAY, aim_reduction=0.25)
+    wards = dash.wards.set_index("ward_code")
+    for code in ("A1", "A2", "B1"):
+        one = data[data["ward_code"] == code].sort_values("week_start")
+        for measure in ("restraint", "seclusion", "rapid_tranquillisation"):
+            target = wards.loc[code, f"{measure}_aim_rate"]
+            result = compute_chart(
+                one[measure].to_numpy(float),
+                denominators=one["occupied_bed_days"].to_numpy(float),
+                chart="u", direction="decrease", per=1000,
+                target=None if pd.isna(target) else float(target),
+            )
+            assert wards.loc[code, f"{measure}_variation"] == result.summary["variation_icon"]
+            assert wards.loc[code, f"{measure}_assurance"] == result.summary["assurance_icon"]
+
+
+def test_filters_by_provider_and_ward_type() -> None:
+    data = weekly()
+    by_provider = collaborative_dashboard(data, registry(), today=TODAY, provider="PA")
+    assert list(by_provider.wards["ward_code"]) == ["A1", "A2"]
+    assert set(by_provider.funnel["unit"]) == {"A1", "A2"}
+    assert (by_provider.aggregate["wards_expected"] == 2).all()
+    by_type = collaborative_dashboard(data, registry(), today=TODAY, ward_type="acute_adult")
+    assert list(by_type.wards["ward_code"]) == ["A1", "B1"]
+    both = collaborative_dashboard(data, registry(), today=TODAY, provider="PB", ward_type="picu")
+    assert both.wards.empty
+
+
+def test_rows_after_today_are_ignored() -> None:
+    data = weekly()
+    future = data[data["week_start"] == pd.Timestamp(END)].assign(
+        week_start=pd.Timestamp(END + dt.timedelta(weeks=1)), restraint=99
+    )
+    dash = collaborative_dashboard(pd.concat([data, future]), registry(), today=TODAY)
+    assert dash.aggregate["week_start"].max() == pd.Timestamp(END)
+
+
+def test_pdsa_and_progress_columns() -> None:
+    pdsa = pd.DataFrame(
+        {
+            "ward_code": ["A1", "A1", "A1", "B1", "B1"],
+            "change_idea_code": ["SW1", "SW1", "SW2", "SW1", "SW3"],
+            "status": ["doing", "done", "done", "planned", "done"],
+            "planned_start": [dt.date(2026, 11, 2), dt.date(2026, 9, 1), dt.date(2026, 9, 8),
+                              dt.date(2026, 12, 1), dt.date(2026, 10, 5)],
+            "planned_end": [dt.date(2026, 11, 30), dt.date(2026, 9, 28), dt.date(2026, 10, 6),
+                            None, dt.date(2026, 10, 26)],
+            "act_decision": [None, "adopt", "adopt", None, "abandon"],
+        }
+    )
+    progress = pd.DataFrame(
+        {"ward_code": ["A1", "A1", "B1"], "month": [dt.date(2026, 10, 1), dt.date(2026, 11, 1),
+                                                     dt.date(2026, 12, 1)], "score": [2.0, 2.5, 4.0]}
+    )
+    dash = collaborative_dashboard(weekly(), registry(), today=TODAY, pdsa=pdsa, progress=progress)
+    wards = dash.wards.set_index("ward_code")
+    assert wards.loc["A1", "pdsa_this_month"] == 1
+    assert wards.loc["A1", "pdsa_running"] == 1
+    assert wards.loc["A1", "ideas_adopted"] == 2
+    assert wards.loc["B1", "pdsa_this_month"] == 0  # planned for December
+    assert wards.loc["A1", "progress_score"] == 2.5
+    assert pd.isna(wards.loc["B1", "progress_score"])  # December is after today
+    monthly = dash.pdsa_monthly.set_index("month")
+    assert monthly.loc[dt.date(2026, 9, 1), "started"] == 2
+    assert monthly.loc[dt.date(2026, 10, 1), "completed"] == 2
+    assert dt.date(2026, 12, 1) not in monthly.index
+
+
+def test_aggregate_aim_line_and_empty_data() -> None:
+    dash = collaborative_dashboard(weekly(), registry(), today=TODAY, aim_reduction=0.25)
+    summary = dash.aggregate_summary.set_index("measure").loc["all_restrictive"]
+    assert summary["aim_rate"] == pytest.approx(summary["baseline_rate"] * 0.75)
+    empty = collaborative_dashboard(weekly().iloc[0:0], registry(), today=TODAY)
+    assert len(empty.wards) == 3 and (empty.wards["weeks_submitted"] == 0).all()
+    assert empty.funnel.empty and empty.notes

@@ -1,0 +1,150 @@
+"""Pilot: open the collaborative dashboard from home (key c) at 120x40; the table matches
+rrp.reports.dashboard computed directly; s sorts, p / t filter, n / b page, Enter opens a ward."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from rrp.app import RrpApp
+from rrp.store import Store
+
+TODAY = dt.date(2026, 11, 18)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from rrp.synthetic import build_demo
+
+    path = tmp_path_factory.mktemp("dash-ui") / "demo.sqlite"
+    store = Store(path, who="test")
+    build_demo(store, end=dt.date(2026, 11, 16))
+    store.close()
+    return path
+
+
+@pytest.fixture
+def db(demo_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "ui.sqlite"
+    shutil.copy(demo_db, target)
+    return target
+
+
+def expected(db: Path, **filters):
+    from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
+
+    store = Store(db, create=False)
+    try:
+        return dashboard_from_inputs(read_inputs(store), today=TODAY, **filters)
+    finally:
+        store.close()
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        if type(screen).__name__ == "DashboardScreen" and screen.view is not None:
+            table = screen.query_one("#dash-wards", DataTable)
+            if not table.loading:
+                return
+        await pilot.pause(0.05)
+
+
+async def open_dashboard(app, pilot) -> None:
+    for _ in range(200):
+        if app.store is not None and app.screen.query("#wards"):
+            break
+        await pilot.pause(0.05)
+    await pilot.press("c")
+    await settle(app, pilot)
+    assert type(app.screen).__name__ == "DashboardScreen"
+
+
+async def test_dashboard_table_sort_filter_and_open(db: Path) -> None:
+    app = RrpApp(db, today=TODAY, who="test")
+    want = expected(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dashboard(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#dash-wards", DataTable)
+        assert table.row_count == len(want.wards) == 19
+        codes = [str(k.value) for k in table.rows]
+        assert codes == list(want.wards["ward_code"])
+        first = want.wards.iloc[0]
+        cell = table.get_row_at(0)[1].plain
+        assert f"{first['all_restrictive_rate']:5.1f}" in cell
+        assert f"{100 * first['all_restrictive_change']:+4.0f}".strip() in cell
+        weeks = table.get_row_at(0)[-1].plain
+        assert weeks.strip() == f"{first['weeks_submitted']}/12"
+
+        # s: sort by all restrictive change, smallest (largest fall) first
+        await pilot.press("s")
+        await pilot.pause()
+        codes = [str(k.value) for k in table.rows]
+        ordered = want.wards.sort_values("all_restrictive_change", kind="mergesort")
+        assert codes[0] == ordered["ward_code"].iloc[0]
+        assert "all restrictive change" in str(screen.query_one("#dash-status").render())
+
+        # p: the first provider only, recomputed in a worker
+        await pilot.press("p")
+        await settle(app, pilot)
+        provider = screen.provider
+        assert provider == sorted(want.wards["provider_code"].unique())[0]
+        by_provider = expected(db, provider=provider)
+        assert {str(k.value) for k in table.rows} == set(by_provider.wards["ward_code"])
+
+        # t: a ward type as well
+        await pilot.press("t")
+        await settle(app, pilot)
+        both = expected(db, provider=provider, ward_type=screen.ward_type)
+        assert {str(k.value) for k in table.rows} == set(both.wards["ward_code"])
+
+        # back to all providers and types, then Enter opens the ward
+        while screen.provider is not None:
+            await pilot.press("p")
+            await settle(app, pilot)
+        while screen.ward_type is not None:
+            await pilot.press("t")
+            await settle(app, pilot)
+        assert table.row_count == 19
+        table.focus()
+        table.move_cursor(row=2)
+        ward = screen.selected_ward()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is not screen
+        assert getattr(app.screen, "ward_code", ward) == ward
+
+
+async def test_dashboard_pages_large_collaborative(tmp_path: Path) -> None:
+    from rrp.synthetic import build_demo
+
+    path = tmp_path / "big.sqlite"
+    store = Store(path, who="test")
+    build_demo(store, wards=120, weeks=30, end=dt.date(2026, 11, 16))
+    store.close()
+    app = RrpApp(path, today=TODAY, who="test")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dashboard(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#dash-wards", DataTable)
+        assert table.row_count == 50 and screen.pages == 3
+        first_page = [str(k.value) for k in table.rows]
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.page == 1 and [str(k.value) for k in table.rows] != first_page
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert screen.page == 2 and table.row_count == 20
+        await pilot.press("b")
+        await pilot.pause()
+        assert screen.page == 1
+        assert "page 2/3" in str(screen.query_one("#dash-status").render())

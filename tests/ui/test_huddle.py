@@ -1,0 +1,261 @@
+"""Pilot tests of the ward huddle at 80x24: what it shows agrees with the engine, keys switch
+measure and chart, a rebase is stored as an annotation and reaches the chart, choices persist."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rrp.app import RrpApp
+from rrp.store import Store
+
+TODAY = dt.date(2026, 11, 18)
+END = dt.date(2026, 11, 16)
+CLOCK = "2026-11-18T09:00:00Z"
+WARD = "SCP-ELM"  # a demo ward with two running cycles, one due for Study
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from rrp.synthetic import build_demo
+
+    path = tmp_path_factory.mktemp("huddle-ui") / "demo.sqlite"
+    store = Store(path, who="test", clock=lambda: CLOCK)
+    build_demo(store, end=END)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def db(demo_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "huddle.sqlite"
+    shutil.copy(demo_db, target)
+    return target
+
+
+def make_app(db: Path) -> RrpApp:
+    return RrpApp(db, today=TODAY, who="nurse", clock=lambda: CLOCK)
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def settle(pilot, app: RrpApp) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def expected(db: Path, ward: str, **kwargs):
+    from rrp.reports.huddle import huddle_summary
+
+    store = Store(db, create=False)
+    try:
+        return huddle_summary(
+            store.weekly.frame(ward_codes=[ward]),
+            today=TODAY,
+            annotations=[s.annotation for s in store.annotations.list(ward)],
+            aim_reduction=store.change_package.aim().reduction,
+            running=[s.cycle for s in store.pdsa.running(ward, TODAY)],
+            due=[s.cycle for s in store.pdsa.due_for_study(ward, TODAY)],
+            ward_code=ward,
+            **kwargs,
+        )
+    finally:
+        store.close()
+
+
+def plain(app: RrpApp, selector: str) -> str:
+    widget = app.screen.query_one(selector)
+    content = widget.content
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(content)
+    return console.export_text()
+
+
+async def open_huddle(pilot, app: RrpApp, ward: str = WARD) -> None:
+    await until(pilot, lambda: app.store is not None)
+    await settle(pilot, app)
+    app.open_screen("huddle", ward_code=ward)
+    await until(pilot, lambda: type(app.screen).__name__ == "HuddleScreen")
+    await settle(pilot, app)
+    await until(pilot, lambda: app.screen.loaded)
+
+
+def test_h_on_home_opens_the_highlighted_wards_huddle(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None and bool(app.screen.query("#wards")))
+            await until(pilot, lambda: bool(app.screen.rows))
+            ward = app.screen.selected_ward()
+            await pilot.press("h")
+            await until(pilot, lambda: type(app.screen).__name__ == "HuddleScreen")
+            await settle(pilot, app)
+            await until(pilot, lambda: app.screen.loaded)
+            assert app.screen.ward_code == ward
+            assert f"({ward})" in plain(app, "#huddle-title")
+            await pilot.press("escape")
+            await until(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
+
+    asyncio.run(run())
+
+
+def test_huddle_shows_the_engines_results(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            screen = app.screen
+            want = expected(db, WARD, measure="all_restrictive", chart="run")
+            assert screen.summary.variation_icon == want.variation_icon
+            side = plain(app, "#huddle-side")
+            from rrp.reports.icons_text import variation_text
+
+            assert variation_text(want.variation_icon, short=True) in side
+            assert f"PDSA: {len(want.running)} running, {len(want.due_for_study)} due Study" in side
+            counts = plain(app, "#huddle-counts")
+            for i, line in enumerate(want.lines, start=1):
+                row = next(r for r in counts.splitlines() if r.strip().startswith(f"{i} "))
+                cells = row.split()
+                assert cells[-3:-1] == [
+                    "-" if line.this_week is None else str(line.this_week),
+                    "-" if line.last_week is None else str(line.last_week),
+                ]
+            chart = screen.query_one("#huddle-chart")
+            assert list(chart.points["value"]) == list(want.result.points["value"])
+            assert chart.drawn["n"] == min(52, len(want.result.points))
+
+    asyncio.run(run())
+
+
+def test_keys_switch_measure_and_chart_and_choices_persist(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            screen = app.screen
+            assert (screen.measure, screen.chart) == ("all_restrictive", "run")
+            await pilot.press("4")
+            await settle(pilot, app)
+            assert screen.summary.measure == "seclusion"
+            assert "Seclusion per 1,000" in screen.query_one("#huddle-chart").title
+            await pilot.press("m")
+            await settle(pilot, app)
+            assert screen.summary.measure == "rapid_tranquillisation"
+            await pilot.press("m")
+            await settle(pilot, app)
+            assert screen.summary.measure == "all_restrictive"
+            await pilot.press("c")
+            await settle(pilot, app)
+            assert screen.summary.chart == "xmr"
+            await pilot.press("c")
+            await settle(pilot, app)
+            assert screen.summary.chart == "u"
+            want = expected(db, WARD, measure="all_restrictive", chart="u")
+            assert screen.summary.variation_icon == want.variation_icon
+            assert list(screen.summary.result.points["upper_limit"]) == list(want.result.points["upper_limit"])
+            # Fix the baseline after 20 points with b.
+            await pilot.press("b")
+            await until(pilot, lambda: type(app.screen).__name__ == "BaselineForm")
+            await pilot.press("5", "enter")  # too few: refused inline
+            assert type(app.screen).__name__ == "BaselineForm"
+            assert "at least 12" in str(app.screen.query_one("#e-points").render())
+            await pilot.press("backspace", "2", "0", "enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "HuddleScreen")
+            await settle(pilot, app)
+            assert screen.summary.fix_after == 20
+        store = Store(db, create=False)
+        assert store.preferences.get(f"huddle:{WARD}") == {"measure": "all_restrictive", "chart": "u", "fix_after": 20}
+        store.close()
+        # A new session starts from the saved choices.
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            assert (app.screen.chart, app.screen.fix_after) == ("u", 20)
+
+    asyncio.run(run())
+
+
+def test_rebase_by_keys_is_stored_and_reaches_the_chart(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            screen = app.screen
+            await pilot.press("2", "c")  # restraint, XmR
+            await settle(pilot, app)
+            assert screen.summary.measure == "restraint" and screen.summary.chart == "xmr"
+            assert screen.summary.rebases == []
+            await pilot.press("r")
+            await until(pilot, lambda: type(app.screen).__name__ == "AnnotationForm")
+            form = app.screen
+            await pilot.press(*"03/06/2026", "enter")  # Enter moves on to the reason
+            await pilot.press("enter")  # no reason: refused
+            assert type(app.screen).__name__ == "AnnotationForm"
+            assert "required" in str(form.query_one("#e-text").render())
+            await pilot.press(*"New ward manager and staffing model", "enter")
+            assert type(app.screen).__name__ == "AnnotationForm"  # 3 June 2026 is a Wednesday
+            assert "is a Wednesday" in str(form.query_one("#e-on_date").render())
+            form.query_one("#a-date").value = "01/06/2026"
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "HuddleScreen")
+            await settle(pilot, app)
+            assert screen.summary.rebases == [dt.date(2026, 6, 1)]
+            assert screen.summary.result.points["segment"].max() == 2
+            assert any(m.kind == "rebase" for m in screen.summary.markers)
+        store = Store(db, create=False)
+        rows = [s.annotation for s in store.annotations.list(WARD, kinds=["rebase"])]
+        store.close()
+        assert len(rows) == 1
+        assert rows[0].on_date == dt.date(2026, 6, 1)
+        assert rows[0].measure == "restraint"
+        assert rows[0].text == "New ward manager and staffing model"
+        assert expected(db, WARD, measure="restraint", chart="xmr").rebases == [dt.date(2026, 6, 1)]
+
+    asyncio.run(run())
+
+
+def test_note_refuses_an_nhs_number_and_saves_plain_text(db: Path) -> None:
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            await pilot.press("a")
+            await until(pilot, lambda: type(app.screen).__name__ == "AnnotationForm")
+            form = app.screen
+            assert form.query_one("#a-date").value == "18/11/2026"
+            await pilot.press(*"Patient 943 476 5919 moved", "enter")
+            assert type(app.screen).__name__ == "AnnotationForm"
+            assert "NHS number" in str(form.query_one("#e-text").render())
+            form.query_one("#a-text").value = "Two agency shifts covered"
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "HuddleScreen")
+            await settle(pilot, app)
+            assert any(m.kind == "note" and m.x == dt.date(2026, 11, 16) for m in app.screen.summary.markers)
+        store = Store(db, create=False)
+        notes = [s.annotation for s in store.annotations.list(WARD, kinds=["note"])]
+        store.close()
+        assert [n.text for n in notes] == ["Two agency shifts covered"]
+        assert notes[0].measure is None
+
+    asyncio.run(run())
+
+
+def test_screen_measure_keys_match_the_reports() -> None:
+    from rrp.reports.huddle import HUDDLE_CHARTS, HUDDLE_MEASURES
+    from rrp.screens.huddle import CHARTS, MEASURE_KEYS
+
+    assert tuple(HUDDLE_MEASURES) == MEASURE_KEYS
+    assert HUDDLE_CHARTS == CHARTS
