@@ -159,8 +159,8 @@ def _print_table(points: Any, summary: dict[str, Any], trial: bool) -> None:
                 + (
                     f" (limit {summary['crossings_limit']})"
                     if summary.get("crossings_limit") is not None
-                    else f"; runs {summary.get('runs')} (expected "
-                    f"{summary.get('runs_lower')}..{summary.get('runs_upper')})"
+                    else f"; runs {summary.get('runs')} (signal at <= {summary.get('runs_lower')} "
+                    f"or >= {summary.get('runs_upper')})"
                 )
                 + ("; non-random variation." if summary["runs_signal"] else "; random variation.")
             )

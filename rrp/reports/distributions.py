@@ -128,9 +128,9 @@ def runs_limits(n_useful: int, tail: float = 0.025) -> tuple[int, int]:
 
     The points are split as evenly as possible (floor(N/2) above, ceil(N/2) below the median),
     as in the published tables. lower is the largest r with P(R <= r) <= tail and upper the
-    smallest r with P(R >= r) <= tail (the Swed-Eisenhart critical values). Following Perla,
-    Provost & Murray (2011), fewer runs than `lower` is "too few" and more than `upper` is
-    "too many" (so 20 useful points give 6..16).
+    smallest r with P(R >= r) <= tail (the Swed-Eisenhart critical values). The IHI runs rule
+    signals "too few" when R <= lower and "too many" when R >= upper: a two-sided test at
+    2 x tail (20 useful points give 6 and 16: 6 or fewer runs, or 16 or more, is a signal).
     """
     if n_useful < 2:
         raise ValueError("the runs rule needs at least 2 useful points")

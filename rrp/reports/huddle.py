@@ -208,6 +208,35 @@ def with_all_restrictive(weekly: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def with_saved_weeks(weekly: pd.DataFrame, weeks: Sequence[Any]) -> pd.DataFrame:
+    """`weekly` (as WeeklyRepository.frame returns it) with `weeks` put in place of the rows for
+    the same ward and week: how a screen shows a week it has just saved without re-reading.
+
+    weeks: WeeklyCounts, or anything with a `.counts` holding one (a StoredWeek).
+    """
+    import pandas as pd
+
+    if not weeks:
+        return weekly
+    columns = list(weekly.columns)
+    rows = []
+    for week in weeks:
+        counts = getattr(week, "counts", week)
+        data = counts.model_dump()
+        data["week_start"] = pd.Timestamp(counts.week_start)
+        rows.append({c: data.get(c) for c in columns})
+    added = pd.DataFrame(rows, columns=columns)
+    added = added.drop_duplicates(["ward_code", "week_start"], keep="last")
+    keys = set(zip(added["ward_code"], added["week_start"], strict=True))
+    keep = [(c, w) not in keys for c, w in zip(weekly["ward_code"], weekly["week_start"], strict=True)]
+    kept = weekly[keep]
+    if kept.empty:
+        merged = added.reset_index(drop=True)
+    else:
+        merged = pd.concat([kept, added.astype(kept.dtypes.to_dict(), errors="ignore")], ignore_index=True)
+    return merged.sort_values(["ward_code", "week_start"], kind="mergesort").reset_index(drop=True)
+
+
 def _prepare(weekly: pd.DataFrame, this_week: dt.date) -> pd.DataFrame:
     """Rows up to this week, week_start as dates, sorted, with all_restrictive."""
     import pandas as pd
@@ -225,24 +254,38 @@ def _prepare(weekly: pd.DataFrame, this_week: dt.date) -> pd.DataFrame:
     return with_all_restrictive(frame)
 
 
-def _count(frame: pd.DataFrame, week: dt.date, measure: str) -> int | None:
-    rows = frame.loc[frame["week_start"] == week, measure]
-    if rows.empty or rows.isna().all():
+def _count(weeks: list[dt.date], values: list[Any], week: dt.date) -> int | None:
+    """The measure's count in `week` (None: no row, or the count is blank).
+
+    weeks/values: the prepared frame's week_start and measure columns as lists (one row per
+    week, sorted): plain Python is much quicker than pandas indexing on a few hundred rows.
+    """
+    i = bisect.bisect_left(weeks, week)
+    if i == len(weeks) or weeks[i] != week or _blank(values[i]):
         return None
-    return int(rows.iloc[0])
+    return int(values[i])
 
 
-def _weeks_since(frame: pd.DataFrame, measure: str) -> tuple[int | None, int]:
+def _blank(value: Any) -> bool:
+    """None, NaN or pandas' NA (a blank count)."""
+    if value is None or type(value).__name__ == "NAType":
+        return True
+    try:
+        return bool(value != value)  # NaN is the only value not equal to itself
+    except TypeError:
+        return False
+
+
+def _weeks_since(weeks: list[dt.date], values: list[Any]) -> tuple[int | None, int]:
     """(weeks since the last week with measure > 0, weeks observed) relative to the latest week."""
-    if frame.empty:
+    if not weeks:
         return None, 0
-    latest = frame["week_start"].iloc[-1]
-    first = frame["week_start"].iloc[0]
+    latest, first = weeks[-1], weeks[0]
     observed = (latest - first).days // 7 + 1
-    had = frame.loc[frame[measure].fillna(0) > 0, "week_start"]
-    if had.empty:
-        return None, observed
-    return (latest - had.iloc[-1]).days // 7, observed
+    for day, value in zip(reversed(weeks), reversed(values), strict=True):
+        if not _blank(value) and value > 0:
+            return (latest - day).days // 7, observed
+    return None, observed
 
 
 def _rebase_labels(labels: list[dt.date], dates: Sequence[dt.date]) -> list[dt.date]:
@@ -267,7 +310,12 @@ def _applies(annotation: Annotation, measure: str) -> bool:
 
 
 def _change(frame: pd.DataFrame, measure: str, fix_after: int | None, aim_reduction: float) -> BaselineChange:
-    """A thin wrapper over aggregate.change_from_baseline for one ward."""
+    """aggregate.change_from_baseline for one ward (its 'ward' row).
+
+    The prepared frame holds one row per week, so for a single ward the same pooled rates are
+    computed directly (a few hundred rows: plain Python, ~0.1 ms, where the general grouped
+    version costs tens of ms); frames holding several wards go through the general function.
+    """
     import pandas as pd
 
     from rrp.reports.aggregate import change_from_baseline
@@ -276,6 +324,8 @@ def _change(frame: pd.DataFrame, measure: str, fix_after: int | None, aim_reduct
     empty = BaselineChange(baseline_weeks, None, RECENT_WEEKS, None, None, None, aim_reduction)
     if frame.empty:
         return empty
+    if frame["ward_code"].nunique(dropna=False) == 1:
+        return _change_one_ward(frame, measure, baseline_weeks, aim_reduction)
     table = change_from_baseline(
         frame, measure, baseline_weeks=baseline_weeks, recent_weeks=RECENT_WEEKS, aim=-aim_reduction
     )
@@ -296,6 +346,46 @@ def _change(frame: pd.DataFrame, measure: str, fix_after: int | None, aim_reduct
         recent_rate=num(row["recent_rate"]),
         change=num(row["change"]),
         meets_aim=None if pd.isna(meets) else bool(meets),
+        aim_reduction=aim_reduction,
+    )
+
+
+def _change_one_ward(frame: pd.DataFrame, measure: str, baseline_weeks: int, aim_reduction: float) -> BaselineChange:
+    """change_from_baseline's definitions for one ward's prepared rows (one row per week, sorted).
+
+    Calendar: the weeks with a row; baseline: its first `baseline_weeks`; recent: its last
+    RECENT_WEEKS. A week counts when the measure and the bed days are both present. Pooled rate =
+    sum of counts / sum of bed days x 1,000 (blank without bed days); change = recent / baseline
+    - 1, blank unless the baseline rate is above zero and there is a recent rate; meets the aim
+    when change <= -aim_reduction.
+    """
+    weeks = list(frame["week_start"])
+    counts = list(frame[measure])
+    bed_days = list(frame["occupied_bed_days"])
+    submitted = [not _blank(c) and not _blank(b) for c, b in zip(counts, bed_days, strict=True)]
+
+    def pooled(indices: range) -> tuple[int, float | None]:
+        rows = [i for i in indices if submitted[i]]
+        if not rows:
+            return 0, None
+        count = sum(counts[i] for i in rows)
+        days = sum(bed_days[i] for i in rows)
+        return len(rows), (float(count) / float(days) * PER if days > 0 else None)
+
+    n = len(weeks)
+    base_n, base_rate = pooled(range(min(baseline_weeks, n)))
+    recent_n, recent_rate = pooled(range(max(0, n - RECENT_WEEKS), n))
+    change = meets = None
+    if base_rate is not None and base_rate > 0 and recent_rate is not None:
+        change = recent_rate / base_rate - 1
+        meets = change <= -aim_reduction
+    return BaselineChange(
+        baseline_weeks=base_n,
+        baseline_rate=base_rate,
+        recent_weeks=recent_n,
+        recent_rate=recent_rate,
+        change=change,
+        meets_aim=meets,
         aim_reduction=aim_reduction,
     )
 
@@ -335,14 +425,16 @@ def huddle_summary(
     code = ward_code or (str(frame["ward_code"].iloc[0]) if not frame.empty else "")
 
     lines = []
+    weeks = list(frame["week_start"])
     for key in HUDDLE_MEASURES:
-        since, observed = _weeks_since(frame, key)
+        values = list(frame[key])
+        since, observed = _weeks_since(weeks, values)
         lines.append(
             MeasureLine(
                 measure=key,
                 label=HUDDLE_MEASURES[key],
-                this_week=_count(frame, this_week, key),
-                last_week=_count(frame, last_week, key),
+                this_week=_count(weeks, values, this_week),
+                last_week=_count(weeks, values, last_week),
                 weeks_since=since,
                 weeks_observed=observed,
             )

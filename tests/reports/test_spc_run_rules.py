@@ -126,11 +126,23 @@ def test_ihi_too_few_runs():
     assert "too_few_runs" not in r.points["rules"].iloc[0]
 
 
-def test_ihi_six_runs_is_not_too_few():
-    values = [1] * 4 + [3] * 4 + [1] * 4 + [3] * 4 + [1] * 2 + [3] * 2
-    r = run(values, rules="ihi")
-    assert r.summary["runs"] == 6
+def test_ihi_runs_test_signals_at_the_two_and_a_half_percent_critical_value():
+    # 20 useful points (10 each side): P(R <= 6) = 0.019 <= 2.5%, P(R <= 7) = 0.051 > 2.5%.
+    six = [1] * 4 + [3] * 4 + [1] * 4 + [3] * 4 + [1] * 2 + [3] * 2
+    r = run(six, rules="ihi")
+    assert r.summary["runs"] == 6 and r.summary["runs_lower"] == 6
+    assert r.points["rules"].str.contains("too_few_runs").any()
+    seven = [1] * 4 + [3] * 4 + [1] * 4 + [3] * 4 + [1] + [3] * 2 + [1]  # 10 a side, 7 runs
+    r = run(seven, rules="ihi")
+    assert r.summary["runs"] == 7
     assert not r.points["rules"].str.contains("too_few_runs").any()
+
+
+def test_ihi_ten_alternating_points_are_too_many_runs():
+    # 10 useful points: P(R = 10) = 2/252 = 0.8% <= 2.5%, so 10 runs signals.
+    r = run([1, 3] * 5, rules="ihi")
+    assert r.summary["runs"] == 10 and r.summary["runs_upper"] == 10
+    assert r.points["rules"].eq("too_many_runs").all()
 
 
 def test_ihi_too_many_runs_is_neither():

@@ -152,8 +152,11 @@ def ihi(values: np.ndarray, side: np.ndarray, layout: Layout) -> RunAnalysis:
     applicable = runs.n_useful >= MIN_USEFUL_FOR_RUNS
     lower = _per_n(lambda k: runs_limits(k)[0], runs.n_useful, applicable)
     upper = _per_n(lambda k: runs_limits(k)[1], runs.n_useful, applicable)
-    too_few = applicable & (runs.n_runs < lower)
-    too_many = applicable & (runs.n_runs > upper)
+    # A two-sided test at 5%: signal AT or beyond each 2.5% critical value, so a random sequence
+    # signals at most 2.5% of the time in each tail (strictly beyond would be far stricter and,
+    # with 10 useful points, could never signal at all).
+    too_few = applicable & (runs.n_runs <= lower)
+    too_many = applicable & (runs.n_runs >= upper)
     few_points = _longest_run_points(runs, layout, too_few)
     bits[few_points] |= RULE_BITS["too_few_runs"]
     many_points = np.zeros(n, dtype=bool)
