@@ -11,7 +11,6 @@ most 1.5x pandas.
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -20,17 +19,30 @@ import tempfile
 import time
 from pathlib import Path
 
+#: Runs the rrp command line and prints its own peak RSS (KB) as the last line of stderr.
+_MEASURED = (
+    "import resource, sys\n"
+    "from rrp.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:], standalone_mode=True)\n"
+    "finally:\n"
+    "    sys.stderr.write(f'\\nPEAK_RSS_KB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+)
+
 
 def rrp(*args: str) -> tuple[float, float]:
-    """Wall time (s) and the child's peak RSS (MB) of one rrp command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time (s) and peak RSS (MB) of one rrp command in a fresh process (start-up included).
+
+    The RSS is the command's own (RUSAGE_SELF in the child), not the maximum over every child
+    this script has run, which is what RUSAGE_CHILDREN would give.
+    """
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "rrp", *args], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", _MEASURED, *args], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    stderr, _, peak = result.stderr.rpartition("PEAK_RSS_KB=")
     if result.returncode != 0:
-        raise SystemExit(f"rrp {' '.join(args)} failed: {result.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) / 1024
+        raise SystemExit(f"rrp {' '.join(args)} failed: {stderr}")
+    return elapsed, int(peak.strip()) / 1024
 
 
 def main() -> None:
@@ -64,15 +76,15 @@ def main() -> None:
         conn.commit()
         conn.close()
         import_s, import_mb = rrp("import", "weekly", str(csv_path), "--db", str(empty))
-        again_s, _ = rrp("import", "weekly", str(csv_path), "--db", str(empty))
-        dry_s, _ = rrp("import", "weekly", str(csv_path), "--db", str(empty), "--dry-run")
+        again_s, again_mb = rrp("import", "weekly", str(csv_path), "--db", str(empty))
+        dry_s, dry_mb = rrp("import", "weekly", str(csv_path), "--db", str(empty), "--dry-run")
 
         print(f"weekly rows: {rows:,} ({args.wards} wards x {args.weeks} weeks), file {csv_path.stat().st_size / 1e6:.1f} MB")
         print(f"rrp export weekly              {export_s:7.2f} s  (peak RSS {export_mb:,.0f} MB)")
         print(f"pandas to_csv (same rows)      {write_s:7.2f} s  -> {export_s / write_s:.1f}x")
         print(f"rrp import weekly (all new)    {import_s:7.2f} s  (peak RSS {import_mb:,.0f} MB)")
-        print(f"rrp import weekly (unchanged)  {again_s:7.2f} s")
-        print(f"rrp import weekly --dry-run    {dry_s:7.2f} s")
+        print(f"rrp import weekly (unchanged)  {again_s:7.2f} s  (peak RSS {again_mb:,.0f} MB)")
+        print(f"rrp import weekly --dry-run    {dry_s:7.2f} s  (peak RSS {dry_mb:,.0f} MB)")
         print(f"pandas read_csv (same file)    {read_s:7.2f} s  -> {import_s / read_s:.1f}x (goal: at most 1.5x)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

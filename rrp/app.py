@@ -9,6 +9,9 @@ Conventions every screen follows (read before adding one):
 - Never import `rrp.store`, `rrp.reports` or pandas at module level in a screen: import them
   inside the worker (or under TYPE_CHECKING). `import rrp.app` must stay free of pandas (tested).
 - "Today" comes from `self.app.today` (fixed in tests and snapshots), never from date.today().
+- Start-up: once the home table has painted, `RrpApp.prewarm()` imports pandas, the reports and
+  the chart screens (and runs the engine once on a tiny made-up frame) in a background worker, so
+  the first huddle or chart opens without the import pause. Nothing may depend on it having run.
 - To add a screen: put it in rrp/screens/<name>.py, add an entry to `SCREENS` below (a name and
   a factory taking the app and keyword arguments), and a binding on the screen that opens it
   (e.g. `Binding("p", "app.open('pdsa_list', ward_code=...)")` or a method calling
@@ -45,6 +48,16 @@ SCREENS: dict[str, str] = {
 }
 #: App actions offered on the home screen only (check_action hides them elsewhere).
 HOME_ACTIONS = {"pdsa", "drivers", "progress_scores"}
+#: Modules `prewarm` imports after the first paint (the huddle path's heavy imports first).
+PREWARM_MODULES = (
+    "pandas",
+    "rrp.reports.huddle",
+    "rrp.reports.spc",
+    "rrp.reports.aggregate",
+    "rrp.screens.week_entry",
+    "rrp.screens.huddle",
+    "rrp.screens.dashboard",
+)
 
 
 class RrpApp(App[None]):
@@ -77,6 +90,7 @@ class RrpApp(App[None]):
         self.clock = clock
         self.store: Store | None = None
         self.synthetic = False
+        self.prewarmed = False
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -116,6 +130,35 @@ class RrpApp(App[None]):
             hook = getattr(screen, "on_store_opened", None)
             if hook is not None:
                 hook(error)
+
+    def prewarm(self) -> None:
+        """Start the pre-import worker once (the home screen calls this after its first paint)."""
+        if not self.prewarmed:
+            self.prewarmed = True
+            self._prewarm()
+
+    @work(thread=True, exit_on_error=False, group="prewarm")
+    def _prewarm(self) -> None:
+        """Import pandas, the reports and the chart screens, and run the huddle engine once on a
+        tiny made-up frame (pandas sets up parts of itself on first use). Failures are ignored:
+        whatever did not load here loads when it is first needed, as it would without this."""
+        try:
+            for name in PREWARM_MODULES:
+                import_module(name)
+            import pandas as pd
+
+            from rrp.reports.huddle import huddle_summary
+
+            frame = pd.DataFrame.from_records(
+                [("WARM", "2026-01-05", 1, 0, 1, 0, 70), ("WARM", "2026-01-12", 0, 0, 0, 0, 70)],
+                columns=["ward_code", "week_start", "restraint", "prone_restraint", "seclusion",
+                         "rapid_tranquillisation", "occupied_bed_days"],
+            )
+            frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
+            for chart in ("run", "u"):
+                huddle_summary(frame, today=dt.date(2026, 1, 14), chart=chart, ward_code="WARM")
+        except Exception:  # noqa: BLE001, S110 - only a head start; the real use reports errors
+            pass
 
     # -- navigation ------------------------------------------------------------------------
 

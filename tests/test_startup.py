@@ -24,3 +24,15 @@ def test_import_rrp_app_does_not_load_pandas_or_the_store():
 def test_the_cli_entry_point_is_light_too():
     loaded = _modules_after("import rrp.cli")
     assert "pandas" not in loaded and "sqlite_utils" not in loaded
+
+
+def test_opening_the_store_does_not_load_pandas_or_sqlite_utils():
+    """The home screen's path (open the store, read wards and recent totals) stays pandas-free."""
+    loaded = _modules_after(
+        "import tempfile, datetime as dt; from pathlib import Path; from rrp.store import Store; "
+        "s = Store(Path(tempfile.mkdtemp()) / 'x.sqlite', who='t'); s.registry.wards(); "
+        "s.weekly.recent_totals(since=dt.date(2026, 1, 5), until=dt.date(2026, 3, 2)); s.close()"
+    )
+    assert "pandas" not in loaded
+    assert "numpy" not in loaded
+    assert "sqlite_utils" not in loaded

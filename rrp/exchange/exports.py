@@ -82,18 +82,10 @@ def _registry(store: Store) -> pd.DataFrame:
 
 def weekly_frame(store: Store, flt: ExportFilter = ExportFilter(), *, notes: bool = True) -> pd.DataFrame:
     """The weekly rows the filter selects, as WeeklyRepository.frame() gives them (+ note)."""
-    from rrp.store.sync import SyncRepository
-
     codes = _ward_codes(store, flt)
-    frame = store.weekly.frame(ward_codes=codes, start=flt.start, end=flt.end)
     if notes:
-        found = SyncRepository(store.database).weekly_notes(codes, start=flt.start, end=flt.end)
-        if found:
-            keys = zip(frame["ward_code"], frame["week_start"].dt.strftime("%Y-%m-%d"), strict=True)
-            frame["note"] = [found.get(k) for k in keys]
-        else:
-            frame["note"] = None
-    return frame
+        return store.weekly.frame_with_notes(ward_codes=codes, start=flt.start, end=flt.end)
+    return store.weekly.frame(ward_codes=codes, start=flt.start, end=flt.end)
 
 
 def _records_table(store: Store, table: str, flt: ExportFilter, date_column: str, columns: list[str]) -> pd.DataFrame:

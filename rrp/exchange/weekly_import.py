@@ -227,9 +227,10 @@ def _validate_row(
 def _hints(table: Table, non_mondays: list[int], date_column: str, week_ending: bool) -> list[str]:
     hints: list[str] = []
     if non_mondays and not week_ending:
-        wanted = set(non_mondays)
-        index = table.index()
-        dates = [table.cell(c, date_column, index) for n, c in table.rows if n in wanted]
+        import numpy as np
+
+        positions = np.flatnonzero(np.isin(table.numbers, np.asarray(non_mondays, dtype=np.int64)))
+        dates = table.column(table.index()[date_column])[positions].tolist()
         try:
             sundays = all(parse_date(d, "Week start").weekday() == 6 for d in dates)
         except Exception:  # noqa: BLE001 - only a hint
@@ -291,10 +292,10 @@ class WeeklyRows:
     """Valid weekly rows, column by column, in file order: what the fast path hands the store."""
 
     numbers: list[int]
-    ward_codes: list[str]
-    week_starts: list[str]
+    ward_codes: Any  # sequence of str (a numpy object array from the fast path)
+    week_starts: Any  # sequence of ISO date str
     counts: Any  # numpy int64 array, one row per week, columns COUNT_FIELDS
-    notes: list[str | None]
+    notes: Any  # sequence of str or None
     has_note: bool
 
     def __len__(self) -> int:
@@ -304,6 +305,24 @@ class WeeklyRows:
         """(ward_code, week_start, restraint, prone, seclusion, rt, bed_days, note) per row."""
         columns = [c.tolist() for c in self.counts.T] if len(self) else [[] for _ in COUNT_FIELDS]
         return zip(self.ward_codes, self.week_starts, *columns, self.notes, strict=True)
+
+
+#: Above this many values, factorising uses pandas' hash table (pandas is loaded by then anyway).
+_PANDAS_FACTORIZE_AT = 20_000
+
+
+def _factorize(values: Any) -> tuple[Any, list[Any]]:
+    """(codes, uniques) of a numpy object array of str: each distinct value is checked once."""
+    import numpy as np
+
+    if len(values) >= _PANDAS_FACTORIZE_AT:
+        import pandas as pd
+
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return np.asarray(codes, dtype=np.int64), list(uniques)
+    seen: dict[Any, int] = {}
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
+    return codes, list(seen)
 
 
 def parse_weekly_rows(
@@ -318,8 +337,9 @@ def parse_weekly_rows(
     Rows whose cells are plain (a registered active ward's code as stored, a date, digits, no
     note) are checked column-wise with numpy against the model's rules (counts and bed-days
     bounds, prone <= restraint, bed days > 0 when counts > 0, bed days <= beds x 7, Monday, not in
-    the future). Every other row, and every row that fails a check, goes through the model
-    itself, so each problem is the model's own message: there is one source of truth.
+    the future); each distinct cell value is parsed once. Every other row, and every row that fails
+    a check, goes through the model itself, so each problem is the model's own message: there is
+    one source of truth. No per-row Python objects are built for the plain rows.
     """
     import numpy as np
 
@@ -333,8 +353,23 @@ def parse_weekly_rows(
     ward_at, date_at, *count_at = columns
     monday = monday_of(today or dt.date.today())
     active = {code: ward.max_bed_days for code, ward in wards.items() if ward.active}
-    day_cache: dict[str, str | None] = {}
-    number_cache: dict[str, int] = {str(i): i for i in range(1001)}
+    total = len(table)
+    numbers = table.numbers
+    lengths = table.lengths
+    fast = (lengths >= width) & (lengths <= header_length)
+
+    def strings(position: int) -> Any:
+        """The cells at `position`; a cell that is not a str becomes '' and its row goes the slow way."""
+        values = table.column(position)
+        if table.text:
+            return values  # every cell a fast row can hold is a str
+        is_str = np.fromiter((type(v) is str for v in values), dtype=bool, count=total)
+        if is_str.all():
+            return values
+        fast[~is_str] = False
+        values = values.copy()
+        values[~is_str] = ""
+        return values
 
     def week_of(text: str) -> str | None:
         try:
@@ -349,113 +384,82 @@ def parse_weekly_rows(
             return None
         return day.isoformat()
 
-    fast_numbers: list[int] = []
-    fast_codes: list[str] = []
-    fast_weeks: list[str] = []
-    fast_counts: list[int] = []
-    slow: list[tuple[int, list[Any]]] = []
-    for number, cells in table.rows:
-        try:
-            if len(cells) < width or len(cells) > header_length:
-                raise LookupError
-            code = cells[ward_at]
-            if code not in active:
-                raise LookupError
-            text = cells[date_at]
-            week = day_cache.get(text)
-            if week is None:
-                if text in day_cache or not isinstance(text, str):
-                    raise LookupError
-                week = day_cache[text] = week_of(text)
-                if week is None:
-                    raise LookupError
-            values = []
-            for i in count_at:
-                cell = cells[i]
-                value = number_cache.get(cell) if type(cell) is str else None
-                if value is None:
-                    if not (isinstance(cell, str) and cell.isascii() and cell.isdigit() and len(cell) <= 9):
-                        raise LookupError
-                    value = number_cache[cell] = int(cell)
-                values.append(value)
-            if note_at is not None and cells[note_at] != "":
-                raise LookupError
-        except (LookupError, TypeError):  # TypeError: an unhashable cell; the model will say what it is
-            slow.append((number, cells))
-            continue
-        fast_numbers.append(number)
-        fast_codes.append(code)
-        fast_weeks.append(week)
-        fast_counts.extend(values)
+    def number_of(text: str) -> int:
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
 
-    counts = np.asarray(fast_counts, dtype=np.int64).reshape(-1, len(COUNT_FIELDS))
-    if len(fast_numbers):
-        restraint, prone, seclusion, rapid, bed_days = counts.T
-        ceiling = np.asarray([active[c] for c in fast_codes], dtype=np.int64)
-        ok = (
-            (counts[:, :4] <= MAX_WEEKLY_COUNT).all(axis=1)
-            & (bed_days <= 7 * MAX_WEEKLY_COUNT)
-            & (prone <= restraint)
-            & ((bed_days > 0) | (restraint + seclusion + rapid == 0))
-            & (bed_days <= ceiling)
-        )
-        if not ok.all():
-            rows_by_number = dict(table.rows)
-            for position in np.flatnonzero(~ok).tolist():
-                slow.append((fast_numbers[position], rows_by_number[fast_numbers[position]]))
-            keep = ok.nonzero()[0]
-            fast_numbers = [fast_numbers[i] for i in keep.tolist()]
-            fast_codes = [fast_codes[i] for i in keep.tolist()]
-            fast_weeks = [fast_weeks[i] for i in keep.tolist()]
-            counts = counts[keep]
-    fast_notes: list[str | None] = [None] * len(fast_numbers)
+    ward_codes = strings(ward_at)
+    codes, uniques = _factorize(np.where(fast, ward_codes, ""))
+    ceiling = np.asarray([active.get(u, -1) if type(u) is str else -1 for u in uniques], dtype=np.int64)[codes]
+    fast &= np.asarray([type(u) is str and u in active for u in uniques], dtype=bool)[codes]
+
+    codes, uniques = _factorize(np.where(fast, strings(date_at), ""))
+    week_of_unique = np.empty(len(uniques), dtype=object)
+    week_of_unique[:] = [week_of(u) if type(u) is str else None for u in uniques]
+    weeks = week_of_unique[codes]
+    fast &= weeks != None  # noqa: E711 - elementwise on an object array
+
+    counts = np.empty((total, len(COUNT_FIELDS)), dtype=np.int64)
+    for j, position in enumerate(count_at):
+        codes, uniques = _factorize(np.where(fast, strings(position), ""))
+        counts[:, j] = np.asarray([number_of(u) if type(u) is str else -1 for u in uniques], dtype=np.int64)[codes]
+    fast &= (counts >= 0).all(axis=1)
+    if note_at is not None:
+        fast &= table.column(note_at) == ""
+
+    restraint, prone, seclusion, rapid, bed_days = counts.T
+    ok = (
+        fast
+        & (counts[:, :4] <= MAX_WEEKLY_COUNT).all(axis=1)
+        & (bed_days <= 7 * MAX_WEEKLY_COUNT)
+        & (prone <= restraint)
+        & ((bed_days > 0) | (restraint + seclusion + rapid == 0))
+        & (bed_days <= ceiling)
+    )
+    notes: Any = np.full(total, None, dtype=object)
+    codes_out = np.array(ward_codes, dtype=object, copy=True)
 
     problems: list[RowProblem] = []
     non_mondays: list[int] = []
-    slow_good: list[tuple[int, WeeklyCounts]] = []
-    for number, cells in sorted(slow, key=lambda item: item[0]):
+    for k in np.flatnonzero(~ok).tolist():  # in file order: the model says what is wrong
+        number = int(numbers[k])
         model, row_problems, non_monday = _validate_row(
-            number, cells, header_length, index, date_column, has_note, wards, week_ending, today
+            number, table.row(k), header_length, index, date_column, has_note, wards, week_ending, today
         )
         if non_monday:
             non_mondays.append(number)
         problems.extend(row_problems)
         if model is not None:
-            slow_good.append((number, model))
+            ok[k] = True
+            codes_out[k] = model.ward_code
+            weeks[k] = model.week_start.isoformat()
+            counts[k] = [getattr(model, f) for f in COUNT_FIELDS]
+            notes[k] = model.note
 
-    if slow_good:  # merge the model-checked rows back in, in file order
-        merged = sorted(
-            [*zip(fast_numbers, fast_codes, fast_weeks, counts.tolist(), fast_notes, strict=True),
-             *((n, m.ward_code, m.week_start.isoformat(), [getattr(m, f) for f in COUNT_FIELDS], m.note)
-               for n, m in slow_good)],
-            key=lambda item: item[0],
-        )
-        fast_numbers = [m[0] for m in merged]
-        fast_codes = [m[1] for m in merged]
-        fast_weeks = [m[2] for m in merged]
-        counts = np.asarray([m[3] for m in merged], dtype=np.int64).reshape(-1, len(COUNT_FIELDS))
-        fast_notes = [m[4] for m in merged]
+    kept = np.flatnonzero(ok)
+    numbers_out = numbers[kept]
+    codes_out, weeks, counts, notes = codes_out[kept], weeks[kept], counts[kept], notes[kept]
 
     # Duplicates: the first valid row of a (ward, week) is kept, each later one is a problem.
-    keys = list(zip(fast_codes, fast_weeks, strict=True))
-    if len(set(keys)) != len(keys):
-        seen: dict[tuple[str, str], int] = {}
+    ward_ids, _ = _factorize(codes_out)
+    week_ids, week_uniques = _factorize(weeks)
+    keys = ward_ids * max(len(week_uniques), 1) + week_ids
+    ordered = np.sort(keys)
+    if (ordered[1:] == ordered[:-1]).any():
+        seen: dict[int, int] = {}
         keep_positions = []
-        for position, (number, key) in enumerate(zip(fast_numbers, keys, strict=True)):
+        for position, (number, key) in enumerate(zip(numbers_out.tolist(), keys.tolist(), strict=True)):
             if key in seen:
-                problems.append(_duplicate_problem(date_column, key, seen[key], number))
+                pair = (codes_out[position], weeks[position])
+                problems.append(_duplicate_problem(date_column, pair, seen[key], number))
             else:
                 seen[key] = number
                 keep_positions.append(position)
-        fast_numbers = [fast_numbers[i] for i in keep_positions]
-        fast_codes = [fast_codes[i] for i in keep_positions]
-        fast_weeks = [fast_weeks[i] for i in keep_positions]
-        fast_notes = [fast_notes[i] for i in keep_positions]
-        counts = counts[keep_positions]
+        numbers_out, codes_out, weeks = numbers_out[keep_positions], codes_out[keep_positions], weeks[keep_positions]
+        counts, notes = counts[keep_positions], notes[keep_positions]
 
     order = {name: i for i, name in enumerate(table.header)}
     problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
-    rows = WeeklyRows(fast_numbers, fast_codes, fast_weeks, counts, fast_notes, has_note)
+    rows = WeeklyRows(numbers_out.tolist(), codes_out, weeks, counts, notes, has_note)
     return rows, problems, _hints(table, non_mondays, date_column, week_ending)
 
 

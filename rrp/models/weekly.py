@@ -82,67 +82,113 @@ class WeeklyCounts(BaseModel):
     @model_validator(mode="after")
     def _cross_field_rules(self, info: ValidationInfo) -> WeeklyCounts:
         context = info.context or {}
-        ward: Ward | None = context.get("ward")
-        today: dt.date = context.get("today") or dt.date.today()
-        problems: list[InitErrorDetails] = []
-
-        def problem(field: str, kind: str, message: str, **ctx: Any) -> None:
-            problems.append(
-                InitErrorDetails(
-                    type=PydanticCustomError(kind, message, ctx or None),
-                    loc=(field,),
-                    input=getattr(self, field),
-                )
-            )
-
-        if self.prone_restraint > self.restraint:
-            problem(
-                "prone_restraint",
-                "prone_exceeds_restraint",
-                "Prone restraints ({prone}) cannot exceed restraints ({restraint})",
-                prone=self.prone_restraint,
-                restraint=self.restraint,
-            )
-        if self.week_start > monday_of(today):
-            problem(
-                "week_start",
-                "future",
-                "Week start {day} is in the future",
-                day=self.week_start.isoformat(),
-            )
-        if self.occupied_bed_days == 0 and self.all_restrictive > 0:
-            problem(
-                "occupied_bed_days",
-                "bed_days_zero",
-                "Occupied bed days cannot be 0 in a week with restrictive practice",
-            )
-        if ward is not None:
-            if ward.code != self.ward_code:
-                problem("ward_code", "ward", "These counts are for another ward")
-            if not ward.active:
-                problem(
-                    "ward_code",
-                    "inactive",
-                    "Ward {code} is no longer active in the collaborative",
-                    code=ward.code,
-                )
-            if self.occupied_bed_days > ward.max_bed_days:
-                problem(
-                    "occupied_bed_days",
-                    "bed_days_ceiling",
-                    "Occupied bed days ({days}) cannot exceed beds x 7 ({ceiling} for {beds} beds)",
-                    days=self.occupied_bed_days,
-                    ceiling=ward.max_bed_days,
-                    beds=ward.beds,
-                )
+        problems = cross_field_problems(
+            self.model_dump(), ward=context.get("ward"), today=context.get("today")
+        )
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
 
+def cross_field_problems(
+    values: dict[str, Any], *, ward: Ward | None, today: dt.date | None
+) -> list[InitErrorDetails]:
+    """The rules that compare fields (and the ward), on whatever values are already valid.
+
+    Each rule runs only when the fields it needs are present and parsed, so a form or an import
+    row with one bad field still hears about the others (e.g. prone > restraint).
+    """
+    today = today or dt.date.today()
+    problems: list[InitErrorDetails] = []
+
+    def problem(field: str, kind: str, message: str, **ctx: Any) -> None:
+        problems.append(
+            InitErrorDetails(
+                type=PydanticCustomError(kind, message, ctx or None), loc=(field,), input=values.get(field)
+            )
+        )
+
+    def have(*fields: str) -> bool:
+        return all(isinstance(values.get(f), int | dt.date) for f in fields)
+
+    if have("prone_restraint", "restraint") and values["prone_restraint"] > values["restraint"]:
+        problem(
+            "prone_restraint",
+            "prone_exceeds_restraint",
+            "Prone restraints ({prone}) cannot exceed restraints ({restraint})",
+            prone=values["prone_restraint"],
+            restraint=values["restraint"],
+        )
+    if have("week_start") and values["week_start"] > monday_of(today):
+        problem("week_start", "future", "Week start {day} is in the future", day=values["week_start"].isoformat())
+    parts = [values.get(f) for f in ALL_RESTRICTIVE_PARTS]
+    if have("occupied_bed_days") and values["occupied_bed_days"] == 0 and any(
+        isinstance(p, int) and p > 0 for p in parts
+    ):
+        problem(
+            "occupied_bed_days",
+            "bed_days_zero",
+            "Occupied bed days cannot be 0 in a week with restrictive practice",
+        )
+    if ward is not None:
+        code = values.get("ward_code")
+        if isinstance(code, str) and code.strip().upper() != ward.code:
+            problem("ward_code", "ward", "These counts are for another ward")
+        if not ward.active:
+            problem("ward_code", "inactive", "Ward {code} is no longer active in the collaborative", code=ward.code)
+        if have("occupied_bed_days") and values["occupied_bed_days"] > ward.max_bed_days:
+            problem(
+                "occupied_bed_days",
+                "bed_days_ceiling",
+                "Occupied bed days ({days}) cannot exceed beds x 7 ({ceiling} for {beds} beds)",
+                days=values["occupied_bed_days"],
+                ceiling=ward.max_bed_days,
+                beds=ward.beds,
+            )
+    return problems
+
+
+#: Field-level parsers, so the fields that are valid can be checked against each other even
+#: when another field is not (see validate_week).
+_FIELD_PARSERS: dict[str, Any] = {
+    **{name: (lambda v, label=label: whole_number(v, label, maximum=MAX_WEEKLY_COUNT)) for name, label in MEASURES.items()},
+    "occupied_bed_days": lambda v: whole_number(v, BED_DAYS_LABEL, maximum=7 * 1000),
+    "week_start": _week_start,
+}
+
+
 def validate_week(data: dict[str, Any], *, ward: Ward | None, today: dt.date | None = None) -> WeeklyCounts:
-    """Validate a week of counts against its ward; raises pydantic.ValidationError."""
-    return WeeklyCounts.model_validate(data, context={"ward": ward, "today": today})
+    """Validate a week of counts against its ward; raises pydantic.ValidationError.
+
+    When some fields are invalid, the error also carries every cross-field problem among the
+    fields that are valid, so the user sees all that is wrong at once.
+    """
+    try:
+        return WeeklyCounts.model_validate(data, context={"ward": ward, "today": today})
+    except ValidationError as exc:
+        failed = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        parsed: dict[str, Any] = {"ward_code": data.get("ward_code")}
+        for name, parse in _FIELD_PARSERS.items():
+            if name in failed or name not in data:
+                continue
+            try:
+                parsed[name] = parse(data[name])
+            except (PydanticCustomError, ValueError):
+                continue
+        extra = [
+            p for p in cross_field_problems(parsed, ward=ward, today=today) if p["loc"][0] not in failed
+        ]
+        if not extra:
+            raise
+        details = [
+            InitErrorDetails(
+                type=PydanticCustomError(e["type"], e["msg"].removeprefix("Value error, ")),
+                loc=tuple(e["loc"]),
+                input=e.get("input"),
+            )
+            for e in exc.errors()
+        ]
+        raise ValidationError.from_exception_data(exc.title, details + extra) from None
 
 
 class StoredWeek(BaseModel):

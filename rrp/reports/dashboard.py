@@ -4,8 +4,10 @@ a `Dashboard` (a dataclass of frames) out; the screen, `rrp report collaborative
 and the benchmark all call it, so they all show the same figures.
 
 Conventions (see QI-METHODS.md and data/methods.md):
-- the weeks of the dashboard end at the Monday of `today`'s week (`end_week`); later rows are
-  ignored. "Recent" is the last `recent_weeks` weeks to `end_week`, the same for every ward;
+- the weeks of the dashboard end at the last complete week, the one before `today`'s
+  (`end_week`): the week in progress is not yet due, so it neither counts as missed nor enters a
+  chart half-filled; later rows are ignored. "Recent" is the last `recent_weeks` weeks to
+  `end_week`, the same for every ward;
 - per ward and measure: a u chart per 1,000 occupied bed days with the MDC rules and lower is
   better (as the governance export, `rrp.reports.tables.DEFAULT_SPC`), computed for every ward in
   ONE `compute_charts` call per measure; the assurance target is the ward's baseline rate x
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from rrp.models.weekly import monday_of
 from rrp.reports.aggregate import change_from_baseline, collaborative_series
 from rrp.reports.funnel import funnel_data
 from rrp.reports.spc import compute_chart, compute_charts
@@ -90,11 +93,6 @@ class Dashboard:
     funnel_period: tuple[dt.date, dt.date] | None = None
     funnel_curve: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
-
-
-def monday_of(day: dt.date) -> dt.date:
-    """The Monday of the week holding `day`."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def _with_all_restrictive(weekly: pd.DataFrame) -> pd.DataFrame:
@@ -347,7 +345,7 @@ def collaborative_dashboard(
         raise ValueError("recent_weeks must be at least 1")
     if not 0 <= aim_reduction < 1:
         raise ValueError("aim_reduction must be between 0 and 1")
-    end_week = monday_of(today)
+    end_week = monday_of(today) - dt.timedelta(weeks=1)  # the last complete week
     weeks = [end_week - dt.timedelta(weeks=recent_weeks - 1 - i) for i in range(recent_weeks)]
     selected = _select_wards(wards, provider, ward_type)
     codes = pd.Index(selected["ward_code"], name="ward_code")

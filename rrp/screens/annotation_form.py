@@ -4,7 +4,7 @@ and the fixed baseline ("fix the limits after n points").
 `AnnotationForm` dismisses with a validated `Annotation` (the model is the one source of truth:
 a rebase on a Monday, text required, no NHS number) or None when cancelled. `BaselineForm`
 dismisses with the number of points (12 or more), 0 for "no fixed baseline", or None.
-Enter in the last field (or Ctrl+S) saves; Escape cancels.
+Enter in the last field (or Ctrl+S / F2, as on every form) saves; Escape cancels.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class AnnotationForm(ModalScreen[Annotation | None]):
     """Add a note or a rebase to a ward's chart."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="annotation.save", priority=True),
+        Binding("ctrl+s,f2", "save", "Save", id="annotation.save", key_display="^S/F2", priority=True),
         Binding("escape", "cancel", "Cancel", id="annotation.cancel"),
     ]
 
@@ -72,7 +72,7 @@ class AnnotationForm(ModalScreen[Annotation | None]):
             yield Label(text_label, classes="annotation-label")
             yield Input(id="a-text", max_length=TEXT_MAX, compact=True)
             yield Label("", id="e-text", classes="field-error")
-            yield Static("Enter or Ctrl+S: save    Esc: cancel", id="annotation-keys")
+            yield Static("Enter, Ctrl+S or F2: save    Esc: cancel", id="annotation-keys")
 
     def on_mount(self) -> None:
         self.query_one("#a-date" if not self.on_date else "#a-text", Input).focus()
@@ -92,6 +92,9 @@ class AnnotationForm(ModalScreen[Annotation | None]):
             annotation = Annotation.model_validate(data)
         except ValidationError as exc:
             errors = field_errors(exc)
+        if errors.get("text", "").startswith("Text"):  # name the field as the form labels it
+            field = "Reason" if self.kind == AnnotationKind.REBASE else "Note"
+            errors["text"] = field + errors["text"].removeprefix("Text")
         for name in ("on_date", "text"):
             self.query_one(f"#e-{name}", Label).update(errors.get(name, ""))
         other = [m for k, m in errors.items() if k not in ("on_date", "text")]
@@ -120,6 +123,7 @@ class BaselineForm(ModalScreen[int | None]):
     """Fix the baseline after n points (n >= 12), or clear it (empty)."""
 
     BINDINGS = [
+        Binding("ctrl+s,f2", "save", "Save", id="baseline.save", key_display="^S/F2", priority=True),
         Binding("escape", "cancel", "Cancel", id="baseline.cancel"),
     ]
 
@@ -141,14 +145,17 @@ class BaselineForm(ModalScreen[int | None]):
                 compact=True,
             )
             yield Label("", id="e-points", classes="field-error")
-            yield Static("Enter: save    Esc: cancel", id="annotation-keys")
+            yield Static("Enter, Ctrl+S or F2: save    Esc: cancel", id="annotation-keys")
 
     def on_mount(self) -> None:
         self.query_one("#b-points", Input).focus()
 
     @on(Input.Submitted, "#b-points")
-    def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        text = self.query_one("#b-points", Input).value.strip()
         if not text:
             self.dismiss(0)
             return

@@ -27,7 +27,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm"):
             yield Static(self.question, id="confirm-question")
             yield Static("y: yes    n / Esc: no", id="confirm-keys")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

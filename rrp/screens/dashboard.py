@@ -7,8 +7,10 @@ not for ranking) and PDSA activity. Everything is computed by
 `rrp.reports.dashboard.collaborative_dashboard` in a worker; the table is paged (50 wards a page)
 so a national-scale database stays quick.
 
-Keys: s sort column (or click a header; again to reverse), p provider, t ward type, n / b next
-and previous page, m measure of the aggregate chart, x write the slide pack, Enter open the ward.
+Keys: F4 next tab (Shift+F4 previous; Left/Right when the tab bar has focus), s sort column (or
+click a header; again to reverse), p provider, t ward type, n / b next and previous page (shown
+only when there is more than one), m measure of the aggregate chart (shown on that tab), x write
+the slide pack, Enter open the ward. The footer is compact so every key fits at 80 columns.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard, DashboardInputs
 
 PAGE_SIZE = 50
+#: The dashboard's "recent" weeks (rrp.reports.dashboard.RECENT_WEEKS; not imported: pandas).
+RECENT_WEEKS = 12
 MEASURES = ("all_restrictive", "restraint", "seclusion", "rapid_tranquillisation")
 MEASURE_HEADERS = {
     "all_restrictive": "All restrictive",
@@ -79,6 +83,14 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("weeks", "weeks submitted"),
 )
 _ASSURANCE_LETTER = {"pass": "P", "fail": "F", "hit_and_miss": "H"}
+#: The key to the Wards table's abbreviations (shown under it).
+WARDS_LEGEND = (
+    "rate: latest week per 1,000 occupied bed days (OBD) · chg%: last {recent} weeks vs baseline · "
+    "var: imp improvement, con concern, cc common cause (↑↓ direction) · "
+    "A assurance: P pass, F fail, H hit and miss · PDSA mo/run: started this month / running · "
+    "Prog: progress score · Weeks in: weeks submitted of the last {recent}"
+)
+TABS = ("tab-wards", "tab-aggregate", "tab-completeness", "tab-funnel", "tab-pdsa")
 
 
 @dataclass(frozen=True)
@@ -292,7 +304,9 @@ class AggregateChart(SpcChart):
         )
         if self.aim is not None:
             self.plt.hline(self.aim, _rgb(IMPROVEMENT_COLOUR))
-            self.plt.text("aim", x=0, y=self.aim, color=_rgb(IMPROVEMENT_COLOUR))
+            # Labelled at the right end, clear of the y axis (x is the point index).
+            last = max(0, int(self.drawn.get("n", 1)) - 1)
+            self.plt.text("aim", x=last, y=self.aim, color=_rgb(IMPROVEMENT_COLOUR), alignment="right")
         return PlotextPlot.render(self)
 
 
@@ -309,10 +323,13 @@ class DashboardScreen(Screen[None]):
         Binding("s", "sort", "Sort", id="dashboard.sort", tooltip="Cycle the sort column"),
         Binding("p", "provider", "Provider", id="dashboard.provider", tooltip="Cycle the provider filter"),
         Binding("t", "ward_type", "Type", id="dashboard.type", tooltip="Cycle the ward type filter"),
-        Binding("n", "page(1)", "Next page", id="dashboard.next"),
-        Binding("b", "page(-1)", "Prev page", id="dashboard.prev"),
+        Binding("n", "page(1)", "Next", id="dashboard.next", tooltip="Next page of wards"),
+        Binding("b", "page(-1)", "Prev", id="dashboard.prev", tooltip="Previous page of wards"),
         Binding("m", "measure", "Measure", id="dashboard.measure", tooltip="Aggregate chart measure"),
-        Binding("x", "pack", "Slide pack", id="dashboard.pack", tooltip="Write PNG/SVG charts and index.html"),
+        Binding("x", "pack", "Pack", id="dashboard.pack", tooltip="Write the slide pack: PNG/SVG charts and index.html"),
+        Binding("f4", "next_tab(1)", "Next tab", id="dashboard.tab",
+                tooltip="Next tab: Wards, Aggregate, Completeness, Funnel, PDSA"),
+        Binding("shift+f4", "next_tab(-1)", "Previous tab", id="dashboard.tab_previous", show=False),
     ]
 
     def __init__(self) -> None:
@@ -337,6 +354,7 @@ class DashboardScreen(Screen[None]):
             with TabbedContent(id="dash-tabs"):
                 with TabPane("Wards", id="tab-wards"):
                     yield DataTable(id="dash-wards", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="dash-legend")
                 with TabPane("Aggregate", id="tab-aggregate"):
                     yield Static("", id="dash-aggregate-summary")
                     yield AggregateChart(id="dash-aggregate")
@@ -349,7 +367,8 @@ class DashboardScreen(Screen[None]):
                     with VerticalScroll():
                         yield Static("", id="dash-pdsa")
             yield ProgressBar(id="dash-pack-progress", show_eta=False)
-        yield Footer()
+        # Compact, without the palette hint, so every key fits at 80 columns (Ctrl+P still works).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#dash-wards", DataTable)
@@ -361,6 +380,8 @@ class DashboardScreen(Screen[None]):
         table.add_column("Prog", key="score")
         table.add_column("Weeks\nin", key="weeks")
         table.header_height = 2
+        table.tooltip = WARDS_LEGEND.format(recent=RECENT_WEEKS)
+        self.query_one("#dash-legend", Static).update(WARDS_LEGEND.format(recent=RECENT_WEEKS))
         table.loading = True
         self.query_one("#dash-pack-progress", ProgressBar).display = False
         self.compute()
@@ -440,7 +461,10 @@ class DashboardScreen(Screen[None]):
                 key=row.ward_code,
             )
         table.loading = False
+        if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
+            table.focus()  # the loading overlay took the focus away
         self.update_status()
+        self.refresh_bindings()  # n / b only when there is more than one page
         if self.view is not None:
             self.query_one("#dash-completeness", CompletenessGrid).show(
                 self.view.weeks, [(r.ward_name, r.submitted) for r in rows]
@@ -453,7 +477,7 @@ class DashboardScreen(Screen[None]):
         label, reverse = SORTS[self.sort_index][1], " (reversed)" if self.sort_reverse else ""
         behind = sum(1 for r in self.view.rows if r.weeks_submitted < r.weeks_expected)
         parts = [
-            f"{len(self.view.rows)} wards",
+            f"{len(self.view.rows)} ward{'' if len(self.view.rows) == 1 else 's'}",
             f"provider {self.provider or 'all'}",
             f"type {TYPE_SHORT.get(self.ward_type or '', 'all')}",
             f"sort: {label}{reverse}",
@@ -502,11 +526,14 @@ class DashboardScreen(Screen[None]):
         title = f"Collaborative {MEASURE_HEADERS[agg.measure].lower()} per 1,000 OBD (u' chart), aim dashed blue"
         chart.show_chart(agg.points, title=title)
 
+    def on_resize(self) -> None:
+        self.show_pdsa_monthly()  # side by side, or stacked below 100 columns
+
     def show_pdsa_monthly(self) -> None:
         if self.view is None:
             return
         months = Table(title="PDSA cycles per month", box=None, title_justify="left")
-        months.add_column("Month")
+        months.add_column("Month", no_wrap=True)
         months.add_column("Started", justify="right")
         months.add_column("Completed", justify="right")
         months.add_column("")
@@ -516,7 +543,7 @@ class DashboardScreen(Screen[None]):
             bar.append("\u2588" * round(12 * completed / top), style="dim")
             months.add_row(f"{month:%b %Y}", str(started), str(completed), bar)
         adopted = Table(title="Per ward (this page)", box=None, title_justify="left")
-        adopted.add_column("Ward")
+        adopted.add_column("Ward", no_wrap=True)
         adopted.add_column("This month", justify="right")
         adopted.add_column("Running", justify="right")
         adopted.add_column("Ideas adopted", justify="right")
@@ -525,7 +552,12 @@ class DashboardScreen(Screen[None]):
                 row.ward_name, str(row.pdsa_this_month), str(row.pdsa_running), str(row.ideas_adopted)
             )
         grid = Table.grid(padding=(0, 4))
-        grid.add_row(months, adopted)
+        if self.size.width >= 100:
+            grid.add_row(months, adopted)
+        else:  # side by side they would wrap every cell at 80 columns: one above the other
+            grid.add_row(months)
+            grid.add_row("")
+            grid.add_row(adopted)
         self.query_one("#dash-pdsa", Static).update(grid)
 
     # -- actions ------------------------------------------------------------------------------
@@ -568,6 +600,36 @@ class DashboardScreen(Screen[None]):
             f"Computing for provider {self.provider or 'all'}, type {self.ward_type or 'all'}..."
         )
         self.compute()
+
+    def action_next_tab(self, step: int) -> None:
+        tabs = self.query_one("#dash-tabs", TabbedContent)
+        index = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(index + step) % len(TABS)]
+
+    @on(TabbedContent.TabActivated, "#dash-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Keys that only make sense on some tabs come and go; the cursor follows the tab."""
+        self.refresh_bindings()
+        pane = event.pane
+        if pane.id == "tab-wards":
+            self.query_one("#dash-wards", DataTable).focus()
+        else:
+            scroll = pane.query(VerticalScroll)
+            if scroll:
+                scroll.first().focus()  # so the arrow keys scroll a long tab
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        found = self.query("#dash-tabs")
+        if not found:
+            return True
+        active = found.first(TabbedContent).active
+        if action == "page":
+            return self.pages > 1
+        if action == "measure":
+            return active == "tab-aggregate"
+        if action == "sort":
+            return active in ("tab-wards", "tab-completeness", "tab-pdsa")
+        return True
 
     def action_page(self, step: int) -> None:
         new = min(max(0, self.page + step), self.pages - 1)

@@ -15,6 +15,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
+#: Under the aim: what the counts after each change idea mean (two letters, not case, tell them apart).
+LEGEND = "Wards per change idea: T testing now, Ad adopted, Ap adapted, Ab abandoned."
+
 
 class DriverDiagramScreen(Screen[None]):
     """The collaborative's theory of change, with PDSA activity per change idea."""
@@ -32,9 +35,9 @@ class DriverDiagramScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Change ideas: T testing now, A adopted, a adapted, x abandoned (wards).", id="driver-help")
+        yield Static(LEGEND, id="driver-help")
         yield Tree("Aim", id="drivers")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#drivers", Tree).loading = True
@@ -52,8 +55,12 @@ class DriverDiagramScreen(Screen[None]):
     def show(self, aim: Any, drivers: list[Any], ideas: list[Any], activity: dict[str, Any]) -> None:
         tree = self.query_one("#drivers", Tree)
         tree.clear()
-        tree.root.set_label(Text.assemble(("AIM ", "bold reverse"), f" {aim.text} ",
-                                          (f"(target: {aim.reduction:.0%} fewer)", "italic")))
+        # The aim is a sentence: it wraps in the line above the tree (a tree label cannot wrap).
+        self.query_one("#driver-help", Static).update(
+            Text.assemble(("Aim: ", "bold"), aim.text, (f" (target: {aim.reduction:.0%} fewer)", "italic"),
+                          "\n", LEGEND)
+        )
+        tree.root.set_label(Text.assemble(("AIM ", "bold reverse"), f" {aim.reduction:.0%} fewer"))
         primaries = {d.code: tree.root.add(Text(d.name, style="bold"), expand=True)
                      for d in drivers if d.kind == "primary"}
         secondaries = {}
@@ -67,7 +74,7 @@ class DriverDiagramScreen(Screen[None]):
             stats = activity.get(idea.code)
             label = Text(idea.name + (f" (local: {idea.ward_code})" if idea.ward_code else ""))
             if stats is not None:
-                label.append(f"  T{stats.testing} A{stats.adopted} a{stats.adapted} x{stats.abandoned}",
+                label.append(f"  T{stats.testing} Ad{stats.adopted} Ap{stats.adapted} Ab{stats.abandoned}",
                              style="bold" if stats.testing or stats.adopted else "dim")
             node = parent.add(label, expand=False, data=idea.code)
             if idea.description:

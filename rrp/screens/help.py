@@ -18,7 +18,11 @@ Occupied bed days: the sum of occupied beds at each midnight of the week (at mos
 **Never type names or NHS numbers**: rrp holds counts only, and refuses text with an NHS number.
 
 Logging a week: on the home screen highlight the ward and press **Enter**; type each count and
-press **Tab** (or **Enter**) to move on; bed days are pre-filled from last week; **Ctrl+S** saves.
+press **Tab** (or **Enter**) to move on; bed days are pre-filled from last week; **Ctrl+S** (or
+**F2**) saves. **Esc** goes back (asking first if something typed is not saved).
+
+**Ctrl+P** opens the command palette: for example *Theme* switches to a light theme, which reads
+better on a projector.
 """
 
 #: (screen title, [(keys, what they do)]) sections, built from each screen's BINDINGS.
@@ -51,7 +55,7 @@ class HelpScreen(ModalScreen[None]):
             text += "\n\n" + methods.read_text(encoding="utf-8")
         with VerticalScroll(id="help"):
             yield Markdown(text)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -65,7 +65,7 @@ class HomeScreen(Screen[None]):
             yield Static("Opening the database...", id="home-status")
             yield DataTable(id="wards", cursor_type="row", zebra_stripes=True)
         # The palette hint is left out so every key fits at 80 columns (Ctrl+P still works).
-        yield Footer(show_command_palette=False)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#wards", DataTable)
@@ -97,11 +97,12 @@ class HomeScreen(Screen[None]):
         providers = {p.code: p.name for p in store.registry.providers()}
         recent = store.weekly.recent_totals(since=first, until=this_monday)
         rows = []
+        trend_weeks = [first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS)]
         for ward in store.registry.wards(active_only=True):
             weeks = recent.get(ward.code, {})
             trend = [
                 (1000 * weeks[d][0] / weeks[d][1]) if d in weeks and weeks[d][1] else None
-                for d in (first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS))
+                for d in trend_weeks
             ]
             latest_week = max(weeks, default=None)
             rows.append(
@@ -150,14 +151,15 @@ class HomeScreen(Screen[None]):
             latest = "-" if row.latest_total is None else str(row.latest_total)
             if not compact and row.latest_week is not None:
                 latest += f" ({day_month(row.latest_week)[:6].strip()})"
+            # Text cells, not str: the table would parse each str as markup (2,000 rows x 7).
             cells = [
                 Text(_fit(_short_provider(provider), 17 if compact else 24), style="bold"),
-                _fit(row.ward_name, 14) if compact else row.ward_name,
-                row.ward_type,
+                _plain(_fit(row.ward_name, 14) if compact else row.ward_name),
+                _plain(row.ward_type),
                 _tick(row.this_week, compact),
                 _tick(row.last_week, compact),
-                sparkline(row.trend),
-                latest,
+                _plain(sparkline(row.trend)),
+                _plain(latest),
             ]
             if compact:
                 del cells[2]
@@ -169,6 +171,10 @@ class HomeScreen(Screen[None]):
         if last_ward and last_ward in {r.ward_code for r in rows}:
             table.move_cursor(row=table.get_row_index(last_ward))
         table.focus()
+        # Once this has painted, pre-import what later screens need (see rrp.app).
+        prewarm = getattr(self.app, "prewarm", None)
+        if prewarm is not None and not getattr(self.app, "prewarmed", True):
+            self.call_after_refresh(prewarm)
 
     def selected_ward(self) -> str | None:
         table = self.query_one("#wards", DataTable)
@@ -201,6 +207,11 @@ def _tick(entered: bool, compact: bool = False) -> Text:
     if compact:
         return Text("✓", style="bold") if entered else Text("due", style="italic")
     return Text("done", style="bold") if entered else Text("due", style="italic")
+
+
+def _plain(text: str) -> Text:
+    """A cell as the table would make it from a str, minus the markup parsing (and its surprises)."""
+    return Text(text, no_wrap=True, end="")
 
 
 def _fit(text: str, width: int) -> str:

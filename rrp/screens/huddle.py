@@ -6,13 +6,19 @@ PDSA markers, rebases and notes; the variation icon in words; the change from ba
 the aim; the PDSA cycles running and due for Study.
 
 Keys: 1-5 or m choose the measure, c the chart type (run, XmR, u), b fixes the baseline, r adds a
-rebase (a Monday and a required reason), a adds a note. The chart type and baseline are kept per
-ward (preference `huddle:<ward>`). The numbers come from rrp.reports.huddle.huddle_summary.
+rebase (a Monday and a required reason), a adds a note, e logs or corrects this week's counts (the
+week entry form). The chart type and baseline are kept per ward (preference `huddle:<ward>`). The
+numbers come from rrp.reports.huddle.huddle_summary.
+
+A week saved from the entry form opened with `e` is shown at once: the huddle keeps what it read
+(`HuddleInputs`) and recomputes from it with the saved weeks put in place, in a worker, without
+reading the database again (a few ms).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -36,7 +42,11 @@ from rrp.screens.annotation_form import AnnotationForm, BaselineForm
 from rrp.widgets.spc_chart import SpcChart
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from rrp.models.annotation import Annotation
+    from rrp.models.pdsa import PdsaCycle
+    from rrp.models.weekly import StoredWeek
     from rrp.reports.huddle import HuddleSummary
 
 #: Measures in key order (1..5); the same keys as rrp.reports.huddle.HUDDLE_MEASURES (kept here
@@ -54,6 +64,22 @@ def preference_key(ward_code: str) -> str:
     return f"huddle:{ward_code}"
 
 
+@dataclass(frozen=True)
+class HuddleInputs:
+    """What the huddle read from the store: enough to recompute after a save without reading again.
+
+    read_after: the number of weeks the screen had saved when the read began (those are in it).
+    """
+
+    ward_name: str
+    weekly: pd.DataFrame
+    annotations: list[Annotation]
+    running: list[PdsaCycle]
+    due: list[PdsaCycle]
+    aim: float | None
+    read_after: int
+
+
 class HuddleScreen(Screen[None]):
     """One ward's huddle."""
 
@@ -69,6 +95,8 @@ class HuddleScreen(Screen[None]):
         Binding("b", "baseline", "Baseline", id="huddle.baseline", tooltip="Fix the baseline after n points"),
         Binding("r", "rebase", "Rebase", id="huddle.rebase", tooltip="Start a new segment (reason required)"),
         Binding("a", "note", "Note", id="huddle.note", tooltip="Add a note to the chart"),
+        Binding("e", "enter_week", "Week", id="huddle.enter_week",
+                tooltip="Log or correct this week's counts (the chart updates on save)"),
         Binding("escape", "back", "Back", id="huddle.back"),
     ]
 
@@ -82,6 +110,15 @@ class HuddleScreen(Screen[None]):
         self.summary: HuddleSummary | None = None
         self.loaded = False
         self.error: str | None = None
+        #: What the last read returned (None until the first load has been shown).
+        self.inputs: HuddleInputs | None = None
+        #: Weeks saved from the entry form, by week: (save number, week). Merged into `inputs`
+        #: until a read that began after the save has been shown.
+        self.saved_weeks: dict[dt.date, tuple[int, StoredWeek]] = {}
+        self._saves = 0
+        #: Each load/recompute gets a number; only the latest one's result is shown.
+        self._requested = 0
+        self._shown = 0
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -94,31 +131,42 @@ class HuddleScreen(Screen[None]):
                 yield Static("", id="huddle-side")
             yield SpcChart(id="huddle-chart", window=CHART_WINDOW)
             yield Static("", id="huddle-legend")
-        yield Footer(show_command_palette=False)
+        # Compact so every key, F1 Help included, fits at 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.ward_code is None:
             self.query_one("#huddle-title", Static).update("Choose a ward on the home screen first.")
             return
         self.query_one("#huddle-chart").loading = True
-        self.load(None)
+        self.start_load(None)
 
     # -- loading ---------------------------------------------------------------------------
 
     def choices(self) -> dict[str, Any]:
         return {"measure": self.measure, "chart": self.chart, "fix_after": self.fix_after}
 
+    def start_load(self, choices: dict[str, Any] | None, *, save: Annotation | None = None) -> None:
+        """On the UI thread: read everything again and recompute (see `load`)."""
+        self._requested += 1
+        self.load(choices, save=save, request=self._requested)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="huddle")
-    def load(self, choices: dict[str, Any] | None, *, save: Annotation | None = None) -> None:
+    def load(
+        self, choices: dict[str, Any] | None, *, save: Annotation | None = None, request: int | None = None
+    ) -> None:
         """Read the ward's weeks, annotations, cycles and aim; compute the huddle; show it.
 
         choices None: the first load, from the saved preference. Otherwise the choices are
-        saved as the ward's preference. `save`: an annotation to store first.
+        saved as the ward's preference. `save`: an annotation to store first. `request`: the
+        number `start_load` gave this load (a newer request's result replaces it unseen).
         """
         app = self.app
         try:
-            from rrp.reports.huddle import huddle_summary
             from rrp.store import StoreError
+
+            read_after = self._saves
+            just_saved = [week for _, week in list(self.saved_weeks.values())]
 
             store = app.store  # type: ignore[attr-defined]
             today: dt.date = app.today  # type: ignore[attr-defined]
@@ -142,43 +190,83 @@ class HuddleScreen(Screen[None]):
             else:
                 store.preferences.set(key, choices)
             ward = store.registry.ward(code)
-            weekly = store.weekly.frame(ward_codes=[code])
-            annotations = [s.annotation for s in store.annotations.list(code)]
-            running = [s.cycle for s in store.pdsa.running(code, today)]
-            due = [s.cycle for s in store.pdsa.due_for_study(code, today)]
-            aim = store.change_package.aim().reduction
-            try:
-                summary = huddle_summary(
-                    weekly,
-                    today=today,
-                    measure=choices["measure"],
-                    chart=choices["chart"],
-                    fix_after=choices["fix_after"],
-                    annotations=annotations,
-                    aim_reduction=aim,
-                    running=running,
-                    due=due,
-                    ward_code=code,
-                )
-            except ValueError as exc:  # e.g. a stale preference the engine refuses
-                choices = {**choices, "fix_after": None}
-                summary = huddle_summary(
-                    weekly, today=today, measure=choices["measure"], chart=choices["chart"],
-                    annotations=annotations, aim_reduction=aim, running=running, due=due, ward_code=code,
-                )
-                message = f"Baseline cleared: {exc}"
-            name = ward.name if ward is not None else code
-            app.call_from_thread(self.show, summary, name, choices, message)
+            inputs = HuddleInputs(
+                ward_name=ward.name if ward is not None else code,
+                weekly=store.weekly.frame(ward_codes=[code]),
+                annotations=[s.annotation for s in store.annotations.list(code)],
+                running=[s.cycle for s in store.pdsa.running(code, today)],
+                due=[s.cycle for s in store.pdsa.due_for_study(code, today)],
+                aim=store.change_package.aim().reduction,
+                read_after=read_after,
+            )
+            summary, choices, cleared = self.summarise(inputs, choices, just_saved)
+            app.call_from_thread(
+                self.show, summary, inputs.ward_name, choices, cleared or message, request=request, inputs=inputs
+            )
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             app.call_from_thread(self.show_error, f"Could not build the huddle: {exc}")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="huddle-recompute")
+    def recompute(
+        self, inputs: HuddleInputs, choices: dict[str, Any], saved: list[StoredWeek], request: int
+    ) -> None:
+        """Recompute the huddle from what was read plus the weeks just saved: no database read."""
+        app = self.app
+        try:
+            summary, choices, cleared = self.summarise(inputs, choices, saved)
+            app.call_from_thread(self.show, summary, inputs.ward_name, choices, cleared, request=request)
+        except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
+            app.call_from_thread(self.show_error, f"Could not build the huddle: {exc}")
+
+    def summarise(
+        self, inputs: HuddleInputs, choices: dict[str, Any], saved: list[StoredWeek]
+    ) -> tuple[HuddleSummary, dict[str, Any], str | None]:
+        """(summary, choices, message) from the inputs with `saved` in place (in a worker)."""
+        from rrp.reports.huddle import huddle_summary, with_saved_weeks
+
+        weekly = with_saved_weeks(inputs.weekly, saved)
+        common: dict[str, Any] = {
+            "today": self.app.today,  # type: ignore[attr-defined]
+            "annotations": inputs.annotations,
+            "aim_reduction": inputs.aim,
+            "running": inputs.running,
+            "due": inputs.due,
+            "ward_code": self.ward_code,
+        }
+        try:
+            summary = huddle_summary(
+                weekly, measure=choices["measure"], chart=choices["chart"], fix_after=choices["fix_after"], **common
+            )
+        except ValueError as exc:  # e.g. a stale preference the engine refuses
+            choices = {**choices, "fix_after": None}
+            summary = huddle_summary(weekly, measure=choices["measure"], chart=choices["chart"], **common)
+            return summary, choices, f"Baseline cleared: {exc}"
+        return summary, choices, None
 
     def show_error(self, message: str) -> None:
         self.error = message
         self.query_one("#huddle-chart").loading = False
         self.query_one("#huddle-title", Static).update(Text(message, style="bold"))
 
-    def show(self, summary: HuddleSummary, ward_name: str, choices: dict[str, Any], message: str | None) -> None:
-        """On the UI thread: paint the summary."""
+    def show(
+        self,
+        summary: HuddleSummary,
+        ward_name: str,
+        choices: dict[str, Any],
+        message: str | None,
+        *,
+        request: int | None = None,
+        inputs: HuddleInputs | None = None,
+    ) -> None:
+        """On the UI thread: paint the summary (unless a newer load or recompute was asked for)."""
+        if request is not None:
+            if request < self._requested:
+                return
+            self._shown = request
+        if inputs is not None:
+            self.inputs = inputs
+            # Weeks saved before this read began are in it now.
+            self.saved_weeks = {k: v for k, v in self.saved_weeks.items() if v[0] > inputs.read_after}
         self.summary, self.ward_name = summary, ward_name
         self.measure, self.chart, self.fix_after = choices["measure"], choices["chart"], choices["fix_after"]
         self.loaded = True
@@ -275,7 +363,7 @@ class HuddleScreen(Screen[None]):
         choices = {**self.choices(), **changes}
         self.measure, self.chart, self.fix_after = choices["measure"], choices["chart"], choices["fix_after"]
         self.query_one("#huddle-chart").loading = True
-        self.load(choices)
+        self.start_load(choices)
 
     def action_measure(self, index: int) -> None:
         self._reload(measure=MEASURE_KEYS[index])
@@ -309,7 +397,7 @@ class HuddleScreen(Screen[None]):
             if annotation is None:
                 return
             self.query_one("#huddle-chart").loading = True
-            self.load(self.choices(), save=annotation)
+            self.start_load(self.choices(), save=annotation)
 
         rebase = kind == "rebase"
         form = AnnotationForm(
@@ -326,6 +414,35 @@ class HuddleScreen(Screen[None]):
 
     def action_note(self) -> None:
         self._annotate("note")
+
+    def action_enter_week(self) -> None:
+        """Open the week entry form for this ward; each save redraws the huddle beneath it."""
+        if self.ward_code is None:
+            return
+        from rrp.screens.week_entry import WeekEntryScreen
+
+        self.app.push_screen(WeekEntryScreen(self.ward_code, on_saved=self.week_saved), self.entry_closed)
+
+    def week_saved(self, stored: StoredWeek) -> None:
+        """On the UI thread, after the entry form saved a week: show it (see the module doc)."""
+        if stored.counts.ward_code != self.ward_code:
+            return
+        known = self.saved_weeks.get(stored.counts.week_start)
+        if known is not None and known[1].version >= stored.version:
+            return
+        self._saves += 1
+        self.saved_weeks[stored.counts.week_start] = (self._saves, stored)
+        if self.inputs is None or self._shown != self._requested:
+            # Nothing shown yet, or a read is under way that may predate the save: read again.
+            self.start_load(self.choices() if self.loaded else None)
+            return
+        self._requested += 1
+        self.recompute(self.inputs, self.choices(), [week for _, week in self.saved_weeks.values()], self._requested)
+
+    def entry_closed(self, saved: list[StoredWeek] | None) -> None:
+        """The entry form's result: any saved week not shown yet is shown now."""
+        for stored in saved or []:
+            self.week_saved(stored)
 
     def action_back(self) -> None:
         self.app.pop_screen()

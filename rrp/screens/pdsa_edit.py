@@ -100,7 +100,8 @@ class PdsaEditScreen(Screen[None]):
     .pdsa-row Select { width: 1fr; }
     .pdsa-text-label { padding: 0; margin: 1 0 0 0; text-style: bold; }
     .pdsa-text { height: 5; }
-    .pdsa-error { color: $warning; height: auto; padding: 0 0 0 15; }
+    .pdsa-error { color: $warning; width: 100%; height: auto; padding: 0 0 0 15; }
+    .pdsa-error.-under-text { padding: 0; }
     .pdsa-error.-empty { display: none; }
     #pdsa-nudges { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     #pdsa-banner { height: auto; min-height: 1; padding: 0 1; text-style: bold; }
@@ -110,7 +111,8 @@ class PdsaEditScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s,f2", "save", "Save", id="pdsa_edit.save", key_display="^S/F2", priority=True),
         Binding("f3", "next_stage", "Next stage", id="pdsa_edit.next", priority=True),
-        Binding("f4", "next_tab", "Tab", id="pdsa_edit.tab", priority=True),
+        Binding("f4", "next_tab", "Next tab", id="pdsa_edit.tab", priority=True,
+                tooltip="Next tab: Cycle, Plan, Do, Study, Act"),
         Binding("f6", "abandon", "Abandon", id="pdsa_edit.abandon", priority=True),
         Binding("escape", "back", "Back", id="pdsa_edit.back"),
     ]
@@ -162,10 +164,10 @@ class PdsaEditScreen(Screen[None]):
                     for name, label in fields.items():
                         yield Label(label, classes="pdsa-text-label")
                         yield TextArea(id=f"f-{name}", classes="pdsa-text", soft_wrap=True)
-                        yield Label("", id=f"e-{name}", classes="pdsa-error -empty")
+                        yield Label("", id=f"e-{name}", classes="pdsa-error -under-text -empty")
         yield Static("", id="pdsa-nudges")
         yield Static("", id="pdsa-banner")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#pdsa-tabs").loading = True
@@ -356,7 +358,8 @@ class PdsaEditScreen(Screen[None]):
             return
         if isinstance(event, Select.Changed) and event.select.id == "f-previous_cycle_id":
             self._follow_previous(event.value)
-        self.check(show_required=self.save_attempted)
+        if self.check(show_required=self.save_attempted) is not None and self.save_attempted:
+            self._banner("")  # the "Not saved: correct the fields" banner no longer applies
         self._render_title()
         self._render_nudges()
         self._schedule_autosave()

@@ -103,10 +103,15 @@ class PdsaListScreen(Screen[None]):
         selected = self.selected()
         table.clear(columns=True)
         all_wards = self.ward_code is None
+        title_width = 22 if all_wards else 30
+        # Flags get what is left of the screen (2 cells of padding per column, 2 for a scrollbar),
+        # so a long flag ends in an ellipsis rather than being cut mid-word.
+        used = (10 if all_wards else 0) + 2 + title_width + 9 + 6 + 5 + 2 * (7 if all_wards else 6) + 2
+        flags_width = max(8, self.size.width - used)
         if all_wards:
             table.add_column("Ward", key="ward", width=10)
         table.add_column("#", key="number", width=2)
-        table.add_column("Title", key="title", width=22 if all_wards else 30)
+        table.add_column("Title", key="title", width=title_width)
         table.add_column("Status", key="status", width=9)
         table.add_column("Ends", key="end", width=6)
         table.add_column("PRSDA", key="quality", width=5)
@@ -115,14 +120,14 @@ class PdsaListScreen(Screen[None]):
             cycle = row.cycle
             cells: list[Any] = []
             if all_wards:
-                cells.append(cycle.ward_code)
+                cells.append(_fit(Text(cycle.ward_code), 10))
             cells += [
                 str(cycle.cycle_number),
-                Text(cycle.title, style="bold" if row.due_for_study else ""),
+                _fit(Text(cycle.title, style="bold" if row.due_for_study else ""), title_width),
                 status_text(cycle.status, due=row.due_for_study),
                 day_month(cycle.planned_end)[:6] if cycle.planned_end else "",
                 quality_marks(row.quality),
-                flags_text(row.flags),
+                _fit(flags_text(row.flags), flags_width),
             ]
             table.add_row(*cells, key=cycle.id)
         table.loading = False
@@ -203,3 +208,9 @@ class PdsaListScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _fit(text: Text, width: int) -> Text:
+    """Cut to `width` cells with an ellipsis, so a cut title or flag is visibly cut."""
+    text.truncate(width, overflow="ellipsis")
+    return text

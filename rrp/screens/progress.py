@@ -27,6 +27,11 @@ def score_bar(score: float) -> str:
     return "█" * int(score) + ("▌" if score % 1 else "")
 
 
+def _fit(text: str, width: int) -> str:
+    """Shorten to `width` characters with an ellipsis, so a cut name is visibly cut."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 class ProgressScreen(Screen[None]):
     """Wards with their latest score; the highlighted ward's history below."""
 
@@ -54,11 +59,13 @@ class ProgressScreen(Screen[None]):
             yield DataTable(id="progress-wards", cursor_type="row", zebra_stripes=True)
             yield Static("", id="progress-title")
             yield DataTable(id="progress-history", cursor_type="row")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         wards = self.query_one("#progress-wards", DataTable)
-        for label, width in (("Ward", 24), ("Latest", 6), ("", 10), ("Label", None)):
+        # Score and bar share a column and the month has its own, so the longest label
+        # ("Changes tested, no improvement yet") fits beside them at 80 columns.
+        for label, width in (("Ward", 14), ("Latest score", 14), ("Month", 8), ("Label", None)):
             wards.add_column(label, width=width)
         history = self.query_one("#progress-history", DataTable)
         for label, width in (("Month", 8), ("Score", 5), ("", 10), ("Label / note", None)):
@@ -81,10 +88,10 @@ class ProgressScreen(Screen[None]):
             found = latest.get(ward.code)
             score = found.score.score if found else None
             table.add_row(
-                ward.name[:24],
-                "-" if score is None else f"{score:.1f}",
-                "" if score is None else score_bar(score),
-                "" if found is None else f"{found.score.label} ({found.score.month:%b %Y})",
+                _fit(ward.name, 14),
+                "-" if score is None else f"{score:.1f} {score_bar(score)}",
+                "" if found is None else f"{found.score.month:%b %Y}",
+                "" if found is None else found.score.label,
                 key=ward.code,
             )
         table.loading = False
@@ -191,7 +198,7 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
                             placeholder="no names or NHS numbers")
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def action_save(self) -> None:
         score = self.query_one("#s-score", Select).value

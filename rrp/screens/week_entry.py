@@ -5,11 +5,16 @@ the latest missing week, so gaps can be back-filled. Bed days are pre-filled fro
 last week. Each field is checked as it is typed (the same pydantic rules as imports and the
 store), errors show beside the field, and a failed save keeps everything on screen. A save made
 against a stale version (someone else saved the week meanwhile) is refused, not merged.
+
+The screen's result (`dismiss`) is the list of weeks saved while it was open (empty if none), so
+the screen that pushed it can refresh from them without re-reading the database; `on_saved`, if
+given, is also called on the UI thread after each save (the huddle redraws its chart beneath).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,23 +37,34 @@ FIELDS: dict[str, str] = {**MEASURES, "occupied_bed_days": BED_DAYS_LABEL, "note
 MISSING_LOOKBACK_WEEKS = 26
 
 
-class WeekEntryScreen(Screen[None]):
+class WeekEntryScreen(Screen[list[StoredWeek]]):
     """The weekly counts form for one ward."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="week.save", priority=True),
         Binding("f2", "save", "Save", id="week.save_f2", show=False),
-        Binding("pageup", "previous_week", "Prev wk", id="week.previous", priority=True),
-        Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True),
-        Binding("ctrl+g", "missing_week", "Missing", id="week.missing"),
-        Binding("ctrl+r", "reload", "Reload", id="week.reload"),
+        Binding("pageup", "previous_week", "Prev wk", id="week.previous", priority=True,
+                tooltip="The week before"),
+        Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True, tooltip="The week after"),
+        Binding("ctrl+g", "missing_week", "Missing", id="week.missing",
+                tooltip="Go to the latest missing week (to back-fill it)"),
+        Binding("ctrl+r", "reload", "Reload", id="week.reload", tooltip="Reload this week as saved"),
         Binding("escape", "back", "Back", id="week.back"),
     ]
 
-    def __init__(self, ward_code: str, week_start: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        ward_code: str,
+        week_start: dt.date | None = None,
+        *,
+        on_saved: Callable[[StoredWeek], None] | None = None,
+    ) -> None:
         super().__init__()
         self.ward_code = ward_code
         self.requested_week = week_start
+        self.on_saved = on_saved
+        #: Every week saved while the screen was open, in order: the screen's result.
+        self.saved_weeks: list[StoredWeek] = []
         self.week_start: dt.date | None = None
         self.ward: Ward | None = None
         self.stored: StoredWeek | None = None
@@ -80,7 +96,7 @@ class WeekEntryScreen(Screen[None]):
             yield Label("", id="e-note", classes="field-error")
             yield Static("", id="week-missing")
             yield Static("", id="week-banner")
-        yield Footer(show_command_palette=False)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#week-form").loading = True
@@ -255,6 +271,7 @@ class WeekEntryScreen(Screen[None]):
     def saved(self, stored: StoredWeek) -> None:
         self.saving = False
         self.stored = stored
+        self.saved_weeks.append(stored)
         self.loaded_values = self.form_values()
         self.save_attempted = False
         if self.missing and self.week_start in self.missing:
@@ -262,11 +279,13 @@ class WeekEntryScreen(Screen[None]):
         self._render_header()
         c = stored.counts
         self._banner(
-            f"Saved week of {day_month(c.week_start)}: {c.restraint} restraints ({c.prone_restraint} prone), "
-            f"{c.seclusion} seclusions, {c.rapid_tranquillisation} rapid tranquillisations, "
+            f"Saved week of {day_month(c.week_start)}: {_n(c.restraint, 'restraint')} ({c.prone_restraint} prone), "
+            f"{_n(c.seclusion, 'seclusion')}, {_n(c.rapid_tranquillisation, 'rapid tranquillisation')}, "
             f"{c.occupied_bed_days} bed days."
         )
         self.notify("Week saved", timeout=3)
+        if self.on_saved is not None:
+            self.on_saved(stored)
 
     def save_failed(self, message: str) -> None:
         self.saving = False
@@ -312,7 +331,12 @@ class WeekEntryScreen(Screen[None]):
         if self.dirty:
             self.app.push_screen(
                 ConfirmScreen("You have unsaved changes to this week. Leave without saving?"),
-                lambda leave: self.dismiss() if leave else None,
+                lambda leave: self.dismiss(self.saved_weeks) if leave else None,
             )
         else:
-            self.dismiss()
+            self.dismiss(self.saved_weeks)
+
+
+def _n(count: int, noun: str) -> str:
+    """'1 restraint', '3 restraints'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -3,8 +3,9 @@
     store = Store("collab.sqlite")
     store.registry.wards(); store.weekly.save(counts, expected_version=None)
 
-Importing this package imports sqlite-utils, which imports pandas when installed: the app opens
-the store in a worker thread, never on its start-up path.
+Importing this package loads pydantic and the models but not sqlite-utils or pandas
+(`Database.db` imports sqlite-utils on first use; `WeeklyRepository.frame` imports pandas): the
+home screen is filled without either. The app still opens the store in a worker thread.
 """
 
 from __future__ import annotations

@@ -16,9 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from rrp.store.errors import (
     ConstraintError,
@@ -28,6 +26,9 @@ from rrp.store.errors import (
     WriteFailed,
 )
 from rrp.store.schema import MIGRATIONS, RRP_APPLICATION_ID, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 15_000
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -147,7 +148,13 @@ class Database:
 
     @property
     def db(self) -> sqlite_utils.Database:
-        """This thread's connection wrapped by sqlite-utils, for its query helpers."""
+        """This thread's connection wrapped by sqlite-utils, for its query helpers.
+
+        sqlite-utils (which imports pandas when installed) is imported here, on first use, so
+        opening a store stays cheap: the app's home screen never needs it.
+        """
+        import sqlite_utils
+
         wrapped = getattr(self._local, "db", None)
         if wrapped is None or wrapped.conn is not self.conn:
             wrapped = sqlite_utils.Database(self.conn)

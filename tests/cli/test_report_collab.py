@@ -28,7 +28,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_collaborative_prints_every_ward_and_icons(demo_db: Path) -> None:
     result = CliRunner().invoke(
-        main, ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-18"]
+        main, ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-25"]
     )
     assert result.exit_code == 0, result.output
     out = result.output
@@ -40,7 +40,7 @@ def test_collaborative_prints_every_ward_and_icons(demo_db: Path) -> None:
 def test_collaborative_provider_filter_and_errors(demo_db: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(
-        main, ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-18", "--provider", "nvt"]
+        main, ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-25", "--provider", "nvt"]
     )
     assert result.exit_code == 0, result.output
     assert "Ash Ward" in result.output and "Maple Ward" not in result.output
@@ -54,7 +54,7 @@ def test_pack_writes_charts_and_index(tmp_path: Path) -> None:
     db = demo(tmp_path / "small.sqlite", wards=3, weeks=30)
     out = tmp_path / "pack"
     result = CliRunner().invoke(
-        main, ["report", "pack", "--out", str(out), "--db", str(db), "--today", "2026-11-18"]
+        main, ["report", "pack", "--out", str(out), "--db", str(db), "--today", "2026-11-25"]
     )
     assert result.exit_code == 0, result.output
     pngs = sorted(p.name for p in out.glob("*.png"))

@@ -131,3 +131,14 @@ def test_any_input_is_either_valid_or_a_clear_field_error(restraint, prone, bed_
     else:
         assert 0 <= counts.prone_restraint <= counts.restraint <= 1000
         assert counts.occupied_bed_days <= WARD.max_bed_days
+
+
+def test_cross_field_problems_show_even_when_another_field_is_bad():
+    found = errors(restraint="1", prone_restraint="2", seclusion="x", occupied_bed_days="500", note="943 476 5919")
+    assert found["prone_restraint"] == "Prone restraints (2) cannot exceed restraints (1)"
+    assert found["occupied_bed_days"].startswith("Occupied bed days (500) cannot exceed beds x 7")
+    assert "whole number" in found["seclusion"] and "NHS number" in found["note"]
+
+
+def test_braces_typed_by_a_user_survive_in_messages():
+    assert "'{a}'" in errors(seclusion="{a}", prone_restraint="9")["seclusion"]

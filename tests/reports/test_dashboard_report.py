@@ -12,7 +12,7 @@ import pytest
 from rrp.reports.dashboard import collaborative_dashboard
 from rrp.reports.spc import compute_chart
 
-TODAY = dt.date(2026, 11, 18)  # a Wednesday: the dashboard's last week starts Mon 16 Nov
+TODAY = dt.date(2026, 11, 25)  # a Wednesday: the last complete week starts Mon 16 Nov
 END = dt.date(2026, 11, 16)
 
 

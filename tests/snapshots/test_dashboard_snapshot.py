@@ -11,7 +11,7 @@ import pytest
 from rrp.app import RrpApp
 from rrp.store import Store
 
-TODAY = dt.date(2026, 11, 18)
+TODAY = dt.date(2026, 11, 25)  # the last complete week is the demo's last, Mon 16 Nov
 
 
 @pytest.fixture(scope="module")

@@ -259,3 +259,52 @@ def test_screen_measure_keys_match_the_reports() -> None:
 
     assert tuple(HUDDLE_MEASURES) == MEASURE_KEYS
     assert HUDDLE_CHARTS == CHARTS
+
+
+def test_e_logs_this_week_and_the_huddle_redraws_in_place(db: Path) -> None:
+    """e opens the week entry form for the ward; after ctrl+s the huddle beneath shows the new
+    counts (recomputed from what it had read plus the saved week) and, after escape, its chart."""
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            huddle = app.screen
+            this_monday = TODAY - dt.timedelta(days=TODAY.weekday())
+            read_before = huddle.inputs
+            await pilot.press("e")
+            await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
+            entry = app.screen
+            assert entry.ward_code == WARD and entry.week_start == this_monday
+            bed_days = int(entry.query_one("#f-occupied_bed_days").value)
+            # Restraint 9 (prone 1), seclusion 2, rapid tranquillisation 0; bed days as shown.
+            for field, value in (("restraint", "9"), ("prone_restraint", "1"), ("seclusion", "2"),
+                                 ("rapid_tranquillisation", "0")):
+                box = entry.query_one(f"#f-{field}")
+                box.focus()
+                box.value = ""
+                await pilot.press(*value)  # typed
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: str(entry.query_one("#week-banner").render()).startswith("Saved week"))
+            await until(pilot, lambda: huddle.summary.line("restraint").this_week == 9)
+            # Recomputed in place from what the huddle had read: no second read of the database.
+            assert huddle.inputs is read_before
+            assert huddle.summary.line("all_restrictive").this_week == 11
+            assert huddle.summary.line("prone_restraint").this_week == 1
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is huddle)
+            await settle(pilot, app)
+            counts = plain(app, "#huddle-counts")
+            row = next(r for r in counts.splitlines() if r.strip().startswith("2 "))
+            assert row.split()[-3] == "9"
+            chart = huddle.query_one("#huddle-chart")
+            assert chart.points["x"].iloc[-1] == this_monday
+            assert chart.points["value"].iloc[-1] == pytest.approx(1000 * 11 / bed_days)
+            assert chart.drawn["n"] == min(52, len(chart.points))
+            # The same as a fresh computation from the database.
+            want = expected(db, WARD, measure=huddle.measure, chart=huddle.chart, fix_after=huddle.fix_after)
+            assert list(huddle.summary.result.points["value"]) == list(want.result.points["value"])
+            assert huddle.summary.variation_icon == want.variation_icon
+            assert huddle.summary.change == want.change
+
+    asyncio.run(run())
