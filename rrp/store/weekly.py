@@ -139,9 +139,12 @@ class WeeklyRepository:
 
         Plain SQL and dicts (no pandas) so the home screen can show trends before pandas loads.
         """
+        # Driving the join from `ward` lets SQLite seek each ward's weeks through the primary key
+        # (ward_code, week_start) instead of scanning every row of a national-size table.
         rows = self.database.conn.execute(
-            "SELECT ward_code, week_start, restraint + seclusion + rapid_tranquillisation, "
-            "occupied_bed_days FROM weekly WHERE week_start BETWEEN ? AND ? ORDER BY week_start",
+            "SELECT w.ward_code, w.week_start, w.restraint + w.seclusion + w.rapid_tranquillisation, "
+            "w.occupied_bed_days FROM ward CROSS JOIN weekly AS w "
+            "ON w.ward_code = ward.code AND w.week_start BETWEEN ? AND ? ORDER BY w.week_start",
             (since.isoformat(), until.isoformat()),
         )
         result: dict[str, dict[dt.date, tuple[int, int]]] = {}
