@@ -47,6 +47,7 @@ SCREENS: dict[str, str] = {
     "progress": "rrp.screens.progress:ProgressScreen",
     "dashboard": "rrp.screens.dashboard:DashboardScreen",
     "huddle": "rrp.screens.huddle:HuddleScreen",
+    "data_io": "rrp.screens.data_io:DataIoScreen",
 }
 #: App actions offered on the home screen only (check_action hides them elsewhere).
 HOME_ACTIONS = {"pdsa", "drivers", "progress_scores"}

@@ -68,8 +68,10 @@ def _print_problems(problems: list) -> None:
     console = _console(True)
     if not console.is_terminal:  # a log or a pipe: one plain line per problem, easy to grep
         console.print("Problems (nothing was written):")
+        from rrp.exchange.summaries import problem_line
+
         for p in problems:
-            console.print(f"  row {p.row}, {p.column}: {p.message}", markup=False)
+            console.print(f"  {problem_line(p)}", markup=False)
         return
     from rich.table import Table
 
@@ -120,6 +122,7 @@ def import_weekly_cmd(
     rapid_tranquillisation, occupied_bed_days, and optionally note. Dates as 2026-03-02 or
     02/03/2026. A file made by `rrp export weekly` imports as it is.
     """
+    from rrp.exchange.summaries import NOTHING_WRITTEN, differences_text, weekly_summary
     from rrp.exchange.weekly_import import import_weekly
 
     store = open_store(db_path)
@@ -127,11 +130,7 @@ def import_weekly_cmd(
     console = _console()
     for note in result.notes:
         console.print(f"note: {note}")
-    verb = "would be" if dry_run else "were"
-    console.print(
-        f"{result.source}: {result.rows:,} rows valid. {len(result.inserted):,} {verb} inserted, "
-        f"{len(result.updated):,} {verb} updated, {len(result.unchanged):,} unchanged."
-    )
+    console.print(weekly_summary(result), markup=False)
     if dry_run:
         shown, more = _shown(result.inserted, show_all)
         for ward, week in shown:
@@ -140,11 +139,11 @@ def import_weekly_cmd(
             console.print(f"  ... and {more:,} more to insert (--all lists them)")
         shown, more = _shown(result.updated, show_all)
         for change in shown:
-            diffs = ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in change.differences().items())
-            console.print(f"  update {change.ward_code} {change.week_start}: {diffs}")
+            diffs = differences_text(change.differences())
+            console.print(f"  update {change.ward_code} {change.week_start}: {diffs}", markup=False)
         if more:
             console.print(f"  ... and {more:,} more to update (--all lists them)")
-        console.print("Dry run: nothing was written.")
+        console.print(NOTHING_WRITTEN)
 
 
 @import_cmd.command("wards")
@@ -155,15 +154,12 @@ def import_weekly_cmd(
 def import_wards_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
     """Import the registry (providers and wards) from a CSV or XLSX FILE like data/registry.csv."""
     from rrp.exchange.registry_import import import_registry
+    from rrp.exchange.summaries import registry_summary
 
     store = open_store(db_path)
     result = import_registry(store, file, dry_run=dry_run)
     console = _console()
-    verb = "would be" if dry_run else "were"
-    console.print(
-        f"{result.source}: {result.providers} providers, {result.wards} wards. "
-        f"{len(result.added)} {verb} added, {len(result.changed)} {verb} changed, {result.unchanged} unchanged."
-    )
+    console.print(registry_summary(result), markup=False)
     for item in result.added:
         console.print(f"  add {item}")
     for item in result.changed:
@@ -178,14 +174,11 @@ def import_wards_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
 def import_pdsa_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
     """Import PDSA cycles from a CSV or XLSX FILE with the columns of `rrp export pdsa`."""
     from rrp.exchange.pdsa_import import import_pdsa
+    from rrp.exchange.summaries import pdsa_summary
 
     store = open_store(db_path)
     result = import_pdsa(store, file, dry_run=dry_run)
-    verb = "would be" if dry_run else "were"
-    _console().print(
-        f"{result.source}: {result.rows} cycles valid. {len(result.inserted)} {verb} inserted, "
-        f"{len(result.updated)} {verb} updated, {len(result.unchanged)} unchanged."
-    )
+    _console().print(pdsa_summary(result), markup=False)
 
 
 @import_cmd.command("submission")
@@ -198,6 +191,7 @@ def import_pdsa_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
 def import_submission_cmd(file: Path, db_path: Path | None, take: str | None, keys: tuple[str, ...], dry_run: bool) -> None:
     """Merge a ward's submission FILE: new records added, changes taken, conflicts reported."""
     from rrp.exchange.submission import merge_submission
+    from rrp.exchange.summaries import submission_summary
 
     if bool(take) != bool(keys):
         fail("--take and --key go together (e.g. --take theirs --key weekly:NVT-ASH/2026-03-02)", EXIT_USAGE)
@@ -206,14 +200,7 @@ def import_submission_cmd(file: Path, db_path: Path | None, take: str | None, ke
     choices = {k: take for k in keys if k != "all"} if take else {}
     result = merge_submission(store, file, take=choices, take_all=take_all, dry_run=dry_run)
     console = _console()
-    s = result.summary()
-    prefix = "Dry run: " if dry_run else ""
-    seen = " (this file was merged before)" if result.already_merged else ""
-    console.print(
-        f"{prefix}{result.source} from ward {result.ward_code}{seen}: {s['inserted']} inserted, "
-        f"{s['updated']} updated, {s['unchanged']} unchanged, {s['kept_ours']} kept (edited here since), "
-        f"{s['resolved']} resolved, {s['conflicts']} conflicts."
-    )
+    console.print(submission_summary(result), markup=False)
     if result.conflicts:
         from rich.table import Table
 
@@ -250,7 +237,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.command("export")
 @click.argument(
     "kind",
-    type=click.Choice(["weekly", "monthly", "spc", "pdsa", "progress", "dictionary", "submission"]),
+    type=click.Choice(["weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "submission"]),
 )
 @click.argument("out", type=click.Path(path_type=Path, allow_dash=True))
 @db_option
@@ -279,15 +266,18 @@ def export_cmd(
     """Write KIND to OUT (a file, or - for the screen) as Excel-safe CSV; submission as JSON.
 
     KIND: weekly, monthly (a week counts in the month of its Thursday), spc (u chart per 1,000
-    bed days, MDC rules, lower is better), pdsa, progress, dictionary (every column's meaning),
-    submission (one ward's records for the facilitator: needs --ward).
+    bed days, MDC rules, lower is better), pdsa, progress, annotations (the notes, rebases and
+    PDSA events shown on the charts), dictionary (every column's meaning), submission (one
+    ward's records for the facilitator: needs --ward).
     """
+    from rrp.exchange.summaries import export_summary
+
     console = _console(stderr=True)
     if kind == "dictionary":
         from rrp.exchange.exports import export
 
         result = export(None, "dictionary", str(out))  # type: ignore[arg-type]
-        console.print(f"Wrote {result.rows} dictionary rows to {out}.")
+        console.print(export_summary("dictionary", result.rows, out), markup=False)
         return
     store = open_store(db_path, create=False)
     if kind == "submission":
@@ -306,7 +296,7 @@ def export_cmd(
     if kind == "spc":
         options = {"chart": chart, "fix_after": fix_after, "target": target}
     result = export(store, kind, str(out), flt, **options)
-    console.print(f"Wrote {result.rows:,} {kind} rows to {out}.")
+    console.print(export_summary(kind, result.rows, out), markup=False)
 
 
 # -- backup and restore --------------------------------------------------------------------------
@@ -319,12 +309,10 @@ def export_cmd(
 def backup_cmd(out: Path, db_path: Path | None) -> None:
     """Back up the database to OUT (a new file, or a folder) while others may be writing."""
     from rrp.exchange.backup import backup_database
+    from rrp.exchange.summaries import backup_summary
 
     check = backup_database(resolve_db(db_path), out)
-    _console().print(
-        f"Backed up to [bold]{check.path.resolve()}[/bold] ({check.size_bytes / 1e6:.1f} MB, "
-        f"schema {check.schema_version}); integrity check: {check.integrity}."
-    )
+    _console().print(backup_summary(check), markup=False)
 
 
 @click.command("restore")

@@ -11,5 +11,6 @@ functions that need it). Nothing here imports Textual: the app calls these from 
 - `rrp.exchange.csv_out`: write_csv, excel_safe (formula neutralisation);
 - `rrp.exchange.dictionary`: the data dictionary of every export;
 - `rrp.exchange.submission`: write_submission, read_submission, merge_submission;
-- `rrp.exchange.backup`: backup_database, restore_database.
+- `rrp.exchange.backup`: backup_database, restore_database;
+- `rrp.exchange.summaries`: the words the CLI and the app's Data screen both use for results.
 """

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from rrp.store import Store
 
-EXPORT_KINDS = ("weekly", "monthly", "spc", "pdsa", "progress", "dictionary")
+EXPORT_KINDS = ("weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary")
 RATE_DECIMALS = 2
 
 
@@ -36,7 +36,9 @@ class ExportFilter:
     """Which rows an export holds: one provider and/or some wards, and a date range (inclusive).
 
     Dates filter week_start (weekly, spc; monthly builds months from the weeks in range), the
-    month (progress) and planned_start (pdsa: a cycle with no planned start is always included).
+    month (progress), planned_start (pdsa: a cycle with no planned start is always included) and
+    on_date (annotations: the collaborative chart's own, with no ward, only when no provider or
+    ward is chosen).
     """
 
     provider: str | None = None
@@ -152,6 +154,8 @@ def export_table(store: Store, kind: str, flt: ExportFilter = ExportFilter(), **
         return _records_table(store, "pdsa_cycle", flt, "planned_start", columns_of("pdsa"))
     if kind == "progress":
         return _records_table(store, "progress_score", flt, "month", columns_of("progress"))
+    if kind == "annotations":
+        return _records_table(store, "annotation", flt, "on_date", columns_of("annotations"))
     raise ExportRefused(f"unknown export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}")
 
 

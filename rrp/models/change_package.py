@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
@@ -186,3 +188,41 @@ def parse_aim(text: str) -> Aim:
     """Read the aim file (TOML: `text = "..."`, `reduction = 0.333`)."""
     data = tomllib.loads(text)
     return Aim(text=data.get("text", ""), reduction=float(data.get("reduction", DEFAULT_AIM_REDUCTION)))
+
+
+#: A change idea's code is a registry Code: at most this many letters, digits, '-' or '_'.
+IDEA_CODE_MAX = 16
+_SMALL_WORDS = frozenset({"A", "AN", "AND", "AT", "BY", "FOR", "IN", "OF", "ON", "THE", "TO", "WITH"})
+
+
+def suggest_idea_code(name: str, ward_code: str | None = None, taken: Iterable[str] = ()) -> str:
+    """A code for a new change idea: "<SLUG>" for the collaborative's package, "L-<WARD>-<SLUG>" for
+    a ward's local idea (e.g. "CALM-BOX", "L-NVT-ASH-CB"); at most IDEA_CODE_MAX characters.
+
+    The slug is the name's words (small words dropped), cut to fit, or their initials when little
+    room is left after a long ward code (the ward part is kept to 11 characters). A number is added
+    while the code is in `taken`. Empty when the name has no letters or digits.
+    """
+    all_words = re.findall(r"[A-Z0-9]+", name.upper())
+    words = [w for w in all_words if w not in _SMALL_WORDS] or all_words
+    if not words:
+        return ""
+    prefix = ""
+    if ward_code and ward_code.strip():
+        ward = re.sub(r"[^A-Z0-9_-]", "", ward_code.strip().upper())[: IDEA_CODE_MAX - 5]
+        prefix = f"L-{ward}-"
+    room = IDEA_CODE_MAX - len(prefix)
+    full = "-".join(words)
+    if len(full) <= room:
+        slug = full
+    elif room >= 8:
+        slug = full[:room].rstrip("-")
+    else:
+        slug = "".join(w[0] for w in words)[:room]
+    taken_codes = {code.strip().upper() for code in taken}
+    code, number = prefix + slug, 2
+    while code in taken_codes:
+        suffix = f"-{number}" if room >= 8 else str(number)
+        code = prefix + slug[: room - len(suffix)].rstrip("-") + suffix
+        number += 1
+    return code

@@ -2,11 +2,15 @@
 
 Each change idea shows how many wards are testing it now, and how many adopted, adapted or
 abandoned it (each ward counted once, by its latest decision). A ward's own local ideas are marked.
+
+`n` adds a change idea (to the collaborative's package, or local to a ward: the ward the screen was
+opened for, if any) under the highlighted secondary driver; `e` edits the highlighted idea's name
+and description (rrp/screens/change_idea_form.py). After a save the tree reloads on the idea.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.text import Text
 from textual import work
@@ -14,9 +18,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets.tree import TreeNode
 
 #: Under the aim: what the counts after each change idea mean (two letters, not case, tell them apart).
 LEGEND = "Wards per change idea: T testing now, Ad adopted, Ap adapted, Ab abandoned."
+
+
+class NodeRef(NamedTuple):
+    """What a tree node stands for: kind "driver" (a secondary driver) or "idea", and its code."""
+
+    kind: str
+    code: str
 
 
 class DriverDiagramScreen(Screen[None]):
@@ -28,10 +40,23 @@ class DriverDiagramScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("e", "expand_all", "Expand all", id="drivers.expand"),
+        Binding("n", "new_idea", "New idea", id="drivers.new_idea",
+                tooltip="Add a change idea (collaborative, or local to a ward)"),
+        Binding("e", "edit_idea", "Edit idea", id="drivers.edit_idea",
+                tooltip="Edit the highlighted idea's name and description"),
+        Binding("a", "expand_all", "Expand all", id="drivers.expand"),
         Binding("x", "collapse_all", "Collapse", id="drivers.collapse"),
         Binding("escape", "back", "Back", id="drivers.back"),
     ]
+
+    def __init__(self, ward_code: str | None = None) -> None:
+        """`ward_code`: the ward this was opened for (new ideas default to local to it)."""
+        super().__init__()
+        self.ward_code = ward_code
+        self.drivers: list[Any] = []
+        self.wards: list[Any] = []
+        self.ideas: list[Any] = []  # StoredChangeIdea, every ward's local ones too
+        self.loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -44,13 +69,23 @@ class DriverDiagramScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drivers")
-    def load(self) -> None:
+    def load(self, select: str | None = None) -> None:
+        """Read the package (and the wards, for the idea form); `select`: an idea to show after."""
         store = self.app.store  # type: ignore[attr-defined]
         aim = store.change_package.aim()
         drivers = store.change_package.drivers()
-        ideas = [s.idea for s in store.change_package.ideas(all_local=True)]
+        stored = store.change_package.ideas(all_local=True)
         activity = store.change_package.activity()
-        self.app.call_from_thread(self.show, aim, drivers, ideas, activity)
+        wards = store.registry.wards(active_only=True)
+        self.app.call_from_thread(self._loaded, aim, drivers, stored, activity, wards, select)
+
+    def _loaded(self, aim: Any, drivers: list[Any], stored: list[Any], activity: dict[str, Any],
+                wards: list[Any], select: str | None) -> None:
+        self.drivers, self.ideas, self.wards = drivers, stored, wards
+        self.show(aim, drivers, [s.idea for s in stored], activity)
+        self.loaded = True
+        if select is not None:
+            self._show_idea(select)
 
     def show(self, aim: Any, drivers: list[Any], ideas: list[Any], activity: dict[str, Any]) -> None:
         tree = self.query_one("#drivers", Tree)
@@ -66,7 +101,9 @@ class DriverDiagramScreen(Screen[None]):
         secondaries = {}
         for driver in drivers:
             if driver.kind == "secondary" and driver.parent_code in primaries:
-                secondaries[driver.code] = primaries[driver.parent_code].add(Text(driver.name), expand=True)
+                secondaries[driver.code] = primaries[driver.parent_code].add(
+                    Text(driver.name), expand=True, data=NodeRef("driver", driver.code)
+                )
         for idea in ideas:
             parent = secondaries.get(idea.driver_code)
             if parent is None:
@@ -76,12 +113,78 @@ class DriverDiagramScreen(Screen[None]):
             if stats is not None:
                 label.append(f"  T{stats.testing} Ad{stats.adopted} Ap{stats.adapted} Ab{stats.abandoned}",
                              style="bold" if stats.testing or stats.adopted else "dim")
-            node = parent.add(label, expand=False, data=idea.code)
+            node = parent.add(label, expand=False, data=NodeRef("idea", idea.code))
             if idea.description:
                 node.add_leaf(Text(idea.description, style="italic dim"))
         tree.root.expand()
         tree.loading = False
         tree.focus()
+
+    # -- change ideas ----------------------------------------------------------------------
+
+    def _highlighted(self) -> NodeRef | None:
+        """The highlighted idea or secondary driver (a description line counts as its idea)."""
+        node: TreeNode[Any] | None = self.query_one("#drivers", Tree).cursor_node
+        while node is not None and not isinstance(node.data, NodeRef):
+            node = node.parent if node.parent is not None and node.parent.parent is not None else None
+        return node.data if node is not None else None
+
+    def action_new_idea(self) -> None:
+        if not self.loaded:
+            return
+        from rrp.screens.change_idea_form import ChangeIdeaForm
+
+        ref = self._highlighted()
+        driver_code = None
+        if ref is not None and ref.kind == "driver":
+            driver_code = ref.code
+        elif ref is not None:
+            driver_code = next((s.idea.driver_code for s in self.ideas if s.idea.code == ref.code), None)
+        self.app.push_screen(
+            ChangeIdeaForm(drivers=self.drivers, wards=self.wards, ideas=self.ideas,
+                           ward_code=self.ward_code, driver_code=driver_code),
+            self._idea_saved,
+        )
+
+    def action_edit_idea(self) -> None:
+        if not self.loaded:
+            return
+        from rrp.screens.change_idea_form import ChangeIdeaForm
+
+        ref = self._highlighted()
+        stored = next((s for s in self.ideas if ref is not None and ref.kind == "idea" and s.idea.code == ref.code),
+                      None)
+        if stored is None:
+            self.notify("Highlight a change idea to edit it.", severity="warning", timeout=3)
+            return
+        self.app.push_screen(
+            ChangeIdeaForm(drivers=self.drivers, wards=self.wards, ideas=self.ideas, stored=stored),
+            self._idea_saved,
+        )
+
+    def _idea_saved(self, stored: Any) -> None:
+        if stored is None:
+            return
+        idea = stored.idea
+        where = f"local to {idea.ward_code}" if idea.ward_code else "collaborative"
+        self.notify(f"Change idea {idea.code} saved ({where}, version {stored.version}).", timeout=4)
+        self.query_one("#drivers", Tree).loading = True
+        self.load(select=idea.code)
+
+    def _show_idea(self, code: str) -> None:
+        """Move the cursor to an idea's node (its drivers expanded) and scroll it into view."""
+        tree = self.query_one("#drivers", Tree)
+        stack: list[TreeNode[Any]] = [tree.root]
+        while stack:
+            node = stack.pop()
+            if node.data == NodeRef("idea", code):
+                parent = node.parent
+                while parent is not None:
+                    parent.expand()
+                    parent = parent.parent
+                self.call_after_refresh(tree.move_cursor, node)
+                return
+            stack.extend(node.children)
 
     def action_expand_all(self) -> None:
         self.query_one("#drivers", Tree).root.expand_all()

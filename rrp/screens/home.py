@@ -49,6 +49,10 @@ class HomeScreen(Screen[None]):
             "c", "dashboard", "Dashboard", id="home.dashboard",
             tooltip="The collaborative dashboard: every ward at a glance",
         ),
+        Binding(
+            "i", "data_io", "Data", id="home.data_io",
+            tooltip="Data in and out: import a file, write an export, back up the database",
+        ),
         # Kept out of the footer so the rest fits at 80 columns; listed in F1 help.
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
     ]
@@ -201,6 +205,9 @@ class HomeScreen(Screen[None]):
 
     def action_dashboard(self) -> None:
         self.app.open_screen("dashboard")  # type: ignore[attr-defined]
+
+    def action_data_io(self) -> None:
+        self.app.open_screen("data_io")  # type: ignore[attr-defined]
 
 
 def _tick(entered: bool, compact: bool = False) -> Text:

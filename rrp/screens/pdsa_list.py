@@ -47,11 +47,15 @@ class PdsaListScreen(Screen[None]):
         Binding("f", "status_filter", "Status", id="pdsa_list.status", tooltip="Step through statuses"),
         Binding("c", "idea_filter", "Idea", id="pdsa_list.idea", tooltip="Step through change ideas"),
         Binding("a", "all_wards", "All", id="pdsa_list.all"),
-        Binding("d", "app.open('driver_diagram')", "Drivers", id="pdsa_list.drivers"),
+        Binding("d", "drivers", "Drivers", id="pdsa_list.drivers", tooltip="The driver diagram (new ideas local to this ward)"),
         Binding("s", "scores", "Scores", id="pdsa_list.scores"),
         Binding("r", "refresh", "Refresh", id="pdsa_list.refresh", show=False),
         Binding("escape", "back", "Back", id="pdsa_list.back"),
     ]
+
+    def action_drivers(self) -> None:
+        """The driver diagram in this list's ward context, so a new idea defaults to local."""
+        self.app.open_screen("driver_diagram", ward_code=self.ward_code)  # type: ignore[attr-defined]
 
     def __init__(self, ward_code: str | None = None, status: str | None = None) -> None:
         super().__init__()

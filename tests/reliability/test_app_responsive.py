@@ -11,11 +11,11 @@ import asyncio
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot import until
 from textual.widgets import Input, Static
 
 from rrp.app import RrpApp
@@ -42,14 +42,6 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "demo.sqlite"
     path.write_bytes(demo_template.read_bytes())
     return path
-
-
-async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.02)
 
 
 async def open_form(pilot: Any, app: RrpApp) -> Any:

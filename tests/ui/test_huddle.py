@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pilot import until
 
 from rrp.app import RrpApp
 from rrp.store import Store
@@ -40,14 +40,6 @@ def db(demo_db: Path, tmp_path: Path) -> Path:
 
 def make_app(db: Path) -> RrpApp:
     return RrpApp(db, today=TODAY, who="nurse", clock=lambda: CLOCK)
-
-
-async def until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def settle(pilot, app: RrpApp) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pilot import until
 
 from rrp.app import RrpApp
 from rrp.store import Store
@@ -38,15 +38,6 @@ def db(demo_db: Path, tmp_path: Path) -> Path:
 
 def make_app(db: Path) -> RrpApp:
     return RrpApp(db, today=TODAY, who="nurse", clock=lambda: CLOCK)
-
-
-async def until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait (letting workers run) until `condition()` holds."""
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def read(db: Path):
@@ -188,9 +179,8 @@ def test_list_filters_and_other_screens(db: Path) -> None:
             await pilot.press("d")
             await until(pilot, lambda: type(app.screen).__name__ == "DriverDiagramScreen")
             tree = app.screen.query_one("#drivers")
-            await until(pilot, lambda: not tree.loading)
-            assert "AIM" in str(tree.root.label)
-            assert len(tree.root.children) == 4
+            # Wait for the content itself: `loading` may not have been set yet when first checked.
+            await until(pilot, lambda: "AIM" in str(tree.root.label) and len(tree.root.children) == 4)
             await pilot.press("escape")
             await pilot.press("s")
             await until(pilot, lambda: type(app.screen).__name__ == "ProgressScreen")
@@ -201,9 +191,15 @@ def test_list_filters_and_other_screens(db: Path) -> None:
             await pilot.press("tab", "enter", "down", "down", "down", "enter")  # 1.5
             await pilot.press("tab", *"Plan", "ctrl+s")
             await until(pilot, lambda: type(app.screen).__name__ == "ProgressScreen")
-            store = read(db)
-            score = store.progress.get(progress.ward_code, dt.date(2026, 11, 1))
-            assert score.score.note == "Plan" and score.version == 2
-            store.close()
+
+            def saved():
+                store = read(db)
+                try:
+                    return store.progress.get(progress.ward_code, dt.date(2026, 11, 1))
+                finally:
+                    store.close()
+
+            await until(pilot, lambda: saved().score.note == "Plan")
+            assert saved().version == 2
 
     asyncio.run(run())
