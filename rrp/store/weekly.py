@@ -96,6 +96,25 @@ def _classify(conn: Any, keys: list[tuple[str, str]]) -> BulkUpsertSummary:
     return summary
 
 
+def _filters(
+    ward_codes: Iterable[str] | None, start: dt.date | None, end: dt.date | None
+) -> tuple[list[str], list[Any]]:
+    """WHERE clauses and parameters for the frame readers' optional ward and date filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if ward_codes is not None:
+        codes = list(ward_codes)
+        clauses.append(f"ward_code IN ({','.join('?' * len(codes))})")
+        params += codes
+    if start is not None:
+        clauses.append("week_start >= ?")
+        params.append(start.isoformat())
+    if end is not None:
+        clauses.append("week_start <= ?")
+        params.append(end.isoformat())
+    return clauses, params
+
+
 class WeeklyRepository:
     """Reads and writes weekly counts."""
 
@@ -179,17 +198,7 @@ class WeeklyRepository:
         """Weekly rows as a DataFrame (week_start as datetime64), ordered by ward and week."""
         import pandas as pd  # deferred: keeps the app's start-up path free of pandas
 
-        clauses, params = [], []
-        if ward_codes is not None:
-            codes = list(ward_codes)
-            clauses.append(f"ward_code IN ({','.join('?' * len(codes))})")
-            params += codes
-        if start is not None:
-            clauses.append("week_start >= ?")
-            params.append(start.isoformat())
-        if end is not None:
-            clauses.append("week_start <= ?")
-            params.append(end.isoformat())
+        clauses, params = _filters(ward_codes, start, end)
         sql = (
             "SELECT ward_code, week_start, restraint, prone_restraint, seclusion, "
             "rapid_tranquillisation, occupied_bed_days FROM weekly"
@@ -219,24 +228,15 @@ class WeeklyRepository:
         import numpy as np
         import pandas as pd
 
-        clauses, params = [], []
-        if ward_codes is not None:
-            codes = list(ward_codes)
-            clauses.append(f"ward_code IN ({','.join('?' * len(codes))})")
-            params += codes
-        if start is not None:
-            clauses.append("week_start >= ?")
-            params.append(start.isoformat())
-        if end is not None:
-            clauses.append("week_start <= ?")
-            params.append(end.isoformat())
+        ward_codes = None if ward_codes is None else list(ward_codes)  # read twice below
+        clauses, params = _filters(ward_codes, start, end)
         packed = " | ".join(f"({c} << {10 * i})" for i, c in enumerate(COUNT_FIELDS))
         sql = f"SELECT ward_code, week_start, {packed}, note FROM weekly"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         rows = self.database.conn.execute(sql + " ORDER BY ward_code, week_start", params).fetchall()
         if not rows:
-            frame = self.frame(ward_codes=ward_codes if ward_codes is None else codes, start=start, end=end)
+            frame = self.frame(ward_codes=ward_codes, start=start, end=end)
             frame["note"] = None
             return frame
         values = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
