@@ -203,3 +203,33 @@ def test_list_filters_and_other_screens(db: Path) -> None:
             assert saved().version == 2
 
     asyncio.run(run())
+
+
+def test_a_ramp_next_cycle_follows_the_previous_one(db: Path) -> None:
+    """Choosing 'Follows cycle' links the ramp, numbers the cycle after it and takes its idea."""
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            ward = await open_editor_for_new_cycle(pilot, app)
+            editor = app.screen
+            await pilot.press(*"Next step")
+            previous_select = editor.query_one("#f-previous_cycle_id")
+            previous_select.focus()
+            await pilot.press("enter", "down", "enter")  # the first earlier cycle of this ward
+            await until(pilot, lambda: editor.form_values()["previous_cycle_id"] not in ("", None))
+            await pilot.press("f4")  # Plan: a prediction, so the cycle is a good one
+            await pilot.press(*"Calm", "tab", *"Fewer?", "tab", *"Fewer")
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: editor.stored is not None)
+            store = read(db)
+            cycle = store.pdsa.get(editor.stored.cycle.id).cycle
+            previous = store.pdsa.get(cycle.previous_cycle_id).cycle
+            assert cycle.ward_code == ward == previous.ward_code
+            assert cycle.cycle_number == previous.cycle_number + 1
+            assert cycle.change_idea_code == previous.change_idea_code
+            ramp = [c.cycle.id for c in store.pdsa.ramp(cycle.id)]
+            assert previous.id in ramp and cycle.id in ramp
+            store.close()
+
+    asyncio.run(run())
