@@ -231,6 +231,11 @@ class SpcChart(PlotextPlot):
         self.message = ""
         self.x_label: Callable[[Any], str] | None = None
         self.drawn: dict[str, Any] = {}
+        # The last built chart and what it was built for: a repaint with nothing changed (e.g.
+        # returning to the screen) reuses it instead of running plotext again.
+        self._built: tuple[tuple[Any, ...], Any, RenderResult] | None = None
+        #: How many times the chart has been rendered for display (benchmarks wait on it).
+        self.renders = 0
 
     def show_chart(
         self,
@@ -246,6 +251,10 @@ class SpcChart(PlotextPlot):
         if window is not None:
             self.window = window
         self.x_label = x_label
+        if not self.screen.is_current and self.size.width and self.size.height:
+            # Drawn beneath another screen (a week saved from the huddle): build the chart now,
+            # so going back shows it without waiting for plotext.
+            self._build()
         self.refresh()
 
     def show_message(self, message: str) -> None:
@@ -266,8 +275,22 @@ class SpcChart(PlotextPlot):
         return None
 
     def render(self) -> RenderResult:
+        self.renders += 1
         if self.points is None:
             return Text(self.message, style="italic")
+        return self._build()
+
+    def _build_key(self) -> tuple[Any, ...]:
+        return (
+            id(self.points), tuple(map(tuple, self.markers)), self.title, self.window, self.x_label,
+            self.size.width, self.size.height, self.app.theme,
+        )
+
+    def _build(self) -> RenderResult:
+        """Draw with plotext (or reuse the last drawing when nothing it depends on changed)."""
+        key = self._build_key()
+        if self._built is not None and self._built[0] == key:
+            return self._built[2]
         self.drawn = draw_spc_chart(
             self.plt,
             self.points,
@@ -279,4 +302,7 @@ class SpcChart(PlotextPlot):
             background=self._theme_rgb("surface"),
             x_label=self.x_label,
         )
-        return super().render()
+        built = super().render()
+        # The points are kept with the key so that their id() cannot be reused by a new frame.
+        self._built = (key, self.points, built)
+        return built
