@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import threading
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
@@ -37,6 +38,7 @@ from rrp.screens.home import HomeScreen
 
 if TYPE_CHECKING:
     from rrp.store import Store
+    from rrp.store.database import Database
 
 #: name -> "module:ClassName"; the screen class is imported on first use (keeps start-up fast).
 SCREENS: dict[str, str] = {
@@ -93,6 +95,10 @@ class RrpApp(App[None]):
         self.who = who
         self.clock = clock
         self.store: Store | None = None
+        #: The open database, set before `store` (enough for the home screen's plain SQL).
+        self.database: Database | None = None
+        #: Set once the home table has painted (see open_store and prewarm).
+        self.first_paint = threading.Event()
         self.synthetic = False
         self.prewarmed = False
 
@@ -102,29 +108,56 @@ class RrpApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def open_store(self) -> None:
-        """Open (create or migrate) the database off the UI thread: it imports sqlite-utils/pandas."""
+        """Open (create or migrate) the database off the UI thread.
+
+        In two steps, so the first screen fills quickly: the database alone (no pydantic, no
+        models) is enough for the home screen, which is told at once; then the full store.
+        """
         try:
-            from rrp.store import Store, StoreError
+            from rrp.store.database import Database
+            from rrp.store.errors import StoreError
 
             kwargs: dict[str, Any] = {"who": self.who}
             if self.clock is not None:
                 kwargs["clock"] = self.clock
             try:
-                store = Store(self.db_path, **kwargs)
+                database = Database(self.db_path, **kwargs)
             except StoreError as exc:
                 self.call_from_thread(self.store_opened, str(exc))
                 return
-            if not store.registry.wards() or not store.change_package.drivers():
+            has_wards = database.conn.execute("SELECT 1 FROM ward LIMIT 1").fetchone() is not None
+            if has_wards:
+                self.database = database
+                self.call_from_thread(self._database_opened)
+                # Let the home table fill and paint before loading pydantic and the models: the
+                # import would otherwise compete with it for the interpreter.
+                self.first_paint.wait(timeout=3)
+            from rrp.store import Store
+
+            store = Store(self.db_path, database=database)
+            if not has_wards or not store.change_package.drivers():
                 # A new database: load the shipped registry and change package so the app is
                 # usable at once (idempotent: an existing registry is left as it is).
                 from rrp.reference import load_reference_data
 
                 load_reference_data(store)
+            self.database = database
             self.synthetic = store.preferences.get("synthetic") is not None
-            self.store = store
-            self.call_from_thread(self.store_opened, None)
+            self.call_from_thread(self._store_ready, store)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
             self.call_from_thread(self.store_opened, f"Could not open {self.db_path}: {exc}")
+
+    def _store_ready(self, store: Store) -> None:
+        """On the UI thread, so that `app.store` being set means the screens have been told."""
+        self.store = store
+        self.store_opened(None)
+
+    def _database_opened(self) -> None:
+        """On the UI thread: the database is open (the full store follows); home may fill now."""
+        for screen in self.screen_stack:
+            hook = getattr(screen, "on_database_opened", None)
+            if hook is not None:
+                hook()
 
     def store_opened(self, error: str | None) -> None:
         """On the UI thread: tell each screen that has `on_store_opened(error)`."""
@@ -137,6 +170,7 @@ class RrpApp(App[None]):
 
     def prewarm(self) -> None:
         """Start the pre-import worker once (the home screen calls this after its first paint)."""
+        self.first_paint.set()
         if not self.prewarmed:
             self.prewarmed = True
             self._prewarm()

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+#: Ward types as people say them, keyed by the stored value (the WardType enum's values).
+WARD_TYPE_LABELS: dict[str, str] = {
+    "acute_adult": "Acute adult",
+    "picu": "PICU",
+    "ld_autism": "LD / autism",
+    "older_adult": "Older adult",
+    "camhs": "CAMHS",
+    "forensic": "Forensic",
+    "rehab": "Rehabilitation",
+}
+
 
 def week_label(week_start: dt.date, today: dt.date) -> str:
     """'this week', 'last week' or 'N weeks ago' relative to today."""

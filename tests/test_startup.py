@@ -36,3 +36,9 @@ def test_opening_the_store_does_not_load_pandas_or_sqlite_utils():
     assert "pandas" not in loaded
     assert "numpy" not in loaded
     assert "sqlite_utils" not in loaded
+
+
+def test_the_home_screens_reads_need_no_pydantic():
+    """The home table is filled from rrp.store.home before the models load."""
+    loaded = _modules_after("import rrp.app, rrp.store.home, rrp.store.database")
+    assert "pydantic" not in loaded and "rrp.models.weekly" not in loaded

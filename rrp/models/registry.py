@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+from rrp.messages import WARD_TYPE_LABELS as _LABELS
 from rrp.models.fields import whole_number
 
 MAX_BEDS = 60
@@ -29,15 +30,7 @@ class WardType(StrEnum):
         return WARD_TYPE_LABELS[self]
 
 
-WARD_TYPE_LABELS = {
-    WardType.ACUTE_ADULT: "Acute adult",
-    WardType.PICU: "PICU",
-    WardType.LD_AUTISM: "LD / autism",
-    WardType.OLDER_ADULT: "Older adult",
-    WardType.CAMHS: "CAMHS",
-    WardType.FORENSIC: "Forensic",
-    WardType.REHAB: "Rehabilitation",
-}
+WARD_TYPE_LABELS = {WardType(value): label for value, label in _LABELS.items()}
 
 
 def _code(value: Any) -> str:

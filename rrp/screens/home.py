@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from rrp.messages import day_month
+from rrp.messages import WARD_TYPE_LABELS, day_month
 from rrp.widgets.spark import sparkline
 
 TREND_WEEKS = 12
@@ -62,6 +62,7 @@ class HomeScreen(Screen[None]):
         self.rows: list[HomeRow] = []
         self.last_ward: str | None = None
         self._shown_compact: bool | None = None
+        self._load_requested = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,35 +75,49 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#wards", DataTable)
         table.loading = True
-        if self.app.store is not None:  # type: ignore[attr-defined]
-            self.load()
+        if self.app.database is not None:  # type: ignore[attr-defined]
+            self.request_load()
+
+    def request_load(self) -> None:
+        self._load_requested = True
+        self.load()
+
+    def on_database_opened(self) -> None:
+        """Called by the app as soon as the database is open: enough to fill the table."""
+        self.request_load()
 
     def on_store_opened(self, error: str | None) -> None:
-        """Called by the app once the database is open (or failed to open)."""
+        """Called by the app once the full store is open (or failed to open)."""
         if error:
             self.query_one("#wards", DataTable).loading = False
             self.query_one("#home-status", Static).update(Text(error, style="bold"))
             return
-        self.load()
+        if not self._load_requested:  # a new database: its registry was loaded just now
+            self.request_load()
 
     def on_screen_resume(self) -> None:
-        if self.app.store is not None:  # type: ignore[attr-defined]
-            self.load()
+        if self.app.database is not None:  # type: ignore[attr-defined]
+            self.request_load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def load(self) -> None:
-        """Read the registry and recent weeks in a worker; hand the rows to the UI thread."""
+        """Read the registry and recent weeks in a worker; hand the rows to the UI thread.
+
+        Plain SQL through `rrp.store.home` on the open database, so the table can fill before
+        the full store (pydantic and the models) has loaded.
+        """
+        from rrp.store import home
+
         app = self.app
-        store = app.store  # type: ignore[attr-defined]
+        database = app.database  # type: ignore[attr-defined]
         today: dt.date = app.today  # type: ignore[attr-defined]
         this_monday = today - dt.timedelta(days=today.weekday())
         last_monday = this_monday - dt.timedelta(days=7)
         first = this_monday - dt.timedelta(weeks=TREND_WEEKS - 1)
-        providers = {p.code: p.name for p in store.registry.providers()}
-        recent = store.weekly.recent_totals(since=first, until=this_monday)
+        recent = home.recent_totals(database, since=first, until=this_monday)
         rows = []
         trend_weeks = [first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS)]
-        for ward in store.registry.wards(active_only=True):
+        for ward in home.active_wards(database):
             weeks = recent.get(ward.code, {})
             trend = [
                 (1000 * weeks[d][0] / weeks[d][1]) if d in weeks and weeks[d][1] else None
@@ -111,10 +126,10 @@ class HomeScreen(Screen[None]):
             latest_week = max(weeks, default=None)
             rows.append(
                 HomeRow(
-                    provider_name=providers.get(ward.provider_code, ward.provider_code),
+                    provider_name=ward.provider_name,
                     ward_code=ward.code,
                     ward_name=ward.name,
-                    ward_type=ward.ward_type.label,
+                    ward_type=WARD_TYPE_LABELS.get(ward.ward_type, ward.ward_type),
                     this_week=this_monday in weeks,
                     last_week=last_monday in weeks,
                     trend=trend,
@@ -122,8 +137,7 @@ class HomeScreen(Screen[None]):
                     latest_week=latest_week,
                 )
             )
-        last_ward = store.preferences.get("last_ward")
-        app.call_from_thread(self.show, rows, last_ward)
+        app.call_from_thread(self.show, rows, home.last_ward(database))
 
     @property
     def compact(self) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rrp.models.registry import Ward
 from rrp.models.weekly import COUNT_FIELDS, StoredWeek, WeeklyCounts, monday_of, validate_week
-from rrp.store import audit
+from rrp.store import audit, home
 from rrp.store.database import Database
 from rrp.store.errors import ConstraintError, StaleEditError, UnknownRecord
 from rrp.store.registry import RegistryRepository
@@ -154,22 +154,8 @@ class WeeklyRepository:
         return {(code, dt.date.fromisoformat(day)) for code, day in rows}
 
     def recent_totals(self, *, since: dt.date, until: dt.date) -> dict[str, dict[dt.date, tuple[int, int]]]:
-        """Per ward, per week from `since` to `until`: (all restrictive practice, bed days).
-
-        Plain SQL and dicts (no pandas) so the home screen can show trends before pandas loads.
-        """
-        # Driving the join from `ward` lets SQLite seek each ward's weeks through the primary key
-        # (ward_code, week_start) instead of scanning every row of a national-size table.
-        rows = self.database.conn.execute(
-            "SELECT w.ward_code, w.week_start, w.restraint + w.seclusion + w.rapid_tranquillisation, "
-            "w.occupied_bed_days FROM ward CROSS JOIN weekly AS w "
-            "ON w.ward_code = ward.code AND w.week_start BETWEEN ? AND ? ORDER BY w.week_start",
-            (since.isoformat(), until.isoformat()),
-        )
-        result: dict[str, dict[dt.date, tuple[int, int]]] = {}
-        for code, day, total, bed_days in rows:
-            result.setdefault(code, {})[dt.date.fromisoformat(day)] = (total, bed_days)
-        return result
+        """Per ward, per week from `since` to `until`: (all restrictive practice, bed days)."""
+        return home.recent_totals(self.database, since=since, until=until)
 
     def missing_weeks(self, ward_code: str, *, since: dt.date, until: dt.date) -> list[dt.date]:
         """Mondays from `since` to `until` (inclusive) with no row for the ward, newest first."""

@@ -1,0 +1,46 @@
+"""`Store`: one rrp database and its repositories (importing this loads pydantic and the models)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rrp.store.annotations import AnnotationRepository
+from rrp.store.change_package import ChangePackageRepository
+from rrp.store.database import Database, utc_now
+from rrp.store.pdsa import PdsaRepository
+from rrp.store.preferences import PreferenceRepository
+from rrp.store.progress import ProgressRepository
+from rrp.store.registry import RegistryRepository
+from rrp.store.weekly import WeeklyRepository
+
+
+class Store:
+    """One rrp database and its repositories."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        who: str | None = None,
+        clock: Callable[[], str] = utc_now,
+        create: bool = True,
+        database: Database | None = None,
+    ) -> None:
+        # `database`: one already opened (the app opens it first, to fill the home screen
+        # before the models load); otherwise `path` is opened here.
+        self.database = database or Database(path, who=who, clock=clock, create=create)
+        self.registry = RegistryRepository(self.database)
+        self.weekly = WeeklyRepository(self.database)
+        self.preferences = PreferenceRepository(self.database)
+        self.change_package = ChangePackageRepository(self.database)
+        self.pdsa = PdsaRepository(self.database)
+        self.progress = ProgressRepository(self.database)
+        self.annotations = AnnotationRepository(self.database)
+
+    @property
+    def path(self) -> Path:
+        return self.database.path
+
+    def close(self) -> None:
+        self.database.close()

@@ -1,0 +1,59 @@
+"""What the home screen shows, read with plain SQL and plain tuples.
+
+The home screen is the first thing a ward lead sees, so this module is kept light: it does not
+import pydantic or the models (the rest of the store does), and the app can fill the home table
+before the full store has finished loading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from rrp.store.database import Database
+
+
+@dataclass(frozen=True)
+class HomeWard:
+    """An active ward as the home screen lists it."""
+
+    code: str
+    provider_code: str
+    provider_name: str
+    name: str
+    ward_type: str
+
+
+def active_wards(database: Database) -> list[HomeWard]:
+    """Active wards with their provider's name, ordered by provider code then ward name."""
+    rows = database.conn.execute(
+        "SELECT w.code, w.provider_code, p.name, w.name, w.ward_type FROM ward AS w "
+        "JOIN provider AS p ON p.code = w.provider_code WHERE w.active = 1 "
+        "ORDER BY w.provider_code, w.name"
+    ).fetchall()
+    return [HomeWard(*row) for row in rows]
+
+
+def recent_totals(
+    database: Database, *, since: dt.date, until: dt.date
+) -> dict[str, dict[dt.date, tuple[int, int]]]:
+    """Per ward, per week from `since` to `until`: (all restrictive practice, bed days)."""
+    # Driving the join from `ward` lets SQLite seek each ward's weeks through the primary key
+    # (ward_code, week_start) instead of scanning every row of a national-size table.
+    rows = database.conn.execute(
+        "SELECT w.ward_code, w.week_start, w.restraint + w.seclusion + w.rapid_tranquillisation, "
+        "w.occupied_bed_days FROM ward CROSS JOIN weekly AS w "
+        "ON w.ward_code = ward.code AND w.week_start BETWEEN ? AND ? ORDER BY w.week_start",
+        (since.isoformat(), until.isoformat()),
+    )
+    result: dict[str, dict[dt.date, tuple[int, int]]] = {}
+    for code, day, total, bed_days in rows:
+        result.setdefault(code, {})[dt.date.fromisoformat(day)] = (total, bed_days)
+    return result
+
+
+def last_ward(database: Database) -> str | None:
+    """The ward last logged at this database (the `last_ward` preference)."""
+    row = database.conn.execute("SELECT value FROM preference WHERE key = 'last_ward'").fetchone()
+    return None if row is None else json.loads(row[0])
