@@ -97,6 +97,8 @@ class RrpApp(App[None]):
         self.store: Store | None = None
         #: The open database, set before `store` (enough for the home screen's plain SQL).
         self.database: Database | None = None
+        #: A screen asked for before the store was ready (opened when it is).
+        self._pending_screen: tuple[str, dict[str, Any]] | None = None
         #: Set once the home table has painted (see open_store and prewarm).
         self.first_paint = threading.Event()
         self.synthetic = False
@@ -151,6 +153,10 @@ class RrpApp(App[None]):
         """On the UI thread, so that `app.store` being set means the screens have been told."""
         self.store = store
         self.store_opened(None)
+        if self._pending_screen is not None:
+            name, kwargs = self._pending_screen
+            self._pending_screen = None
+            self.open_screen(name, **kwargs)
 
     def _database_opened(self) -> None:
         """On the UI thread: the database is open (the full store follows); home may fill now."""
@@ -206,9 +212,13 @@ class RrpApp(App[None]):
     # -- navigation ------------------------------------------------------------------------
 
     def open_screen(self, name: str, **kwargs: Any) -> Screen[Any] | None:
-        """Push the named screen (see SCREENS) once the store is open."""
+        """Push the named screen (see SCREENS) once the store is open.
+
+        A key pressed in the moment between the home table filling and the store finishing
+        opening is not lost: the screen opens as soon as the store is ready.
+        """
         if self.store is None:
-            self.notify("The database is still opening...", severity="warning")
+            self._pending_screen = (name, kwargs)
             return None
         module_name, _, class_name = SCREENS[name].partition(":")
         screen_class = getattr(import_module(module_name), class_name)
