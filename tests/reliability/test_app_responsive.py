@@ -26,24 +26,6 @@ VALUES = {"restraint": "4", "prone_restraint": "1", "seclusion": "2", "rapid_tra
           "occupied_bed_days": "90"}
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from rrp.synthetic import build_demo
-
-    path = tmp_path_factory.mktemp("app") / "demo.sqlite"
-    store = Store(path, who="test")
-    build_demo(store, end=dt.date(2026, 11, 16))
-    store.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite"
-    path.write_bytes(demo_template.read_bytes())
-    return path
-
-
 async def open_form(pilot: Any, app: RrpApp) -> Any:
     await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
     await pilot.press("enter")

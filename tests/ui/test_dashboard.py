@@ -4,7 +4,6 @@ rrp.reports.dashboard computed directly; s sorts, p / t filter, n / b page, Ente
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,10 @@ from rrp.store import Store
 TODAY = dt.date(2026, 11, 18)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from rrp.synthetic import build_demo
-
-    path = tmp_path_factory.mktemp("dash-ui") / "demo.sqlite"
-    store = Store(path, who="test")
-    build_demo(store, end=dt.date(2026, 11, 16))
-    store.close()
-    return path
-
-
 @pytest.fixture
-def db(demo_db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "ui.sqlite"
-    shutil.copy(demo_db, target)
-    return target
+def db(demo_db: Path) -> Path:
+    """A private copy of the session's demo collaborative (tests/conftest.py)."""
+    return demo_db
 
 
 def expected(db: Path, **filters):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,22 +19,10 @@ CLOCK = "2026-11-18T09:00:00Z"
 WARD = "SCP-ELM"  # a demo ward with two running cycles, one due for Study
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from rrp.synthetic import build_demo
-
-    path = tmp_path_factory.mktemp("huddle-ui") / "demo.sqlite"
-    store = Store(path, who="test", clock=lambda: CLOCK)
-    build_demo(store, end=END)
-    store.close()
-    return path
-
-
 @pytest.fixture
-def db(demo_db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "huddle.sqlite"
-    shutil.copy(demo_db, target)
-    return target
+def db(demo_db: Path) -> Path:
+    """A private copy of the session's demo collaborative (tests/conftest.py), ending on END."""
+    return demo_db
 
 
 def make_app(db: Path) -> RrpApp:
