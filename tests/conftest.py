@@ -21,6 +21,27 @@ DEMO_END = dt.date(2026, 11, 16)
 CLOCK = "2026-11-18T09:00:00Z"
 
 
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool], request: pytest.FixtureRequest) -> Callable[..., bool]:
+    """pytest-textual-snapshot's `snap_compare`, printing a text diff of the screen on a mismatch.
+
+    The plugin's HTML report cannot be read from a CI log; this can.
+    """
+    import pickle
+
+    from pytest_textual_snapshot import node_to_report_path
+    from svg_text import svg_diff
+
+    def compare(*args: object, **kwargs: object) -> bool:
+        result = snap_compare(*args, **kwargs)
+        if not result:
+            data = pickle.loads(node_to_report_path(request.node).read_bytes())
+            print("Snapshot mismatch, screen text:\n" + svg_diff(data[1], data[2]))
+        return result
+
+    return compare
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from rrp.store import Store

@@ -19,3 +19,23 @@ async def until(pilot: Any, condition: Callable[[], Any], timeout: float = 20.0)
             raise AssertionError("condition not met in time")
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+async def settled(pilot: Any, timeout: float = 20.0) -> None:
+    """Wait until no worker is running (store, screen loads, the pre-import) and the screen has
+    repainted: what a snapshot needs so that nothing can change between ready and capture."""
+    from textual.widgets import DataTable
+
+    app = pilot.app
+
+    def quiet() -> bool:
+        # A DataTable measures new rows' column widths only when it next idles; until then its
+        # columns are as wide as their labels (`_require_update_dimensions` is Textual's own flag).
+        tables = app.screen.query(DataTable)
+        return not any(worker.is_running for worker in app.workers) and not any(
+            table._require_update_dimensions for table in tables
+        )
+
+    await until(pilot, quiet, timeout)
+    await pilot.pause(0.05)
+    await until(pilot, quiet, timeout)

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import WARD_TYPE_LABELS, day_month
 from rrp.widgets.spark import sparkline
+from rrp.widgets.table import fill_table
 
 TREND_WEEKS = 12
 
@@ -63,6 +64,10 @@ class HomeScreen(Screen[None]):
         self.last_ward: str | None = None
         self._shown_compact: bool | None = None
         self._load_requested = False
+        #: A load is under way (its rows not shown yet); `_stale`: the data may have changed since
+        #: it started, so one more load follows it.
+        self._loading = False
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,9 +83,27 @@ class HomeScreen(Screen[None]):
         if self.app.database is not None:  # type: ignore[attr-defined]
             self.request_load()
 
-    def request_load(self) -> None:
+    def request_load(self, *, fresh: bool = False) -> None:
+        """Start reading the table's rows, unless a read is already under way.
+
+        At start-up the mount, the first resume and the database opening all ask for the rows;
+        one read serves them all (three reads refilled the table three times, each refill
+        resetting its column widths until the table next measured them). `fresh` says the data
+        may have changed since a read under way began (back from another screen): one more read
+        follows it.
+        """
         self._load_requested = True
+        if self._loading:
+            self._stale = self._stale or fresh
+            return
+        self._loading = True
         self.load()
+
+    def _load_done(self) -> None:
+        self._loading = False
+        if self._stale:
+            self._stale = False
+            self.request_load()
 
     def on_database_opened(self) -> None:
         """Called by the app as soon as the database is open: enough to fill the table."""
@@ -97,7 +120,8 @@ class HomeScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.app.database is not None:  # type: ignore[attr-defined]
-            self.request_load()
+            # Back from another screen (rows shown before): a week may have been saved there.
+            self.request_load(fresh=bool(self.rows))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def load(self) -> None:
@@ -106,6 +130,14 @@ class HomeScreen(Screen[None]):
         Plain SQL through `rrp.store.home` on the open database, so the table can fill before
         the full store (pydantic and the models) has loaded.
         """
+        app = self.app
+        try:
+            self._read_rows()
+        finally:
+            app.call_from_thread(self._load_done)
+
+    def _read_rows(self) -> None:
+        """The body of `load`, on the worker thread."""
         from rrp.store import home
 
         app = self.app
@@ -153,15 +185,12 @@ class HomeScreen(Screen[None]):
         self.rows, self.last_ward = rows, last_ward
         compact = self._shown_compact = self.compact
         table = self.query_one("#wards", DataTable)
-        table.clear(columns=True)
-        table.add_column("Provider", key="provider")
-        table.add_column("Ward", key="ward")
-        if not compact:
-            table.add_column("Type", key="type")
-        table.add_column("This" if compact else "This wk", key="this")
-        table.add_column("Last" if compact else "Last wk", key="last")
-        table.add_column(f"Trend ({TREND_WEEKS} wk)" if not compact else "Trend", key="trend")
-        table.add_column("Latest", key="latest")
+        columns = [("Provider", "provider"), ("Ward", "ward"), ("Type", "type"),
+                   ("This" if compact else "This wk", "this"), ("Last" if compact else "Last wk", "last"),
+                   ("Trend" if compact else f"Trend ({TREND_WEEKS} wk)", "trend"), ("Latest", "latest")]
+        if compact:
+            del columns[2]
+        filled = []
         previous_provider = None
         for row in rows:
             provider = row.provider_name if row.provider_name != previous_provider else ""
@@ -181,7 +210,8 @@ class HomeScreen(Screen[None]):
             ]
             if compact:
                 del cells[2]
-            table.add_row(*cells, key=row.ward_code)
+            filled.append((row.ward_code, cells))
+        fill_table(table, columns, filled)
         table.loading = False
         missing = sum(not r.last_week for r in rows)
         status = f"{len(rows)} wards; {missing} have not entered last week." if rows else "No wards yet."
@@ -210,7 +240,7 @@ class HomeScreen(Screen[None]):
             self.app.open_screen("week_entry", ward_code=ward)  # type: ignore[attr-defined]
 
     def action_refresh(self) -> None:
-        self.load()
+        self.request_load(fresh=True)
 
     def action_huddle(self) -> None:
         ward = self.selected_ward()

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from rrp.messages import day_month
 from rrp.models.pdsa import PdsaStatus
 from rrp.widgets.pdsa_marks import flags_text, quality_marks, status_text
+from rrp.widgets.table import fill_table
 
 if TYPE_CHECKING:
     from rrp.store.pdsa import CycleSummary
@@ -105,21 +106,18 @@ class PdsaListScreen(Screen[None]):
         self.rows, self.idea_codes, self.ward_names = rows, idea_codes, names
         table = self.query_one("#pdsa-cycles", DataTable)
         selected = self.selected()
-        table.clear(columns=True)
         all_wards = self.ward_code is None
         title_width = 22 if all_wards else 30
         # Flags get what is left of the screen (2 cells of padding per column, 2 for a scrollbar),
         # so a long flag ends in an ellipsis rather than being cut mid-word.
         used = (10 if all_wards else 0) + 2 + title_width + 9 + 6 + 5 + 2 * (7 if all_wards else 6) + 2
         flags_width = max(8, self.size.width - used)
+        columns = [("#", "number"), ("Title", "title"), ("Status", "status"), ("Ends", "end"),
+                   ("PRSDA", "quality"), ("Flags", "flags")]
+        widths = {"ward": 10, "number": 2, "title": title_width, "status": 9, "end": 6, "quality": 5}
         if all_wards:
-            table.add_column("Ward", key="ward", width=10)
-        table.add_column("#", key="number", width=2)
-        table.add_column("Title", key="title", width=title_width)
-        table.add_column("Status", key="status", width=9)
-        table.add_column("Ends", key="end", width=6)
-        table.add_column("PRSDA", key="quality", width=5)
-        table.add_column("Flags", key="flags")
+            columns.insert(0, ("Ward", "ward"))
+        filled = []
         for row in rows:
             cycle = row.cycle
             cells: list[Any] = []
@@ -133,7 +131,8 @@ class PdsaListScreen(Screen[None]):
                 quality_marks(row.quality),
                 _fit(flags_text(row.flags), flags_width),
             ]
-            table.add_row(*cells, key=cycle.id)
+            filled.append((cycle.id, cells))
+        fill_table(table, columns, filled, widths=widths)
         table.loading = False
         due = sum(r.due_for_study for r in rows)
         flagged = sum(bool(r.nudges) for r in rows)

@@ -6,7 +6,7 @@ looking at the new SVG.
 
 from __future__ import annotations
 
-from pilot import until
+from pilot import settled, until
 
 WARD = "SCP-ELM"  # two running cycles, one due for Study, PDSA markers on the chart
 
@@ -18,8 +18,7 @@ def test_huddle_80x24(snap_compare, demo_db, make_app):
         app.open_screen("huddle", ward_code=WARD)
         await until(pilot, lambda: getattr(app.screen, "loaded", False))
         await pilot.press("c", "c")  # run -> XmR -> u chart
-        await app.workers.wait_for_complete()
         await until(pilot, lambda: app.screen.summary.chart == "u")
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(make_app(demo_db), terminal_size=(80, 24), run_before=run_before)

@@ -160,3 +160,28 @@ async def test_back_fill_the_latest_missing_week(demo_db, make_app):
         await pilot.press("ctrl+g")
         await until(pilot, lambda: app.screen.week_start == missing[0])
         assert app.screen.stored is None
+
+
+async def test_home_reads_once_at_start_and_shows_a_saved_week_on_return(demo_db, make_app, monkeypatch):
+    from rrp.screens.home import HomeScreen
+
+    shown = []
+    original = HomeScreen.show
+    monkeypatch.setattr(HomeScreen, "show", lambda self, rows, last: (shown.append(rows), original(self, rows, last)))
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        # Mount, first resume and the database opening asked together: one read, one fill.
+        assert len(shown) == 1
+        home = app.screen
+        ward = home.selected_ward()
+        assert not next(r for r in home.rows if r.ward_code == ward).this_week
+        await pilot.press("enter")
+        await until(pilot, lambda: getattr(app.screen, "ward", None) is not None)
+        await pilot.press("1", "tab", "0", "tab", "0", "tab", "0", "tab", "ctrl+s")
+        await until(pilot, lambda: stored(demo_db, ward) is not None)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is home and next(r for r in home.rows if r.ward_code == ward).this_week)
+        assert len(shown) == 2

@@ -1,0 +1,45 @@
+"""Columns sized from their cells when a table is filled, not later.
+
+A Textual DataTable sizes an auto-width column only when the table next idles after rows are
+added. Until then the column is as wide as its label, and on a busy machine a screen could paint
+(or be captured) that way: "Eastridg", "Mapl". Giving each column its width as the rows go in
+makes the first paint the right one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widgets import DataTable
+
+Cell = Text | str
+
+
+def _width(cell: Cell) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+
+
+def fill_table(
+    table: DataTable,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[tuple[str, Sequence[Cell]]],
+    *,
+    widths: dict[str, int] | None = None,
+) -> None:
+    """Clear `table` and fill it: `columns` are (label, key), `rows` are (row key, cells).
+
+    Each column is as wide as its widest cell or label (one-line cells), unless `widths` names it.
+    """
+    fixed = widths or {}
+    sizes = [fixed.get(key, cell_len(label)) for label, key in columns]
+    for _, cells in rows:
+        for i, cell in enumerate(cells):
+            if columns[i][1] not in fixed:
+                sizes[i] = max(sizes[i], _width(cell))
+    table.clear(columns=True)
+    for (label, key), size in zip(columns, sizes, strict=True):
+        table.add_column(label, key=key, width=size)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
