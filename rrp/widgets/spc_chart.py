@@ -234,8 +234,12 @@ class SpcChart(PlotextPlot):
         # The last built chart and what it was built for: a repaint with nothing changed (e.g.
         # returning to the screen) reuses it instead of running plotext again.
         self._built: tuple[tuple[Any, ...], Any, RenderResult] | None = None
-        #: How many times the chart has been rendered for display (benchmarks wait on it).
+        #: How many times the chart's screen lines were made or reused for display (benchmarks
+        #: wait on it; lines made beneath another screen are not counted).
         self.renders = 0
+        # The strips last made from a drawing, and what they were made for (see _render_content).
+        self._strips: tuple[tuple[Any, ...], Any] | None = None
+        self._counting = True
 
     def show_chart(
         self,
@@ -251,10 +255,13 @@ class SpcChart(PlotextPlot):
         if window is not None:
             self.window = window
         self.x_label = x_label
-        if not self.screen.is_current and self.size.width and self.size.height:
+        # Not `screen.is_current`: Textual counts a screen beneath another as current when it
+        # is among the "background screens", and the chart was then built only on return.
+        if self.app.screen is not self.screen and self.size.width and self.size.height:
             # Drawn beneath another screen (a week saved from the huddle): build the chart now,
             # so going back shows it without waiting for plotext.
             self._build()
+            self._prerender()
         self.refresh()
 
     def show_message(self, message: str) -> None:
@@ -274,11 +281,41 @@ class SpcChart(PlotextPlot):
             pass
         return None
 
+    def _prerender(self) -> None:
+        """Make the screen lines now, beneath another screen (not counted as a render shown)."""
+        self._counting = False
+        try:
+            self._render_content()
+        finally:
+            self._counting = True
+
     def render(self) -> RenderResult:
-        self.renders += 1
         if self.points is None:
             return Text(self.message, style="italic")
         return self._build()
+
+    def _render_content(self) -> None:
+        """Textual's step from the drawing to screen lines, skipped when nothing changed.
+
+        Going back to a screen, Textual re-renders every widget on it. For the chart that meant
+        converting plotext's few thousand styled cells into strips again: about half the time
+        from Esc to the huddle painted. The strips depend only on the drawing (its key), the size
+        and the widget's own style, so an unchanged chart keeps them. (Textual is pinned exactly;
+        `_render_content` / `_render_cache` are its own names.)
+        """
+        if self._counting:
+            self.renders += 1
+        if self.points is not None and self._built is not None:
+            key = (self._build_key(), self.visual_style)
+            if self._strips is not None and self._strips[0] == key and self._built[0] == key[0]:
+                self._render_cache = self._strips[1]
+                self._dirty_regions.clear()
+                return
+            super()._render_content()
+            if self._built is not None and self._built[0] == key[0]:
+                self._strips = (key, self._render_cache)
+            return
+        super()._render_content()
 
     def _build_key(self) -> tuple[Any, ...]:
         return (

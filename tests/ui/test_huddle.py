@@ -270,13 +270,20 @@ def test_e_logs_this_week_and_the_huddle_redraws_in_place(db: Path) -> None:
             assert huddle.inputs is read_before
             assert huddle.summary.line("all_restrictive").this_week == 11
             assert huddle.summary.line("prone_restraint").this_week == 1
+            chart = huddle.query_one("#huddle-chart")
+            # The new chart is drawn and turned into screen lines beneath the form, so Esc only
+            # shows it: plotext does not run again and the lines are reused.
+            await until(pilot, lambda: chart._strips is not None and chart._built[0] == chart._strips[0][0]
+                        and chart.points["x"].iloc[-1] == this_monday)
+            built, strips, renders = chart._built, chart._strips, chart.renders
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is huddle)
             await settle(pilot, app)
+            assert chart._built is built and chart._strips is strips
+            assert chart.renders > renders  # shown since Esc
             counts = plain(app, "#huddle-counts")
             row = next(r for r in counts.splitlines() if r.strip().startswith("2 "))
             assert row.split()[-3] == "9"
-            chart = huddle.query_one("#huddle-chart")
             assert chart.points["x"].iloc[-1] == this_monday
             assert chart.points["value"].iloc[-1] == pytest.approx(1000 * 11 / bed_days)
             assert chart.drawn["n"] == min(52, len(chart.points))
