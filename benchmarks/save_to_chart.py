@@ -51,7 +51,7 @@ async def poll(condition, timeout: float = 30.0) -> None:
         await asyncio.sleep(0.0005)
 
 
-async def measure(db: Path, repeat: int, pilot_waits: bool = False) -> dict[str, list[float]]:
+async def measure(db: Path, repeat: int, pilot_waits: bool = False, read_pause: float = 0.0) -> dict[str, list[float]]:
     from textual.widgets import Input, Static
 
     from rrp.app import RrpApp
@@ -113,6 +113,8 @@ async def measure(db: Path, repeat: int, pilot_waits: bool = False) -> dict[str,
                 save_press = asyncio.create_task(pilot.press("ctrl+s"))
                 await poll(banner_saved)
                 out["banner"].append(time.perf_counter() - started)
+                if read_pause:
+                    await asyncio.sleep(read_pause)  # the user reads the banner before pressing Esc
                 escaped = time.perf_counter()
                 painted["renders"] = chart.renders
                 escape_press = asyncio.create_task(pilot.press("escape"))
@@ -131,15 +133,19 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=260)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--pilot-waits", action="store_true", help="await each Pilot.press before checking")
+    parser.add_argument("--read-pause", type=float, default=0.0,
+                        help="seconds between the banner and Esc (a user reading it); the chart is built beneath meanwhile")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="rrp-bench-chart-"))
     try:
         db = folder / "demo.sqlite"
         subprocess.run([sys.executable, "-m", "rrp", "demo", "--wards", str(args.wards), "--weeks", str(args.weeks),
                         "--end", "2026-11-16", "--no-tui", "--db", str(db)], check=True, capture_output=True)
-        t = asyncio.run(measure(db, args.repeat, args.pilot_waits))
+        t = asyncio.run(measure(db, args.repeat, args.pilot_waits, args.read_pause))
         ms = lambda xs: f"median {statistics.median(xs) * 1000:6.0f} ms (min {min(xs) * 1000:.0f}, max {max(xs) * 1000:.0f})"  # noqa: E731
         how = "each Pilot.press awaited" if args.pilot_waits else "presses as tasks, clock stops on screen"
+        if args.read_pause:
+            how += f", Esc {args.read_pause:g} s after the banner"
         print(f"{args.wards:,} wards x {args.weeks} weeks, {args.repeat} saves from the huddle ({how}):")
         print(f"home h -> huddle chart painted (first open)     {t['open'][0] * 1000:6.0f} ms")
         print(f"ctrl+s -> 'Saved week' banner                   {ms(t['banner'])}")

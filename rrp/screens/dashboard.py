@@ -36,7 +36,6 @@ from textual.widgets import (
     TabbedContent,
     TabPane,
 )
-from textual_plotext import PlotextPlot
 
 from rrp.reports.icons_text import (
     IMPROVEMENT_COLOUR,
@@ -46,7 +45,7 @@ from rrp.reports.icons_text import (
 from rrp.widgets.completeness import CompletenessGrid
 from rrp.widgets.funnel_plot import FunnelPlot, FunnelView
 from rrp.widgets.spark import sparkline
-from rrp.widgets.spc_chart import SpcChart, draw_spc_chart
+from rrp.widgets.spc_chart import SpcChart, draw_spc_chart, plotext_text
 
 if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard, DashboardInputs
@@ -307,7 +306,7 @@ class AggregateChart(SpcChart):
             # Labelled at the right end, clear of the y axis (x is the point index).
             last = max(0, int(self.drawn.get("n", 1)) - 1)
             self.plt.text("aim", x=last, y=self.aim, color=_rgb(IMPROVEMENT_COLOUR), alignment="right")
-        return PlotextPlot.render(self)
+        return plotext_text(self)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from rrp.reports.icons_text import COMMON_COLOUR, CONCERN_COLOUR, IMPROVEMENT_COLOUR
+from rrp.widgets.spc_chart import plotext_text
 
 LEARNING_NOT_RANKING = "for learning, not for ranking"
 
@@ -76,3 +78,6 @@ class FunnelPlot(PlotextPlot):
             if xs:
                 plt.scatter(xs, ys, color=_rgb(colour), marker="\u25cf", label=label)
         self.refresh()
+
+    def render(self) -> RenderResult:
+        return plotext_text(self)

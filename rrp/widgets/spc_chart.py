@@ -26,6 +26,7 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from rrp.reports.icons_text import SIGNAL_COLOURS
+from rrp.widgets.ansi import text_from_ansi
 
 RGB = tuple[int, int, int]
 #: A marker: (x, label) or (x, label, kind, ...); x is compared with the points' x values.
@@ -208,6 +209,22 @@ def draw_spc_chart(
     return {"n": n, "ticks": ticks, "markers": placed, "signals": signals}
 
 
+def plotext_text(widget: PlotextPlot) -> Text:
+    """What `PlotextPlot.render` returns, decoded with the fast decoder (rrp.widgets.ansi).
+
+    The same steps as textual-plotext 1.0.1's render (size set twice, on purpose there too).
+    """
+    plot = widget.plt
+    plot.plotsize(widget.size.width, widget.size.height)
+    plot._set_size(widget.size.width, widget.size.height)
+    plot.theme(widget._get_plotext_theme_name(widget.app.theme))
+    return text_from_ansi(plot.build())
+
+
+#: Seconds after a chart changes beneath another screen before it is built there (see show_chart).
+BUILD_BENEATH_AFTER = 0.15
+
+
 class SpcChart(PlotextPlot):
     """A chart widget: `show_chart(points, markers=..., title=...)` draws a ChartResult's points."""
 
@@ -255,14 +272,24 @@ class SpcChart(PlotextPlot):
         if window is not None:
             self.window = window
         self.x_label = x_label
+        if self._beneath():
+            # Drawn beneath another screen (a week saved from the huddle): build the chart while
+            # the user is still there, so going back shows it without waiting for plotext. Not at
+            # once: building takes the UI thread for ~50 ms, and an Esc pressed straight after the
+            # save would wait behind it; if Esc comes first the chart is built on return instead.
+            self.set_timer(BUILD_BENEATH_AFTER, self._build_beneath)
+        self.refresh()
+
+    def _beneath(self) -> bool:
         # Not `screen.is_current`: Textual counts a screen beneath another as current when it
-        # is among the "background screens", and the chart was then built only on return.
-        if self.app.screen is not self.screen and self.size.width and self.size.height:
-            # Drawn beneath another screen (a week saved from the huddle): build the chart now,
-            # so going back shows it without waiting for plotext.
+        # is among the "background screens".
+        return self.app.screen is not self.screen and bool(self.size.width and self.size.height)
+
+    def _build_beneath(self) -> None:
+        if self.points is not None and self._beneath():
             self._build()
             self._prerender()
-        self.refresh()
+            self.refresh()  # shown on return from the lines just made (and counted in `renders`)
 
     def show_message(self, message: str) -> None:
         """No chart: show a sentence instead (e.g. 'No weeks entered yet')."""
@@ -339,7 +366,7 @@ class SpcChart(PlotextPlot):
             background=self._theme_rgb("surface"),
             x_label=self.x_label,
         )
-        built = super().render()
+        built = plotext_text(self)
         # The points are kept with the key so that their id() cannot be reused by a new frame.
         self._built = (key, self.points, built)
         return built
