@@ -79,6 +79,11 @@ class RrpApp(App[None]):
         Binding("p", "pdsa", "PDSA", id="pdsa.open", tooltip="The highlighted ward's PDSA cycles"),
         Binding("d", "drivers", "Drivers", id="drivers.open", tooltip="The driver diagram"),
         Binding("s", "progress_scores", "Scores", id="progress.open", tooltip="Progress scores"),
+        # Priority, so Tab moves the focus as soon as the app reads it: keys typed ahead of it
+        # ("3", Tab, "1" in one burst) go to the next field, not all into the first one.
+        Binding("tab", "focus_next", "Next field", id="focus.next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", id="focus.previous", show=False,
+                priority=True),
     ]
 
     def __init__(

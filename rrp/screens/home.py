@@ -68,6 +68,7 @@ class HomeScreen(Screen[None]):
         #: it started, so one more load follows it.
         self._loading = False
         self._stale = False
+        self._suspended = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,7 +108,8 @@ class HomeScreen(Screen[None]):
 
     def on_database_opened(self) -> None:
         """Called by the app as soon as the database is open: enough to fill the table."""
-        self.request_load()
+        if not self._load_requested:  # not already asked for by on_mount
+            self.request_load()
 
     def on_store_opened(self, error: str | None) -> None:
         """Called by the app once the full store is open (or failed to open)."""
@@ -118,10 +120,15 @@ class HomeScreen(Screen[None]):
         if not self._load_requested:  # a new database: its registry was loaded just now
             self.request_load()
 
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
+
     def on_screen_resume(self) -> None:
-        if self.app.database is not None:  # type: ignore[attr-defined]
-            # Back from another screen (rows shown before): a week may have been saved there.
-            self.request_load(fresh=bool(self.rows))
+        # Only a return from another screen reads again (the resume that follows the mount does
+        # not: the mount or the database opening has asked already).
+        if self._suspended and self.app.database is not None:  # type: ignore[attr-defined]
+            # Back from another screen: a week may have been saved there.
+            self.request_load(fresh=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def load(self) -> None:

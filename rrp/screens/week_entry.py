@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -41,7 +42,9 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
     """The weekly counts form for one ward."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="week.save", priority=True),
+        # Not priority: the save must come after the keys typed before it, which wait in the
+        # field's own queue (a burst "2", Ctrl+S would otherwise save without the 2).
+        Binding("ctrl+s", "save", "Save", id="week.save"),
         Binding("f2", "save", "Save", id="week.save_f2", show=False),
         Binding("pageup", "previous_week", "Prev wk", id="week.previous", priority=True,
                 tooltip="The week before"),
@@ -50,6 +53,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                 tooltip="Go to the latest missing week (to back-fill it)"),
         Binding("ctrl+r", "reload", "Reload", id="week.reload", tooltip="Reload this week as saved"),
         Binding("escape", "back", "Back", id="week.back"),
+        # Priority for the same reason as Tab (see rrp.app): a burst "3", Enter, "1" fills two fields.
+        Binding("enter", "next_field", "Next field", id="week.next_field", show=False, priority=True),
     ]
 
     def __init__(
@@ -217,15 +222,19 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         if self.ward is not None:
             self.check(show_required=self.save_attempted)
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        """Enter moves to the next field; on the last field it saves."""
+    def action_next_field(self) -> None:
+        """Enter in a count: the next field; on the last field it saves. Elsewhere, Enter as usual."""
         names = list(FIELDS)
-        current = (event.input.id or "").removeprefix("f-")
+        focused = self.focused
+        current = (focused.id or "").removeprefix("f-") if isinstance(focused, Input) else ""
+        if current not in names:
+            raise SkipAction()
         if current == names[-1]:
             self.action_save()
         else:
-            self.query_one(f"#f-{names[names.index(current) + 1]}", Input).focus()
+            # set_focus, not Input.focus(): that waits for the next turn of the event loop, and a
+            # key already queued behind this Enter would still go to this field.
+            self.set_focus(self.query_one(f"#f-{names[names.index(current) + 1]}", Input))
 
     def _error(self, name: str, message: str) -> None:
         label = self.query_one(f"#e-{name}", Label)

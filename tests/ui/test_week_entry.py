@@ -185,3 +185,24 @@ async def test_home_reads_once_at_start_and_shows_a_saved_week_on_return(demo_db
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is home and next(r for r in home.rows if r.ward_code == ward).this_week)
         assert len(shown) == 2
+
+
+async def test_keys_typed_ahead_land_in_the_right_fields(demo_db, make_app):
+    """A fast typist's burst ("3", Tab, "1", Enter, "0", ...) reaches the app before any key is
+    handled: each count must still land in its own field, as it does when typed slowly."""
+    from textual import events
+
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_entry(pilot, app)
+        screen = app.screen
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "f-restraint")
+        ward = screen.ward_code
+        burst = [("3", "3"), ("tab", "\t"), ("1", "1"), ("enter", "\r"), ("0", "0"), ("tab", "\t"),
+                 ("2", "2"), ("ctrl+s", None)]
+        for key, character in burst:  # all queued at once, none awaited (as a terminal delivers a burst)
+            app.post_message(events.Key(key, character))
+        await until(pilot, lambda: stored(demo_db, ward) is not None)
+    c = stored(demo_db, ward).counts
+    # Each count in its own field, and the save after the last digit typed before it.
+    assert (c.restraint, c.prone_restraint, c.seclusion, c.rapid_tranquillisation) == (3, 1, 0, 2)
