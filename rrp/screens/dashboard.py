@@ -44,6 +44,7 @@ from rrp.reports.icons_text import (
 )
 from rrp.widgets.completeness import CompletenessGrid
 from rrp.widgets.funnel_plot import FunnelPlot, FunnelView
+from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.spc_chart import SpcChart, draw_spc_chart, plotext_text
 
@@ -381,7 +382,7 @@ class DashboardScreen(Screen[None]):
         table.header_height = 2
         table.tooltip = WARDS_LEGEND.format(recent=RECENT_WEEKS)
         self.query_one("#dash-legend", Static).update(WARDS_LEGEND.format(recent=RECENT_WEEKS))
-        table.loading = True
+        start_loading(table)
         self.query_one("#dash-pack-progress", ProgressBar).display = False
         self.compute()
 
@@ -413,7 +414,7 @@ class DashboardScreen(Screen[None]):
         app.call_from_thread(self.show, dash, view, providers, types)
 
     def show_error(self, message: str) -> None:
-        self.query_one("#dash-wards", DataTable).loading = False
+        stop_loading(self.query_one("#dash-wards", DataTable))
         self.query_one("#dash-status", Static).update(Text(message, style="bold"))
 
     def show(self, dash: Dashboard, view: DashView, providers: list[str], types: list[str]) -> None:
@@ -459,7 +460,7 @@ class DashboardScreen(Screen[None]):
                 ),
                 key=row.ward_code,
             )
-        table.loading = False
+        stop_loading(table)
         if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
             table.focus()  # the loading overlay took the focus away
         self.update_status()
@@ -594,7 +595,7 @@ class DashboardScreen(Screen[None]):
         self.refilter()
 
     def refilter(self) -> None:
-        self.query_one("#dash-wards", DataTable).loading = True
+        start_loading(self.query_one("#dash-wards", DataTable))
         self.query_one("#dash-status", Static).update(
             f"Computing for provider {self.provider or 'all'}, type {self.ward_type or 'all'}..."
         )

@@ -48,6 +48,7 @@ from textual.widgets import (
 )
 
 from rrp.exchange.exports import EXPORT_KINDS
+from rrp.widgets.loading import start_loading, stop_loading
 
 #: What an import file can hold: kind -> the label in the chooser.
 IMPORT_KINDS: dict[str, str] = {
@@ -506,7 +507,7 @@ class DataIoScreen(Screen[None]):
         self._status("#import-status", f"Checking {request.path} ...")
         table = self.query_one("#import-table", DataTable)
         table.display = True
-        table.loading = True
+        start_loading(table)
         self.run_import_worker(request, True)
 
     def action_import_file(self) -> None:
@@ -518,7 +519,7 @@ class DataIoScreen(Screen[None]):
             return
         self._set_busy("import")
         self._status("#import-status", f"Importing {request.path} ...")
-        self.query_one("#import-table", DataTable).loading = True
+        start_loading(self.query_one("#import-table", DataTable))
         self.run_import_worker(request, False, self.checked)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data-io")
@@ -541,7 +542,7 @@ class DataIoScreen(Screen[None]):
 
     def import_done(self, outcome: Outcome, request: ImportRequest, dry_run: bool) -> None:
         table = self.query_one("#import-table", DataTable)
-        table.loading = False
+        stop_loading(table)
         if outcome.columns:
             self._fill(table, outcome.columns, outcome.rows)
         table.display = bool(outcome.rows)
@@ -621,7 +622,7 @@ class DataIoScreen(Screen[None]):
         kind = str(self.query_one("#export-kind", Select).value)
         self._set_busy("export")
         self._status("#export-status", f"Writing the {kind} export ...")
-        self.query_one("#io-export").loading = True
+        start_loading(self.query_one("#io-export"))
         self.run_export_worker(kind, Path(value).expanduser(), flt)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data-io")
@@ -633,7 +634,7 @@ class DataIoScreen(Screen[None]):
         self.app.call_from_thread(self.export_done, outcome)
 
     def export_done(self, outcome: Outcome) -> None:
-        self.query_one("#io-export").loading = False
+        stop_loading(self.query_one("#io-export"))
         self._set_busy(None)
         self._status("#export-status", outcome)
         if outcome.ok:
@@ -653,7 +654,7 @@ class DataIoScreen(Screen[None]):
         value = self.query_one("#backup-path", Input).value.strip() or "~/rrp-backups"
         self._set_busy("backup")
         self._status("#backup-status", "Backing up ...")
-        self.query_one("#io-backup").loading = True
+        start_loading(self.query_one("#io-backup"))
         self.run_backup_worker(Path(value).expanduser())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="data-io")
@@ -665,7 +666,7 @@ class DataIoScreen(Screen[None]):
         self.app.call_from_thread(self.backup_done, outcome)
 
     def backup_done(self, outcome: Outcome) -> None:
-        self.query_one("#io-backup").loading = False
+        stop_loading(self.query_one("#io-backup"))
         self._set_busy(None)
         self._status("#backup-status", outcome)
         if outcome.ok:

@@ -20,6 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from rrp.widgets.loading import start_loading, stop_loading
+
 #: Under the aim: what the counts after each change idea mean (two letters, not case, tell them apart).
 LEGEND = "Wards per change idea: T testing now, Ad adopted, Ap adapted, Ab abandoned."
 
@@ -65,7 +67,7 @@ class DriverDiagramScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#drivers", Tree).loading = True
+        start_loading(self.query_one("#drivers", Tree))
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="drivers")
@@ -117,7 +119,7 @@ class DriverDiagramScreen(Screen[None]):
             if idea.description:
                 node.add_leaf(Text(idea.description, style="italic dim"))
         tree.root.expand()
-        tree.loading = False
+        stop_loading(tree)
         tree.focus()
 
     # -- change ideas ----------------------------------------------------------------------
@@ -168,7 +170,7 @@ class DriverDiagramScreen(Screen[None]):
         idea = stored.idea
         where = f"local to {idea.ward_code}" if idea.ward_code else "collaborative"
         self.notify(f"Change idea {idea.code} saved ({where}, version {stored.version}).", timeout=4)
-        self.query_one("#drivers", Tree).loading = True
+        start_loading(self.query_one("#drivers", Tree))
         self.load(select=idea.code)
 
     def _show_idea(self, code: str) -> None:

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import WARD_TYPE_LABELS, day_month
+from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.table import fill_table
 
@@ -80,7 +81,7 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#wards", DataTable)
-        table.loading = True
+        start_loading(table)
         if self.app.database is not None:  # type: ignore[attr-defined]
             self.request_load()
 
@@ -114,7 +115,7 @@ class HomeScreen(Screen[None]):
     def on_store_opened(self, error: str | None) -> None:
         """Called by the app once the full store is open (or failed to open)."""
         if error:
-            self.query_one("#wards", DataTable).loading = False
+            stop_loading(self.query_one("#wards", DataTable))
             self.query_one("#home-status", Static).update(Text(error, style="bold"))
             return
         if not self._load_requested:  # a new database: its registry was loaded just now
@@ -219,7 +220,7 @@ class HomeScreen(Screen[None]):
                 del cells[2]
             filled.append((row.ward_code, cells))
         fill_table(table, columns, filled)
-        table.loading = False
+        stop_loading(table)
         missing = sum(not r.last_week for r in rows)
         status = f"{len(rows)} wards; {missing} have not entered last week." if rows else "No wards yet."
         self.query_one("#home-status", Static).update(status + " Enter logs a week.")

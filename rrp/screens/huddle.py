@@ -39,6 +39,7 @@ from rrp.reports.icons_text import (
     variation_text,
 )
 from rrp.screens.annotation_form import AnnotationForm, BaselineForm
+from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spc_chart import SpcChart
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class HuddleScreen(Screen[None]):
         if self.ward_code is None:
             self.query_one("#huddle-title", Static).update("Choose a ward on the home screen first.")
             return
-        self.query_one("#huddle-chart").loading = True
+        start_loading(self.query_one("#huddle-chart"))
         self.start_load(None)
 
     # -- loading ---------------------------------------------------------------------------
@@ -245,7 +246,7 @@ class HuddleScreen(Screen[None]):
 
     def show_error(self, message: str) -> None:
         self.error = message
-        self.query_one("#huddle-chart").loading = False
+        stop_loading(self.query_one("#huddle-chart"))
         self.query_one("#huddle-title", Static).update(Text(message, style="bold"))
 
     def show(
@@ -274,7 +275,7 @@ class HuddleScreen(Screen[None]):
         self.query_one("#huddle-counts", Static).update(self._counts(summary))
         self.query_one("#huddle-side", Static).update(self._side(summary))
         chart = self.query_one("#huddle-chart", SpcChart)
-        chart.loading = False
+        stop_loading(chart)
         if summary.result is None:
             chart.show_message("No weeks with bed days entered yet: nothing to chart.")
         else:
@@ -362,7 +363,7 @@ class HuddleScreen(Screen[None]):
             return
         choices = {**self.choices(), **changes}
         self.measure, self.chart, self.fix_after = choices["measure"], choices["chart"], choices["fix_after"]
-        self.query_one("#huddle-chart").loading = True
+        start_loading(self.query_one("#huddle-chart"))
         self.start_load(choices)
 
     def action_measure(self, index: int) -> None:
@@ -396,7 +397,7 @@ class HuddleScreen(Screen[None]):
         def chosen(annotation: Annotation | None) -> None:
             if annotation is None:
                 return
-            self.query_one("#huddle-chart").loading = True
+            start_loading(self.query_one("#huddle-chart"))
             self.start_load(self.choices(), save=annotation)
 
         rebase = kind == "rebase"

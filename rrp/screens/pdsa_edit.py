@@ -52,6 +52,7 @@ from rrp.models.pdsa import (
     validate_cycle,
 )
 from rrp.screens.confirm import ConfirmScreen
+from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import quality_marks
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ class PdsaEditScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#pdsa-tabs").loading = True
+        start_loading(self.query_one("#pdsa-tabs"))
         self.query_one("#f-scale", Select).set_options([(label, level) for level, label in SCALE_LABELS.items()])
         self.load()
 
@@ -190,7 +191,7 @@ class PdsaEditScreen(Screen[None]):
 
     def show(self, stored: StoredCycle | None, ward: Any, ideas: list[Any], cycles: list[StoredCycle],
              draft: tuple[dict[str, Any], str] | None) -> None:
-        self.query_one("#pdsa-tabs").loading = False
+        stop_loading(self.query_one("#pdsa-tabs"))
         if self.cycle_id and stored is None:
             self._banner("This cycle no longer exists.", error=True)
             return

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import day_month
 from rrp.models.pdsa import PdsaStatus
+from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import flags_text, quality_marks, status_text
 from rrp.widgets.table import fill_table
 
@@ -78,7 +79,7 @@ class PdsaListScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#pdsa-cycles", DataTable).loading = True
+        start_loading(self.query_one("#pdsa-cycles", DataTable))
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -133,7 +134,7 @@ class PdsaListScreen(Screen[None]):
             ]
             filled.append((cycle.id, cells))
         fill_table(table, columns, filled, widths=widths)
-        table.loading = False
+        stop_loading(table)
         due = sum(r.due_for_study for r in rows)
         flagged = sum(bool(r.nudges) for r in rows)
         where = "all wards" if all_wards else f"{names.get(self.ward_code or '', self.ward_code)}"

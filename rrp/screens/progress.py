@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 
 from rrp.models.fields import field_errors
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore, StoredProgressScore
+from rrp.widgets.loading import start_loading, stop_loading
 
 
 def score_bar(score: float) -> str:
@@ -70,7 +71,7 @@ class ProgressScreen(Screen[None]):
         history = self.query_one("#progress-history", DataTable)
         for label, width in (("Month", 8), ("Score", 5), ("", 10), ("Label / note", None)):
             history.add_column(label, width=width)
-        wards.loading = True
+        start_loading(wards)
         self.load_wards()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="progress")
@@ -94,7 +95,7 @@ class ProgressScreen(Screen[None]):
                 "" if found is None else found.score.label,
                 key=ward.code,
             )
-        table.loading = False
+        stop_loading(table)
         if self.ward_code and self.ward_code in {w.code for w in wards}:
             table.move_cursor(row=table.get_row_index(self.ward_code))
         table.focus()

@@ -32,6 +32,7 @@ from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, validate_week
 from rrp.screens.confirm import ConfirmScreen
+from rrp.widgets.loading import start_loading, stop_loading
 
 #: Form fields in tab order, with their labels.
 FIELDS: dict[str, str] = {**MEASURES, "occupied_bed_days": BED_DAYS_LABEL, "note": "Note (optional, no names)"}
@@ -104,7 +105,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#week-form").loading = True
+        start_loading(self.query_one("#week-form"))
         self.load(self.requested_week)
 
     # -- loading ---------------------------------------------------------------------------
@@ -136,7 +137,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
     ) -> None:
         self.ward, self.week_start, self.stored, self.missing = ward, week, stored, missing
         self.save_attempted = False
-        self.query_one("#week-form").loading = False
+        stop_loading(self.query_one("#week-form"))
         if ward is None:
             self._banner(f"Ward {self.ward_code} is not in the registry.", error=True)
             return
