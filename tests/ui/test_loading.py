@@ -59,31 +59,28 @@ def deferred(widget) -> list:
     return held
 
 
-async def test_a_start_deferred_past_the_stop_is_dropped():
+async def stopped_before_the_deferred_start_runs(start, stop) -> bool:
+    """Start before the mount, mount, stop, then run the start's deferred step: covered after?"""
     app = Host()
     async with app.run_test() as pilot:
         widget = Static("the data")
         held = deferred(widget)
         mounting = app.query_one("#box").mount(widget)
-        start_loading(widget)
+        start(widget)
         await mounting
-        stop_loading(widget)  # mounted now: applied at once
+        stop(widget)  # mounted now: applied at once
         assert held  # the start was deferred
         for callback, args in held:
             callback(*args)  # the start's deferred step runs last
-        assert not await covered(pilot, widget)
+        return await covered(pilot, widget)
+
+
+async def test_a_start_deferred_past_the_stop_is_dropped():
+    assert not await stopped_before_the_deferred_start_runs(start_loading, stop_loading)
 
 
 async def test_plain_textual_in_that_order_leaves_the_data_covered():
     """Why the helper exists: Textual 8.2.8's own deferral, in the same order."""
-    app = Host()
-    async with app.run_test() as pilot:
-        widget = Static("the data")
-        held = deferred(widget)
-        mounting = app.query_one("#box").mount(widget)
-        widget.loading = True
-        await mounting
-        widget.loading = False
-        for callback, args in held:
-            callback(*args)
-        assert await covered(pilot, widget)
+    assert await stopped_before_the_deferred_start_runs(
+        lambda w: setattr(w, "loading", True), lambda w: setattr(w, "loading", False)
+    )
