@@ -80,10 +80,14 @@ class HomeScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#wards", DataTable)
-        start_loading(table)
+        # On a busy machine the database can open, and the table fill, before this screen's
+        # mount is handled: then there is nothing to wait for (a loading indicator raised now
+        # would stay over the rows).
+        if self.rows:
+            return
+        start_loading(self.query_one("#wards", DataTable))
         if self.app.database is not None:  # type: ignore[attr-defined]
-            self.request_load()
+            self.request_load()  # joins a read already under way
 
     def request_load(self, *, fresh: bool = False) -> None:
         """Start reading the table's rows, unless a read is already under way.

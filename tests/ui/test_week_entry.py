@@ -206,3 +206,23 @@ async def test_keys_typed_ahead_land_in_the_right_fields(demo_db, make_app):
     c = stored(demo_db, ward).counts
     # Each count in its own field, and the save after the last digit typed before it.
     assert (c.restraint, c.prone_restraint, c.seclusion, c.rapid_tranquillisation) == (3, 1, 0, 2)
+
+
+async def test_home_mounted_after_its_rows_arrived_shows_them_uncovered(demo_db, make_app, monkeypatch):
+    """On a busy machine the database opens and the table fills before the home screen's mount
+    is handled (seen in CI): the mount must not then cover the rows with "Loading..."."""
+    from rrp.screens.home import HomeScreen
+
+    reads = []
+    original = HomeScreen.load
+    monkeypatch.setattr(HomeScreen, "load", lambda self: (reads.append(1), original(self))[1])
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        await app.workers.wait_for_complete()
+        home, table = app.screen, app.screen.query_one("#wards")
+        assert len(reads) == 1
+        home.on_mount()  # replay the late mount
+        await pilot.pause(0.1)
+        assert not table.loading and table._cover_widget is None
+        assert len(reads) == 1  # and no second read
