@@ -47,6 +47,7 @@ from rrp.widgets.funnel_plot import FunnelPlot, FunnelView
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.spc_chart import SpcChart, draw_spc_chart, plotext_text
+from rrp.widgets.table import fill_table
 
 if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard, DashboardInputs
@@ -70,6 +71,15 @@ TYPE_SHORT = {
     "forensic": "Foren",
     "rehab": "Rehab",
 }
+#: The ward table's columns: (label, key).
+WARD_COLUMNS = [
+    ("Ward", "ward"),
+    *((f"{MEASURE_HEADERS[measure]}\n rate chg% var A", measure) for measure in MEASURES),
+    ("PDSA\nmo/run", "pdsa"),
+    ("Prog", "score"),
+    ("Weeks\nin", "weeks"),
+]
+
 #: Sort columns, in the order `s` cycles through them: (key, label).
 SORTS: tuple[tuple[str, str], ...] = (
     ("ward", "provider and ward"),
@@ -373,12 +383,8 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#dash-wards", DataTable)
         table.fixed_columns = 1
-        table.add_column("Ward", key="ward")
-        for measure in MEASURES:
-            table.add_column(f"{MEASURE_HEADERS[measure]}\n rate chg% var A", key=measure)
-        table.add_column("PDSA\nmo/run", key="pdsa")
-        table.add_column("Prog", key="score")
-        table.add_column("Weeks\nin", key="weeks")
+        for label, key in WARD_COLUMNS:
+            table.add_column(label, key=key)
         table.header_height = 2
         table.tooltip = WARDS_LEGEND.format(recent=RECENT_WEEKS)
         self.query_one("#dash-legend", Static).update(WARDS_LEGEND.format(recent=RECENT_WEEKS))
@@ -446,20 +452,24 @@ class DashboardScreen(Screen[None]):
 
     def show_page(self) -> None:
         table = self.query_one("#dash-wards", DataTable)
-        table.clear()
         rows = self.page_rows()
-        for row in rows:
-            table.add_row(
-                Text(row.ward_name[:14], style="bold"),
-                *(measure_cell(row, m) for m in MEASURES),
-                f"{row.pdsa_this_month:>2}/{row.pdsa_running:<2}",
-                "-" if row.progress_score is None else f"{row.progress_score:.1f}",
-                Text(
-                    f"{row.weeks_submitted:>2}/{row.weeks_expected}",
-                    style="" if row.weeks_submitted == row.weeks_expected else "bold",
-                ),
-                key=row.ward_code,
+        cells = [
+            (
+                row.ward_code,
+                [
+                    Text(row.ward_name[:14], style="bold"),
+                    *(measure_cell(row, m) for m in MEASURES),
+                    f"{row.pdsa_this_month:>2}/{row.pdsa_running:<2}",
+                    "-" if row.progress_score is None else f"{row.progress_score:.1f}",
+                    Text(
+                        f"{row.weeks_submitted:>2}/{row.weeks_expected}",
+                        style="" if row.weeks_submitted == row.weeks_expected else "bold",
+                    ),
+                ],
             )
+            for row in rows
+        ]
+        fill_table(table, WARD_COLUMNS, cells)
         stop_loading(table)
         if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
             table.focus()  # the loading overlay took the focus away

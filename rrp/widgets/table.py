@@ -18,7 +18,9 @@ Cell = Text | str
 
 
 def _width(cell: Cell) -> int:
-    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+    """The widest line of a cell or label (as the table itself measures it)."""
+    plain = cell.plain if isinstance(cell, Text) else cell
+    return max(cell_len(line) for line in plain.split("\n"))
 
 
 def fill_table(
@@ -30,10 +32,10 @@ def fill_table(
 ) -> None:
     """Clear `table` and fill it: `columns` are (label, key), `rows` are (row key, cells).
 
-    Each column is as wide as its widest cell or label (one-line cells), unless `widths` names it.
+    Each column is as wide as its widest cell or label line, unless `widths` names it.
     """
     fixed = widths or {}
-    sizes = [fixed.get(key, cell_len(label)) for label, key in columns]
+    sizes = [fixed.get(key, _width(label)) for label, key in columns]
     for _, cells in rows:
         for i, cell in enumerate(cells):
             if columns[i][1] not in fixed:

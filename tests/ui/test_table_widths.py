@@ -31,3 +31,6 @@ async def test_columns_are_as_wide_as_their_widest_cell_before_the_table_idles()
         fill_table(table, [("Provider", "provider")], [("c", ["X"])])
         assert [c.get_render_width(table) - 2 * table.cell_padding for c in table.ordered_columns] == [8]
         assert table.row_count == 1
+        # A two-line label is as wide as its widest line.
+        fill_table(table, [("PDSA\nmo/run", "pdsa")], [("d", [" 1/2 "])])
+        assert [c.get_render_width(table) - 2 * table.cell_padding for c in table.ordered_columns] == [6]
