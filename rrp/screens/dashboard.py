@@ -300,6 +300,9 @@ class AggregateChart(SpcChart):
 
     aim: float | None = None
 
+    def _build_key(self) -> tuple[Any, ...]:
+        return (*super()._build_key(), self.aim)
+
     def render(self) -> RenderResult:
         if self.points is None:
             return super().render()
@@ -383,8 +386,7 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#dash-wards", DataTable)
         table.fixed_columns = 1
-        for label, key in WARD_COLUMNS:
-            table.add_column(label, key=key)
+        fill_table(table, WARD_COLUMNS, [])  # the headings while the figures are computed
         table.header_height = 2
         table.tooltip = WARDS_LEGEND.format(recent=RECENT_WEEKS)
         self.query_one("#dash-legend", Static).update(WARDS_LEGEND.format(recent=RECENT_WEEKS))

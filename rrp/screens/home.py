@@ -90,13 +90,11 @@ class HomeScreen(Screen[None]):
             self.request_load()  # joins a read already under way
 
     def request_load(self, *, fresh: bool = False) -> None:
-        """Start reading the table's rows, unless a read is already under way.
+        """Start reading the table's rows, unless a read is already under way (it serves).
 
-        At start-up the mount, the first resume and the database opening all ask for the rows;
-        one read serves them all (three reads refilled the table three times, each refill
-        resetting its column widths until the table next measured them). `fresh` says the data
-        may have changed since a read under way began (back from another screen): one more read
-        follows it.
+        At start-up the mount and the database opening can both ask, in either order; one read
+        serves. `fresh` says the data may have changed since a read under way began (back from
+        another screen, or `r`): one more read follows it.
         """
         self._load_requested = True
         if self._loading:

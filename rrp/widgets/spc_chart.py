@@ -332,17 +332,16 @@ class SpcChart(PlotextPlot):
         """
         if self._counting:
             self.renders += 1
-        if self.points is not None and self._built is not None:
-            key = (self._build_key(), self.visual_style)
-            if self._strips is not None and self._strips[0] == key and self._built[0] == key[0]:
-                self._render_cache = self._strips[1]
-                self._dirty_regions.clear()
-                return
-            super()._render_content()
-            if self._built is not None and self._built[0] == key[0]:
-                self._strips = (key, self._render_cache)
+        key = None if self.points is None else (self._build_key(), self.visual_style)
+        if key is not None and self._strips is not None and self._strips[0] == key:
+            self._render_cache = self._strips[1]
+            self._dirty_regions.clear()
             return
         super()._render_content()
+        # Kept when the drawing just made is the one for this key (a subclass that draws more
+        # in its own `render` puts what that depends on into `_build_key`).
+        if key is not None and self._built is not None and self._built[0] == key[0]:
+            self._strips = (key, self._render_cache)
 
     def _build_key(self) -> tuple[Any, ...]:
         return (
