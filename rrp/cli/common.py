@@ -15,14 +15,28 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
 
+def _or_the_groups(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A command without its own --db takes the one given before it (`rrp --db F import ...`).
+
+    Without this the command used the default database while the user named another.
+    """
+    if value is None and ctx.parent is not None:
+        return ctx.find_root().params.get("db_path")
+    return value
+
+
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add `--db PATH` (env RRP_DB; default: the platform's user data directory)."""
+    """Add `--db PATH` (env RRP_DB; default: the platform's user data directory).
+
+    Accepted before the command (`rrp --db F export ...`) or after it (`rrp export ... --db F`).
+    """
     return click.option(
         "--db",
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
         envvar="RRP_DB",
         default=None,
+        callback=_or_the_groups,
         help="The rrp database file (default: $RRP_DB, else the user data directory).",
     )(func)
 

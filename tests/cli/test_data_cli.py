@@ -58,6 +58,21 @@ def test_refused_rows_exit_1_usage_exit_2(demo_db: Path, tmp_path: Path) -> None
     assert result.exit_code == 2 and "unknown column" in result.output
 
 
+def test_db_given_before_the_command_is_the_one_used(demo_db: Path, tmp_path: Path, monkeypatch) -> None:
+    """`rrp --db F import ...` reads and writes F, not the default database."""
+    monkeypatch.delenv("RRP_DB", raising=False)
+    monkeypatch.setattr("rrp.paths.default_database_path", lambda: tmp_path / "default.sqlite")
+    exported = run("--db", demo_db, "export", "weekly", "-", "--ward", "NVT-ASH")
+    assert exported.exit_code == 0 and "NVT-ASH,Ash Ward,2026-11-16" in exported.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "NVT-ASH,2026-03-03,1,0,0,0,10\n")
+    refused = run("--db", demo_db, "import", "weekly", bad)
+    # Judged against F's registry: the ward is known there, only the date is wrong.
+    assert refused.exit_code == 1 and "did you mean 2026-03-02" in refused.output
+    assert "not in the collaborative" not in refused.output
+    assert not (tmp_path / "default.sqlite").exists()
+
+
 def test_export_to_stdout_and_dictionary(demo_db: Path) -> None:
     result = run("export", "monthly", "-", "--db", demo_db, "--ward", "NVT-ASH")
     assert result.exit_code == 0 and "NVT-ASH" in result.output
