@@ -273,8 +273,12 @@ def test_e_logs_this_week_and_the_huddle_redraws_in_place(db: Path) -> None:
             chart = huddle.query_one("#huddle-chart")
             # The new chart is drawn and turned into screen lines beneath the form, so Esc only
             # shows it: plotext does not run again and the lines are reused.
-            await until(pilot, lambda: chart._strips is not None and chart._built[0] == chart._strips[0][0]
-                        and chart.points["x"].iloc[-1] == this_monday)
+            # Wait for the huddle to settle (a re-read may follow the recompute) and for the lines
+            # of the chart it now holds.
+            await until(pilot, lambda: not any(w.is_running for w in app.workers)
+                        and chart.points["x"].iloc[-1] == this_monday and chart._strips is not None
+                        and chart._built is not None and chart._built[0] == chart._build_key()
+                        and chart._strips[0][0] == chart._built[0])
             built, strips, renders = chart._built, chart._strips, chart.renders
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is huddle)
