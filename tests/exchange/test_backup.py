@@ -27,7 +27,9 @@ def _writer(path: str, stop_after: float) -> None:
     ends = time.monotonic() + stop_after
     n = 0
     while time.monotonic() < ends:
-        day = dt.date(2000, 1, 3) + dt.timedelta(weeks=n // len(codes))
+        # Cycle through 20 years of weeks (re-saving a week is an update) so that a fast machine
+        # never reaches a week in the future, which the model refuses.
+        day = dt.date(2000, 1, 3) + dt.timedelta(weeks=(n // len(codes)) % 1040)
         counts = validate_week(
             {"ward_code": codes[n % len(codes)], "week_start": day, "restraint": 1, "prone_restraint": 0,
              "seclusion": 0, "rapid_tranquillisation": 0, "occupied_bed_days": 40},
