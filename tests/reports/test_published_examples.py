@@ -242,8 +242,7 @@ def test_nhsr_part_of_two_in_three(close, flagged):
     ones = np.ones(n)
     limits = Limits(0 * ones, -3 * ones, 3 * ones, -2 * ones, 2 * ones, ones.astype(bool))
     side = np.ones(n, dtype=np.int8)
-    outside = np.zeros(n, dtype=bool)
-    got = two_of_three(values, side, limits, outside, _layout(n))
+    got = two_of_three(values, side, limits, _layout(n))
     assert got.astype(int).tolist() == flagged
 
 

@@ -114,6 +114,21 @@ def test_two_beyond_two_sigma_and_one_beyond_the_limit():
     assert tail["rules"].tolist() == ["two_of_three", "two_of_three", "outside_limits", ""]
 
 
+def test_point_beyond_a_negative_lower_limit_is_not_near_it():
+    # Issue 10 (3). Baseline [0, 4] x 6: mean 2, MR_bar 4: limits 2 -+ 10.64 (-8.64 .. 12.64),
+    # two-sigma lines 2 -+ 7.0933 (-5.0933 .. 9.0933). -9 is beyond the lower limit, which never
+    # signals by itself (a negative lower limit): it is not "near" the limit either, so -9, -6, 1
+    # is not two of three (only -6 is between the two-sigma line and the limit).
+    values = [0, 4] * 6 + [-9, -6, 1, 2]
+    p = compute_chart(values, chart="xmr", fix_after=12).points
+    assert p["lower_2sigma"].iloc[12] == pytest.approx(2 - 2 / 3 * 10.64)
+    assert p["rules"].iloc[12:].eq("").all()
+    # Two points between the two-sigma line and the limit are two of three as before.
+    p = compute_chart([0, 4] * 6 + [-7, -6, 1, 2], chart="xmr", fix_after=12).points
+    assert p["rules"].tolist()[12:] == ["two_of_three", "two_of_three", "", ""]
+    assert p["special_cause"].tolist()[12:14] == ["improvement", "improvement"]
+
+
 def test_negative_xmr_lower_limit_never_signals():
     values = [0, 4] * 6 + [-9, 2]  # mean 2, MR_bar 4: lower limit 2 - 10.64 = -8.64
     p = compute_chart(values, chart="xmr", fix_after=12).points
@@ -133,13 +148,77 @@ def test_rule_kernels_respect_segment_boundaries():
     assert (trend(values, build_layout(np.zeros(8, dtype=bool), None)) == 1).all()
 
 
-def test_peak_in_two_trends_is_classed_by_its_side():
+def test_peak_in_two_trends_takes_the_trend_it_starts():
     values = np.array([1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1], dtype=float)
     out = trend(values, build_layout(np.zeros(13, dtype=bool), None))
-    assert out[6] == 2 and (out[:6] == 1).all() and (out[7:] == -1).all()
+    # The peak (7) ends the rising trend and starts the falling one: it takes the falling one,
+    # the trend to its right, as NHSRplotthedots ("if a point is part of a trend either side,
+    # use right side").
+    assert out[6] == -1 and (out[:6] == 1).all() and (out[7:] == -1).all()
     # In a chart: rising 5..12 (7 points) then falling 12..6 (7 points), limits -0.64..20.64.
     _, tail = xmr([5, 6, 7, 8, 9, 11, 12, 11, 10, 9, 8, 7, 6])
     assert tail["rules"].eq("trend").all()
     assert tail["special_cause"].iloc[0] == "concern"  # rising, though below the mean
     assert tail["special_cause"].iloc[12] == "improvement"  # falling
-    assert tail["special_cause"].iloc[6] == "concern"  # the peak: in both, above the mean
+    assert tail["special_cause"].iloc[6] == "improvement"  # the peak starts the falling trend
+
+
+def test_a_tie_after_a_trend_does_not_change_its_direction():
+    # 1..7 rises (7 points), 7 again (a tie), then 7..1 falls: the first 7 belongs to the rising
+    # trend only (the step out of it is a tie), the second to the falling one only.
+    values = np.array([1, 2, 3, 4, 5, 6, 7, 7, 6, 5, 4, 3, 2, 1], dtype=float)
+    out = trend(values, build_layout(np.zeros(14, dtype=bool), None))
+    assert out.tolist() == [1] * 7 + [-1] * 7
+
+
+# --- Issue 10 (1): when patterns of opposite meaning flag one point, the first in the order
+# outside limits, trend, two of three, shift classes it (QI-METHODS, as NHSRplotthedots).
+
+
+def test_falling_trend_above_the_centre_is_improvement_not_a_shift_concern():
+    # Baseline mean 10, limits -0.64..20.64, two sigma 2.91..17.09. The tail is 7 points above
+    # the centre (a shift: concern when lower is better) that fall all the way (a trend:
+    # improvement). The trend comes first: every point is an improvement.
+    r, tail = xmr([17, 16, 15, 14, 13, 12, 11])
+    assert tail["rules"].tolist() == ["shift;trend"] * 7
+    assert tail["special_cause"].tolist() == ["improvement"] * 7
+    assert r.summary["variation_icon"] == "improvement_low"
+
+
+def test_rising_trend_below_the_centre_is_concern_not_a_shift_improvement():
+    _, tail = xmr([3, 4, 5, 6, 7, 8, 9])
+    assert tail["rules"].tolist() == ["shift;trend"] * 7
+    assert tail["special_cause"].tolist() == ["concern"] * 7
+    # with higher is better the same points are an improvement
+    r = compute_chart(BASE + [3, 4, 5, 6, 7, 8, 9], chart="xmr", fix_after=12, direction="increase")
+    assert r.points["special_cause"].iloc[12:].eq("improvement").all()
+    assert r.summary["variation_icon"] == "improvement_high"
+
+
+def test_point_beyond_the_upper_limit_is_concern_whatever_trend_it_starts():
+    # 21 is above the upper limit 20.64 and starts a falling trend 21..15 (7 points): the
+    # outside-limits rule comes first, so 21 is a concern; the rest of the trend is improvement
+    # (20, 19 and 18 are also two of three above the centre, but the trend comes first).
+    _, tail = xmr([21, 20, 19, 18, 17, 16, 15])
+    assert tail["rules"].iloc[0] == "outside_limits;shift;trend"
+    assert tail["rules"].iloc[1] == "shift;trend;two_of_three"
+    assert tail["special_cause"].tolist() == ["concern"] + ["improvement"] * 6
+
+
+def test_two_of_three_comes_after_trend():
+    # The falling trend 19..13 is above the centre; 19 and 18 are beyond two sigma (17.09) and
+    # inside the limit (20.64), so they are also two of three above the centre: trend first.
+    _, tail = xmr([19, 18, 17, 16, 15, 14, 13])
+    assert tail["rules"].iloc[0] == "shift;trend;two_of_three"
+    assert tail["special_cause"].eq("improvement").all()
+
+
+def test_ihi_run_chart_uses_the_same_precedence():
+    # Run chart, IHI rules: median 10 from the baseline; 7 falling points above the median are a
+    # shift (6+ on one side) and a trend (5+ falling): the trend comes first, improvement.
+    r = compute_chart(
+        BASE + [17, 16, 15, 14, 13, 12, 11], chart="run", rules="ihi", fix_after=12
+    )
+    tail = r.points.iloc[12:]
+    assert tail["rules"].str.contains("shift").all() and tail["rules"].str.contains("trend").all()
+    assert tail["special_cause"].eq("improvement").all()

@@ -145,7 +145,7 @@ def test_single_huge_week_is_outside_and_screened():
     assert r.points["upper_limit"].iloc[0] < 20
 
 
-@pytest.mark.parametrize("chart", ["xmr", "c", "run"])
+@pytest.mark.parametrize("chart", ["xmr", "run"])
 def test_constant_series_no_limits_no_signals_no_assurance(chart):
     r = compute_chart([5] * 20, chart=chart, target=7)
     p = r.points
@@ -155,7 +155,56 @@ def test_constant_series_no_limits_no_signals_no_assurance(chart):
     assert r.summary["variation_icon"] == "common_cause"
 
 
-def test_constant_rates_u_chart_no_limits():
-    r = compute_chart([1, 2, 3] * 5, denominators=[100, 200, 300] * 5, chart="u", target=1)
-    assert r.points["upper_limit"].isna().all()
+def test_constant_c_chart_keeps_its_poisson_limits():
+    # Issue 10 (2): c limits come from the Poisson model, not from moving ranges.
+    # c_bar = 5, sigma = sqrt(5) = 2.2361: limits 5 - 6.7082 -> 0 (clipped) .. 11.7082,
+    # two-sigma lines 5 - 4.4721 = 0.5279 .. 9.4721.
+    r = compute_chart([5] * 20, chart="c", target=7)
+    p = r.points
+    assert p["centre"].eq(5).all()
+    assert p["upper_limit"].iloc[0] == pytest.approx(5 + 3 * math.sqrt(5))
+    assert p["lower_limit"].eq(0).all()
+    assert p["lower_2sigma"].iloc[0] == pytest.approx(5 - 2 * math.sqrt(5))
+    assert p["upper_2sigma"].iloc[0] == pytest.approx(5 + 2 * math.sqrt(5))
+    assert p["rules"].eq("").all()
+    assert r.summary["assurance_icon"] == "hit_and_miss"  # 0 < 7 < 11.7
+    assert r.summary["variation_icon"] == "common_cause"
+    # ... and then a week of 12 is beyond the upper limit.
+    p = compute_chart([5] * 20 + [12], chart="c", fix_after=20).points
+    assert p["rules"].iloc[20] == "outside_limits"
+    assert p["special_cause"].iloc[20] == "concern"
+
+
+def test_constant_u_chart_keeps_its_poisson_limits():
+    # Issue 10 (2): 3 restraints every week on 168 bed days. u_bar = 3 / 168 = 0.0178571 per bed
+    # day = 17.8571 per 1,000; sigma_i = sqrt(u_bar / 168) = sqrt(3) / 168 = 0.0103098, so
+    # 10.3098 per 1,000; upper limit 17.8571 + 3 x 10.3098 = 48.7866, lower 17.8571 - 30.93 -> 0.
+    r = compute_chart([3] * 15, denominators=[168] * 15, chart="u", per=1000, target=10)
+    p = r.points
+    assert p["centre"].iloc[0] == pytest.approx(1000 * 3 / 168)
+    assert p["upper_limit"].iloc[0] == pytest.approx(48.7866, abs=5e-5)
+    assert round(p["upper_limit"].iloc[0], 1) == 48.8
+    assert p["lower_limit"].eq(0).all()
+    assert p["rules"].eq("").all()
+    assert r.summary["assurance_icon"] == "hit_and_miss"
+
+
+def test_constant_rates_u_chart_keeps_limits_uprime_has_none():
+    # Rates 1/100 = 2/200 = 3/300 = 0.01 every week: u limits from the Poisson model differ per
+    # point (sqrt(0.01 / n_i)); u' multiplies them by sigma_z, from the moving ranges of z, all 0.
+    kw = dict(denominators=[100, 200, 300] * 5, target=1)
+    u = compute_chart([1, 2, 3] * 5, chart="u", **kw)
+    assert u.points["upper_limit"].iloc[0] == pytest.approx(0.01 + 3 * math.sqrt(0.01 / 100))
+    assert u.points["upper_limit"].iloc[2] == pytest.approx(0.01 + 3 * math.sqrt(0.01 / 300))
+    assert u.points["rules"].eq("").all()
+    uprime = compute_chart([1, 2, 3] * 5, chart="uprime", **kw)
+    assert uprime.points["upper_limit"].isna().all()
+    assert uprime.summary["assurance_icon"] is None
+
+
+@pytest.mark.parametrize("chart", ["u", "c"])
+def test_zero_centre_has_no_poisson_limits(chart):
+    kw = {"denominators": [150] * 14} if chart == "u" else {}
+    r = compute_chart([0] * 14, chart=chart, target=1, **kw)
+    assert r.points["upper_limit"].isna().all() and r.points["lower_limit"].isna().all()
     assert r.summary["assurance_icon"] is None

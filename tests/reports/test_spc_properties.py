@@ -60,4 +60,8 @@ def test_constant_series_has_no_signals(value, n, chart, rules):
         value = float(int(value))
     r = compute_chart([value] * n, chart=chart, rules=rules, target=1.0)
     assert r.points["rules"].eq("").all()
-    assert r.summary["assurance_icon"] is None
+    if chart == "c":
+        # Poisson limits remain on a constant segment unless the centre is zero.
+        assert r.points["upper_limit"].notna().all() == (value > 0)
+    else:
+        assert r.summary["assurance_icon"] is None

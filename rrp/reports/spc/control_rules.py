@@ -37,33 +37,55 @@ def shift(side: np.ndarray, layout: Layout, length: int = SHIFT_POINTS) -> np.nd
 def trend(values: np.ndarray, layout: Layout, length: int = TREND_POINTS) -> np.ndarray:
     """Rule 3: `length`+ consecutive points each strictly higher (or lower) than the one before.
 
-    A tie breaks the trend. Returns the direction of the trend a point belongs to (+1 rising,
-    -1 falling, 0 none); a point that ends one trend and starts the opposite one gets +2 (both).
+    A tie breaks the trend. Returns the direction of the trend each point belongs to (+1 rising,
+    -1 falling, 0 none). A point that ends one trend and starts the opposite one (a peak or a
+    trough) takes the trend it starts, the one to its right, as NHSRplotthedots.
     """
     n = len(values)
     step = np.zeros(n, dtype=np.int8)
     if n > 1:
         inside = layout.pos[1:] >= 1  # the step into point i comes from i-1 in the same segment
         step[1:] = np.where(inside, np.sign(values[1:] - values[:-1]), 0)
-    step_run = run_lengths(step, layout.seg)
-    # `length` points make length - 1 steps of the same sign.
-    in_trend_step = (step != 0) & (step_run >= length - 1)
-    up = in_trend_step & (step > 0)
-    down = in_trend_step & (step < 0)
-    # The point before a flagged step is in the trend too (it is in the same segment).
-    up[:-1] |= up[1:]
-    down[:-1] |= down[1:]
-    return np.where(up & down, 2, np.where(up, 1, np.where(down, -1, 0))).astype(np.int8)
+    return trend_direction(step, layout.seg, length)
+
+
+def trend_direction(step: np.ndarray, seg: np.ndarray, length: int) -> np.ndarray:
+    """Per point, the direction of the `length`-point trend it belongs to, from the steps.
+
+    step[i] is the sign of the step into point i (0 at a segment start or a tie). `length` points
+    make length - 1 steps of one sign. A point belongs to the trend of the step into it and of the
+    step out of it; where both are trend steps of opposite signs, the step out of it wins.
+    """
+    in_trend_step = (step != 0) & (run_lengths(step, seg) >= length - 1)
+    step_in = np.where(in_trend_step, step, 0).astype(np.int8)
+    # The step out of point i is the step into i+1 (0 when i+1 starts a segment).
+    step_out = np.zeros_like(step_in)
+    step_out[:-1] = step_in[1:]
+    return np.where(step_out != 0, step_out, step_in).astype(np.int8)
+
+
+def beyond_limits(values: np.ndarray, limits: Limits) -> np.ndarray:
+    """Above the upper or below the lower limit, whether or not that limit can signal.
+
+    A point below a negative XmR lower limit is beyond it (so not "near" it) even though such a
+    limit never signals by itself. NaN limits: never beyond.
+    """
+    return (values > limits.upper) | (values < limits.lower)
 
 
 def two_of_three(
-    values: np.ndarray, side: np.ndarray, limits: Limits, outside: np.ndarray, layout: Layout
+    values: np.ndarray, side: np.ndarray, limits: Limits, layout: Layout
 ) -> np.ndarray:
     """Rule 4: in 3 consecutive points all on one side, 2+ beyond the two-sigma line but not beyond
     the limit. Only those points (beyond two sigma, inside the limit) are flagged.
+
+    "Not beyond the limit" is read from the limits themselves, not from rule 1: a point beyond a
+    limit that does not signal (a negative XmR lower limit) is still beyond it, never near it
+    (as NHSRplotthedots' close_to_limits).
     """
     n = len(values)
-    near = ((values > limits.upper_2sigma) | (values < limits.lower_2sigma)) & ~outside
+    near = (values > limits.upper_2sigma) | (values < limits.lower_2sigma)
+    near &= ~beyond_limits(values, limits)
     flagged = np.zeros(n, dtype=bool)
     if n < 3:
         return flagged

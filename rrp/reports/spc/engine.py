@@ -30,9 +30,6 @@ from rrp.reports.spc.types import (
     RuleSet,
 )
 
-_SIDED_BITS = RULE_BITS["outside_limits"] | RULE_BITS["shift"] | RULE_BITS["two_of_three"]
-
-
 @dataclass(frozen=True)
 class _Kernel:
     """Per-point columns and per-chart summary arrays from one kernel run."""
@@ -56,7 +53,8 @@ def _check_options(chart: str, rules: str, direction: str, per: float) -> None:
 def _plotted_values(
     chart: str, values: np.ndarray, denominators: np.ndarray | None, per: float
 ) -> np.ndarray:
-    """The value drawn for each point: counts for c, count / exposure x per for rates."""
+    """The value drawn for each point: counts for c, count / exposure x per for rates, numerator /
+    denominator x per for proportions (p, p')."""
     if not np.all(np.isfinite(values)):
         raise ValueError("values must be finite numbers (no blanks or NaN)")
     if chart in ("u", "uprime"):
@@ -64,6 +62,13 @@ def _plotted_values(
             raise ValueError(f"a {chart} chart needs denominators (the exposure, e.g. bed days)")
         if np.any(values < 0):
             raise ValueError(f"a {chart} chart needs counts of zero or more")
+    if chart in ("p", "pprime"):
+        if denominators is None:
+            raise ValueError(f"a {chart} chart needs denominators (the number of cases)")
+        if np.any(values < 0):
+            raise ValueError(f"a {chart} chart needs numerators of zero or more")
+        if np.all(np.isfinite(denominators)) and np.any(values > denominators):
+            raise ValueError(f"a {chart} chart needs numerators no larger than their denominators")
     if chart == "c":
         if denominators is not None:
             raise ValueError("a c chart plots counts with constant exposure: use u for rates")
@@ -151,23 +156,27 @@ def _kernel(
 def _control_rules(
     plotted: np.ndarray, side: np.ndarray, limits: Any, layout: Any
 ) -> tuple[np.ndarray, np.ndarray]:
-    """MDC rules for control charts: rule bits and the side of the flagging pattern per point."""
+    """MDC rules for control charts: rule bits and the side of the pattern that classes each point.
+
+    A point flagged by patterns of opposite meaning takes the first in the order outside limits,
+    trend, two of three, shift (QI-METHODS, as NHSRplotthedots): a point above the centre in a
+    falling trend is classed by the trend; a point beyond a limit by its side, whatever trend it
+    starts.
+    """
     outside = control_rules.outside_limits(plotted, limits)
     shift = control_rules.shift(side, layout)
     trend_dir = control_rules.trend(plotted, layout)
-    two = control_rules.two_of_three(plotted, side, limits, outside, layout)
+    two = control_rules.two_of_three(plotted, side, limits, layout)
+    in_trend = trend_dir != 0
     bits = (
         outside * RULE_BITS["outside_limits"]
         + shift * RULE_BITS["shift"]
-        + (trend_dir != 0) * RULE_BITS["trend"]
+        + in_trend * RULE_BITS["trend"]
         + two * RULE_BITS["two_of_three"]
     ).astype(np.int64)
-    sided = (bits & _SIDED_BITS) != 0
-    # Side-based patterns class a point by its side; a trend alone by its direction; a point in
-    # a rising and a falling trend at once (a peak or trough) by its side.
-    pattern = np.where(
-        sided | (trend_dir == 2), side, np.where(trend_dir != 0, trend_dir, 0)
-    ).astype(np.int8)
+    pattern = icons.winning_pattern(
+        [(outside, side), (in_trend, trend_dir), (two, side), (shift, side)]
+    )
     return bits, pattern
 
 
@@ -245,8 +254,9 @@ def compute_chart(
 ) -> ChartResult:
     """One SPC or run chart, points in the order given.
 
-    values are counts (u, u', c) or the plotted values (run, xmr); with denominators the plotted
-    value is values / denominators x per (for u and u' denominators are the exposures n_i).
+    values are counts (u, u', c), numerators (p, p') or the plotted values (run, xmr); with
+    denominators the plotted value is values / denominators x per (for u and u' denominators are
+    the exposures n_i, for p and p' the number of cases; per=100 shows percentages).
     rebase_at lists labels (or 0-based positions when labels is None) that start a new segment.
     `rules` chooses the run-chart rule set; control charts always use the MDC rules.
     Raises ValueError on bad input.

@@ -18,6 +18,19 @@ def good_side(direction: str) -> int:
     return {"decrease": -1, "increase": 1}.get(direction, 0)
 
 
+def winning_pattern(patterns: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The side of the pattern that classes each point: the first in `patterns` that flags it.
+
+    `patterns` is a list of (flagged, side) pairs in order of precedence; side is -1/+1 (below /
+    above, falling / rising) or 0 (no side). When patterns of opposite meaning flag one point, the
+    first wins: for control charts the order is outside limits, trend, two of three, shift
+    (QI-METHODS, as NHSRplotthedots). 0 where no pattern flags the point.
+    """
+    flagged = [mask for mask, _ in patterns]
+    sides = [np.broadcast_to(side, mask.shape) for mask, side in patterns]
+    return np.select(flagged, sides, 0).astype(np.int8)
+
+
 def classify(flagged: np.ndarray, pattern: np.ndarray, direction: str) -> np.ndarray:
     """Special-cause code per point from the side of the pattern that flagged it.
 

@@ -1,4 +1,4 @@
-"""Centre lines and limits for run, XmR, u, u' and c charts (QI-METHODS "Chart types").
+"""Centre lines and limits for run, XmR, u, u', c, p and p' charts (QI-METHODS "Chart types").
 
 All charts are computed at once over a flat Layout; centre and sigma come from each segment's
 baseline points and are extended unchanged to the rest of the segment.
@@ -73,7 +73,9 @@ def compute_limits(
     bseg = layout.seg[base]
     n_base = layout.base_lengths.astype(float)
     nan = np.full(len(plotted), np.nan)
-    # A baseline whose values are all equal (every moving range zero) gives no limits.
+    # A baseline whose values are all equal (every moving range zero) gives no limits where they
+    # come from moving ranges (XmR, u', p'); u, c and p limits come from the Poisson or binomial
+    # model and remain (QI-METHODS).
     constant = layout.per_point(segment_all_equal(plotted[base], bseg, s))
     # The centre of a constant baseline is that value exactly: a mean of n equal floats can be
     # one rounding step off, which would put every point "above" the centre (a false shift).
@@ -102,36 +104,38 @@ def compute_limits(
         c_bar = segment_sum(plotted[base], bseg, s) / n_base
         centre = layout.per_point(c_bar)
         sigma = np.sqrt(centre)
-    else:  # u and uprime: pooled baseline rate, per-point sigma from each point's exposure
+        # Poisson limits exist on a constant segment; only a centre of zero has none.
+        no_limits = centre == 0
+    else:  # u, u', p, p': pooled baseline rate, per-point sigma from each point's denominator
         assert counts is not None and exposure is not None
-        u_bar = segment_sum(counts[base], bseg, s) / segment_sum(exposure[base], bseg, s)
-        u_point = layout.per_point(u_bar)
-        centre = u_point * per
-        sigma = np.sqrt(u_point / exposure) * per
-        if chart == "uprime":
-            sigma = sigma * layout.per_point(
-                laney_sigma_z(counts, exposure, u_point, layout, screen_moving_ranges)
-            )
-    sigma = np.where(constant, np.nan, sigma)
+        rate = segment_sum(counts[base], bseg, s) / segment_sum(exposure[base], bseg, s)
+        rate_point = layout.per_point(rate)
+        centre = rate_point * per
+        binomial = chart in ("p", "pprime")
+        # u: sqrt(u_bar / n_i); p: sqrt(p_bar (1 - p_bar) / n_i), both per unit, then scaled.
+        spread = rate_point * (1 - rate_point) if binomial else rate_point
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma_unit = np.sqrt(spread / exposure)
+            if chart in ("uprime", "pprime"):
+                z = (counts / exposure - rate_point) / sigma_unit
+                sigma_unit = sigma_unit * layout.per_point(
+                    mean_moving_range(z, layout, screen_moving_ranges) / D2
+                )
+        sigma = sigma_unit * per
+        if chart in ("uprime", "pprime"):
+            # Laney's sigma_z comes from moving ranges: a constant segment has none.
+            no_limits = constant | ~np.isfinite(sigma)
+        else:
+            # Binomial / Poisson limits exist on a constant segment; sigma is zero only at a
+            # centre of zero (u) or of zero or one (p).
+            no_limits = ~(spread > 0)
+    sigma = np.where(no_limits, np.nan, sigma)
     centre = np.where(constant, first_value, centre)
-    # Lower limits below zero are shown as zero (u, u', c); the 2-sigma line likewise.
-    lower = np.maximum(centre - 3 * sigma, 0.0)
-    lower_2 = np.maximum(centre - 2 * sigma, 0.0)
-    return Limits(centre, lower, centre + 3 * sigma, lower_2, centre + 2 * sigma, lower_signals)
-
-
-def laney_sigma_z(
-    counts: np.ndarray,
-    exposure: np.ndarray,
-    u_point: np.ndarray,
-    layout: Layout,
-    screen: bool,
-) -> np.ndarray:
-    """Laney's sigma_z per segment: mean |z_i - z_(i-1)| / 1.128 over the baseline, screened.
-
-    z_i = (u_i - u_bar) / sqrt(u_bar / n_i). The moving ranges of z get the same one-pass
-    3.267 screening as XmR moving ranges.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (counts / exposure - u_point) / np.sqrt(u_point / exposure)
-    return mean_moving_range(z, layout, screen) / D2
+    # Lower limits below zero are shown as zero (u, u', c, p, p'), p limits above one as one;
+    # the two-sigma lines come from the same (unclipped) sigma and are clipped likewise.
+    top = per if chart in ("p", "pprime") else np.inf
+    lower = np.clip(centre - 3 * sigma, 0.0, top)
+    upper = np.clip(centre + 3 * sigma, 0.0, top)
+    lower_2 = np.clip(centre - 2 * sigma, 0.0, top)
+    upper_2 = np.clip(centre + 2 * sigma, 0.0, top)
+    return Limits(centre, lower, upper, lower_2, upper_2, lower_signals)

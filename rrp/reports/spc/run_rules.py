@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rrp.reports.distributions import crossings_limit, runs_limits
+from rrp.reports.spc.control_rules import trend_direction
+from rrp.reports.spc.icons import winning_pattern
 from rrp.reports.spc.segments import Layout, run_lengths
 from rrp.reports.spc.types import MIN_USEFUL_FOR_RUNS, RULE_BITS
 
@@ -114,8 +116,9 @@ def anhoej(side: np.ndarray, layout: Layout) -> RunAnalysis:
 def ihi_trend(values: np.ndarray, layout: Layout, length: int = IHI_TREND_POINTS) -> np.ndarray:
     """IHI trend: `length`+ points all going up or all down; equal neighbours count once.
 
-    Returns +1 / -1 for points in a rising / falling trend (2 if both), 0 otherwise. Repeated
-    values are collapsed to one point first, so a tie neither extends nor breaks a trend.
+    Returns +1 / -1 for points in a rising / falling trend, 0 otherwise; a peak or trough that ends
+    one trend and starts the opposite one takes the trend it starts (as the control-chart trend).
+    Repeated values are collapsed to one point first, so a tie neither extends nor breaks a trend.
     """
     n = len(values)
     if n == 0:
@@ -128,13 +131,7 @@ def ihi_trend(values: np.ndarray, layout: Layout, length: int = IHI_TREND_POINTS
     step = np.zeros(len(kv), dtype=np.int8)
     if len(kv) > 1:
         step[1:] = np.where(kseg[1:] == kseg[:-1], np.sign(kv[1:] - kv[:-1]), 0)
-    in_step = (step != 0) & (run_lengths(step, kseg) >= length - 1)
-    up = in_step & (step > 0)
-    down = in_step & (step < 0)
-    up[:-1] |= up[1:]
-    down[:-1] |= down[1:]
-    up, down = up[group], down[group]
-    return np.where(up & down, 2, np.where(up, 1, np.where(down, -1, 0))).astype(np.int8)
+    return trend_direction(step, kseg, length)[group]
 
 
 def ihi(values: np.ndarray, side: np.ndarray, layout: Layout) -> RunAnalysis:
@@ -144,7 +141,6 @@ def ihi(values: np.ndarray, side: np.ndarray, layout: Layout) -> RunAnalysis:
     runs = _runs(side, layout)
     n = len(side)
     bits = np.zeros(n, dtype=np.int64)
-    pattern = np.zeros(n, dtype=np.int8)
     # Shift: a run of useful points (median points skipped) of 6 or more.
     shift_idx = runs.useful_idx[runs.run_len_of_point >= IHI_SHIFT_POINTS]
     bits[shift_idx] |= RULE_BITS["shift"]
@@ -162,13 +158,13 @@ def ihi(values: np.ndarray, side: np.ndarray, layout: Layout) -> RunAnalysis:
     many_points = np.zeros(n, dtype=bool)
     many_points[runs.useful_idx] = too_many[layout.seg[runs.useful_idx]]
     bits[many_points] |= RULE_BITS["too_many_runs"]
-    # Side-based patterns class by side; trend by its direction; too many runs has none.
+    # One precedence for every chart (QI-METHODS): a trend classes its points by its direction
+    # before a side-based pattern (shift, too few runs) classes them by their side; too many runs
+    # has no side ("neither").
     trend_dir = ihi_trend(values, layout)
     bits[trend_dir != 0] |= RULE_BITS["trend"]
     sided = (bits & (RULE_BITS["shift"] | RULE_BITS["too_few_runs"])) != 0
-    pattern[:] = np.where(sided, side, np.where(np.abs(trend_dir) == 1, trend_dir, 0))
-    both = (trend_dir == 2) & ~sided
-    pattern[both] = side[both]
+    pattern = winning_pattern([(trend_dir != 0, trend_dir), (sided, side)])
     seg_shift = np.zeros(layout.n_segments, dtype=bool)
     seg_shift[layout.seg[shift_idx]] = True
     seg_trend = np.zeros(layout.n_segments, dtype=bool)

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import pandas as pd
 
-ChartType = Literal["run", "xmr", "u", "uprime", "c"]
+ChartType = Literal["run", "xmr", "u", "uprime", "c", "p", "pprime"]
 RuleSet = Literal["anhoej", "ihi"]
 Direction = Literal["decrease", "increase", "neutral"]
 
-CHART_TYPES: tuple[str, ...] = ("run", "xmr", "u", "uprime", "c")
+CHART_TYPES: tuple[str, ...] = ("run", "xmr", "u", "uprime", "c", "p", "pprime")
 RULE_SETS: tuple[str, ...] = ("anhoej", "ihi")
 DIRECTIONS: tuple[str, ...] = ("decrease", "increase", "neutral")
 
