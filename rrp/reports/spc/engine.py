@@ -30,6 +30,7 @@ from rrp.reports.spc.types import (
     RuleSet,
 )
 
+
 @dataclass(frozen=True)
 class _Kernel:
     """Per-point columns and per-chart summary arrays from one kernel run."""

@@ -13,7 +13,7 @@ import numpy as np
 from rrp.reports.distributions import crossings_limit, runs_limits
 from rrp.reports.spc.control_rules import trend_direction
 from rrp.reports.spc.icons import winning_pattern
-from rrp.reports.spc.segments import Layout, run_lengths
+from rrp.reports.spc.segments import Layout
 from rrp.reports.spc.types import MIN_USEFUL_FOR_RUNS, RULE_BITS
 
 IHI_SHIFT_POINTS = 6
