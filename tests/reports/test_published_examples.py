@@ -348,3 +348,58 @@ def test_anhoej_vignette_worked_numbers_for_24_points():
     assert math.log2(24) + 3 == pytest.approx(7.5849625)
     assert longest_run_limit(24) == 8
     assert crossings_limit(24) == 8
+
+
+# anhoej/qicharts2 data/nhs_accidents.rda (bzip2-compressed R data, decoded from the stored copy of
+# the repository): week i, r attendances seen within 4 hours, n attendances; 20 weeks (Mohammed
+# et al., BMJ Qual Saf 2013). Used by the vignette's P and P' chart examples.
+NHS_ACCIDENTS_R = [
+    266501, 264225, 276532, 281461, 269071, 261215, 270409, 279778, 270483, 270320,
+    267923, 271478, 255353, 256820, 261835, 259144, 255910, 260863, 264465, 260989,
+]  # fmt: skip
+NHS_ACCIDENTS_N = [
+    280443, 276823, 291681, 296155, 282343, 275888, 283867, 295251, 284468, 282529,
+    279618, 283932, 266629, 268091, 276803, 271578, 266005, 273520, 278574, 273772,
+]  # fmt: skip
+
+
+def test_qicharts2_vignette_p_chart_nhs_accidents():
+    """anhoej/qicharts2 vignettes/qicharts2.Rmd, "Prime charts": qic(i, r, n, data =
+    nhs_accidents, chart = 'p', decimals = 3). The rendered chart
+    (docs/articles/qicharts2_files/figure-html/unnamed-chunk-49-1.png) labels the last point's
+    UCL 95.411, CL 95.290, LCL 95.169 (percent) and marks every point outside the limits but
+    weeks 5, 7, 18 and 20 ("the 3-sigma limits appear too narrow").
+    """
+    r = compute_chart(
+        NHS_ACCIDENTS_R, denominators=NHS_ACCIDENTS_N, chart="p", per=100, direction="increase"
+    )
+    p = r.points
+    last = p.iloc[-1]
+    assert round(last.upper_limit, 3) == 95.411
+    assert round(last.centre, 3) == 95.290
+    assert round(last.lower_limit, 3) == 95.169
+    outside = [i + 1 for i, rules in enumerate(p["rules"]) if "outside_limits" in rules]
+    assert outside == [w for w in range(1, 21) if w not in (5, 7, 18, 20)]
+
+
+def test_qicharts2_vignette_pprime_chart_nhs_accidents():
+    """anhoej/qicharts2 vignettes/qicharts2.Rmd: the same data with chart = 'pp'. The rendered
+    chart (unnamed-chunk-51-1.png) labels UCL 96.582, CL 95.290, LCL 93.997 and shows every point
+    inside the limits. qicharts2 screens the z moving ranges only with
+    options(qic.screenedmr = TRUE) (off by default in the stored version), so it is off here; rrp
+    screens by default (QI-METHODS) and gives the same answer on these data.
+    """
+    for screen in (False, True):
+        p = compute_chart(
+            NHS_ACCIDENTS_R,
+            denominators=NHS_ACCIDENTS_N,
+            chart="pprime",
+            per=100,
+            direction="increase",
+            screen_moving_ranges=screen,
+        ).points
+        last = p.iloc[-1]
+        assert round(last.upper_limit, 3) == 96.582
+        assert round(last.centre, 3) == 95.290
+        assert round(last.lower_limit, 3) == 93.997
+        assert "outside_limits" not in ";".join(p["rules"])

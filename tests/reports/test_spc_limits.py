@@ -208,3 +208,82 @@ def test_zero_centre_has_no_poisson_limits(chart):
     r = compute_chart([0] * 14, chart=chart, target=1, **kw)
     assert r.points["upper_limit"].isna().all() and r.points["lower_limit"].isna().all()
     assert r.summary["assurance_icon"] is None
+
+
+# --- p and p' charts (QI-METHODS "Chart types"; qicharts2's qic.p and qic.pp) ---
+
+P_NUM = [2, 5, 1, 4]
+P_DEN = [10, 20, 10, 20]
+
+
+def test_p_chart_by_hand_varying_denominators():
+    # p_bar = 12 / 60 = 0.2. n = 10: sigma = sqrt(0.2 x 0.8 / 10) = 0.126491; limits
+    # 0.2 - 0.379473 < 0 -> 0 .. 0.579473; two-sigma 0.2 - 0.252982 < 0 -> 0 .. 0.452982.
+    # n = 20: sigma = sqrt(0.008) = 0.0894427; limits 0 .. 0.468328; two-sigma 0.021115 .. 0.378885.
+    p = compute_chart(P_NUM, denominators=P_DEN, chart="p").points
+    assert p["value"].tolist() == pytest.approx([0.2, 0.25, 0.1, 0.2])
+    assert p["centre"].tolist() == pytest.approx([0.2] * 4)
+    assert p["upper_limit"].tolist() == pytest.approx([0.579473, 0.468328] * 2, abs=1e-6)
+    assert p["lower_limit"].eq(0).all()
+    assert p["lower_2sigma"].tolist() == pytest.approx([0, 0.021115] * 2, abs=1e-6)
+    assert p["upper_2sigma"].tolist() == pytest.approx([0.452982, 0.378885] * 2, abs=1e-6)
+
+
+def test_p_chart_limits_clipped_to_one_and_per_100_shows_percent():
+    # p_bar = 36 / 40 = 0.9; sigma = sqrt(0.9 x 0.1 / 10) = 0.0948683; upper 0.9 + 0.284605 > 1
+    # -> 1, lower 0.615395; two-sigma: 0.9 + 0.189737 > 1 -> 1, 0.710263 (from the unclipped sigma).
+    p = compute_chart([9, 8, 9, 10], denominators=[10] * 4, chart="p").points
+    assert p["upper_limit"].eq(1).all() and p["upper_2sigma"].eq(1).all()
+    assert p["lower_limit"].iloc[0] == pytest.approx(0.615395, abs=1e-6)
+    assert p["lower_2sigma"].iloc[0] == pytest.approx(0.710263, abs=1e-6)
+    pct = compute_chart([9, 8, 9, 10], denominators=[10] * 4, chart="p", per=100).points
+    assert pct["value"].tolist() == pytest.approx([90, 80, 90, 100])
+    assert pct["upper_limit"].eq(100).all()
+    assert pct["lower_limit"].iloc[0] == pytest.approx(61.5395, abs=1e-4)
+    # 100% sits on the clipped upper limit: not beyond it.
+    assert "outside_limits" not in pct["rules"].iloc[3]
+
+
+def test_pprime_sigma_z_by_hand():
+    # p_i = 0.2, 0.25, 0.1, 0.2; z_i = (p_i - 0.2) / sigma_i = 0, 0.559017, -0.790569, 0.
+    # |diff z| = 0.559017, 1.349586, 0.790569; mean 0.899724 (none above 3.267 x mean);
+    # sigma_z = 0.899724 / 1.128 = 0.797628. Upper limit at n = 10: 0.2 + 3 x 0.126491 x 0.797628.
+    p = compute_chart(P_NUM, denominators=P_DEN, chart="pprime").points
+    sigma_z = (0.559017 + 1.349586 + 0.790569) / 3 / 1.128
+    assert p["upper_limit"].iloc[0] == pytest.approx(0.2 + 3 * 0.126491 * sigma_z, abs=1e-6)
+    assert p["upper_limit"].iloc[1] == pytest.approx(0.2 + 3 * 0.0894427 * sigma_z, abs=1e-6)
+    assert p["upper_2sigma"].iloc[1] == pytest.approx(0.2 + 2 * 0.0894427 * sigma_z, abs=1e-6)
+    # 0.2 - 3 x 0.0894427 x 0.797628 = -0.0140 -> clipped to 0; the two-sigma line stays above 0.
+    assert p["lower_limit"].iloc[1] == 0
+    assert p["lower_2sigma"].iloc[1] == pytest.approx(0.2 - 2 * 0.0894427 * sigma_z, abs=1e-6)
+
+
+def test_p_constant_segment_keeps_limits_pprime_has_none():
+    # 3 of 10 every week: p limits from the binomial model (0.3 +- 3 sqrt(0.021) = 0 .. 0.734741);
+    # p' sigma_z comes from moving ranges of z, all zero: no limits.
+    kw = dict(denominators=[10] * 14, target=0.5)
+    p = compute_chart([3] * 14, chart="p", **kw)
+    assert p.points["upper_limit"].iloc[0] == pytest.approx(0.3 + 3 * math.sqrt(0.021))
+    assert p.summary["assurance_icon"] == "hit_and_miss"
+    pp = compute_chart([3] * 14, chart="pprime", **kw)
+    assert pp.points["upper_limit"].isna().all()
+    assert pp.summary["assurance_icon"] is None
+
+
+@pytest.mark.parametrize("count", [0, 10])
+@pytest.mark.parametrize("chart", ["p", "pprime"])
+def test_p_centre_zero_or_one_has_no_limits(chart, count):
+    r = compute_chart([count] * 14, denominators=[10] * 14, chart=chart, per=100)
+    assert r.points["centre"].eq(count * 10).all()
+    assert r.points["upper_limit"].isna().all() and r.points["lower_limit"].isna().all()
+    assert r.points["rules"].eq("").all()
+
+
+@pytest.mark.parametrize("chart", ["p", "pprime"])
+def test_p_chart_refuses_bad_input(chart):
+    with pytest.raises(ValueError, match="needs denominators"):
+        compute_chart([1, 2], chart=chart)
+    with pytest.raises(ValueError, match="no larger than"):
+        compute_chart([1, 11], denominators=[10, 10], chart=chart)
+    with pytest.raises(ValueError, match="zero or more"):
+        compute_chart([1, -1], denominators=[10, 10], chart=chart)
