@@ -24,6 +24,10 @@ CSV_FIELDS = (
     "lower_2sigma", "upper_2sigma", "segment", "special_cause", "rules",
 )
 
+#: Chart types offered by --chart: the engine's CHART_TYPES, spelled out for the same reason
+#: (a test checks the two agree).
+CHART_CHOICES = ("run", "xmr", "u", "uprime", "c", "p", "pprime")
+
 #: MDC colours: improvement blue, concern orange, common cause grey (never red/green).
 COLOURS = {"improvement": "#41B6E6", "concern": "#ED8B00", "neither": "#7B5EA7", "": "grey62"}
 
@@ -170,16 +174,24 @@ def _print_table(points: Any, summary: dict[str, Any], trial: bool) -> None:
 @click.argument("file", type=str)
 @click.option("--value", "value_col", required=True, help="Column holding the counts or values.")
 @click.option(
-    "--denominator", "denominator_col", default=None, help="Exposure column (e.g. bed days)."
+    "--denominator",
+    "denominator_col",
+    default=None,
+    help="Exposure column (e.g. bed days), or the cases a proportion is of (p, pprime).",
 )
-@click.option("--per", type=float, default=None, help="Rates per this many units (e.g. 1000).")
+@click.option(
+    "--per",
+    type=float,
+    default=None,
+    help="Rates per this many units (e.g. 1000); 100 shows p and pprime as percentages.",
+)
 @click.option("--x", "x_col", default=None, help="Label column (default: the first column).")
 @click.option(
     "--chart",
     "chart_type",
     required=True,
-    type=click.Choice(["run", "xmr", "u", "uprime", "c"]),
-    help="Chart type.",
+    type=click.Choice(CHART_CHOICES),
+    help="Chart type (p, pprime: proportions, --value numerators of --denominator).",
 )
 @click.option("--rules", type=click.Choice(["anhoej", "ihi"]), default="anhoej", show_default=True)
 @click.option(
@@ -279,6 +291,10 @@ def _compute(
         raise InputError(f"{file} has {len(rows)} data row(s); a chart needs at least 2 points")
     if chart_type in ("u", "uprime") and denominator_col is None:
         raise InputError(f"a {chart_type} chart needs --denominator (e.g. occupied bed days)")
+    if chart_type in ("p", "pprime") and denominator_col is None:
+        raise InputError(
+            f"a {chart_type} chart needs --denominator (the cases the proportion is of)"
+        )
     if chart_type == "c" and denominator_col is not None:
         raise InputError("a c chart plots counts: drop --denominator or use --chart u")
     if fix_after is not None and fix_after < 12:

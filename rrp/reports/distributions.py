@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
@@ -31,13 +32,18 @@ def binomial_quantile(p: float, size: int, prob: float = 0.5) -> int:
     if size == 0:
         return 0
     if prob == 0.5:
-        total = 2**size
+        # R applies a tiny fuzz (1 - 64 * eps) so that p exactly on a step is not missed. The
+        # threshold is compared as an exact fraction: 2**size overflows a float from 1,024 points
+        # on (a chart of 1,025+ useful points used to stop with OverflowError).
+        threshold = Fraction(p * (1 - 64 * np.finfo(float).eps))
+        target = threshold.numerator * 2**size
         running = 0
+        coefficient = 1  # C(size, k), updated in place: cheaper than math.comb for each k
         for k in range(size + 1):
-            running += math.comb(size, k)
-            # R applies a tiny fuzz (1 - 64 * eps) so that p exactly on a step is not missed.
-            if running >= p * total * (1 - 64 * np.finfo(float).eps):
+            running += coefficient
+            if running * threshold.denominator >= target:
                 return k
+            coefficient = coefficient * (size - k) // (k + 1)
         return size
     running = 0.0
     for k in range(size + 1):

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from rrp.cli.chart import CSV_FIELDS, chart
+from rrp.cli.chart import CHART_CHOICES, CSV_FIELDS, chart
 
 ROWS = [
     ("2024-01-01", 5, 130),
@@ -158,6 +158,8 @@ BAD = [
     (["--value", "restraint", "--chart", "xmr", "--fix-after", "11"], "at least 12"),
     (["--value", "restraint", "--chart", "uprime"], "needs --denominator"),
     (["--value", "restraint", "--denominator", "obd", "--chart", "c"], "c chart"),
+    (["--value", "restraint", "--chart", "p"], "needs --denominator"),
+    (["--value", "restraint", "--chart", "pprime"], "needs --denominator"),
 ]
 
 
@@ -213,3 +215,78 @@ def test_csv_fields_are_the_engines_point_columns():
     from rrp.reports.spc.types import POINT_COLUMNS
 
     assert CSV_FIELDS == tuple(c for c in POINT_COLUMNS if c != "trial")
+
+
+def test_chart_choices_are_the_engines_chart_types():
+    from rrp.reports.spc.types import CHART_TYPES
+
+    assert CHART_CHOICES == CHART_TYPES
+
+
+@pytest.mark.parametrize("chart_type", ["p", "pprime"])
+def test_p_chart_per_100_json(tmp_path, chart_type):
+    # 14 weeks of incidents debriefed within 72 hours (restraint) of incidents (obd column reused
+    # as the denominator: 130 -> proportions of a few percent).
+    res = invoke(
+        write(tmp_path),
+        "--value",
+        "restraint",
+        "--denominator",
+        "obd",
+        "--chart",
+        chart_type,
+        "--per",
+        100,
+        "--direction",
+        "increase",
+        "--target",
+        50,
+        "--fix-after",
+        12,
+        "--format",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["summary"]["chart"] == chart_type
+    first = doc["points"][0]
+    assert first["value"] == pytest.approx(100 * 5 / 130)
+    total = sum(r[1] for r in ROWS[:12]) / sum(r[2] for r in ROWS[:12])
+    assert first["centre"] == pytest.approx(100 * total)
+    assert 0 <= first["lower_limit"] < first["centre"] < first["upper_limit"] <= 100
+    # target 50% is above every upper limit while higher is better: consistently failing
+    assert doc["summary"]["assurance_icon"] == "fail"
+
+
+@pytest.mark.parametrize("chart_type", ["run", "xmr", "u"])
+@pytest.mark.parametrize("rules", ["anhoej", "ihi"])
+def test_long_series_is_charted(tmp_path, chart_type, rules):
+    # 1,500+ points used to stop with an OverflowError traceback: Anhoej's crossings limit
+    # computed 2**n as a float (overflows from 1,024 useful points).
+    rows = [(f"w{i:04d}", (i * 7) % 11, 100 + i % 13) for i in range(1600)]
+    res = invoke(
+        write(tmp_path, rows),
+        "--value",
+        "restraint",
+        "--denominator",
+        "obd",
+        "--chart",
+        chart_type,
+        "--rules",
+        rules,
+        "--format",
+        "csv",
+    )
+    assert res.exit_code == 0, res.output
+    assert "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1601
+
+
+def test_p_chart_numerator_above_denominator_exit_2(tmp_path):
+    rows = [("a", 3, 10), ("b", 12, 10), ("c", 4, 10)]
+    res = invoke(
+        write(tmp_path, rows), "--value", "restraint", "--denominator", "obd", "--chart", "p"
+    )
+    assert res.exit_code == 2
+    assert "no larger than their denominators" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

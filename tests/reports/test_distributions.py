@@ -81,3 +81,23 @@ def test_poisson_large_mean():
     # For a large mean the quantile is close to the normal approximation.
     q = poisson_quantile(0.975, 10_000)
     assert abs(q - (10_000 + 1.96 * 100)) < 3
+
+
+@pytest.mark.parametrize("size", [1023, 1024, 1599, 5000])
+def test_binomial_quantile_beyond_float_range_of_two_to_the_n(size):
+    # 2**1024 overflows a float: the exact sum must not go through one. Checked against the
+    # cdf summed in log space: P(X <= k - 1) < 0.05 <= P(X <= k).
+    k = binomial_quantile(0.05, size, 0.5)
+
+    def log_pmf(i):
+        return (
+            math.lgamma(size + 1)
+            - math.lgamma(i + 1)
+            - math.lgamma(size - i + 1)
+            + size * math.log(0.5)
+        )
+
+    def cdf(m):
+        return sum(math.exp(log_pmf(i)) for i in range(m + 1))
+
+    assert cdf(k - 1) < 0.05 <= cdf(k)
