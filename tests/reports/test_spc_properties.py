@@ -65,3 +65,47 @@ def test_constant_series_has_no_signals(value, n, chart, rules):
         assert r.points["upper_limit"].notna().all() == (value > 0)
     else:
         assert r.summary["assurance_icon"] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.sampled_from(["p", "pprime"]), st.sampled_from([1.0, 100.0]))
+def test_p_limits_ordered_within_zero_and_per(data, chart, per):
+    n = data.draw(st.lists(st.integers(1, 500), min_size=2, max_size=40))
+    x = [data.draw(st.integers(0, k)) for k in n]
+    p = compute_chart(x, denominators=n, chart=chart, per=per).points
+    ok = p["upper_limit"].notna()
+    cols = ["lower_limit", "lower_2sigma", "centre", "upper_2sigma", "upper_limit"]
+    grid = p.loc[ok, cols].to_numpy()
+    assert (grid >= 0).all() and (grid <= per * (1 + 1e-12)).all()
+    assert (np.diff(grid, axis=1) >= -1e-9).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(0, 30), max_size=20),
+    st.lists(st.integers(1, 4), min_size=6, max_size=10),
+    st.booleans(),
+    st.lists(st.integers(0, 30), max_size=20),
+    st.sampled_from(["xmr", "c"]),
+    st.sampled_from(["decrease", "increase"]),
+)
+def test_trend_points_inside_the_limits_take_the_trends_class(
+    before, steps, rising, after, chart, direction
+):
+    # QI-METHODS precedence: outside limits, then trend, then two of three, then shift. A point in
+    # a trend that is not outside the limits is classed by the trend's direction, whatever its side.
+    from rrp.reports.spc.control_rules import trend
+    from rrp.reports.spc.segments import build_layout
+
+    # A 7+ point trend (strictly monotone steps) between two random stretches.
+    run = np.cumsum([0, *steps]) if rising else 60 - np.cumsum([0, *steps])
+    values = [*before, *(int(x) for x in run), *after]
+    r = compute_chart(values, chart=chart, direction=direction)
+    p = r.points
+    v = p["value"].to_numpy(float)
+    t = trend(v, build_layout(np.zeros(len(v), dtype=bool), None))
+    good = -1 if direction == "decrease" else 1
+    assert (t != 0).sum() >= 7
+    for i in range(len(v)):
+        if t[i] != 0 and "outside_limits" not in p["rules"].iloc[i]:
+            assert p["special_cause"].iloc[i] == ("improvement" if t[i] == good else "concern")
