@@ -222,3 +222,15 @@ def test_ihi_run_chart_uses_the_same_precedence():
     tail = r.points.iloc[12:]
     assert tail["rules"].str.contains("shift").all() and tail["rules"].str.contains("trend").all()
     assert tail["special_cause"].eq("improvement").all()
+
+
+def test_methods_md_states_the_rule_changes():
+    # The app's help shows data/methods.md: each rule the engine applies is written there.
+    from rrp.paths import DATA_DIR
+
+    text = " ".join((DATA_DIR / "methods.md").read_text(encoding="utf-8").split())
+    assert "**outside limits, trend, two of three, shift**" in text
+    assert "takes the trend it *starts*" in text
+    assert "**u, c and p keep their limits**" in text
+    assert "never \"near\" the limit" in text
+    assert "| p | numerator / denominator x per |" in text
