@@ -54,7 +54,13 @@ def network_warning(address: str) -> str:
 def serve(db_path: Path | None, host: str, port: int, allow_network: bool) -> None:
     """Serve the rrp app in a browser; open the address it prints (it holds a secret token)."""
     try:
-        from rrp.cli.serve_guard import GuardedServer, host_port, is_loopback, is_wildcard, new_token
+        from rrp.cli.serve_guard import (
+            GuardedServer,
+            host_port,
+            is_loopback,
+            is_wildcard,
+            new_token,
+        )
     except ImportError:
         fail("textual-serve is not installed: pip install 'rrp[serve]'", EXIT_USAGE)
         return

@@ -95,6 +95,8 @@ class GuardedServer(Server):
         self.allowed_hosts = allowed_hosts(host, port)
         # Cookies are per host, not per port: a name with the port keeps two runs apart.
         self.cookie_name = f"rrp_serve_token_{port}"
+        #: Browser sessions whose app process is still running (tests wait for none).
+        self.sessions = 0
 
     @property
     def url(self) -> str:
@@ -126,6 +128,14 @@ class GuardedServer(Server):
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """textual-serve's session (one app process per browser tab), counted in `sessions`."""
+        self.sessions += 1
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.sessions -= 1
 
     def make_app(self) -> web.Application:
         """The aiohttp application: every route behind `guard`."""
