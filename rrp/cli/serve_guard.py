@@ -20,6 +20,7 @@ textual-serve's bundled `textual.js` and its template (the `data-session-websock
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import html
 import ipaddress
@@ -33,6 +34,9 @@ from textual_serve.server import Server
 
 #: The names a browser on this machine may use for a loopback-bound server.
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+#: How long Ctrl+C waits for the open sessions' app processes to quit.
+SHUTDOWN_SECONDS = 10
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -95,8 +99,13 @@ class GuardedServer(Server):
         self.allowed_hosts = allowed_hosts(host, port)
         # Cookies are per host, not per port: a name with the port keeps two runs apart.
         self.cookie_name = f"rrp_serve_token_{port}"
-        #: Browser sessions whose app process is still running (tests wait for none).
-        self.sessions = 0
+        # The websocket handlers running (one app process each), to end them on shutdown.
+        self._session_tasks: set[asyncio.Task] = set()
+
+    @property
+    def sessions(self) -> int:
+        """Browser sessions whose app process is still running."""
+        return len(self._session_tasks)
 
     @property
     def url(self) -> str:
@@ -131,15 +140,30 @@ class GuardedServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """textual-serve's session (one app process per browser tab), counted in `sessions`."""
-        self.sessions += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self._session_tasks.add(task)
         try:
             return await super().handle_websocket(request)
         finally:
-            self.sessions -= 1
+            self._session_tasks.discard(task)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Ctrl+C ends open sessions now (aiohttp would wait up to a minute for the tabs to close).
+
+        textual-serve's handler answers cancellation by closing the websocket and telling its app
+        process to quit, then waits for it; so no app process outlives the server.
+        """
+        tasks = list(self._session_tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
 
     def make_app(self) -> web.Application:
         """The aiohttp application: every route behind `guard`."""
         app = web.Application(middlewares=[self.guard])
+        app.on_shutdown.append(self.on_shutdown)
         app.add_routes(
             [
                 web.get("/", self.handle_page),

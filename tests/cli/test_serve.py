@@ -26,17 +26,23 @@ from rrp.cli import main
 
 pytest.importorskip("textual_serve")
 
-from aiohttp import ClientSession, WSServerHandshakeError, web  # noqa: E402
+from aiohttp import ClientSession, WSMsgType, WSServerHandshakeError, web  # noqa: E402
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
 from rrp.cli.serve_guard import GuardedServer, allowed_hosts  # noqa: E402
 
 TOKEN = "the-right-token-for-this-test"
-#: A stand-in app for textual-serve: the prelude it waits for, then one data packet ("hello").
-HELLO_APP = (
-    "import sys; sys.stdout.buffer.write(b'__GANGLION__\\n' + b'D' + (5).to_bytes(4, 'big')"
-    " + b'hello'); sys.stdout.flush()"
-)
+#: A stand-in app for textual-serve: the prelude it waits for, one data packet ("hello"), then it
+#: reads packets until the quit message (as a Textual app does) and exits.
+HELLO_APP = """
+import json, sys
+sys.stdout.buffer.write(b"__GANGLION__\\n" + b"D" + (5).to_bytes(4, "big") + b"hello")
+sys.stdout.flush()
+while len(head := sys.stdin.buffer.read(5)) == 5:
+    body = sys.stdin.buffer.read(int.from_bytes(head[1:], "big"))
+    if head[:1] == b"M" and json.loads(body)["type"] == "quit":
+        break
+"""
 
 
 def free_port() -> int:
@@ -147,15 +153,20 @@ async def sessions_ended(server: GuardedServer) -> None:
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[TestClient]:
-    """A client of a GuardedServer on a free loopback port (its app: HELLO_APP)."""
-    port = free_port()
-    guarded = GuardedServer(
-        command=f'{sys.executable} -c "{HELLO_APP}"', host="127.0.0.1", port=port, token=TOKEN
+def guarded(tmp_path: Path) -> GuardedServer:
+    """A GuardedServer for a free loopback port; its app is HELLO_APP."""
+    script = tmp_path / "hello.py"
+    script.write_text(HELLO_APP, encoding="utf-8")
+    return GuardedServer(
+        f"{sys.executable} {script}", host="127.0.0.1", port=free_port(), token=TOKEN
     )
-    async with TestClient(
-        TestServer(guarded.make_app(), host="127.0.0.1", port=port)
-    ) as test_client:
+
+
+@pytest.fixture
+async def client(guarded: GuardedServer) -> AsyncIterator[TestClient]:
+    """A client of `guarded`, served in-process."""
+    server = TestServer(guarded.make_app(), host="127.0.0.1", port=guarded.port)
+    async with TestClient(server) as test_client:
         yield test_client
         await sessions_ended(guarded)
 
@@ -243,6 +254,20 @@ async def test_websocket_with_token_and_own_origin_runs_the_app(client: TestClie
         assert message.data == b"hello"
     finally:
         await websocket.close()
+
+
+async def test_shutdown_ends_open_sessions(client: TestClient, guarded: GuardedServer) -> None:
+    """Ctrl+C does not wait for the browser tabs to close: open sessions end, their apps quit."""
+    headers = {"Origin": f"http://127.0.0.1:{client.port}", "Cookie": cookie_header(client)}
+    websocket = await client.ws_connect("/ws", headers=headers)
+    assert (await asyncio.wait_for(websocket.receive(), timeout=30)).data == b"hello"
+    assert guarded.sessions == 1
+    closing = asyncio.create_task(websocket.receive())  # a browser answers the close at once
+    await client.server.app.shutdown()  # what Ctrl+C does first
+    assert guarded.sessions == 0  # each handler has seen its app process quit
+    closing = await asyncio.wait_for(closing, timeout=30)
+    assert closing.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+    await websocket.close()
 
 
 async def test_page_loads_nothing_from_the_internet(client: TestClient) -> None:
