@@ -133,10 +133,13 @@ class GuardedServer(Server):
         cookie = request.cookies.get(self.cookie_name)
         if cookie is None or not _same_secret(cookie, self.token):
             raise _forbidden("open the address with the token that `rrp serve` printed")
-        response = await handler(request)
+        return await handler(request)
+
+    @staticmethod
+    async def _plain_headers(request: web.Request, response: web.StreamResponse) -> None:
+        """On every response: never send our address onwards, never guess a file's type."""
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """textual-serve's session (one app process per browser tab), counted in `sessions`."""
@@ -164,6 +167,7 @@ class GuardedServer(Server):
         """The aiohttp application: every route behind `guard`."""
         app = web.Application(middlewares=[self.guard])
         app.on_shutdown.append(self.on_shutdown)
+        app.on_response_prepare.append(self._plain_headers)
         app.add_routes(
             [
                 web.get("/", self.handle_page),

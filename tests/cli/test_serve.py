@@ -209,7 +209,10 @@ async def test_right_token_sets_a_strict_cookie_and_leaves_the_address_bar(
     page = await client.get("/?fontsize=20")  # the client now holds the cookie
     assert page.status == 200
     assert 'data-font-size="20"' in await page.text()
-    assert (await client.get("/static/js/textual.js")).status == 200
+    script = await client.get("/static/js/textual.js")
+    assert script.status == 200
+    assert script.headers["X-Content-Type-Options"] == "nosniff"
+    assert script.headers["Referrer-Policy"] == "no-referrer"
 
 
 @pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1:1", "evil.example", ""])
