@@ -54,6 +54,8 @@ MAX_MEASURE_NUMBER = 100_000
 CODE_MIN, CODE_MAX = 2, 40
 NAME_MAX, LABEL_MAX, DEFINITION_MAX = 120, 40, 2000
 POSITION_MAX = 10_000
+#: Where a measure with no position goes: after the shipped ones.
+DEFAULT_POSITION = 1000
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -161,7 +163,7 @@ class Measure(BaseModel):
     enabled: Annotated[bool, BeforeValidator(_flag)] = True
     active_from: Annotated[dt.date | None, _optional_date("active_from")] = None
     active_to: Annotated[dt.date | None, _optional_date("active_to")] = None
-    position: Annotated[int, BeforeValidator(_position)] = 0
+    position: Annotated[int, BeforeValidator(_position)] = DEFAULT_POSITION
 
     @model_validator(mode="before")
     @classmethod

@@ -276,7 +276,7 @@ CREATE TABLE measure (
     enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
     active_from TEXT CHECK (active_from IS NULL OR (date(active_from, '+0 days') = active_from)),
     active_to TEXT CHECK (active_to IS NULL OR (date(active_to, '+0 days') = active_to)),
-    position INTEGER NOT NULL DEFAULT 0 CHECK (typeof(position) = 'integer' AND position BETWEEN 0 AND 10000),
+    position INTEGER NOT NULL DEFAULT 1000 CHECK (typeof(position) = 'integer' AND position BETWEEN 0 AND 10000),
     {_UPDATED},
     {_VERSION},
     CHECK (sum_of IS NULL OR part_of IS NULL),
