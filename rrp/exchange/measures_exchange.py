@@ -219,8 +219,9 @@ def import_values(
             continue
         first_row[row.key] = number
         rows.append(row)
-    if not problems:
-        problems = _store_problems(store, rows, measures, wards, today)
+    # The rows that are valid on their own are also checked against the store, so one refusal
+    # names every problem in the file.
+    problems += _store_problems(store, rows, measures, wards, today)
     if problems:
         raise RowsRefused(table.source, sorted(problems, key=lambda p: p.row))
     result = ImportResult(table.source, dry_run, notes=list(table.notes))

@@ -295,6 +295,8 @@ class MeasureRepository:
             sql += " WHERE " + " AND ".join(clauses)
         rows = self.database.conn.execute(sql + " ORDER BY ward_code, measure_code, period_start", params).fetchall()
         frame = pd.DataFrame.from_records(rows, columns=list(_VALUE_COLUMNS))
+        # Counts stay ints beside a value measure's decimals (pandas would make them all floats).
+        frame["numerator"] = pd.Series([r[3] for r in rows], dtype=object)
         frame["period_start"] = pd.to_datetime(frame["period_start"], format="%Y-%m-%d")
         frame["denominator"] = frame["denominator"].astype("Int64")
         return frame

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,25 +17,7 @@ from rrp.models.measure_file import MeasureFileError, dump_measures, parse_measu
 from rrp.models.measure_value import validate_value
 from rrp.paths import DATA_DIR
 
-ISSUE_TOML = '''
-[[measure]]
-code = "debrief_72h"
-name = "Incidents debriefed within 72 hours"
-definition = "Of this week's restrictive-practice incidents, those with a post-incident debrief with the patient within 72 hours."
-kind = "process"
-recorded_as = "proportion"
-direction = "increase"
-frequency = "weekly"
-
-[[measure]]
-code = "assaults_on_staff"
-name = "Physical assaults on staff"
-definition = "Incidents in the trust's reporting system in which a patient physically assaulted staff."
-kind = "balancing"
-recorded_as = "count_per_bed_days"
-direction = "decrease"
-frequency = "weekly"
-'''
+ISSUE_TOML = (Path(__file__).resolve().parent.parent / "fixtures" / "issue_measures.toml").read_text(encoding="utf-8")
 
 
 def base(**changes: Any) -> dict[str, Any]:
