@@ -35,7 +35,9 @@ def _report(result) -> None:  # noqa: ANN001 - an ImportResult
 def import_measures_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
     """Add or update measures from a TOML FILE of [[measure]] tables: all of them, or none.
 
-    Measures not in the file are left as they are. `rrp export measures OUT` writes such a file.
+    Each measure in the file replaces the stored one of its code (a field left out takes its
+    default: enabled = true); measures not in the file are left as they are. `rrp export
+    measures OUT` writes such a file.
     """
     from rrp.exchange.measures_exchange import MeasuresRefused, import_measures
 
