@@ -216,19 +216,25 @@ class MeasureRepository:
         result = SaveResult()
         with self.database.transaction():
             for value in items:
-                outcome = self._save_value(value, expected_version=None, check_version=False)
+                outcome = self._save_value(
+                    value, expected_version=None, check_version=False, measure=measures.get(value.measure_code)
+                )
                 getattr(result, outcome).append(
                     f"{value.ward_code}/{value.measure_code}/{value.period_start.isoformat()}"
                 )
         return result
 
-    def _save_value(self, value: MeasureValue, *, expected_version: int | None, check_version: bool) -> str:
-        stored = self.get(value.measure_code)
-        if stored is None:
+    def _save_value(
+        self, value: MeasureValue, *, expected_version: int | None, check_version: bool, measure: Measure | None = None
+    ) -> str:
+        if measure is None:
+            stored = self.get(value.measure_code)
+            measure = None if stored is None else stored.measure
+        if measure is None:
             raise UnknownRecord(f"Measure {value.measure_code} is not defined")
-        if stored.measure.column_backed or stored.measure.derived:
+        if measure.column_backed or measure.derived:
             raise ConstraintError(
-                f"{value.measure_code} is {'kept in the weekly counts' if stored.measure.column_backed else 'derived'}; "
+                f"{value.measure_code} is {'kept in the weekly counts' if measure.column_backed else 'derived'}; "
                 "it has no values of its own"
             )
         key = f"{value.ward_code}/{value.measure_code}/{value.period_start.isoformat()}"
