@@ -303,14 +303,15 @@ def _store_problems(
                     row.number, "denominator",
                     f"{m.code} uses the week's occupied bed days ({week.occupied_bed_days}), not {row.denominator_cell}: leave denominator empty",
                 ))
-        if m.part_of is not None:
+        both_weekly = m.column_name is not None  # core part and whole: the weekly rules below
+        if m.part_of is not None and not both_weekly:
             whole = numerator_of(v.ward_code, m.part_of, v.period_start)
             if whole is None:
                 problems.append(RowProblem(row.number, "numerator", f"{m.code} is part of {m.part_of}, which has no value for {v.ward_code} {v.period_start}: enter it first"))
             elif v.numerator > whole:
                 problems.append(RowProblem(row.number, "numerator", f"{m.code} ({v.numerator}) cannot exceed {m.part_of} ({whole})"))
         for part in measures.parts(m.code):
-            if (v.ward_code, part.code, v.period_start) in in_file:
+            if (v.ward_code, part.code, v.period_start) in in_file or (both_weekly and part.column_name):
                 continue  # checked on the part's own row
             stored = numerator_of(v.ward_code, part.code, v.period_start)
             if stored is not None and stored > v.numerator:
