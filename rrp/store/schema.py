@@ -302,6 +302,23 @@ WHEN NEW.sum_of IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(NEW.sum_of) j
     WHERE j.value NOT IN (SELECT code FROM measure) OR j.value = NEW.code)
 BEGIN SELECT RAISE(ABORT, 'measure: sum_of names a measure that does not exist'); END;
 
+{_both("measure_part_scale", "measure",
+       "NEW.part_of IS NOT NULL AND EXISTS (SELECT 1 FROM measure w WHERE w.code = NEW.part_of AND ("
+       "w.recorded_as <> NEW.recorded_as OR w.frequency <> NEW.frequency OR w.sum_of IS NOT NULL "
+       "OR (w.ward_code IS NOT NULL AND w.ward_code IS NOT NEW.ward_code)))",
+       "measure: part_of names a sum, or a measure of another recorded_as, frequency or ward")}
+{_both("measure_sum_scale", "measure",
+       "NEW.sum_of IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(NEW.sum_of) j JOIN measure m ON m.code = j.value "
+       "WHERE m.recorded_as <> NEW.recorded_as OR m.frequency <> NEW.frequency OR m.sum_of IS NOT NULL "
+       "OR (m.ward_code IS NOT NULL AND m.ward_code IS NOT NEW.ward_code))",
+       "measure: sum_of names a sum, or a measure of another recorded_as, frequency or ward")}
+CREATE TRIGGER measure_scale_of_parts_and_sums BEFORE UPDATE ON measure
+WHEN EXISTS (SELECT 1 FROM measure p WHERE p.part_of = OLD.code
+        AND (p.recorded_as <> NEW.recorded_as OR p.frequency <> NEW.frequency))
+    OR EXISTS (SELECT 1 FROM measure s, json_each(s.sum_of) j WHERE j.value = OLD.code
+        AND (s.recorded_as <> NEW.recorded_as OR s.frequency <> NEW.frequency))
+BEGIN SELECT RAISE(ABORT, 'measure: a measure keeps the recorded_as and frequency of its parts and of the sums it is in'); END;
+
 CREATE TRIGGER measure_delete BEFORE DELETE ON measure
 WHEN OLD.column_name IS NOT NULL OR EXISTS (SELECT 1 FROM measure s, json_each(s.sum_of) j WHERE j.value = OLD.code)
 BEGIN SELECT RAISE(ABORT, 'measure: a column-backed measure, or one inside a sum, cannot be deleted'); END;

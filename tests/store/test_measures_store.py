@@ -168,3 +168,8 @@ def test_the_database_keeps_measure_definitions_consistent(store: Store) -> None
     store.database.conn.execute("UPDATE measure SET label = 'Debriefs' WHERE code = 'debrief_72h'")  # wording may change
     insert(store, "safewards_in_place", 8, period="2026-11-01")
     refused(store, "UPDATE measure SET maximum = 5 WHERE code = 'safewards_in_place'", (), "bounds")
+    refused(store, "UPDATE measure SET part_of = 'debrief_72h' WHERE code = 'oral_prn'", (), "another recorded_as")
+    refused(store, "UPDATE measure SET part_of = 'all_restrictive' WHERE code = 'oral_prn'", (), "names a sum")
+    refused(store, "UPDATE measure SET sum_of = '[\"restraint\", \"debrief_72h\"]' WHERE code = 'all_restrictive'", (), "another recorded_as")
+    store.database.conn.execute("UPDATE measure SET part_of = 'self_harm' WHERE code = 'oral_prn'")
+    refused(store, "UPDATE measure SET recorded_as = 'count' WHERE code = 'self_harm'", (), "its parts")
