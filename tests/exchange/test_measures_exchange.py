@@ -164,3 +164,17 @@ def _csv(store: Store, kind: str) -> io.BytesIO:
     export(store, kind, out)
     out.seek(0)
     return out
+
+
+def test_rrp_init_loads_the_shipped_measures_once(tmp_path: Path) -> None:
+    db = str(tmp_path / "new.sqlite")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "init"]).exit_code == 0
+    store = Store(db)
+    measures = store.measures.all()
+    assert len(measures) == 11 and len(measures.enabled()) == 5
+    versions = [s.version for s in store.measures.stored()]
+    store.close()
+    again = runner.invoke(main, ["--db", db, "init"])
+    assert again.exit_code == 0 and "(0 records added or changed)" in again.output
+    assert [s.version for s in Store(db).measures.stored()] == versions
