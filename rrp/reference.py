@@ -15,14 +15,18 @@ if TYPE_CHECKING:
     from rrp.store import Store
 
 def load_reference_data(store: Store, registry: Path | None = None) -> tuple[int, int, int]:
-    """Upsert the registry and the change package; returns (providers, wards, records changed).
+    """Upsert the registry, the change package and the shipped measures.
+
+    Returns (providers, wards, records changed).
 
     Idempotent: running it again on an up-to-date database changes nothing.
     """
     from rrp.store.change_package import load_shipped_change_package
+    from rrp.store.measures import load_shipped_measures
 
     source = registry or DATA_DIR / "registry.csv"
     providers, wards = parse_registry(source.read_text(encoding="utf-8-sig"))
     changed = store.registry.save_many(providers, wards)
     changed += load_shipped_change_package(store)
+    changed += load_shipped_measures(store)
     return len(providers), len(wards), changed

@@ -49,6 +49,7 @@ from rrp.cli.report import report  # noqa: E402 - registered after the group is 
 
 main.add_command(report)
 
+import rrp.cli.measures  # noqa: E402, F401 - adds `import measures` and `import values`
 import rrp.cli.report_collab  # noqa: E402, F401 - adds `report collaborative` and `report pack`
 from rrp.cli.serve import serve  # noqa: E402
 

@@ -237,7 +237,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.command("export")
 @click.argument(
     "kind",
-    type=click.Choice(["weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "submission"]),
+    type=click.Choice(
+        ["weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "submission", "measures", "values"]
+    ),
 )
 @click.argument("out", type=click.Path(path_type=Path, allow_dash=True))
 @db_option
@@ -268,7 +270,9 @@ def export_cmd(
     KIND: weekly, monthly (a week counts in the month of its Thursday), spc (u chart per 1,000
     bed days, MDC rules, lower is better), pdsa, progress, annotations (the notes, rebases and
     PDSA events shown on the charts), dictionary (every column's meaning), submission (one
-    ward's records for the facilitator: needs --ward).
+    ward's records for the facilitator: needs --ward), measures (the family of measures, as TOML
+    for `rrp import measures`), values (every measure's values, one row per ward, measure and
+    period, for `rrp import values`).
     """
     from rrp.exchange.summaries import export_summary
 
@@ -280,6 +284,11 @@ def export_cmd(
         console.print(export_summary("dictionary", result.rows, out), markup=False)
         return
     store = open_store(db_path, create=False)
+    if kind == "measures":
+        from rrp.exchange.measures_exchange import export_measures
+
+        console.print(f"Wrote {export_measures(store, str(out))} measures to {out}.", markup=False)
+        return
     if kind == "submission":
         from rrp.exchange.submission import write_submission
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from rrp.store import Store
 
-EXPORT_KINDS = ("weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary")
+EXPORT_KINDS = ("weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "values")
 RATE_DECIMALS = 2
 
 
@@ -156,6 +156,10 @@ def export_table(store: Store, kind: str, flt: ExportFilter = ExportFilter(), **
         return _records_table(store, "progress_score", flt, "month", columns_of("progress"))
     if kind == "annotations":
         return _records_table(store, "annotation", flt, "on_date", columns_of("annotations"))
+    if kind == "values":
+        from rrp.exchange.measures_exchange import values_table
+
+        return values_table(store, flt, _ward_codes(store, flt), _registry(store))
     raise ExportRefused(f"unknown export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}")
 
 
@@ -165,6 +169,8 @@ def export(
     """Write the KIND export as Excel-safe CSV to `out` (a path, '-' for stdout, or a handle)."""
     table = export_table(store, kind, flt, **options)
     decimals = {c: RATE_DECIMALS for c in table.columns if c.endswith("_rate")}
+    if kind == "values":
+        decimals["value"] = RATE_DECIMALS
     if kind == "spc":
         decimals.update({c: 4 for c in ("rate", "centre", "lower_limit", "upper_limit")})
     rows = write_csv(table, out, decimals=decimals)

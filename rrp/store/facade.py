@@ -8,6 +8,7 @@ from pathlib import Path
 from rrp.store.annotations import AnnotationRepository
 from rrp.store.change_package import ChangePackageRepository
 from rrp.store.database import Database, utc_now
+from rrp.store.measures import MeasureRepository
 from rrp.store.pdsa import PdsaRepository
 from rrp.store.preferences import PreferenceRepository
 from rrp.store.progress import ProgressRepository
@@ -37,6 +38,7 @@ class Store:
         self.pdsa = PdsaRepository(self.database)
         self.progress = ProgressRepository(self.database)
         self.annotations = AnnotationRepository(self.database)
+        self.measures = MeasureRepository(self.database)
 
     @property
     def path(self) -> Path:

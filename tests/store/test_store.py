@@ -10,7 +10,7 @@ import pytest
 
 from rrp.models import Provider, Ward, WeeklyCounts
 from rrp.store import ConstraintError, NewerSchemaError, NotAnRrpDatabase, StaleEditError, Store
-from rrp.store.schema import RRP_APPLICATION_ID, SCHEMA_VERSION
+from rrp.store.schema import MIGRATIONS, RRP_APPLICATION_ID, SCHEMA_VERSION
 
 TODAY = dt.date(2026, 11, 18)
 
@@ -119,12 +119,10 @@ def test_a_failed_batch_writes_nothing(store):
 
 def test_migration_backs_up_and_upgrades_an_older_database(tmp_path):
     path = tmp_path / "old.sqlite"
-    Store(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 1")  # as if written by the first release
-    if SCHEMA_VERSION > 1:
-        for table in ("sync_state", "sync_submission"):
-            conn.execute(f"DROP TABLE IF EXISTS {table}")
+    conn = sqlite3.connect(path)  # as written by the first release: schema 1 only
+    conn.execute(f"PRAGMA application_id = {RRP_APPLICATION_ID}")
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
     if SCHEMA_VERSION == 1:

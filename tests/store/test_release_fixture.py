@@ -1,0 +1,91 @@
+"""A database made by release 0.1.0 (schema 2) opens, is backed up and migrates with nothing lost.
+
+tests/fixtures/release_0_1_0.sqlite was built by the release code (`rrp demo --no-tui --wards 3
+--weeks 20 --seed 7 --end 2026-11-23`, then VACUUMed); tests/fixtures/release_0_1_0_exports/ holds
+what that code exported from it. Never regenerate them with newer code: they are the old release.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from rrp.exchange.exports import export
+from rrp.models.measure_file import parse_measures
+from rrp.paths import DATA_DIR
+from rrp.store import Store
+from rrp.store.measures import load_shipped_measures, measure_row
+from rrp.store.schema import SCHEMA_VERSION
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+RELEASE_DB = FIXTURES / "release_0_1_0.sqlite"
+RELEASE_EXPORTS = FIXTURES / "release_0_1_0_exports"
+
+
+def contents(path: Path) -> dict[str, list[dict]]:
+    """Every row of every table, in primary-key order (sqlite-utils introspects the tables)."""
+    db = sqlite_utils.Database(path)
+    try:
+        return {
+            name: list(db.query(f"SELECT * FROM [{name}] ORDER BY {', '.join(db[name].pks)}"))
+            for name in db.table_names()
+        }
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def old_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "release.sqlite"
+    shutil.copy(RELEASE_DB, target)
+    return target
+
+
+def test_the_release_database_migrates_with_nothing_lost(old_copy: Path) -> None:
+    before = contents(old_copy)
+    assert sqlite_utils.Database(old_copy).execute("PRAGMA user_version").fetchone()[0] == 2
+    store = Store(old_copy, who="upgrader")
+    assert store.database.migrated_from == 2 and store.database.schema_version == SCHEMA_VERSION
+    backup = store.database.backup_path
+    assert backup is not None and backup.parent == old_copy.parent
+    assert contents(backup) == before  # the backup is the old database, whole
+    store.close()
+
+    after = contents(old_copy)
+    for table, rows in before.items():
+        if table == "audit":  # append-only: the old rows, then the migration's own row
+            assert after[table][: len(rows)] == rows
+            assert [(r["table_name"], r["before"], r["after"]) for r in after[table][len(rows):]] == [
+                ("schema", "2", str(SCHEMA_VERSION))
+            ]
+        elif table == "sqlite_sequence":
+            continue
+        else:
+            assert after[table] == rows, table
+    assert set(after) - set(before) == {"measure", "measure_value", "measure_target"}
+    assert after["measure_value"] == [] and after["measure_target"] == []
+
+
+def test_the_migrated_core_measures_are_the_shipped_definitions(old_copy: Path) -> None:
+    store = Store(old_copy)
+    stored = {s.measure.code: s.measure for s in store.measures.stored()}
+    shipped = {m.code: m for m in parse_measures((DATA_DIR / "measures.toml").read_text(encoding="utf-8"))}
+    assert sorted(stored) == ["all_restrictive", "prone_restraint", "rapid_tranquillisation", "restraint", "seclusion"]
+    for code, measure in stored.items():
+        assert measure_row(measure) == measure_row(shipped[code]), code
+    # `rrp init`'s hook then adds the switched-off process and balancing measures, and only those.
+    assert load_shipped_measures(store) == 6
+    assert {m.code for m in store.measures.all()} == set(shipped)
+    assert load_shipped_measures(store) == 0
+
+
+@pytest.mark.parametrize("kind", sorted(p.stem for p in RELEASE_EXPORTS.glob("*.csv")))
+def test_exports_after_migration_are_the_release_bytes(old_copy: Path, kind: str) -> None:
+    store = Store(old_copy)
+    out = io.BytesIO()
+    export(store, kind, out)
+    assert out.getvalue() == (RELEASE_EXPORTS / f"{kind}.csv").read_bytes()
