@@ -59,8 +59,10 @@ def resolve_db(db_path: Path | None) -> Path:
 def fail(message: str, code: int = EXIT_REFUSED) -> None:
     """Print one clear line on stderr and exit with `code`."""
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold]rrp:[/bold] {message}")
+    # The message names paths and values the user typed: shown as text, never as markup.
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold]rrp:[/bold] {escape(message)}")
     sys.exit(code)
 
 
@@ -90,9 +92,12 @@ def existing_db(db_path: Path | None) -> Path:
 
     Only `rrp init`, `rrp demo` and the app (its default database, on first run) create one.
     """
+    from rrp.store.output_file import refuse_unless_regular
+
     path = resolve_db(db_path)
     if not path.exists():
         fail(f"no database at {path}; create one with `rrp init --db {path}`", EXIT_USAGE)
+    refuse_unless_regular(path)  # a pipe or a device is not a database (SQLite would block on it)
     return path
 
 

@@ -161,7 +161,7 @@ def collaborative(provider: str | None, ward_type: str | None, today: str | None
 
 
 @report.command("pack")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
               help="Directory for the charts and index.html.")
 @click.option("--provider", default=None, help="Only this provider's wards (its code).")
 @click.option("--ward-type", default=None, help="Only this ward type (e.g. picu).")

@@ -21,7 +21,7 @@ from rrp.reports.icons_text import (
     signal_colour,
     variation_text,
 )
-from rrp.store.output_file import check_output_folder, output_path, write_output
+from rrp.store.output_file import check_output, check_output_folder, output_path, write_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,8 +97,13 @@ def write_pack(
     check_output_folder(out, database=database)
     out = Path(out)
     database = Path(database) if database is not None else None
-    plt = _pyplot()
     wards = dash.wards
+    records = wards.to_dict("records")
+    stems = ["00-aggregate", "01-funnel"] + [f"{i:02d}-{_slug(r['ward_code'])}" for i, r in enumerate(records, start=2)]
+    # Every target checked before the first chart: a refusal leaves no half-made pack behind.
+    for name in [f"{stem}.{ext}" for stem in stems for ext in ("png", "svg")] + ["index.html"]:
+        check_output(out / name, database=database)
+    plt = _pyplot()
     total = 2 + len(wards)
     done = 0
     slides: list[tuple[str, list[str], str]] = []
@@ -178,7 +183,7 @@ def write_pack(
     # 3. one chart per ward
     points = dash.ward_points
     by_ward = dict(tuple(points.groupby("ward_code"))) if not points.empty else {}
-    for i, rec in enumerate(wards.to_dict("records"), start=2):
+    for i, rec in enumerate(records, start=2):
         code = rec["ward_code"]
         fig, ax = plt.subplots(figsize=(10, 4.5))
         ward_pts = by_ward.get(code)
@@ -194,7 +199,7 @@ def write_pack(
             _spc_axes(ax, ward_pts, title, None if aim is None else float(aim), sub)
         else:
             ax.set_title(title + " - no data", loc="left")
-        stem = f"{i:02d}-{_slug(code)}"
+        stem = stems[i]
         slides.append((title, _save(fig, out, stem, database), sub))
         plt.close(fig)
         tick()

@@ -7,6 +7,7 @@ not block writers). The copy is a single self-contained file (journal mode DELET
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,8 @@ def online_backup(source: Path, target: Path) -> DatabaseCheck:
             finally:
                 dest.close()
         except sqlite3.Error as exc:
-            Path(f"{partial}-journal").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # e.g. the folder is a file: there is no journal
+                Path(f"{partial}-journal").unlink(missing_ok=True)
             raise OutputFailed(f"the backup to {target} failed: {exc}; nothing was written") from None
         finally:
             src.close()

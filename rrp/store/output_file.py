@@ -72,19 +72,27 @@ def _stat(path: str | Path) -> os.stat_result | None:
         return None
 
 
-def _not_regular(mode: int) -> str | None:
-    """What a non-regular file is, in words; None for a regular file."""
+def _file_kind(mode: int) -> str:
+    """What a file is, in words ('a regular file', 'a named pipe', ...)."""
     if stat.S_ISREG(mode):
-        return None
+        return "a regular file"
     if stat.S_ISDIR(mode):
-        return "a folder, not a file"
+        return "a folder"
     if stat.S_ISFIFO(mode):
-        return "a named pipe, not a regular file"
+        return "a named pipe"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device, not a regular file"
+        return "a device"
     if stat.S_ISSOCK(mode):
-        return "a socket, not a regular file"
-    return "not a regular file"
+        return "a socket"
+    return "a special file"
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a non-regular file is and why it is refused, in words; None for a regular file."""
+    kind = _file_kind(mode)
+    if kind == "a regular file":
+        return None
+    return "a folder, not a file" if kind == "a folder" else f"{kind}, not a regular file"
 
 
 def _database_kind(path: str | Path) -> str | None:
@@ -94,6 +102,9 @@ def _database_kind(path: str | Path) -> str | None:
     """
     from rrp.store.schema import RRP_APPLICATION_ID
 
+    here = _stat(path)
+    if here is None or not stat.S_ISREG(here.st_mode):
+        return None  # never open a pipe or a device: opening a pipe to read blocks for ever
     try:
         with open(path, "rb") as handle:
             header = handle.read(100)
@@ -110,6 +121,22 @@ def _what_it_is(target: Path, database: Path | None, replace: bool = True) -> st
 
     `replace=False`: any existing file is refused (a backup never replaces anything).
     """
+    special = _special(target, database)
+    if special is not None:
+        return special
+    here = _stat(target)
+    if here is None:
+        return None
+    odd = _not_regular(here.st_mode)
+    if odd is not None:
+        return odd
+    if not replace:
+        return "a file that already exists (choose a new file name)"
+    return _database_kind(target)
+
+
+def _special(target: Path, database: Path | None) -> str | None:
+    """The open database or its side files (even absent), or the side file of another database."""
     here = _stat(target)
     if database is not None:
         live = Path(os.path.realpath(database))
@@ -121,26 +148,10 @@ def _what_it_is(target: Path, database: Path | None, replace: bool = True) -> st
             there = _stat(other)
             if here is not None and there is not None and _same_file(here, there):
                 return f"a hard link to {name}"
-    if here is None:
-        for suffix in SIDE_FILES:  # the side file of some other database (absent just now)
-            if target.name.endswith(suffix):
-                base = target.with_name(target.name[: -len(suffix)])
-                kind = _database_kind(base) if base.name else None
-                if kind is not None:
-                    return f"the {suffix} file of {kind} ({base})"
-        return None
-    odd = _not_regular(here.st_mode)
-    if odd is not None:
-        return odd
-    if not replace:
-        return "a file that already exists (choose a new file name)"
-    kind = _database_kind(target)
-    if kind is not None:
-        return kind
     for suffix in SIDE_FILES:
-        if target.name.endswith(suffix):
+        if target.name.endswith(suffix) and len(target.name) > len(suffix):
             base = target.with_name(target.name[: -len(suffix)])
-            kind = _database_kind(base) if base.name else None
+            kind = _database_kind(base)
             if kind is not None:
                 return f"the {suffix} file of {kind} ({base})"
     return None
@@ -175,13 +186,22 @@ def refuse_unless_regular(path: str | Path) -> None:
 
 
 def check_output_folder(out: str | Path, *, database: str | Path | None = None) -> Path:
-    """Make sure folder `out` exists (creating it) and is a folder; returns it, links followed."""
+    """Make sure folder `out` exists (creating it) and is a folder; returns it, links followed.
+
+    Refused: anything there that is not a folder, and the open database's side files (absent
+    now, a folder by that name would stop SQLite opening the database).
+    """
     path = Path(out)
     target = Path(os.path.realpath(path))
     here = _stat(target)
-    if here is not None and not stat.S_ISDIR(here.st_mode):
-        why = _what_it_is(target, Path(database) if database is not None else None)
-        raise _refused(path, f"it is {why or 'a file'}, not a folder")
+    if here is None or not stat.S_ISDIR(here.st_mode):
+        why = _special(target, Path(database) if database is not None else None)
+        if why is None and here is not None:
+            why = _database_kind(target) or _file_kind(here.st_mode)
+        if why is not None:
+            if path.is_symlink():
+                raise _refused(path, f"it links to {target}, which is {why}, not a folder")
+            raise _refused(path, f"it is {why}, not a folder")
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
