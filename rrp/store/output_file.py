@@ -174,7 +174,7 @@ def check_output(out: str | Path, *, database: str | Path | None = None, replace
 
 
 def refuse_unless_regular(path: str | Path) -> None:
-    """OutputRefused when `path` exists (links followed) and is not a regular file.
+    """OutputRefused when database `path` exists (links followed) and is not a regular file.
 
     For the database files rrp writes in place (`rrp restore`, `rrp demo`): a folder, a pipe or a
     device given as --db must not be written, nor renamed over.
@@ -182,7 +182,7 @@ def refuse_unless_regular(path: str | Path) -> None:
     here = _stat(path)
     why = None if here is None else _not_regular(here.st_mode)
     if why is not None:
-        raise _refused(Path(path), f"it is {why}")
+        raise OutputRefused(f"refused to use {path} as the database: it is {why}")
 
 
 def check_output_folder(out: str | Path, *, database: str | Path | None = None) -> Path:
