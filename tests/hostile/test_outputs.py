@@ -319,3 +319,22 @@ def test_pack_to_a_full_disk_is_one_line(demo_db: Path, tmp_path: Path, monkeypa
     first = out / "00-aggregate.png"
     assert result.stderr.strip() == f"rrp: could not write {first}: No space left on device; nothing was written"
     assert list(out.iterdir()) == []
+
+
+def test_the_apps_export_and_backup_refuse_the_open_database(demo_db: Path) -> None:
+    """The Data screen's export and backup go through the same writer as the CLI."""
+    from rrp.exchange.exports import ExportFilter
+    from rrp.screens.data_io import run_backup, run_export
+    from rrp.store import Store
+
+    before = fingerprint(demo_db)
+    store = Store(demo_db, create=False)
+    try:
+        outcome = run_export(store, "weekly", demo_db, ExportFilter())
+    finally:
+        store.close()
+    assert not outcome.ok
+    assert outcome.message == f"refused to write {demo_db}: it is the open database; nothing was written"
+    outcome = run_backup(demo_db, Path(f"{demo_db}-wal"))
+    assert not outcome.ok and "it is the open database's -wal file" in outcome.message
+    assert fingerprint(demo_db) == before
