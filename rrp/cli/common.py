@@ -45,7 +45,7 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="RRP_DB",
         default=None,
         callback=_typed_wins,
-        help="The rrp database file (default: $RRP_DB, else the user data directory).",
+        help="The rrp database file; one typed here wins over $RRP_DB (default: $RRP_DB, else the user data directory).",
     )(func)
 
 
