@@ -9,26 +9,34 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 #: Exit codes: 0 done, 1 refused (bad data, conflicts), 2 usage (missing file, bad option).
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 
 
-def _or_the_groups(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    """A command without its own --db takes the one given before it (`rrp --db F import ...`).
+def _typed_wins(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """The database a command uses: a --db the user typed beats RRP_DB, wherever it was typed.
 
-    Without this the command used the default database while the user named another.
+    `--db` is accepted before the command (`rrp --db F export ...`) and after it; both carry
+    `envvar=RRP_DB`, so without this the command's own RRP_DB value beat the --db typed before
+    it (`RRP_DB=a.db rrp --db b.db export ...` read a.db). Order: --db after the command, then
+    --db before it, then RRP_DB, then the default (resolve_db).
     """
-    if value is None and ctx.parent is not None:
-        return ctx.find_root().params.get("db_path")
-    return value
+    if ctx.parent is None or ctx.get_parameter_source(param.name or "db_path") is ParameterSource.COMMANDLINE:
+        return value
+    root = ctx.find_root()
+    if root.get_parameter_source("db_path") is ParameterSource.COMMANDLINE:
+        return root.params.get("db_path")
+    return value if value is not None else root.params.get("db_path")
 
 
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add `--db PATH` (env RRP_DB; default: the platform's user data directory).
 
-    Accepted before the command (`rrp --db F export ...`) or after it (`rrp export ... --db F`).
+    Accepted before the command (`rrp --db F export ...`) or after it (`rrp export ... --db F`);
+    a --db typed anywhere wins over RRP_DB (see _typed_wins).
     """
     return click.option(
         "--db",
@@ -36,8 +44,8 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(dir_okay=False, path_type=Path),
         envvar="RRP_DB",
         default=None,
-        callback=_or_the_groups,
-        help="The rrp database file (default: $RRP_DB, else the user data directory).",
+        callback=_typed_wins,
+        help="The rrp database file; one typed here wins over $RRP_DB (default: $RRP_DB, else the user data directory).",
     )(func)
 
 
@@ -51,8 +59,10 @@ def resolve_db(db_path: Path | None) -> Path:
 def fail(message: str, code: int = EXIT_REFUSED) -> None:
     """Print one clear line on stderr and exit with `code`."""
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold]rrp:[/bold] {message}")
+    # The message names paths and values the user typed: shown as text, never as markup.
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold]rrp:[/bold] {escape(message)}")
     sys.exit(code)
 
 
@@ -77,8 +87,26 @@ def store_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def open_store(db_path: Path | None, *, create: bool = True):
-    """Open (creating, or migrating) the store at the resolved path."""
+def existing_db(db_path: Path | None) -> Path:
+    """The database a command reads, which must exist: a mistyped --db is refused, not created.
+
+    Only `rrp init`, `rrp demo` and the app (its default database, on first run) create one.
+    """
+    from rrp.store.output_file import refuse_unless_regular
+
+    path = resolve_db(db_path)
+    if not path.exists():
+        fail(f"no database at {path}; create one with `rrp init --db {path}`", EXIT_USAGE)
+    refuse_unless_regular(path)  # a pipe or a device is not a database (SQLite would block on it)
+    return path
+
+
+def open_store(db_path: Path | None, *, create: bool = False):
+    """Open (migrating if older) the store at the resolved path, which must exist.
+
+    `create=True` is for the commands whose job is to make a database (`rrp init`).
+    """
     from rrp.store import Store
 
-    return Store(resolve_db(db_path), create=create)
+    path = resolve_db(db_path) if create else existing_db(db_path)
+    return Store(path, create=create)

@@ -15,7 +15,16 @@ from typing import Any
 
 import click
 
-from rrp.cli.common import EXIT_REFUSED, EXIT_USAGE, db_option, fail, open_store, resolve_db
+from rrp.cli.common import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    db_option,
+    existing_db,
+    fail,
+    open_store,
+    resolve_db,
+)
+from rrp.exchange.kinds import COMMAND_EXPORT_KINDS
 
 #: How many rows of each kind a report lists unless --all is given.
 SHOW = 20
@@ -237,9 +246,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.command("export")
 @click.argument(
     "kind",
-    type=click.Choice(
-        ["weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "submission", "measures", "values"]
-    ),
+    type=click.Choice(COMMAND_EXPORT_KINDS),
 )
 @click.argument("out", type=click.Path(path_type=Path, allow_dash=True))
 @db_option
@@ -273,6 +280,9 @@ def export_cmd(
     ward's records for the facilitator: needs --ward), measures (the family of measures, as TOML
     for `rrp import measures`), values (every measure's values, one row per ward, measure and
     period, for `rrp import values`).
+
+    OUT is replaced only when it is a regular file that is not a database: never the database,
+    its -wal/-shm files, a folder, a pipe or a device.
     """
     from rrp.exchange.summaries import export_summary
 
@@ -280,10 +290,11 @@ def export_cmd(
     if kind == "dictionary":
         from rrp.exchange.exports import export
 
-        result = export(None, "dictionary", str(out))  # type: ignore[arg-type]
+        # No database is read, but the one --db names is still never written over.
+        result = export(None, "dictionary", str(out), database=resolve_db(db_path))
         console.print(export_summary("dictionary", result.rows, out), markup=False)
         return
-    store = open_store(db_path, create=False)
+    store = open_store(db_path)
     if kind == "measures":
         from rrp.exchange.measures_exchange import export_measures
 
@@ -316,11 +327,15 @@ def export_cmd(
 @db_option
 @exchange_errors
 def backup_cmd(out: Path, db_path: Path | None) -> None:
-    """Back up the database to OUT (a new file, or a folder) while others may be writing."""
+    """Back up the database to OUT (a new file, or a folder) while others may be writing.
+
+    OUT is never the database itself, its -wal/-shm files, another database or anything that is
+    not a regular file; a disk that is full or cannot be written leaves no partial copy.
+    """
     from rrp.exchange.backup import backup_database
     from rrp.exchange.summaries import backup_summary
 
-    check = backup_database(resolve_db(db_path), out)
+    check = backup_database(existing_db(db_path), out)
     _console().print(backup_summary(check), markup=False)
 
 

@@ -26,9 +26,7 @@ MEASURE_SHORT = {
 def _dashboard(db_path: Path | None, today: dt.date, provider: str | None, ward_type: str | None):
     from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
 
-    if db_path is not None and not Path(db_path).exists():
-        fail(f"no database at {db_path}", EXIT_USAGE)
-    store = open_store(db_path, create=False)
+    store = open_store(db_path)  # refuses a database that does not exist
     try:
         inputs = read_inputs(store)
     finally:
@@ -163,7 +161,7 @@ def collaborative(provider: str | None, ward_type: str | None, today: str | None
 
 
 @report.command("pack")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
               help="Directory for the charts and index.html.")
 @click.option("--provider", default=None, help="Only this provider's wards (its code).")
 @click.option("--ward-type", default=None, help="Only this ward type (e.g. picu).")
@@ -171,10 +169,15 @@ def collaborative(provider: str | None, ward_type: str | None, today: str | None
 @db_option
 @store_errors
 def pack(out_dir: Path, provider: str | None, ward_type: str | None, today: str | None, db_path: Path | None) -> None:
-    """Write one PNG and SVG chart per ward, the aggregate and the funnel, and an index.html."""
+    """Write one PNG and SVG chart per ward, the aggregate and the funnel, and an index.html.
+
+    Each file replaces only a regular file that is not a database; a folder that cannot be made
+    or written is one clear line.
+    """
+    from rrp.cli.common import resolve_db
     from rrp.reports.pack import write_pack
 
     dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
     with click.progressbar(length=2 + len(dash.wards), label="Charts", file=None) as bar:
-        index = write_pack(dash, out_dir, progress=lambda done, total: bar.update(1))
+        index = write_pack(dash, out_dir, progress=lambda done, total: bar.update(1), database=resolve_db(db_path))
     click.echo(f"Wrote {2 + len(dash.wards)} charts and {index}")

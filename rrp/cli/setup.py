@@ -27,8 +27,11 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     from rrp.models.registry_file import RegistryFileError
     from rrp.reference import load_reference_data
     from rrp.store import Store
+    from rrp.store.output_file import refuse_unless_regular
 
-    store = Store(resolve_db(db_path))
+    path = resolve_db(db_path)
+    refuse_unless_regular(path)  # a folder, pipe or device given as --db is not a database
+    store = Store(path)
     try:
         providers, wards, changed = load_reference_data(store, registry)
     except RegistryFileError as exc:
@@ -44,8 +47,6 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     )
 
 
-
-
 @click.command()
 @db_option
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed (same seed, same data).")
@@ -58,33 +59,57 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     help="Last week's Monday (default: last week).",
 )
 @click.option("--no-tui", is_flag=True, help="Build the database and exit without opening the app.")
-@click.option("--force", is_flag=True, help="Replace an existing demo database.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rebuild a demo database that people have changed since. A real database is never replaced.",
+)
 @store_errors
 def demo(
     db_path: Path | None, seed: int, wards: int, weeks: int, end: dt.datetime | None, no_tui: bool, force: bool
 ) -> None:
-    """Build a SYNTHETIC collaborative (deterministic for a seed) and open the app on it."""
+    """Build a SYNTHETIC collaborative (deterministic for a seed) and open the app on it.
+
+    An existing demo database is rebuilt (into a new file that then replaces it); a real
+    database, or any file that is not a demo database, is never deleted or overwritten.
+    """
+    import os
+
     from rich.console import Console
 
     from rrp.store import Store
+    from rrp.store.demo import DEMO_WHO, demo_state, install_database
+    from rrp.store.output_file import refuse_unless_regular
     from rrp.synthetic import build_demo
 
     path = db_path or Path("demo.rrp.sqlite")
     console = Console(stderr=True)
-    if path.exists():
-        if not force:
-            from rrp.store.database import inspect_file
-
-            found = inspect_file(path)  # refuses a file that is not an rrp database
-            if found is not None and not _is_synthetic(path):
-                fail(f"{path} holds real (non-demo) data; choose another --db for the demo")
-                return
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    refuse_unless_regular(path)
+    state = demo_state(path)  # refuses a file that is not an rrp database
+    if state is not None and not state.synthetic:
+        fail(f"{path} holds real (non-demo) data; it was left untouched: choose another --db for the demo")
+        return
+    if state is not None and state.edited_by and not force:
+        fail(
+            f"{path} is a demo database that {', '.join(state.edited_by)} changed since it was built; "
+            "add --force to rebuild it, or choose another --db"
+        )
+        return
     started = time.perf_counter()
-    store = Store(path, who="demo")
-    plan = build_demo(store, seed=seed, wards=wards, weeks=weeks, end=end.date() if end else None)
-    store.close()
+    target = Path(os.path.realpath(path))  # a link to the demo database: rebuild the file it names
+    built = target.with_name(f".{target.name}.{os.getpid()}.building")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{built}{suffix}").unlink(missing_ok=True)
+    try:
+        store = Store(built, who=DEMO_WHO)
+        try:
+            plan = build_demo(store, seed=seed, wards=wards, weeks=weeks, end=end.date() if end else None)
+        finally:
+            store.close()
+        install_database(built, target)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{built}{suffix}").unlink(missing_ok=True)
     console.print(
         f"Synthetic collaborative: {len(plan.wards)} wards x {len(plan.week_starts)} weeks "
         f"in {path} ({time.perf_counter() - started:.1f} s). [bold]Synthetic data, not real wards.[/bold]"
@@ -93,16 +118,3 @@ def demo(
         from rrp.app import run_app
 
         run_app(path)
-
-
-def _is_synthetic(path: Path) -> bool:
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-    try:
-        row = conn.execute("SELECT value FROM preference WHERE key = 'synthetic'").fetchone()
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
-    return row is not None

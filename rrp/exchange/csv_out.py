@@ -2,18 +2,19 @@
 
 A text cell that begins with =, +, -, @, a tab or a carriage return is neutralised with a leading
 apostrophe (') so that a spreadsheet never runs it as a formula. Numbers stay numbers: numeric
-columns are written unquoted and untouched (a negative number is not text). Files are written to a
-temporary name and renamed at the end, so a half-written export never looks complete.
+columns are written unquoted and untouched (a negative number is not text). Files go through rrp's
+one writer (rrp.store.output_file): a temporary name renamed at the end, so a half-written export
+never looks complete, and never over the database or anything that is not a regular file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from rrp.store.output_file import output_stream
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,24 +64,12 @@ def _dangerous(values: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _target(out: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
-    if isinstance(out, (str, Path)) and str(out) == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
+def _target(out: str | Path | IO[bytes], database: str | Path | None) -> Iterator[IO[bytes]]:
     if not isinstance(out, (str, Path)):
         yield out
         return
-    path = Path(out)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder: give a file name")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        with temporary.open("wb") as handle:
-            yield handle
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with output_stream(out, database=database) as handle:
+        yield handle
 
 
 def write_csv(
@@ -88,8 +77,12 @@ def write_csv(
     out: str | Path | IO[bytes],
     *,
     decimals: dict[str, int] | None = None,
+    database: str | Path | None = None,
 ) -> int:
     """Write `frame` as Excel-safe CSV to a path, '-' (stdout) or a binary handle; returns rows.
+
+    A path goes through rrp's one writer (rrp.store.output_file), which refuses the open
+    `database`, any database and anything that is not a regular file.
 
     `decimals` rounds the named float columns (e.g. rates to 2 places) for reading, not storing.
     The bytes are exactly what `excel_safe(frame).to_csv(...)` writes; each column is formatted
@@ -104,7 +97,7 @@ def write_csv(
         c: p for c, p in (decimals or {}).items() if c in frame.columns and pd.api.types.is_float_dtype(frame[c])
     }
     columns = _fast_columns(frame, rounded)
-    with _target(out) as handle:
+    with _target(out, database) as handle:
         handle.write(b"\xef\xbb\xbf")
         if columns is not None:
             _write_rows(handle, [str(c) for c in frame.columns], columns, len(frame))

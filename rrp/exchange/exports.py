@@ -16,14 +16,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 from rrp.exchange.csv_out import write_csv
 from rrp.exchange.dictionary import columns_of, dictionary_table
+from rrp.exchange.kinds import EXPORT_KINDS
 from rrp.exchange.reading import ExchangeError
+from rrp.store.output_file import check_output, is_stdout
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from rrp.store import Store
 
-EXPORT_KINDS = ("weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "values")
 RATE_DECIMALS = 2
 
 
@@ -164,14 +165,30 @@ def export_table(store: Store, kind: str, flt: ExportFilter = ExportFilter(), **
 
 
 def export(
-    store: Store, kind: str, out: str | Path | IO[bytes], flt: ExportFilter = ExportFilter(), **options: Any
+    store: Store | None,
+    kind: str,
+    out: str | Path | IO[bytes],
+    flt: ExportFilter = ExportFilter(),
+    *,
+    database: str | Path | None = None,
+    **options: Any,
 ) -> ExportResult:
-    """Write the KIND export as Excel-safe CSV to `out` (a path, '-' for stdout, or a handle)."""
-    table = export_table(store, kind, flt, **options)
+    """Write the KIND export as Excel-safe CSV to `out` (a path, '-' for stdout, or a handle).
+
+    A path is refused when it is the open database (the store's, or `database` when no store is
+    needed, as for the dictionary), any database, or not a regular file (rrp.store.output_file).
+    """
+    if store is not None:
+        database = store.path
+    if kind != "dictionary" and store is None:
+        raise ExportRefused(f"the {kind} export needs a database")
+    if isinstance(out, (str, Path)) and not is_stdout(out):
+        check_output(out, database=database)  # refuse before the work, not after it
+    table = export_table(store, kind, flt, **options)  # type: ignore[arg-type]
     decimals = {c: RATE_DECIMALS for c in table.columns if c.endswith("_rate")}
     if kind == "values":
         decimals["value"] = RATE_DECIMALS
     if kind == "spc":
         decimals.update({c: 4 for c in ("rate", "centre", "lower_limit", "upper_limit")})
-    rows = write_csv(table, out, decimals=decimals)
+    rows = write_csv(table, out, decimals=decimals, database=database)
     return ExportResult(kind, str(out) if isinstance(out, (str, Path)) else "<stream>", rows, list(table.columns))

@@ -124,7 +124,8 @@ def export_measures(store: Store, out: str | Path | IO[bytes]) -> int:
     from rrp.exchange.csv_out import _target
 
     text = measures_text(store)
-    with _target(out) as handle:
+    # Through the one writer: never over the open database or anything not a regular file.
+    with _target(out, store.path) as handle:
         handle.write(text.encode("utf-8"))
     return len(store.measures.all())
 

@@ -110,19 +110,19 @@ class SubmissionWritten:
 def write_submission(
     store: Store, ward_code: str, out: str | Path | IO[bytes], *, since: dt.date | None = None
 ) -> SubmissionWritten:
-    """Write one ward's submission file (JSON, UTF-8) to a path, '-' or a binary handle."""
-    import sys
+    """Write one ward's submission file (JSON, UTF-8) to a path, '-' or a binary handle.
 
+    A path goes through rrp's one writer: never over the open database, any database, or
+    anything that is not a regular file (rrp.store.output_file).
+    """
+    from rrp.store.output_file import check_output, is_stdout, write_output
+
+    if isinstance(out, (str, Path)) and not is_stdout(out):
+        check_output(out, database=store.path)  # refuse before the work, not after it
     data = build_submission(store, ward_code, since=since)
     text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    if isinstance(out, (str, Path)) and str(out) == "-":
-        sys.stdout.buffer.write(text)
-        sys.stdout.buffer.flush()
-    elif isinstance(out, (str, Path)):
-        path = Path(out)
-        temporary = path.with_name(f".{path.name}.partial")
-        temporary.write_bytes(text)
-        temporary.replace(path)
+    if isinstance(out, (str, Path)):
+        write_output(out, text, database=store.path)
     else:
         out.write(text)
     return SubmissionWritten(

@@ -21,6 +21,7 @@ from rrp.reports.icons_text import (
     signal_colour,
     variation_text,
 )
+from rrp.store.output_file import check_output, check_output_folder, output_path, write_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,10 +44,12 @@ def _pyplot() -> Any:
     return plt
 
 
-def _save(fig: Any, out: Path, stem: str) -> list[str]:
+def _save(fig: Any, out: Path, stem: str, database: Path | None) -> list[str]:
     names = [f"{stem}.png", f"{stem}.svg"]
-    fig.savefig(out / names[0], dpi=110, bbox_inches="tight")
-    fig.savefig(out / names[1], bbox_inches="tight")
+    with output_path(out / names[0], database=database) as temporary:
+        fig.savefig(temporary, dpi=110, bbox_inches="tight")
+    with output_path(out / names[1], database=database) as temporary:
+        fig.savefig(temporary, bbox_inches="tight")
     return names
 
 
@@ -75,18 +78,32 @@ def _spc_axes(
     ax.legend(loc="upper right", fontsize=7, frameon=False)
 
 
-def write_pack(dash: Dashboard, out: str | Path, *, progress: Progress | None = None) -> Path:
+def write_pack(
+    dash: Dashboard,
+    out: str | Path,
+    *,
+    progress: Progress | None = None,
+    database: str | Path | None = None,
+) -> Path:
     """Write the slide pack for `dash` to directory `out`; returns the index.html path.
 
     Order: the aggregate, the funnel, then one chart per ward (the dashboard's ward order).
-    `progress(done, total)` is called after each chart.
+    `progress(done, total)` is called after each chart. Every file goes through rrp's one
+    writer (rrp.store.output_file): never over the open `database`, any database or anything
+    that is not a regular file; a folder that cannot be made or written is one OutputFailed.
     """
     import pandas as pd
 
-    plt = _pyplot()
+    check_output_folder(out, database=database)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    database = Path(database) if database is not None else None
     wards = dash.wards
+    records = wards.to_dict("records")
+    stems = ["00-aggregate", "01-funnel"] + [f"{i:02d}-{_slug(r['ward_code'])}" for i, r in enumerate(records, start=2)]
+    # Every target checked before the first chart: a refusal leaves no half-made pack behind.
+    for name in [f"{stem}.{ext}" for stem in stems for ext in ("png", "svg")] + ["index.html"]:
+        check_output(out / name, database=database)
+    plt = _pyplot()
     total = 2 + len(wards)
     done = 0
     slides: list[tuple[str, list[str], str]] = []
@@ -124,7 +141,7 @@ def write_pack(dash: Dashboard, out: str | Path, *, progress: Progress | None = 
         )
         _spc_axes(ax, points, f"Collaborative: {label}", float(aim) if aim == aim else None, sub)
     caption = "The collaborative's weekly rate (wards that submitted), against the aim."
-    slides.append(("Collaborative aggregate", _save(fig, out, "00-aggregate"), caption))
+    slides.append(("Collaborative aggregate", _save(fig, out, "00-aggregate", database), caption))
     plt.close(fig)
     tick()
 
@@ -158,7 +175,7 @@ def write_pack(dash: Dashboard, out: str | Path, *, progress: Progress | None = 
     ax.set_ylabel("per 1,000 occupied bed days")
     ax.grid(alpha=0.2)
     ax.legend(loc="upper right", fontsize=7, frameon=False)
-    slides.append(("Funnel (for learning, not for ranking)", _save(fig, out, "01-funnel"),
+    slides.append(("Funnel (for learning, not for ranking)", _save(fig, out, "01-funnel", database),
                    "Each ward's rate over the period against Poisson limits around the pooled rate."))
     plt.close(fig)
     tick()
@@ -166,7 +183,7 @@ def write_pack(dash: Dashboard, out: str | Path, *, progress: Progress | None = 
     # 3. one chart per ward
     points = dash.ward_points
     by_ward = dict(tuple(points.groupby("ward_code"))) if not points.empty else {}
-    for i, rec in enumerate(wards.to_dict("records"), start=2):
+    for i, rec in enumerate(records, start=2):
         code = rec["ward_code"]
         fig, ax = plt.subplots(figsize=(10, 4.5))
         ward_pts = by_ward.get(code)
@@ -182,13 +199,13 @@ def write_pack(dash: Dashboard, out: str | Path, *, progress: Progress | None = 
             _spc_axes(ax, ward_pts, title, None if aim is None else float(aim), sub)
         else:
             ax.set_title(title + " - no data", loc="left")
-        stem = f"{i:02d}-{_slug(code)}"
-        slides.append((title, _save(fig, out, stem), sub))
+        stem = stems[i]
+        slides.append((title, _save(fig, out, stem, database), sub))
         plt.close(fig)
         tick()
 
     index = out / "index.html"
-    index.write_text(_index_html(dash, slides), encoding="utf-8")
+    write_output(index, _index_html(dash, slides).encode("utf-8"), database=database)
     return index
 
 

@@ -698,7 +698,7 @@ class DashboardScreen(Screen[None]):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         try:
-            index = write_pack(dash, out, progress=progress)
+            index = write_pack(dash, out, progress=progress, database=self.app.db_path)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.app.call_from_thread(self.pack_done, None, str(exc))
             return

@@ -7,12 +7,14 @@ not block writers). The copy is a single self-contained file (journal mode DELET
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from rrp.store.database import BUSY_TIMEOUT_MS, backup_copy, inspect_file
 from rrp.store.errors import NewerSchemaError, NotAnRrpDatabase, StoreError
+from rrp.store.output_file import OutputFailed, output_path, refuse_unless_regular
 from rrp.store.schema import SCHEMA_VERSION
 
 
@@ -55,34 +57,34 @@ def check_database(path: Path) -> DatabaseCheck:
 def online_backup(source: Path, target: Path) -> DatabaseCheck:
     """Copy `source` to `target` with the online backup API, then verify the copy.
 
-    `target` must not exist. Safe while other connections write to `source`.
+    `target` must not exist, and goes through rrp's one writer (rrp.store.output_file): never
+    over the live database or its side files, any database, or anything not a regular file. A
+    disk that fails (full, read-only) is one clear StoreError, and no partial copy is left.
+    Safe while other connections write to `source`.
     """
     source, target = Path(source), Path(target)
     if inspect_file(source) is None:
         raise NotAnRrpDatabase(f"{source} does not exist or is empty: nothing to back up")
-    if target.exists():
-        raise StoreError(f"{target} already exists; choose a new file name (nothing was written)")
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
-    dest = sqlite3.connect(str(partial))
-    try:
-        src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # pages=-1: one step, a single consistent read snapshot of the source.
-        src.backup(dest, pages=-1)
-        dest.execute("PRAGMA journal_mode = DELETE")
-    except BaseException:
-        dest.close()
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        src.close()
-    dest.close()
-    check = check_database(partial)
-    if not check.ok:
-        partial.unlink(missing_ok=True)
-        raise StoreError(f"the backup copy failed its integrity check ({check.integrity}); nothing was kept")
-    partial.replace(target)
+    with output_path(target, database=source, replace=False) as partial:
+        src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            dest = sqlite3.connect(str(partial))
+            try:
+                src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                # pages=-1: one step, a single consistent read snapshot of the source.
+                src.backup(dest, pages=-1)
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
+        except sqlite3.Error as exc:
+            with contextlib.suppress(OSError):  # e.g. the folder is a file: there is no journal
+                Path(f"{partial}-journal").unlink(missing_ok=True)
+            raise OutputFailed(f"the backup to {target} failed: {exc}; nothing was written") from None
+        finally:
+            src.close()
+        check = check_database(partial)
+        if not check.ok:
+            raise StoreError(f"the backup copy failed its integrity check ({check.integrity}); nothing was kept")
     return DatabaseCheck(target, check.schema_version, check.integrity, check.size_bytes)
 
 
@@ -106,6 +108,7 @@ def restore(backup_file: Path, database: Path) -> RestoreResult:
     check = check_database(backup_file)
     if not check.ok:
         raise StoreError(f"{backup_file} failed its integrity check ({check.integrity}); nothing was restored")
+    refuse_unless_regular(database)  # a folder, pipe or device given as --db is not a database
     if backup_file.resolve() == database.resolve():
         raise StoreError("the backup and the database are the same file; nothing was restored")
     kept: Path | None = None

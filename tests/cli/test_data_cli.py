@@ -35,6 +35,7 @@ def test_export_import_round_trip_and_exit_codes(demo_db: Path, tmp_path: Path) 
     out = tmp_path / "weekly.csv"
     assert run("export", "weekly", out, "--db", demo_db).exit_code == 0
     target = tmp_path / "copy.sqlite"
+    assert run("init", "--db", target).exit_code == 0  # only init (or demo) creates a database
     assert run("import", "wards", Path(__file__).parents[2] / "data" / "registry.csv", "--db", target).exit_code == 0
     dry = run("import", "weekly", out, "--db", target, "--dry-run")
     assert dry.exit_code == 0 and "would be inserted" in dry.output and "nothing was written" in dry.output

@@ -87,3 +87,87 @@ def test_demo_will_not_overwrite_real_data(tmp_path):
     CliRunner().invoke(main, ["init", "--db", str(db)])
     result = CliRunner().invoke(main, ["demo", "--no-tui", "--db", str(db)])
     assert result.exit_code == 1 and "real (non-demo) data" in result.output
+
+
+DEMO_ARGS = ["demo", "--no-tui", "--end", "2026-11-16", "--wards", "3", "--weeks", "20"]
+
+
+def _bytes(path):
+    return path.read_bytes()
+
+
+def test_demo_force_never_replaces_a_real_database(tmp_path, monkeypatch):
+    """`rrp demo --force` used to delete whatever RRP_DB named; a real database is never touched."""
+    db = tmp_path / "real.sqlite"
+    assert CliRunner().invoke(main, ["init", "--db", str(db)]).exit_code == 0
+    before = _bytes(db)
+    for args in ([*DEMO_ARGS, "--force", "--db", str(db)], [*DEMO_ARGS, "--force"]):
+        monkeypatch.setenv("RRP_DB", str(db))
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.strip() == (
+            f"rrp: {db} holds real (non-demo) data; it was left untouched: choose another --db for the demo"
+        )
+        assert _bytes(db) == before
+
+
+def test_demo_force_never_replaces_a_file_that_is_not_an_rrp_database(tmp_path):
+    notes = tmp_path / "notes.sqlite"
+    notes.write_text("my notes")
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--force", "--db", str(notes)])
+    assert result.exit_code == 1 and "not an rrp database" in result.stderr
+    assert notes.read_text() == "my notes"
+    pipe = tmp_path / "pipe.sqlite"
+    import os
+
+    os.mkfifo(pipe)
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--force", "--db", str(pipe)])
+    assert result.exit_code == 1 and "it is a named pipe, not a regular file" in result.stderr
+
+
+def test_demo_rebuilds_a_demo_database_into_a_new_file(tmp_path):
+    db = tmp_path / "demo.sqlite"
+    assert CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db)]).exit_code == 0
+    first = _weekly(db)
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--seed", "8"])
+    assert result.exit_code == 0, result.output
+    assert _weekly(db) != first
+    assert Store(db, create=False).preferences.get("synthetic")["seed"] == 8
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("demo.sqlite")) == []
+
+
+def test_a_failed_rebuild_leaves_the_old_demo_database(tmp_path, monkeypatch):
+    db = tmp_path / "demo.sqlite"
+    assert CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db)]).exit_code == 0
+    first = _weekly(db)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr("rrp.synthetic.build_demo", broken)
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--seed", "8"])
+    assert result.exit_code != 0
+    assert _weekly(db) == first
+    assert [p.name for p in tmp_path.iterdir() if "building" in p.name] == []
+
+
+def test_a_demo_database_people_changed_is_rebuilt_only_with_force(tmp_path):
+    db = tmp_path / "demo.sqlite"
+    assert CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db)]).exit_code == 0
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "INSERT INTO audit (at, who, table_name, row_key, action) "
+            "VALUES ('2026-11-18T09:00:00Z', 'alice', 'weekly', 'X/2026-11-16', 'update')"
+        )
+    conn.close()
+    before = _bytes(db)
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"rrp: {db} is a demo database that alice changed since it was built; "
+        "add --force to rebuild it, or choose another --db"
+    )
+    assert _bytes(db) == before
+    assert CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--force"]).exit_code == 0
+    assert _bytes(db) != before
