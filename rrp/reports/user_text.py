@@ -6,7 +6,7 @@ file reach the CLI and the app. Given to rich or Textual as a `str` they are par
 control starts an escape sequence (clear the screen, set the window title, a hyperlink). So:
 
 - `visible(text)`: control characters (C0, DEL, C1) and bidi overrides/isolates shown as a visible
-  escape (`\\x1b`, `\\u202e`); line breaks and tabs kept only where `multi_line`.
+  escape (`\\x1b`, `\\u202e`); line breaks and tabs kept where `multi_line`, else spaces.
 - `user_text(text, style)`: the one way user text becomes a rich `Text` (never parsed as markup).
 - `plain_console(...)`: the CLI's rich Console: every `str` it prints (a line, a table cell, a
   title) is shown as it is, no markup, no emoji codes, control characters made visible.
@@ -36,13 +36,14 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: Any, *, multi_line: bool = False) -> str:
     """`text` (anything: str() of it) with every control character shown as a visible escape.
 
-    CR LF and CR count as a line break; in one-line text a line break shows as `\\n`.
+    CR LF and CR count as a line break; in one-line text (a table cell, a tree label, a title) a
+    line break or a tab is a space.
     """
     text = "" if text is None else str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if multi_line:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
         return _CONTROL_MULTI_LINE.sub(_escape, text)
-    return _CONTROL_ONE_LINE.sub(_escape, text)
+    return _CONTROL_ONE_LINE.sub(_escape, text.replace("\n", " ").replace("\t", " "))
 
 
 def user_text(text: Any, style: str = "", *, multi_line: bool = False) -> Text:
