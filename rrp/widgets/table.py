@@ -14,6 +14,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
+from rrp.reports.user_text import user_text
+
 Cell = Text | str
 
 
@@ -32,8 +34,10 @@ def fill_table(
 ) -> None:
     """Clear `table` and fill it: `columns` are (label, key), `rows` are (row key, cells).
 
-    Each column is as wide as its widest cell or label line, unless `widths` names it.
+    Each column is as wide as its widest cell or label line, unless `widths` names it. A `str`
+    cell is shown as text (`user_text`), never parsed as markup: cells hold names and notes.
     """
+    rows = [(key, [user_text(c) if isinstance(c, str) else c for c in cells]) for key, cells in rows]
     fixed = widths or {}
     sizes = [fixed.get(key, _width(label)) for label, key in columns]
     for _, cells in rows:
