@@ -290,8 +290,7 @@ class HuddleScreen(Screen[None]):
     def _title(self, s: HuddleSummary) -> Text:
         latest = f"latest entered {day_month(s.latest_week)}" if s.latest_week else "no weeks entered"
         return Text.assemble(
-            user_text(self.ward_name, "bold"),
-            (f" ({s.ward_code})", "bold"),
+            user_text(f"{self.ward_name} ({s.ward_code})", "bold"),
             f"  week of Mon {day_month(s.this_week)}; {latest}",
         )
 

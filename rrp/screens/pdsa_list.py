@@ -141,8 +141,7 @@ class PdsaListScreen(Screen[None]):
         where = "all wards" if all_wards else f"{names.get(self.ward_code or '', self.ward_code)}"
         self.query_one("#pdsa-list-title", Static).update(
             Text.assemble(
-                ("PDSA cycles: ", "bold"),
-                user_text(where, "bold"),
+                user_text(f"PDSA cycles: {where}", "bold"),
                 f"  {len(rows)} shown, ",
                 (f"{due} due for Study", "bold reverse" if due else ""),
                 f", {flagged} flagged",
