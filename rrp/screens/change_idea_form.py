@@ -27,7 +27,7 @@ from textual.widgets import Footer, Input, Label, Select, Static
 
 from rrp.models.change_package import IDEA_CODE_MAX, ChangeIdea, StoredChangeIdea, suggest_idea_code
 from rrp.models.fields import field_errors
-from rrp.reports.user_text import user_text
+from rrp.reports.user_text import user_text, visible
 
 if TYPE_CHECKING:
     from rrp.models.change_package import Driver
@@ -112,10 +112,10 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
         idea = self.stored.idea if self.stored else None
         editing = idea is not None
         if name == "name":
-            return Input(idea.name if idea else "", id="i-name", max_length=120, compact=True,
+            return Input(visible(idea.name) if idea else "", id="i-name", max_length=120, compact=True,
                          placeholder="a few words, e.g. Calm box at night")
         if name == "description":
-            return Input(idea.description if idea else "", id="i-description", max_length=500,
+            return Input(visible(idea.description, multi_line=True) if idea else "", id="i-description", max_length=500,
                          compact=True, placeholder="one line: what is done, by whom, when (no names)")
         if name == "driver_code":
             primaries = {d.code: d.name for d in self.drivers if d.kind == "primary"}

@@ -51,7 +51,7 @@ from rrp.models.pdsa import (
     quality,
     validate_cycle,
 )
-from rrp.reports.user_text import user_text
+from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import quality_marks
@@ -263,10 +263,10 @@ class PdsaEditScreen(Screen[None]):
                 if isinstance(widget, Select):
                     options = {v for _, v in widget._options}  # noqa: SLF001 - Select has no public list
                     widget.value = value if value in options and value != "" else Select.NULL
-                elif isinstance(widget, TextArea):
-                    widget.text = value or ""
+                elif isinstance(widget, TextArea):  # a stored control character shows as its escape
+                    widget.text = visible(value or "", multi_line=True)
                 elif isinstance(widget, Input):
-                    widget.value = value or ""
+                    widget.value = visible(value or "", multi_line=True)
         finally:
             self._filling = False
 

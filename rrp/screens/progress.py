@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 
 from rrp.models.fields import field_errors
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore, StoredProgressScore
-from rrp.reports.user_text import user_text
+from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
 
 
@@ -196,7 +196,7 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
             yield Label("", id="e-score", classes="score-error")
             with Horizontal():
                 yield Label("Note", classes="l")
-                yield Input(self.current.score.note or "" if self.current else "", id="s-note",
+                yield Input(visible(self.current.score.note or "", multi_line=True) if self.current else "", id="s-note",
                             placeholder="no names or NHS numbers")
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")

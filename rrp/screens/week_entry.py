@@ -31,7 +31,7 @@ from rrp.messages import day_month, week_label
 from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, validate_week
-from rrp.reports.user_text import user_text
+from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
 
@@ -145,7 +145,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         values: dict[str, str] = {name: "" for name in FIELDS}
         if stored is not None:
             data = stored.counts.model_dump()
-            values = {name: "" if data[name] is None else str(data[name]) for name in FIELDS}
+            # A control character stored under older rules is shown (and saved) as its escape.
+            values = {name: "" if data[name] is None else visible(data[name], multi_line=True) for name in FIELDS}
         elif prefill is not None:
             values["occupied_bed_days"] = str(min(prefill, ward.max_bed_days))
         for name, value in values.items():
