@@ -33,10 +33,13 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from rrp.reports.user_text import visible
 from rrp.screens.commands import ScreenActions
 from rrp.screens.home import HomeScreen
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from rrp.store import Store
     from rrp.store.database import Database
 
@@ -108,6 +111,22 @@ class RrpApp(App[None]):
         self.first_paint = threading.Event()
         self.synthetic = False
         self.prewarmed = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification as plain text, whatever `markup` a caller passes (widgets pass True):
+        they quote names, notes and refused files' cells."""
+        super().notify(
+            visible(message, multi_line=True), title=visible(title), severity=severity, timeout=timeout,
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())

@@ -51,7 +51,10 @@ class InputError(Exception):
 
 def _fail(message: str) -> None:
     """Print one clear line to stderr and exit 2 (never a traceback)."""
-    click.echo(f"rrp chart: error: {message}", err=True)
+    from rrp.reports.user_text import visible
+
+    # The message may quote the file's header: its control characters must not reach the terminal.
+    click.echo(f"rrp chart: error: {visible(message, multi_line=True)}", err=True)
     sys.exit(2)
 
 
@@ -121,10 +124,12 @@ def _fmt(value: float) -> str:
 
 def _print_table(points: Any, summary: dict[str, Any], trial: bool) -> None:
     """A rich table a person reads: signals in MDC colours, icons in words."""
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console()
+    from rrp.reports.user_text import plain_console
+
+    console = plain_console()
     table = Table(title=f"{summary['chart']} chart ({summary['rules']} rules)")
     numeric = ("value", "centre", "lower", "upper", "seg")
     for name in ("x", "value", "centre", "lower", "upper", "seg", "signal", "rules"):
@@ -139,7 +144,7 @@ def _print_table(points: Any, summary: dict[str, Any], trial: bool) -> None:
             _fmt(row.lower_limit),
             _fmt(row.upper_limit),
             str(row.segment),
-            f"[{colour}]{signal}[/]",
+            Text(signal, style=colour),
             row.rules.replace(";", ", "),
         )
     console.print(table)

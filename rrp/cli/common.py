@@ -58,11 +58,13 @@ def resolve_db(db_path: Path | None) -> Path:
 
 def fail(message: str, code: int = EXIT_REFUSED) -> None:
     """Print one clear line on stderr and exit with `code`."""
-    from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
-    # The message names paths and values the user typed: shown as text, never as markup.
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold]rrp:[/bold] {escape(message)}")
+    from rrp.reports.user_text import plain_console, user_text
+
+    # The message may quote a file's cells or a user's names: shown as text, never as markup.
+    line = Text.assemble(("rrp:", "bold"), " ", user_text(message, multi_line=True))
+    plain_console(stderr=True, soft_wrap=True).print(line)
     sys.exit(code)
 
 

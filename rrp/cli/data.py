@@ -31,9 +31,9 @@ SHOW = 20
 
 
 def _console(stderr: bool = False):
-    from rich.console import Console
+    from rrp.reports.user_text import plain_console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return plain_console(stderr=stderr, soft_wrap=True)
 
 
 def exchange_errors(func: Callable[..., Any]) -> Callable[..., Any]:

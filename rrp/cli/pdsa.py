@@ -42,8 +42,9 @@ def list_cycles(
 
     Quality marks: P prediction, R ramp link, S scale, D data, A Act decision ('.' when missing).
     """
-    from rich.console import Console
     from rich.table import Table
+
+    from rrp.reports.user_text import plain_console, user_text
 
     store = open_store(db_path, create=False)
     day = today.date() if today else dt.date.today()
@@ -63,11 +64,11 @@ def list_cycles(
         table.add_row(
             cycle.ward_code,
             str(cycle.cycle_number),
-            cycle.title,
-            row.idea_name,
+            user_text(cycle.title),
+            user_text(row.idea_name),
             cycle.status.label + (" (due for Study)" if row.due_for_study else ""),
             cycle.planned_end.isoformat() if cycle.planned_end else "",
             row.quality.text,
             row.flags,
         )
-    Console().print(table)
+    plain_console().print(table)

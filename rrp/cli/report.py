@@ -95,18 +95,18 @@ def trend_text(values: list[float], width: int = TREND_WEEKS) -> str:
 
 def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
     """Print a HuddleSummary with rich: tables, icons in words, a trend line."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from rrp.messages import day_month
     from rrp.reports.huddle import MARKER_LEGEND
     from rrp.reports.icons_text import IMPROVEMENT_COLOUR, variation_colour
+    from rrp.reports.user_text import plain_console, user_text
 
-    console = console or Console(highlight=False)
+    console = console or plain_console()
     s = summary
     latest = f"latest week entered: {day_month(s.latest_week)}" if s.latest_week else "no weeks entered"
-    console.print(Text.assemble((f"Safety huddle: {ward_name} ({s.ward_code})", "bold")))
+    console.print(Text.assemble(("Safety huddle: ", "bold"), user_text(ward_name, "bold"), (f" ({s.ward_code})", "bold")))
     console.print(f"Week of Monday {day_month(s.this_week)} ({latest}). No names.")
 
     table = Table(title=None, show_edge=True)
@@ -155,7 +155,7 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
         if s.markers:
             console.print(f"On the chart ({MARKER_LEGEND}):")
             for m in s.markers[-5:]:
-                console.print(f"  {m.label} week of {day_month(m.x)}: {m.text}")
+                console.print(Text.assemble(f"  {m.label} week of {day_month(m.x)}: ", user_text(m.text)))
     change = s.change
     style = IMPROVEMENT_COLOUR if change.meets_aim else ""
     console.print(Text("Change from baseline: " + change.text(), style=style))
@@ -168,4 +168,8 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
     console.print(Text(f"PDSA cycles running: {len(s.running)}; due for Study: {len(due)}", style="bold"))
     for line in s.running:
         end = f" (planned end {day_month(line.planned_end)})" if line.planned_end else ""
-        console.print(("  STUDY DUE  " if line.due_for_study else "  ") + f"{line.title}, cycle {line.cycle_number}{end}")
+        console.print(
+            Text.assemble(
+                "  STUDY DUE  " if line.due_for_study else "  ", user_text(line.title), f", cycle {line.cycle_number}{end}"
+            )
+        )

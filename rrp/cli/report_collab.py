@@ -61,16 +61,21 @@ def _cell(rec: dict[str, Any], measure: str) -> Any:
 def print_dashboard(dash: Any, console: Any) -> None:
     """Print the dashboard: aggregate, ward table, completeness, funnel, PDSA activity."""
     from rich.table import Table
+    from rich.text import Text
 
     from rrp.reports.icons_text import assurance_text, variation_text
+    from rrp.reports.user_text import user_text
     from rrp.widgets.spark import sparkline
 
     scope = ", ".join(
         s for s in (dash.provider and f"provider {dash.provider}", dash.ward_type and f"type {dash.ward_type}") if s
     ) or "all wards"
     console.print(
-        f"[bold]RRP collaborative[/bold] - {scope} - weeks to {dash.end_week:%d %b %Y} - "
-        f"aim: a {dash.aim_reduction:.0%} reduction. Rates per 1,000 occupied bed days."
+        Text.assemble(
+            ("RRP collaborative", "bold"),
+            user_text(f" - {scope} - weeks to {dash.end_week:%d %b %Y} - "),
+            f"aim: a {dash.aim_reduction:.0%} reduction. Rates per 1,000 occupied bed days.",
+        )
     )
     for note in dash.notes:
         console.print(note)
@@ -109,7 +114,7 @@ def print_dashboard(dash: Any, console: Any) -> None:
         flags = grid.loc[rec["ward_code"]].tolist() if rec["ward_code"] in grid.index else []
         score = rec.get("progress_score")
         wards.add_row(
-            rec["ward_name"], rec["provider_code"], *(_cell(rec, m) for m in dash.measures),
+            user_text(rec["ward_name"]), user_text(rec["provider_code"]), *(_cell(rec, m) for m in dash.measures),
             f"{rec['pdsa_this_month']}/{rec['pdsa_running']}", str(rec["ideas_adopted"]),
             "-" if score is None or score != score else f"{score:.1f}",
             f"{rec['weeks_submitted']}/{rec['weeks_expected']}",
@@ -132,7 +137,7 @@ def print_dashboard(dash: Any, console: Any) -> None:
         outside = dash.funnel[dash.funnel["position"] != "inside"]
         for rec in outside.to_dict("records"):
             funnel.add_row(
-                str(rec.get("ward_name") or rec["unit"]), f"{rec['exposure']:.0f}", f"{rec['rate']:.1f}",
+                user_text(rec.get("ward_name") or rec["unit"]), f"{rec['exposure']:.0f}", f"{rec['rate']:.1f}",
                 f"{rec['target']:.1f}", f"{rec['lower_95']:.1f}-{rec['upper_95']:.1f}",
                 f"{rec['lower_998']:.1f}-{rec['upper_998']:.1f}", str(rec["position"]).replace("_", " "),
             )
@@ -156,8 +161,10 @@ def collaborative(provider: str | None, ward_type: str | None, today: str | None
     """Every ward at a glance: rates, change, icons, PDSA, progress, completeness, funnel."""
     from rich.console import Console
 
+    from rrp.reports.user_text import plain_console
+
     dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
-    print_dashboard(dash, Console(highlight=False, width=max(140, Console().width)))
+    print_dashboard(dash, plain_console(width=max(140, Console().width)))
 
 
 @report.command("pack")

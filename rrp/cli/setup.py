@@ -22,10 +22,11 @@ from rrp.cli.common import EXIT_USAGE, db_option, fail, resolve_db, store_errors
 @store_errors
 def init(db_path: Path | None, registry: Path | None) -> None:
     """Create (or update) a database with the collaborative's registry and change package."""
-    from rich.console import Console
+    from rich.text import Text
 
     from rrp.models.registry_file import RegistryFileError
     from rrp.reference import load_reference_data
+    from rrp.reports.user_text import plain_console, user_text
     from rrp.store import Store
     from rrp.store.output_file import refuse_unless_regular
 
@@ -41,9 +42,11 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     except UnicodeDecodeError:
         fail(f"{registry} is not UTF-8 text", EXIT_USAGE)
         return
-    Console(soft_wrap=True).print(
-        f"Database [bold]{store.path}[/bold]: {providers} providers, {wards} wards "
-        f"({changed} records added or changed)."
+    plain_console(soft_wrap=True).print(
+        Text.assemble(
+            "Database ", user_text(store.path, "bold"),
+            f": {providers} providers, {wards} wards ({changed} records added or changed).",
+        )
     )
 
 
@@ -75,15 +78,16 @@ def demo(
     """
     import os
 
-    from rich.console import Console
+    from rich.text import Text
 
+    from rrp.reports.user_text import plain_console, user_text
     from rrp.store import Store
     from rrp.store.demo import DEMO_WHO, demo_state, install_database
     from rrp.store.output_file import refuse_unless_regular
     from rrp.synthetic import build_demo
 
     path = db_path or Path("demo.rrp.sqlite")
-    console = Console(stderr=True)
+    console = plain_console(stderr=True)
     refuse_unless_regular(path)
     state = demo_state(path)  # refuses a file that is not an rrp database
     if state is not None and not state.synthetic:
@@ -111,8 +115,11 @@ def demo(
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{built}{suffix}").unlink(missing_ok=True)
     console.print(
-        f"Synthetic collaborative: {len(plan.wards)} wards x {len(plan.week_starts)} weeks "
-        f"in {path} ({time.perf_counter() - started:.1f} s). [bold]Synthetic data, not real wards.[/bold]"
+        Text.assemble(
+            f"Synthetic collaborative: {len(plan.wards)} wards x {len(plan.week_starts)} weeks in ",
+            user_text(path), f" ({time.perf_counter() - started:.1f} s). ",
+            ("Synthetic data, not real wards.", "bold"),
+        )
     )
     if not no_tui:
         from rrp.app import run_app

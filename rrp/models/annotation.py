@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from rrp.models.fields import free_text, parse_date
+from rrp.models.fields import FreeText, parse_date
 from rrp.models.registry import Code
 
 ANNOTATION_MEASURES = ("restraint", "prone_restraint", "seclusion", "rapid_tranquillisation", "all_restrictive")
@@ -35,13 +35,6 @@ def _optional(value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return value
-
-
-def _text(value: Any) -> str:
-    text = free_text(value, "Text", max_length=TEXT_MAX)
-    if text is None:
-        raise PydanticCustomError("required", "Text is required (what happened, or why rebase)")
-    return text
 
 
 def _measure(value: Any) -> str | None:
@@ -74,7 +67,7 @@ class Annotation(BaseModel):
     on_date: Annotated[dt.date, BeforeValidator(lambda v: parse_date(v, "Date"))]
     kind: AnnotationKind = AnnotationKind.NOTE
     measure: Annotated[str | None, BeforeValidator(_measure)] = None
-    text: Annotated[str, BeforeValidator(_text)]
+    text: FreeText("Text", max_length=TEXT_MAX, required="Text is required (what happened, or why rebase)")
     pdsa_cycle_id: Annotated[str | None, BeforeValidator(_cycle_id)] = None
 
     @model_validator(mode="before")

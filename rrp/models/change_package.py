@@ -17,9 +17,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
 
-from rrp.models.fields import field_errors, free_text
+from rrp.models.fields import FreeText, field_errors
 from rrp.models.problems import FileProblems, RowProblem
 from rrp.models.registry import Code
 
@@ -36,16 +35,6 @@ class DriverKind(StrEnum):
     SECONDARY = "secondary"
 
 
-def _required(label: str, max_length: int):
-    def parse(value: Any) -> str:
-        text = free_text(value, label, max_length=max_length)
-        if text is None:
-            raise PydanticCustomError("required", f"{label} is required")
-        return text
-
-    return BeforeValidator(parse)
-
-
 def _optional_code(value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -57,7 +46,7 @@ class Aim(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    text: Annotated[str, _required("Aim", 1000)]
+    text: FreeText("Aim", max_length=1000, required="Aim is required")
     reduction: float = DEFAULT_AIM_REDUCTION
 
     @model_validator(mode="after")
@@ -75,7 +64,7 @@ class Driver(BaseModel):
     code: Code
     kind: DriverKind
     parent_code: Annotated[Code | None, BeforeValidator(_optional_code)] = None
-    name: Annotated[str, _required("Driver name", 200)]
+    name: FreeText("Driver name", max_length=200, required="Driver name is required", single_line=True)
     position: int = 0
 
     @model_validator(mode="after")
@@ -94,8 +83,8 @@ class ChangeIdea(BaseModel):
 
     code: Code
     driver_code: Code
-    name: Annotated[str, _required("Change idea name", 120)]
-    description: Annotated[str, BeforeValidator(lambda v: free_text(v, "Description", max_length=500) or "")] = ""
+    name: FreeText("Change idea name", max_length=120, required="Change idea name is required", single_line=True)
+    description: FreeText("Description", max_length=500, blank="") = ""
     ward_code: Annotated[Code | None, BeforeValidator(_optional_code)] = None
 
     @property

@@ -28,7 +28,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from rrp.models.fields import free_text, parse_date, whole_number
+from rrp.models.fields import FreeText, parse_date, whole_number
 from rrp.models.registry import Code
 
 
@@ -185,13 +185,6 @@ def _optional_date(value: Any, label: str) -> dt.date | None:
     return parse_date(value, label)
 
 
-def _title(value: Any) -> str:
-    text = free_text(value, "Title", max_length=TITLE_MAX)
-    if text is None:
-        raise PydanticCustomError("required", "Title is required (a few words: what is being tested)")
-    return text
-
-
 def _scale(value: Any) -> ScaleLevel | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -219,10 +212,6 @@ def _choice(enum: type[StrEnum], label: str):
     return BeforeValidator(parse)
 
 
-def _text(label: str):
-    return BeforeValidator(lambda v: free_text(v, label, max_length=TEXT_MAX))
-
-
 def _code_ref(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PydanticCustomError("required", "Choose a change idea")
@@ -230,14 +219,17 @@ def _code_ref(value: Any) -> str:
 
 
 class PdsaCycle(BaseModel):
-    """One PDSA cycle. Every text field goes through the NHS-number guard (`free_text`)."""
+    """One PDSA cycle. Every text field is `FreeText` (the NHS-number guard)."""
 
     model_config = ConfigDict(frozen=True)
 
     id: Annotated[str, BeforeValidator(lambda v: _id(v, "Cycle id"))]
     ward_code: Code
     change_idea_code: Annotated[str, BeforeValidator(_code_ref)]
-    title: Annotated[str, BeforeValidator(_title)]
+    title: FreeText(
+        "Title", max_length=TITLE_MAX, required="Title is required (a few words: what is being tested)",
+        single_line=True,
+    )
     cycle_number: Annotated[int, BeforeValidator(lambda v: whole_number(v, "Cycle number", maximum=999))] = 1
     previous_cycle_id: Annotated[
         str | None, BeforeValidator(lambda v: _optional_id(v, "Previous cycle"))
@@ -246,18 +238,18 @@ class PdsaCycle(BaseModel):
     planned_start: Annotated[dt.date | None, BeforeValidator(lambda v: _optional_date(v, "Planned start"))] = None
     planned_end: Annotated[dt.date | None, BeforeValidator(lambda v: _optional_date(v, "Planned end"))] = None
     status: Annotated[PdsaStatus, _choice(PdsaStatus, "Status")] = PdsaStatus.PLANNED
-    objective: Annotated[str | None, _text("Objective")] = None
-    questions: Annotated[str | None, _text("Questions")] = None
-    predictions: Annotated[str | None, _text("Predictions")] = None
-    plan_details: Annotated[str | None, _text("Who, what, when, where")] = None
-    data_to_collect: Annotated[str | None, _text("Data to collect")] = None
-    what_happened: Annotated[str | None, _text("What happened")] = None
-    observations: Annotated[str | None, _text("Observations")] = None
-    problems: Annotated[str | None, _text("Problems")] = None
-    results: Annotated[str | None, _text("Results")] = None
-    learning: Annotated[str | None, _text("What we learned")] = None
+    objective: FreeText("Objective", max_length=TEXT_MAX) = None
+    questions: FreeText("Questions", max_length=TEXT_MAX) = None
+    predictions: FreeText("Predictions", max_length=TEXT_MAX) = None
+    plan_details: FreeText("Who, what, when, where", max_length=TEXT_MAX) = None
+    data_to_collect: FreeText("Data to collect", max_length=TEXT_MAX) = None
+    what_happened: FreeText("What happened", max_length=TEXT_MAX) = None
+    observations: FreeText("Observations", max_length=TEXT_MAX) = None
+    problems: FreeText("Problems", max_length=TEXT_MAX) = None
+    results: FreeText("Results", max_length=TEXT_MAX) = None
+    learning: FreeText("What we learned", max_length=TEXT_MAX) = None
     act_decision: Annotated[ActDecision | None, _choice(ActDecision, "Act decision")] = None
-    next_step: Annotated[str | None, _text("Next step")] = None
+    next_step: FreeText("Next step", max_length=TEXT_MAX) = None
 
     @model_validator(mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
-from rrp.models.fields import free_text, parse_date
+from rrp.models.fields import FreeText, parse_date
 from rrp.models.registry import Code
 
 #: The IHI assessment scale, as facilitators score it.
@@ -70,7 +70,7 @@ class ProgressScore(BaseModel):
     ward_code: Code
     month: Annotated[dt.date, BeforeValidator(_month)]
     score: Annotated[float, BeforeValidator(_score)]
-    note: Annotated[str | None, BeforeValidator(lambda v: free_text(v, "Note", max_length=1000))] = None
+    note: FreeText("Note", max_length=1000) = None
 
     @property
     def label(self) -> str:

@@ -9,9 +9,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from rrp.messages import WARD_TYPE_LABELS as _LABELS
-from rrp.models.fields import whole_number
+from rrp.models.fields import FreeText, whole_number
 
 MAX_BEDS = 60
+#: A ward or provider name fits on one line of a table or a chart title.
+NAME_MAX = 200
 
 
 class WardType(StrEnum):
@@ -53,15 +55,7 @@ class Provider(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     code: Code
-    name: str
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("name", "A provider name is required")
-        return value
+    name: FreeText("Provider name", max_length=NAME_MAX, required="A provider name is required", single_line=True)
 
 
 class Ward(BaseModel):
@@ -71,18 +65,10 @@ class Ward(BaseModel):
 
     code: Code
     provider_code: Code
-    name: str
+    name: FreeText("Ward name", max_length=NAME_MAX, required="A ward name is required", single_line=True)
     ward_type: WardType
     beds: Annotated[int, BeforeValidator(lambda v: whole_number(v, "Beds", maximum=MAX_BEDS))]
     active: bool = True
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("name", "A ward name is required")
-        return value
 
     @field_validator("beds")
     @classmethod

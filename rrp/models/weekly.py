@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from rrp.models.fields import free_text, parse_date, whole_number
+from rrp.models.fields import FreeText, parse_date, whole_number
 from rrp.models.registry import Code, Ward
 
 #: The counted measures, in the order a form shows them, with the labels nurses see.
@@ -73,7 +73,7 @@ class WeeklyCounts(BaseModel):
     occupied_bed_days: Annotated[
         int, BeforeValidator(lambda v: whole_number(v, BED_DAYS_LABEL, maximum=7 * 1000))
     ]
-    note: Annotated[str | None, BeforeValidator(lambda v: free_text(v, "Note", max_length=500))] = None
+    note: FreeText("Note", max_length=500) = None
 
     @property
     def all_restrictive(self) -> int:

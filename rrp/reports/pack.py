@@ -3,6 +3,10 @@ aggregate and the funnel, and an index.html that shows them in order.
 
 matplotlib (Agg backend) is imported inside the functions, so importing this module is cheap.
 Colours follow Making Data Count: improvement blue, concern orange, common cause grey.
+
+Names and titles are user text: the pack is drawn with mathtext and TeX off (`PLAIN_TEXT_RC`), so a
+ward called "$x$" is drawn as it is, never parsed as maths; control characters are shown as escapes
+and a name is cut to `NAME_SHOWN` characters so a chart stays a chart.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rrp.reports.icons_text import (
     signal_colour,
     variation_text,
 )
+from rrp.reports.user_text import visible
 from rrp.store.output_file import check_output, check_output_folder, output_path, write_output
 
 if TYPE_CHECKING:
@@ -29,6 +34,17 @@ if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard
 
 Progress = Callable[[int, int], None]
+
+#: matplotlib settings for drawing user text as text ("$...$" is not maths, no TeX).
+PLAIN_TEXT_RC = {"text.parse_math": False, "text.usetex": False}
+#: At most this many characters of a name in a chart title or label.
+NAME_SHOWN = 80
+
+
+def _name(text: Any) -> str:
+    """A user's name for a chart: control characters visible, at most NAME_SHOWN characters."""
+    shown = visible(text)
+    return shown if len(shown) <= NAME_SHOWN else shown[: NAME_SHOWN - 1] + "\u2026"
 
 
 def _slug(text: str) -> str:
@@ -92,6 +108,13 @@ def write_pack(
     writer (rrp.store.output_file): never over the open `database`, any database or anything
     that is not a regular file; a folder that cannot be made or written is one OutputFailed.
     """
+    import matplotlib
+
+    with matplotlib.rc_context(PLAIN_TEXT_RC):
+        return _write_pack(dash, out, progress)
+
+
+def _write_pack(dash: Dashboard, out: str | Path, progress: Progress | None) -> Path:
     import pandas as pd
 
     check_output_folder(out, database=database)
@@ -164,7 +187,7 @@ def write_pack(
         if len(f) <= 40:
             for _, r in f.iterrows():
                 ax.annotate(
-                    str(r.get("ward_name") or r["unit"]), (r["exposure"], r["rate"]),
+                    _name(r.get("ward_name") or r["unit"]), (r["exposure"], r["rate"]),
                     fontsize=6, xytext=(3, 2), textcoords="offset points",
                 )
     start, end = dash.funnel_period or (dash.weeks[0], dash.weeks[-1])
@@ -193,7 +216,7 @@ def write_pack(
             f"{assurance_text(rec.get(f'{headline}_assurance'))}"
             + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
         )
-        title = f"{rec.get('ward_name', code)} ({rec.get('provider_code', '')}): {label}"
+        title = f"{_name(rec.get('ward_name', code))} ({_name(rec.get('provider_code', ''))}): {label}"
         if ward_pts is not None and not ward_pts.empty:
             aim = rec.get(f"{headline}_aim_rate")
             _spc_axes(ax, ward_pts, title, None if aim is None else float(aim), sub)

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, Static
 
 from rrp.models.annotation import TEXT_MAX, Annotation, AnnotationKind
 from rrp.models.fields import field_errors
+from rrp.reports.user_text import user_text
 
 MIN_BASELINE = 12
 
@@ -96,10 +97,10 @@ class AnnotationForm(ModalScreen[Annotation | None]):
             field = "Reason" if self.kind == AnnotationKind.REBASE else "Note"
             errors["text"] = field + errors["text"].removeprefix("Text")
         for name in ("on_date", "text"):
-            self.query_one(f"#e-{name}", Label).update(errors.get(name, ""))
+            self.query_one(f"#e-{name}", Label).update(user_text(errors.get(name, "")))
         other = [m for k, m in errors.items() if k not in ("on_date", "text")]
         if other:
-            self.query_one("#e-text", Label).update(other[0])
+            self.query_one("#e-text", Label).update(user_text(other[0]))
         return annotation
 
     @on(Input.Submitted, "#a-date")

@@ -27,6 +27,7 @@ from textual.widgets import Footer, Input, Label, Select, Static
 
 from rrp.models.change_package import IDEA_CODE_MAX, ChangeIdea, StoredChangeIdea, suggest_idea_code
 from rrp.models.fields import field_errors
+from rrp.reports.user_text import user_text, visible
 
 if TYPE_CHECKING:
     from rrp.models.change_package import Driver
@@ -111,15 +112,15 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
         idea = self.stored.idea if self.stored else None
         editing = idea is not None
         if name == "name":
-            return Input(idea.name if idea else "", id="i-name", max_length=120, compact=True,
+            return Input(visible(idea.name) if idea else "", id="i-name", max_length=120, compact=True,
                          placeholder="a few words, e.g. Calm box at night")
         if name == "description":
-            return Input(idea.description if idea else "", id="i-description", max_length=500,
+            return Input(visible(idea.description, multi_line=True) if idea else "", id="i-description", max_length=500,
                          compact=True, placeholder="one line: what is done, by whom, when (no names)")
         if name == "driver_code":
             primaries = {d.code: d.name for d in self.drivers if d.kind == "primary"}
-            options = [(_fit(f"{d.name} ({primaries.get(d.parent_code or '', '?')})", DRIVER_LABEL_WIDTH), d.code)
-                       for d in self.drivers if d.kind == "secondary"]
+            options = [(user_text(_fit(f"{d.name} ({primaries.get(d.parent_code or '', '?')})", DRIVER_LABEL_WIDTH)),
+                        d.code) for d in self.drivers if d.kind == "secondary"]
             value = idea.driver_code if idea else self.driver_code
             known = {code for _, code in options}
             return Select[str](options, id="i-driver_code", compact=True, prompt="(the secondary driver it serves)",
@@ -135,7 +136,7 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
             else:
                 options += [(f"Local to ward {w.code} ({w.name})", w.code) for w in self.wards]
             value = (idea.ward_code if idea else self.ward_code) or COLLABORATIVE
-            return Select[str](options, id="i-ward_code", compact=True, allow_blank=False, value=value,
+            return Select[str]([(user_text(label), code) for label, code in options], id="i-ward_code", compact=True, allow_blank=False, value=value,
                                disabled=editing)
         return Input(idea.code if idea else "", id="i-code", max_length=IDEA_CODE_MAX, compact=True,
                      restrict=r"[A-Za-z0-9_-]*", placeholder="made from the name", disabled=editing)
@@ -171,7 +172,8 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
         if plain and plain != code:
             other = taken[plain]
             hint = Text.assemble(
-                "Code ", (plain, "bold"), f" is already \u201c{other.name}\u201d ({scope_label(other)}), so this is ",
+                "Code ", (plain, "bold"), " is already \u201c", user_text(other.name),
+                f"\u201d ({scope_label(other)}), so this is ",
                 (code, "bold"), ". If it is the same idea, test that one instead (Esc).",
             )
         self._hint(hint)
@@ -229,13 +231,13 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
 
     def _error(self, name: str, message: str) -> None:
         label = self.query_one(f"#e-{name}", Label)
-        label.update(message)
+        label.update(user_text(message))  # a message may quote names
         label.set_class(not message, "-empty")
         self.query_one(f"#i-{name}").set_class(bool(message), "-invalid")
 
     def _banner(self, message: str, *, error: bool = False) -> None:
         banner = self.query_one("#idea-banner", Static)
-        banner.update(message)
+        banner.update(user_text(message, multi_line=True))
         banner.set_class(error, "error")
         banner.set_class(not message, "-empty")
 

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from rrp.reports.user_text import user_text
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something that loses work."""
@@ -25,7 +27,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(self.question, id="confirm-question")
+            yield Static(user_text(self.question, multi_line=True), id="confirm-question")
             yield Static("y: yes    n / Esc: no", id="confirm-keys")
         yield Footer(compact=True, show_command_palette=False)
 

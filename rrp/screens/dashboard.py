@@ -42,6 +42,7 @@ from rrp.reports.icons_text import (
     assurance_colour,
     variation_colour,
 )
+from rrp.reports.user_text import user_text
 from rrp.widgets.completeness import CompletenessGrid
 from rrp.widgets.funnel_plot import FunnelPlot, FunnelView
 from rrp.widgets.loading import start_loading, stop_loading
@@ -423,7 +424,7 @@ class DashboardScreen(Screen[None]):
 
     def show_error(self, message: str) -> None:
         stop_loading(self.query_one("#dash-wards", DataTable))
-        self.query_one("#dash-status", Static).update(Text(message, style="bold"))
+        self.query_one("#dash-status", Static).update(user_text(message, "bold"))
 
     def show(self, dash: Dashboard, view: DashView, providers: list[str], types: list[str]) -> None:
         self.dashboard, self.view = dash, view
@@ -459,7 +460,7 @@ class DashboardScreen(Screen[None]):
             (
                 row.ward_code,
                 [
-                    Text(row.ward_name[:14], style="bold"),
+                    user_text(row.ward_name[:14], "bold"),
                     *(measure_cell(row, m) for m in MEASURES),
                     f"{row.pdsa_this_month:>2}/{row.pdsa_running:<2}",
                     "-" if row.progress_score is None else f"{row.progress_score:.1f}",
@@ -499,7 +500,7 @@ class DashboardScreen(Screen[None]):
             f"{behind} missed a week",
         ]
         self.query_one("#dash-status", Static).update(
-            " | ".join(parts) + ("  " + " ".join(self.view.notes) if self.view.notes else "")
+            user_text(" | ".join(parts) + ("  " + " ".join(self.view.notes) if self.view.notes else ""))
         )
 
     def show_aggregate(self) -> None:
@@ -561,7 +562,7 @@ class DashboardScreen(Screen[None]):
         adopted.add_column("Ideas adopted", justify="right")
         for row in self.page_rows():
             adopted.add_row(
-                row.ward_name, str(row.pdsa_this_month), str(row.pdsa_running), str(row.ideas_adopted)
+                user_text(row.ward_name), str(row.pdsa_this_month), str(row.pdsa_running), str(row.ideas_adopted)
             )
         grid = Table.grid(padding=(0, 4))
         if self.size.width >= 100:
@@ -609,7 +610,7 @@ class DashboardScreen(Screen[None]):
     def refilter(self) -> None:
         start_loading(self.query_one("#dash-wards", DataTable))
         self.query_one("#dash-status", Static).update(
-            f"Computing for provider {self.provider or 'all'}, type {self.ward_type or 'all'}..."
+            user_text(f"Computing for provider {self.provider or 'all'}, type {self.ward_type or 'all'}...")
         )
         self.compute()
 

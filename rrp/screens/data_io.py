@@ -48,6 +48,7 @@ from textual.widgets import (
 )
 
 from rrp.exchange.exports import EXPORT_KINDS
+from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
 
 #: What an import file can hold: kind -> the label in the chooser.
@@ -440,11 +441,11 @@ class DataIoScreen(Screen[None]):
         status = self.query_one(widget_id, Static)
         if isinstance(outcome, Outcome):
             error = not outcome.ok
-            text = Text(outcome.message, style="bold")
-            for line in outcome.details:
-                text.append("\n" + line)
+            text = user_text(outcome.message, "bold", multi_line=True)
+            for line in outcome.details:  # a refused file's details quote its cells
+                text.append_text(user_text("\n" + line, multi_line=True))
         else:
-            text = Text(outcome)
+            text = user_text(outcome, multi_line=True)
         status.update(text)
         status.set_class(error, "error")
 
@@ -571,9 +572,9 @@ class DataIoScreen(Screen[None]):
             table.add_column(column, width=room if wrap and i == len(columns) - 1 else None)
         if wrap:
             for row in rows:
-                table.add_row(*[Text(cell) for cell in row], height=None)
+                table.add_row(*[user_text(cell) for cell in row], height=None)
         else:
-            table.add_rows([[Text(cell, no_wrap=True, end="") for cell in row] for row in rows])
+            table.add_rows([[Text(visible(cell), no_wrap=True, end="") for cell in row] for row in rows])
         table.move_cursor(row=0, column=0)
 
     # -- export ----------------------------------------------------------------------------

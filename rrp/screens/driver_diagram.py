@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from rrp.reports.user_text import user_text
 from rrp.widgets.loading import start_loading, stop_loading
 
 #: Under the aim: what the counts after each change idea mean (two letters, not case, tell them apart).
@@ -94,30 +95,30 @@ class DriverDiagramScreen(Screen[None]):
         tree.clear()
         # The aim is a sentence: it wraps in the line above the tree (a tree label cannot wrap).
         self.query_one("#driver-help", Static).update(
-            Text.assemble(("Aim: ", "bold"), aim.text, (f" (target: {aim.reduction:.0%} fewer)", "italic"),
+            Text.assemble(("Aim: ", "bold"), user_text(aim.text, multi_line=True), (f" (target: {aim.reduction:.0%} fewer)", "italic"),
                           "\n", LEGEND)
         )
         tree.root.set_label(Text.assemble(("AIM ", "bold reverse"), f" {aim.reduction:.0%} fewer"))
-        primaries = {d.code: tree.root.add(Text(d.name, style="bold"), expand=True)
+        primaries = {d.code: tree.root.add(user_text(d.name, "bold"), expand=True)
                      for d in drivers if d.kind == "primary"}
         secondaries = {}
         for driver in drivers:
             if driver.kind == "secondary" and driver.parent_code in primaries:
                 secondaries[driver.code] = primaries[driver.parent_code].add(
-                    Text(driver.name), expand=True, data=NodeRef("driver", driver.code)
+                    user_text(driver.name), expand=True, data=NodeRef("driver", driver.code)
                 )
         for idea in ideas:
             parent = secondaries.get(idea.driver_code)
             if parent is None:
                 continue
             stats = activity.get(idea.code)
-            label = Text(idea.name + (f" (local: {idea.ward_code})" if idea.ward_code else ""))
+            label = user_text(idea.name + (f" (local: {idea.ward_code})" if idea.ward_code else ""))
             if stats is not None:
                 label.append(f"  T{stats.testing} Ad{stats.adopted} Ap{stats.adapted} Ab{stats.abandoned}",
                              style="bold" if stats.testing or stats.adopted else "dim")
             node = parent.add(label, expand=False, data=NodeRef("idea", idea.code))
             if idea.description:
-                node.add_leaf(Text(idea.description, style="italic dim"))
+                node.add_leaf(user_text(idea.description, "italic dim"))
         tree.root.expand()
         stop_loading(tree)
         tree.focus()

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import WARD_TYPE_LABELS, day_month
+from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.table import fill_table
@@ -118,7 +119,7 @@ class HomeScreen(Screen[None]):
         """Called by the app once the full store is open (or failed to open)."""
         if error:
             stop_loading(self.query_one("#wards", DataTable))
-            self.query_one("#home-status", Static).update(Text(error, style="bold"))
+            self.query_one("#home-status", Static).update(user_text(error, "bold"))
             return
         if not self._load_requested:  # a new database: its registry was loaded just now
             self.request_load()
@@ -210,7 +211,7 @@ class HomeScreen(Screen[None]):
                 latest += f" ({day_month(row.latest_week)[:6].strip()})"
             # Text cells, not str: the table would parse each str as markup (2,000 rows x 7).
             cells = [
-                Text(_fit(_short_provider(provider), 17 if compact else 24), style="bold"),
+                user_text(_fit(_short_provider(provider), 17 if compact else 24), "bold"),
                 _plain(_fit(row.ward_name, 14) if compact else row.ward_name),
                 _plain(row.ward_type),
                 _tick(row.this_week, compact),
@@ -271,8 +272,9 @@ def _tick(entered: bool, compact: bool = False) -> Text:
 
 
 def _plain(text: str) -> Text:
-    """A cell as the table would make it from a str, minus the markup parsing (and its surprises)."""
-    return Text(text, no_wrap=True, end="")
+    """A cell as the table would make it from a str, minus the markup parsing (and its surprises),
+    with control characters made visible (names come from users and files)."""
+    return Text(visible(text), no_wrap=True, end="")
 
 
 def _fit(text: str, width: int) -> str:

@@ -38,6 +38,7 @@ from rrp.reports.icons_text import (
     variation_colour,
     variation_text,
 )
+from rrp.reports.user_text import user_text
 from rrp.screens.annotation_form import AnnotationForm, BaselineForm
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spc_chart import SpcChart
@@ -247,7 +248,7 @@ class HuddleScreen(Screen[None]):
     def show_error(self, message: str) -> None:
         self.error = message
         stop_loading(self.query_one("#huddle-chart"))
-        self.query_one("#huddle-title", Static).update(Text(message, style="bold"))
+        self.query_one("#huddle-title", Static).update(user_text(message, "bold"))
 
     def show(
         self,
@@ -289,7 +290,7 @@ class HuddleScreen(Screen[None]):
     def _title(self, s: HuddleSummary) -> Text:
         latest = f"latest entered {day_month(s.latest_week)}" if s.latest_week else "no weeks entered"
         return Text.assemble(
-            (f"{self.ward_name} ({s.ward_code})", "bold"),
+            user_text(f"{self.ward_name} ({s.ward_code})", "bold"),
             f"  week of Mon {day_month(s.this_week)}; {latest}",
         )
 
@@ -330,7 +331,9 @@ class HuddleScreen(Screen[None]):
         lines.append(Text(f"PDSA: {len(running)} running, {len(due)} due Study", style="bold"))
         for line in running[:3]:
             lines.append(
-                Text.assemble(("Study due: " if line.due_for_study else "", f"bold {CONCERN_COLOUR}"), line.title)
+                Text.assemble(
+                    ("Study due: " if line.due_for_study else "", f"bold {CONCERN_COLOUR}"), user_text(line.title)
+                )
             )
         if not running:
             lines.append(Text("No cycles running.", style="italic"))
@@ -353,7 +356,7 @@ class HuddleScreen(Screen[None]):
         text = Text("; ".join(parts) + ".  ", style="dim")
         text.append(MARKER_LEGEND, style="dim")
         if s.note:
-            text = Text(s.note, style="italic")
+            text = user_text(s.note, "italic")
         return text
 
     # -- actions ---------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from rrp.models.pdsa import (
     quality,
     validate_cycle,
 )
+from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import quality_marks
@@ -202,10 +203,10 @@ class PdsaEditScreen(Screen[None]):
         self.ward_code, self.ward_name = ward.code, ward.name
         self.ward_cycles = [c for c in cycles if c.cycle.id != (self.cycle_id or "")]
         self.query_one("#f-change_idea_code", Select).set_options(
-            [(("" if s.idea.ward_code is None else "(local) ") + s.idea.name, s.idea.code) for s in ideas]
+            [(user_text(("" if s.idea.ward_code is None else "(local) ") + s.idea.name), s.idea.code) for s in ideas]
         )
         self.query_one("#f-previous_cycle_id", Select).set_options(
-            [(f"#{c.cycle.cycle_number} {c.cycle.title}"[:60], c.cycle.id) for c in self.ward_cycles]
+            [(user_text(f"#{c.cycle.cycle_number} {c.cycle.title}"[:60]), c.cycle.id) for c in self.ward_cycles]
         )
         values = self._values_of(stored.cycle) if stored else self._blank_values()
         self.status = stored.cycle.status if stored else PdsaStatus.PLANNED
@@ -262,10 +263,10 @@ class PdsaEditScreen(Screen[None]):
                 if isinstance(widget, Select):
                     options = {v for _, v in widget._options}  # noqa: SLF001 - Select has no public list
                     widget.value = value if value in options and value != "" else Select.NULL
-                elif isinstance(widget, TextArea):
-                    widget.text = value or ""
+                elif isinstance(widget, TextArea):  # a stored control character shows as its escape
+                    widget.text = visible(value or "", multi_line=True)
                 elif isinstance(widget, Input):
-                    widget.value = value or ""
+                    widget.value = visible(value or "", multi_line=True)
         finally:
             self._filling = False
 
@@ -315,13 +316,13 @@ class PdsaEditScreen(Screen[None]):
 
     def _error(self, name: str, message: str) -> None:
         label = self.query_one(f"#e-{name}", Label)
-        label.update(message)
+        label.update(user_text(message))  # a message may quote what was typed
         label.set_class(not message, "-empty")
         self.query_one(f"#f-{name}").set_class(bool(message), "-invalid")
 
     def _banner(self, message: str, *, error: bool = False) -> None:
         banner = self.query_one("#pdsa-banner", Static)
-        banner.update(message)
+        banner.update(user_text(message, multi_line=True))
         banner.set_class(error, "error")
 
     def _render_title(self) -> None:
@@ -333,7 +334,7 @@ class PdsaEditScreen(Screen[None]):
         version = f" v{self.stored.version}" if self.stored else " (not saved yet)"
         self.query_one("#pdsa-edit-title", Static).update(
             Text.assemble(
-                (f"{self.ward_name}", "bold"), f" | cycle {number}: ", (title[:30], "bold"),
+                user_text(f"{self.ward_name}", "bold"), f" | cycle {number}: ", user_text(title[:30], "bold"),
                 " | ", (self.status.label, "reverse"), " | ", marks, version,
             )
         )
@@ -349,7 +350,7 @@ class PdsaEditScreen(Screen[None]):
             previous = next((c.cycle for c in self.ward_cycles if c.cycle.id == cycle.previous_cycle_id), None)
             found = nudges(cycle, previous=previous, today=self.app.today)  # type: ignore[attr-defined]
             text = "  ".join(f"! {n.message}" for n in found)
-        self.query_one("#pdsa-nudges", Static).update(text)
+        self.query_one("#pdsa-nudges", Static).update(user_text(text))
 
     @on(Input.Changed)
     @on(TextArea.Changed)

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import day_month
 from rrp.models.pdsa import PdsaStatus
+from rrp.reports.user_text import user_text
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import flags_text, quality_marks, status_text
 from rrp.widgets.table import fill_table
@@ -123,10 +124,10 @@ class PdsaListScreen(Screen[None]):
             cycle = row.cycle
             cells: list[Any] = []
             if all_wards:
-                cells.append(_fit(Text(cycle.ward_code), 10))
+                cells.append(_fit(user_text(cycle.ward_code), 10))
             cells += [
                 str(cycle.cycle_number),
-                _fit(Text(cycle.title, style="bold" if row.due_for_study else ""), title_width),
+                _fit(user_text(cycle.title, "bold" if row.due_for_study else ""), title_width),
                 status_text(cycle.status, due=row.due_for_study),
                 day_month(cycle.planned_end)[:6] if cycle.planned_end else "",
                 quality_marks(row.quality),
@@ -140,7 +141,7 @@ class PdsaListScreen(Screen[None]):
         where = "all wards" if all_wards else f"{names.get(self.ward_code or '', self.ward_code)}"
         self.query_one("#pdsa-list-title", Static).update(
             Text.assemble(
-                (f"PDSA cycles: {where}", "bold"),
+                user_text(f"PDSA cycles: {where}", "bold"),
                 f"  {len(rows)} shown, ",
                 (f"{due} due for Study", "bold reverse" if due else ""),
                 f", {flagged} flagged",
@@ -149,8 +150,10 @@ class PdsaListScreen(Screen[None]):
         status = self.status_filter or "all"
         idea = self.idea_filter or "all"
         self.query_one("#pdsa-list-filter", Static).update(
-            f"Status: {status} (f)   Change idea: {idea} (c)   "
-            + ("n: new cycle" if self.ward_code else "a: back to one ward")
+            user_text(
+                f"Status: {status} (f)   Change idea: {idea} (c)   "
+                + ("n: new cycle" if self.ward_code else "a: back to one ward")
+            )
         )
         if selected and selected in {r.cycle.id for r in rows}:
             table.move_cursor(row=table.get_row_index(selected))

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 
 from rrp.models.fields import field_errors
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore, StoredProgressScore
+from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
 
 
@@ -89,7 +90,7 @@ class ProgressScreen(Screen[None]):
             found = latest.get(ward.code)
             score = found.score.score if found else None
             table.add_row(
-                _fit(ward.name, 14),
+                user_text(_fit(ward.name, 14)),
                 "-" if score is None else f"{score:.1f} {score_bar(score)}",
                 "" if found is None else f"{found.score.month:%b %Y}",
                 "" if found is None else found.score.label,
@@ -128,7 +129,7 @@ class ProgressScreen(Screen[None]):
         self.history = history
         ward = self.selected_ward()
         self.query_one("#progress-title", Static).update(
-            f"{ward.name if ward else ward_code}: {len(history)} monthly scores, newest first"
+            user_text(f"{ward.name if ward else ward_code}: {len(history)} monthly scores, newest first")
         )
         table = self.query_one("#progress-history", DataTable)
         table.clear()
@@ -136,7 +137,7 @@ class ProgressScreen(Screen[None]):
             s = stored.score
             table.add_row(
                 f"{s.month:%b %Y}", f"{s.score:.1f}", score_bar(s.score),
-                Text.assemble(s.label, (f"  {s.note}" if s.note else "", "italic")),
+                Text.assemble(s.label, user_text(f"  {s.note}" if s.note else "", "italic")),
             )
 
     def action_score(self) -> None:
@@ -182,7 +183,7 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="score-form"):
-            yield Static(Text(f"Progress score: {self.ward_name}", style="bold"))
+            yield Static(user_text(f"Progress score: {self.ward_name}", "bold"))
             with Horizontal():
                 yield Label("Month", classes="l")
                 yield Input(self.month.strftime("%Y-%m"), id="s-month", placeholder="2026-11")
@@ -195,7 +196,7 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
             yield Label("", id="e-score", classes="score-error")
             with Horizontal():
                 yield Label("Note", classes="l")
-                yield Input(self.current.score.note or "" if self.current else "", id="s-note",
+                yield Input(visible(self.current.score.note or "", multi_line=True) if self.current else "", id="s-note",
                             placeholder="no names or NHS numbers")
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")
@@ -214,7 +215,7 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
         except ValidationError as exc:
             errors = field_errors(exc)
             for name in ("month", "score", "note"):
-                self.query_one(f"#e-{name}", Label).update(errors.get(name, ""))
+                self.query_one(f"#e-{name}", Label).update(user_text(errors.get(name, "")))
             return
         for name in ("month", "score", "note"):
             self.query_one(f"#e-{name}", Label).update("")
@@ -231,7 +232,9 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
                 model, expected_version=self.current.version if same_month and self.current else None
             )
         except (StoreError, ValidationError) as exc:
-            self.app.call_from_thread(self.query_one("#score-banner", Static).update, f"Not saved: {exc}")
+            self.app.call_from_thread(
+                self.query_one("#score-banner", Static).update, user_text(f"Not saved: {exc}", multi_line=True)
+            )
             return
         self.app.call_from_thread(self.dismiss, stored)
 

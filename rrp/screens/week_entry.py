@@ -31,6 +31,7 @@ from rrp.messages import day_month, week_label
 from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, validate_week
+from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
 
@@ -144,7 +145,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         values: dict[str, str] = {name: "" for name in FIELDS}
         if stored is not None:
             data = stored.counts.model_dump()
-            values = {name: "" if data[name] is None else str(data[name]) for name in FIELDS}
+            # A control character stored under older rules is shown (and saved) as its escape.
+            values = {name: "" if data[name] is None else visible(data[name], multi_line=True) for name in FIELDS}
         elif prefill is not None:
             values["occupied_bed_days"] = str(min(prefill, ward.max_bed_days))
         for name, value in values.items():
@@ -163,7 +165,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         today: dt.date = self.app.today  # type: ignore[attr-defined]
         self.query_one("#week-title", Static).update(
             Text.assemble(
-                (f"{self.ward.name} ({self.ward.code})", "bold"),
+                user_text(f"{self.ward.name} ({self.ward.code})", "bold"),
                 f"  week starting Mon {day_month(self.week_start)} ({week_label(self.week_start, today)})",
             )
         )
@@ -177,7 +179,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                 f"{self.stored.updated_at.replace('T', ' ').rstrip('Z')} (version {self.stored.version}). "
                 "Edit to correct it."
             )
-        self.query_one("#week-state", Static).update(state)
+        self.query_one("#week-state", Static).update(user_text(state))
         if self.missing:
             shown = ", ".join(day_month(d)[:6] for d in self.missing[:6])
             more = f" and {len(self.missing) - 6} more" if len(self.missing) > 6 else ""
@@ -239,12 +241,12 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
 
     def _error(self, name: str, message: str) -> None:
         label = self.query_one(f"#e-{name}", Label)
-        label.update(message)
+        label.update(user_text(message))  # a message may quote what was typed
         self.query_one(f"#f-{name}", Input).set_class(bool(message), "-invalid")
 
     def _banner(self, message: str, *, error: bool = False) -> None:
         banner = self.query_one("#week-banner", Static)
-        banner.update(message)
+        banner.update(user_text(message, multi_line=True))
         banner.set_class(error, "error")
 
     # -- saving ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rrp.models.annotation import Annotation, AnnotationKind, StoredAnnotation
+from rrp.models.fields import STORED
 from rrp.store import audit
 from rrp.store.database import Database
 from rrp.store.errors import StaleEditError, UnknownRecord
@@ -23,7 +24,7 @@ def _values(annotation: Annotation) -> dict[str, Any]:
 
 def _stored(row: dict[str, Any]) -> StoredAnnotation:
     return StoredAnnotation(
-        annotation=Annotation.model_validate({name: row[name] for name in _COLUMNS}),
+        annotation=Annotation.model_validate({name: row[name] for name in _COLUMNS}, context=STORED),
         version=row["version"],
         updated_at=row["updated_at"],
         updated_by=row["updated_by"],

@@ -16,6 +16,7 @@ from rrp.models.change_package import (
     parse_aim,
     parse_change_package,
 )
+from rrp.models.fields import STORED
 from rrp.paths import DATA_DIR
 from rrp.store import audit
 from rrp.store.database import Database
@@ -42,7 +43,7 @@ class IdeaActivity:
 
 def _stored_idea(row: dict[str, Any]) -> StoredChangeIdea:
     return StoredChangeIdea(
-        idea=ChangeIdea.model_validate({name: row[name] for name in _IDEA_COLUMNS}),
+        idea=ChangeIdea.model_validate({name: row[name] for name in _IDEA_COLUMNS}, context=STORED),
         version=row["version"],
         updated_at=row["updated_at"],
         updated_by=row["updated_by"],
@@ -63,9 +64,10 @@ class ChangePackageRepository:
             r["key"]: r["value"]
             for r in self.database.query("SELECT key, value FROM meta WHERE key IN ('aim', 'aim_reduction')")
         }
-        return Aim(
-            text=rows.get("aim") or DEFAULT_AIM,
-            reduction=float(rows.get("aim_reduction") or DEFAULT_AIM_REDUCTION),
+        return Aim.model_validate(
+            {"text": rows.get("aim") or DEFAULT_AIM,
+             "reduction": float(rows.get("aim_reduction") or DEFAULT_AIM_REDUCTION)},
+            context=STORED,
         )
 
     def set_aim(self, aim: Aim) -> bool:
@@ -93,7 +95,7 @@ class ChangePackageRepository:
         rows = self.database.query(
             f"SELECT {', '.join(_DRIVER_COLUMNS)} FROM driver ORDER BY position, code"
         )
-        return [Driver.model_validate(row) for row in rows]
+        return [Driver.model_validate(row, context=STORED) for row in rows]
 
     def ideas(self, *, ward_code: str | None = None, all_local: bool = False) -> list[StoredChangeIdea]:
         """The collaborative's ideas, plus `ward_code`'s local ones (or every ward's: all_local)."""

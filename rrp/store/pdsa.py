@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rrp.models.annotation import Annotation, AnnotationKind
+from rrp.models.fields import STORED
 from rrp.models.nhs_number import nhs_number_problem
 from rrp.models.pdsa import (
     ActDecision,
@@ -74,7 +75,7 @@ def _values(cycle: PdsaCycle) -> dict[str, Any]:
 
 def _stored(row: dict[str, Any]) -> StoredCycle:
     return StoredCycle(
-        cycle=PdsaCycle.model_validate({name: row[name] for name in _COLUMNS}),
+        cycle=PdsaCycle.model_validate({name: row[name] for name in _COLUMNS}, context=STORED),
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],

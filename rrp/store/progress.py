@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from rrp.models.fields import STORED
 from rrp.models.progress import ProgressScore, StoredProgressScore
 from rrp.store import audit
 from rrp.store.database import Database
@@ -22,7 +23,7 @@ def _values(score: ProgressScore) -> dict[str, Any]:
 
 def _stored(row: dict[str, Any]) -> StoredProgressScore:
     return StoredProgressScore(
-        score=ProgressScore.model_validate({name: row[name] for name in _COLUMNS}),
+        score=ProgressScore.model_validate({name: row[name] for name in _COLUMNS}, context=STORED),
         version=row["version"],
         updated_at=row["updated_at"],
         updated_by=row["updated_by"],

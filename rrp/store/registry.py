@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rrp.models.fields import STORED
 from rrp.models.registry import Provider, Ward
 from rrp.store import audit
 from rrp.store.database import Database
@@ -15,21 +16,21 @@ class RegistryRepository:
 
     def providers(self) -> list[Provider]:
         rows = self.database.query("SELECT code, name FROM provider ORDER BY code")
-        return [Provider(**row) for row in rows]
+        return [Provider.model_validate(row, context=STORED) for row in rows]
 
     def wards(self, *, active_only: bool = False) -> list[Ward]:
         sql = "SELECT code, provider_code, name, ward_type, beds, active FROM ward"
         if active_only:
             sql += " WHERE active = 1"
         rows = self.database.query(sql + " ORDER BY provider_code, name")
-        return [Ward(**row) for row in rows]
+        return [Ward.model_validate(row, context=STORED) for row in rows]
 
     def ward(self, code: str) -> Ward | None:
         row = self.database.query_one(
             "SELECT code, provider_code, name, ward_type, beds, active FROM ward WHERE code = ?",
             (code.strip().upper(),),
         )
-        return Ward(**row) if row else None
+        return Ward.model_validate(row, context=STORED) if row else None
 
     def save_provider(self, provider: Provider) -> bool:
         """Insert or update; returns True when anything changed (audited)."""

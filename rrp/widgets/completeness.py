@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from rrp.reports.icons_text import CONCERN_COLOUR
+from rrp.reports.user_text import user_text
 
 SUBMITTED = "\u25a0"  # a filled square
 MISSING = "\u00b7"  # a middle dot
@@ -33,7 +34,7 @@ def completeness_table(
             Text(SUBMITTED, style="dim") if ok else Text(MISSING + "!", style=f"bold {CONCERN_COLOUR}")
             for ok in flags
         ]
-        table.add_row(label, *cells, f"{sum(flags)}/{len(flags)}")
+        table.add_row(user_text(label), *cells, f"{sum(flags)}/{len(flags)}")
     return table
 
 

@@ -13,6 +13,7 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from rrp.reports.icons_text import COMMON_COLOUR, CONCERN_COLOUR, IMPROVEMENT_COLOUR
+from rrp.reports.user_text import visible
 from rrp.widgets.spc_chart import plotext_text
 
 LEARNING_NOT_RANKING = "for learning, not for ranking"
@@ -57,7 +58,7 @@ class FunnelPlot(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(f"{view.title} - {LEARNING_NOT_RANKING}")
+        plt.title(visible(f"{view.title} - {LEARNING_NOT_RANKING}"))
         plt.xlabel("occupied bed days in the period")
         plt.ylabel("per 1,000 OBD")
         if view.curve_exposure:

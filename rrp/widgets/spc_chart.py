@@ -26,6 +26,7 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from rrp.reports.icons_text import SIGNAL_COLOURS
+from rrp.reports.user_text import visible
 from rrp.widgets.ansi import text_from_ansi
 
 RGB = tuple[int, int, int]
@@ -150,7 +151,7 @@ def draw_spc_chart(
     n = len(xs_raw)
     plt.clear_figure()
     if title:
-        plt.title(title)
+        plt.title(visible(title))  # may name a ward: no escape sequence into plotext's output
     if n == 0:
         return {"n": 0, "ticks": [], "markers": [], "signals": {}}
 

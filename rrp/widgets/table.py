@@ -14,6 +14,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
+from rrp.reports.user_text import visible
+
 Cell = Text | str
 
 
@@ -21,6 +23,11 @@ def _width(cell: Cell) -> int:
     """The widest line of a cell or label (as the table itself measures it)."""
     plain = cell.plain if isinstance(cell, Text) else cell
     return max(cell_len(line) for line in plain.split("\n"))
+
+
+def _text(cell: str) -> Text:
+    """A str cell as the table would make it, minus the markup parsing (cells hold user text)."""
+    return Text(visible(cell), no_wrap=True, end="")
 
 
 def fill_table(
@@ -32,8 +39,10 @@ def fill_table(
 ) -> None:
     """Clear `table` and fill it: `columns` are (label, key), `rows` are (row key, cells).
 
-    Each column is as wide as its widest cell or label line, unless `widths` names it.
+    Each column is as wide as its widest cell or label line, unless `widths` names it. A `str`
+    cell is shown as text (`visible`), never parsed as markup: cells hold names and notes.
     """
+    rows = [(key, [_text(c) if isinstance(c, str) else c for c in cells]) for key, cells in rows]
     fixed = widths or {}
     sizes = [fixed.get(key, _width(label)) for label, key in columns]
     for _, cells in rows:

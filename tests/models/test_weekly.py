@@ -102,7 +102,7 @@ def test_ward_must_be_active_and_match():
 
 def test_note_refuses_an_nhs_number():
     message = errors(note="Pt 943 476 5919 restrained")["note"]
-    assert "NHS number" in message and "943 *** ****" in message
+    assert "NHS number" in message and "943" not in message
 
 
 def test_several_errors_are_reported_together():
