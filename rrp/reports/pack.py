@@ -111,10 +111,12 @@ def write_pack(
     import matplotlib
 
     with matplotlib.rc_context(PLAIN_TEXT_RC):
-        return _write_pack(dash, out, progress)
+        return _write_pack(dash, out, progress, database)
 
 
-def _write_pack(dash: Dashboard, out: str | Path, progress: Progress | None) -> Path:
+def _write_pack(
+    dash: Dashboard, out: str | Path, progress: Progress | None, database: str | Path | None
+) -> Path:
     import pandas as pd
 
     check_output_folder(out, database=database)
