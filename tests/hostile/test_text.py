@@ -157,8 +157,10 @@ def test_import_wards_refuses_an_nhs_number_in_a_name_without_repeating_it(tmp_p
         "P1,Trust,W1,Elm 9434\u00a0765\u00a0919,picu,10\n",
         encoding="utf-8",
     )
-    result = run("import", "wards", str(registry), "--db", str(tmp_path / "new.sqlite"))
-    assert result.exit_code == 1
+    db = tmp_path / "new.sqlite"
+    assert run("init", "--db", str(db)).exit_code == 0  # import no longer creates a database
+    result = run("import", "wards", str(registry), "--db", str(db))
+    assert result.exit_code == 1, result.output
     assert "Ward name" in result.output and "NHS number" in result.output
     assert "9434" not in result.output and "919" not in result.output
 
