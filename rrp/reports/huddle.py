@@ -3,8 +3,9 @@
 `huddle_summary` takes one ward's weekly rows (as `WeeklyRepository.frame` returns them), the
 ward's annotations and running PDSA cycles, and returns everything the huddle screen and
 `rrp report huddle` show: this week and last week per measure, weeks since the last episode,
-the chart (rate per 1,000 occupied bed days) with its signals, the variation icon in words, PDSA
-markers, and the change from baseline against the aim.
+the chart (rate per 1,000 occupied bed days) with its signals, the variation icon in words, the
+chart read out in plain sentences (`HuddleSummary.reading`), PDSA markers, and the change from
+baseline against the aim.
 
 Definitions (also in the app's help):
 - "this week" is the week (Monday) containing `today`; "last week" the one before. A week with no
@@ -173,6 +174,17 @@ class HuddleSummary:
     @property
     def assurance_text(self) -> str:
         return assurance_text(self.assurance_icon)
+
+    @property
+    def reading(self) -> list[str]:
+        """The chart in two or three plain sentences (rrp.reports.reading.chart_reading).
+
+        The aim is the change-from-baseline aim rate, also on a run chart (which then says it
+        cannot judge the aim: it has no usual range).
+        """
+        from rrp.reports.reading import chart_reading, rate_unit
+
+        return chart_reading(self.result, label=self.measure_label, unit=rate_unit(PER), aim=self.change.aim_rate)
 
     @property
     def due_for_study(self) -> list[PdsaLine]:
