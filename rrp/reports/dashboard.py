@@ -438,17 +438,11 @@ SHORT_VARIATION: dict[str, str] = {
     icon: ("cc" if icon == "common_cause" else icon[:3] + VARIATION_LETTERS[icon])
     for icon in VARIATION_WORDS
 }
-SHORT_ASSURANCE: dict[str, str] = {"pass": "pass", "fail": "fail", "hit_and_miss": "h&m"}
 
 
 def short_variation(icon: str | None) -> str:
     """A 2-4 character form of a variation icon ('impL', 'conH', 'cc'; '-' when there is none)."""
     return SHORT_VARIATION.get(icon or "", "-")
-
-
-def short_assurance(icon: str | None) -> str:
-    """A 3-4 character form of an assurance icon ('' when there is none)."""
-    return SHORT_ASSURANCE.get(icon or "", "")
 
 
 # -- charts read out in plain English (rrp.reports.reading) --------------------------------------

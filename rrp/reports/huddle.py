@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from rrp.models.annotation import Annotation, AnnotationKind
 from rrp.models.weekly import ALL_RESTRICTIVE_PARTS, monday_of
 from rrp.reports.icons_text import assurance_text, variation_text
+from rrp.reports.reading import chart_reading, rate_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -156,6 +157,8 @@ class HuddleSummary:
     rebases: list[dt.date] = field(default_factory=list)
     running: list[PdsaLine] = field(default_factory=list)
     note: str = ""
+    #: The chart in two or three plain sentences (rrp.reports.reading.chart_reading).
+    reading: list[str] = field(default_factory=list)
 
     @property
     def measure_label(self) -> str:
@@ -174,17 +177,6 @@ class HuddleSummary:
     @property
     def assurance_text(self) -> str:
         return assurance_text(self.assurance_icon)
-
-    @property
-    def reading(self) -> list[str]:
-        """The chart in two or three plain sentences (rrp.reports.reading.chart_reading).
-
-        The aim is the change-from-baseline aim rate, also on a run chart (which then says it
-        cannot judge the aim: it has no usual range).
-        """
-        from rrp.reports.reading import chart_reading, rate_unit
-
-        return chart_reading(self.result, label=self.measure_label, unit=rate_unit(PER), aim=self.change.aim_rate)
 
     @property
     def due_for_study(self) -> list[PdsaLine]:
@@ -492,6 +484,8 @@ def huddle_summary(
     ] + [PdsaLine(c.title, c.cycle_number, c.planned_end, True) for c in due if c.id not in {r.id for r in running}]
     pdsa.sort(key=lambda p: (not p.due_for_study, p.planned_end or dt.date.max, p.title))
     summary = result.summary if result is not None else {}
+    # The aim is read out on a run chart too (it then says it cannot judge it: no usual range).
+    reading = chart_reading(result, label=HUDDLE_MEASURES[measure], unit=rate_unit(PER), aim=change.aim_rate)
     return HuddleSummary(
         ward_code=code,
         today=today,
@@ -510,6 +504,7 @@ def huddle_summary(
         rebases=rebases,
         running=pdsa,
         note=note,
+        reading=reading,
     )
 
 

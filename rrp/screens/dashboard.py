@@ -40,10 +40,12 @@ from textual.widgets import (
 from rrp.reports.icons_text import (
     IMPROVEMENT_COLOUR,
     assurance_colour,
+    assurance_letter,
     variation_colour,
 )
 from rrp.widgets.completeness import CompletenessGrid
 from rrp.widgets.funnel_plot import FunnelPlot, FunnelView
+from rrp.widgets.icons import reading_rich
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.spc_chart import SpcChart, draw_spc_chart, plotext_text
@@ -92,12 +94,11 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("score", "progress score"),
     ("weeks", "weeks submitted"),
 )
-_ASSURANCE_LETTER = {"pass": "P", "fail": "F", "hit_and_miss": "H"}
 #: The key to the Wards table's abbreviations (shown under it).
 WARDS_LEGEND = (
     "rate: latest week per 1,000 occupied bed days (OBD) · chg%: last {recent} weeks vs baseline · "
-    "var: imp improvement, con concern, cc common cause (↑↓ direction) · "
-    "A assurance: P pass, F fail, H hit and miss · PDSA mo/run: started this month / running · "
+    "var: imp improvement, con concern, nei neither, cc common cause; H high, L low · "
+    "A assurance: P pass, F fail, ? hit and miss · PDSA mo/run: started this month / running · "
     "Prog: progress score · Weeks in: weeks submitted of the last {recent}"
 )
 TABS = ("tab-wards", "tab-aggregate", "tab-completeness", "tab-funnel", "tab-pdsa")
@@ -291,7 +292,7 @@ def measure_cell(row: WardRow, measure: str) -> Text:
     variation = row.variation[measure]
     text.append(f" {short_variation(variation):<4}", style=variation_colour(variation))
     assurance = row.assurance[measure]
-    text.append(f" {_ASSURANCE_LETTER.get(assurance or '', ' ')}", style=assurance_colour(assurance))
+    text.append(f" {assurance_letter(assurance) or ' '}", style=assurance_colour(assurance))
     return text
 
 
@@ -367,6 +368,7 @@ class DashboardScreen(Screen[None]):
             with TabbedContent(id="dash-tabs"):
                 with TabPane("Wards", id="tab-wards"):
                     yield DataTable(id="dash-wards", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="dash-ward-reading")
                     yield Static("", id="dash-legend")
                 with TabPane("Aggregate", id="tab-aggregate"):
                     yield Static("", id="dash-aggregate-summary")
@@ -473,6 +475,7 @@ class DashboardScreen(Screen[None]):
         ]
         fill_table(table, WARD_COLUMNS, cells)
         stop_loading(table)
+        self.show_ward_reading()
         if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
             table.focus()  # the loading overlay took the focus away
         self.update_status()
@@ -510,7 +513,6 @@ class DashboardScreen(Screen[None]):
         if agg is None:
             summary.update("No data yet.")
             return
-        from rrp.reports.dashboard import short_assurance
         from rrp.reports.icons_text import assurance_text, variation_text
 
         text = Text()
@@ -527,9 +529,14 @@ class DashboardScreen(Screen[None]):
         if agg.assurance:
             text.append("; ")
             text.append(
-                assurance_text(agg.assurance) + f" ({short_assurance(agg.assurance)})",
+                assurance_text(agg.assurance),
                 style=assurance_colour(agg.assurance),
             )
+        if self.dashboard is not None:
+            from rrp.reports.dashboard import aggregate_reading
+
+            text.append("\n")
+            text.append_text(reading_rich(aggregate_reading(self.dashboard, self.measure)))
         text.append(f"\nCompleteness (last 12 weeks): {sparkline(agg.completeness[-12:])}", style="dim")
         text.append("   m: next measure", style="dim")
         summary.update(text)
@@ -655,6 +662,24 @@ class DashboardScreen(Screen[None]):
         keys = list(self.view.aggregates)
         self.measure = keys[(keys.index(self.measure) + 1) % len(keys)] if self.measure in keys else keys[0]
         self.show_aggregate()
+
+    @on(DataTable.RowHighlighted, "#dash-wards")
+    def _row_highlighted(self) -> None:
+        self.show_ward_reading()
+
+    def show_ward_reading(self) -> None:
+        """The highlighted ward's headline chart read out in words, under the table."""
+        ward = self.selected_ward()
+        target = self.query_one("#dash-ward-reading", Static)
+        if ward is None or self.dashboard is None:
+            target.update("")
+            return
+        from rrp.reports.dashboard import ward_reading
+
+        row = next(r for r in self.page_rows() if r.ward_code == ward)
+        text = Text(f"{row.ward_name}: ", style="bold")
+        text.append_text(reading_rich(ward_reading(self.dashboard, ward)))
+        target.update(text)
 
     def selected_ward(self) -> str | None:
         table = self.query_one("#dash-wards", DataTable)
