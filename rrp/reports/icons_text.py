@@ -19,6 +19,11 @@ SIGNAL_COLOURS: dict[str, str] = {
     "": COMMON_COLOUR,
 }
 
+#: Point shapes by special-cause class in the terminal charts (the slide pack uses the same shapes:
+#: square, triangle, diamond), so a signal's class shows without its colour.
+SIGNAL_SHAPES: dict[str, str] = {"improvement": "\u25a0", "concern": "\u25b2", "neither": "\u25c6", "": "\u2022"}
+SHAPES_LEGEND = "\u25a0 improvement  \u25b2 concern  \u25c6 neither"
+
 #: The engine's variation icon codes in MDC wording.
 VARIATION_WORDS: dict[str, str] = {
     "common_cause": "Common cause variation",

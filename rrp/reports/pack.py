@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard
 
 Progress = Callable[[int, int], None]
-#: Marker shapes by special-cause class: the shape tells the class apart without its colour.
+#: Marker shapes by special-cause class, as icons_text.SIGNAL_SHAPES in the terminal (square,
+#: triangle, diamond): the shape tells the class apart without its colour.
 SIGNAL_MARKERS = {"improvement": "s", "concern": "^", "neither": "D"}
 
 

@@ -4,7 +4,7 @@ Colour must never be the only way a signal reaches a person (one man in twelve i
 and huddle screens are read from across a room), so every chart the app shows or writes carries
 its reading. `chart_reading` turns a ChartResult into:
 
-1. the latest value, e.g. "Restraint: 88 per 1,000 bed days in the week of 23 Nov 2026."
+1. the latest value, e.g. "Restraint: 88 per 1,000 bed days in the week of 23 Nov."
 2. what the chart says about that latest point and why: the engine's class (improvement, concern,
    neither) and the rules that flagged the point, in words ("the last 7 weeks are all above the
    usual average"); or "no sign of change"; or "too few weeks to judge yet" (trial limits).
@@ -34,8 +34,8 @@ CLASS_WORDS: dict[str, str] = {
     "concern": "Concern",
     "neither": "Unusual, neither better nor worse",
 }
-#: Patterns named at most this many at once (the first is the one that matters most).
-MAX_PATTERNS = 2
+#: Patterns named at most (one keeps the reading to three short lines on a huddle screen).
+MAX_PATTERNS = 1
 
 
 def format_number(value: float) -> str:
@@ -67,11 +67,11 @@ def format_value(value: float, unit: str = "", scale: float = 1.0) -> str:
 
 
 def _when(x: Any) -> str:
-    """'in the week of 23 Nov 2026' for a week's date; 'at the latest point' otherwise."""
+    """'in the week of 23 Nov' for a week's date; 'at the latest point' otherwise."""
     if hasattr(x, "to_pydatetime"):
         x = x.to_pydatetime()
     if isinstance(x, (dt.date, dt.datetime)):
-        return f"in the week of {x.day} {x:%b %Y}"
+        return f"in the week of {x.day} {x:%b}"
     return "at the latest point"
 
 

@@ -36,6 +36,7 @@ from rrp.reports.icons_text import (
     COMMON_COLOUR,
     CONCERN_COLOUR,
     IMPROVEMENT_COLOUR,
+    SHAPES_LEGEND,
     variation_colour,
     variation_text,
 )
@@ -355,7 +356,7 @@ class HuddleScreen(Screen[None]):
         if s.rebases:
             parts.append(f"{len(s.rebases)} rebase{'s' if len(s.rebases) > 1 else ''}")
         text = Text("; ".join(parts) + ".  ", style="dim")
-        text.append(MARKER_LEGEND, style="dim")
+        text.append(MARKER_LEGEND + "  " + SHAPES_LEGEND, style="dim")
         if s.note:
             text = Text(s.note, style="italic")
         return text
