@@ -22,6 +22,8 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from rrp.reports.icons_text import assurance_text
 from rrp.reports.spc.types import MIN_POINTS_FOR_ICON, MIN_USEFUL_FOR_RUNS
 
@@ -75,6 +77,11 @@ def _when(x: Any) -> str:
     return "at the latest point"
 
 
+def _text(value: Any) -> str:
+    """A text cell as str ('' for None or NaN)."""
+    return value if isinstance(value, str) else ""
+
+
 def _finite(value: Any) -> bool:
     try:
         return value is not None and math.isfinite(float(value))
@@ -86,31 +93,41 @@ class _Chart:
     """The last segment of one chart as plain lists, and what the sentences need from it."""
 
     def __init__(self, result: ChartResult) -> None:
+        # Whole columns as numpy arrays, then plain lists of the last segment only: pandas row
+        # access would cost more than the rest of the reading together.
         points = result.points
         self.summary = result.summary
         self.is_run = self.summary.get("chart") == "run"
-        segment = list(points["segment"]) if "segment" in points else [1] * len(points)
-        last_seg = segment[-1] if segment else 1
-        start = len(segment)
-        while start > 0 and segment[start - 1] == last_seg:
-            start -= 1
-        tail = points.iloc[start:]
-        self.rebased = last_seg != segment[0] if segment else False
-        self.values = [float(v) for v in tail["value"]]
-        self.centre = [float(v) for v in tail["centre"]]
-        self.rules = [str(r or "").split(";") if str(r or "") else [] for r in self._column(tail, "rules", "")]
-        self.classes = [str(c or "") for c in self._column(tail, "special_cause", "")]
-        self.trial = bool(self._column(tail, "trial", False)[-1]) if len(tail) else False
-        last = tail.iloc[-1]
-        self.x = last["x"]
-        self.upper = float(last["upper_limit"]) if "upper_limit" in tail and _finite(last["upper_limit"]) else None
-        self.lower = float(last["lower_limit"]) if "lower_limit" in tail and _finite(last["lower_limit"]) else None
-        self.length = len(tail)
+        n = len(points)
+        columns = points.columns
+        segment = points["segment"].to_numpy() if "segment" in columns else np.ones(n)
+        other = np.flatnonzero(segment != segment[-1])
+        start = int(other[-1]) + 1 if len(other) else 0
+        self.rebased = start > 0
+        self.length = n - start
+        self.values = points["value"].to_numpy(dtype=float)[start:].tolist()
+        self.centre = points["centre"].to_numpy(dtype=float)[start:].tolist()
+        self._rules = points["rules"].to_numpy()[start:].tolist() if "rules" in columns else [""] * self.length
+        classes = points["special_cause"].to_numpy()[start:].tolist() if "special_cause" in columns else []
+        self.classes = [c if isinstance(c, str) else "" for c in classes] or [""] * self.length
+        self.trial = bool(points["trial"].to_numpy()[-1]) if "trial" in columns else False
+        self.x = points["x"].to_numpy()[-1]
+        self.upper = self._last(points, "upper_limit")
+        self.lower = self._last(points, "lower_limit")
         self.direction = self.summary.get("direction", "neutral")
 
+    def rules(self, i: int) -> list[str]:
+        """The names of the rules that flagged point i of the last segment (-1: the last)."""
+        names = self._rules[i]
+        return names.split(";") if isinstance(names, str) and names else []
+
     @staticmethod
-    def _column(frame: Any, name: str, default: Any) -> list[Any]:
-        return list(frame[name]) if name in frame else [default] * len(frame)
+    def _last(frame: Any, name: str) -> float | None:
+        """The last row's value of a limit column, None when absent or blank."""
+        if name not in frame:
+            return None
+        value = frame[name].to_numpy()[-1]
+        return float(value) if _finite(value) else None
 
     def side(self, i: int) -> int:
         """-1 below the centre, +1 above, 0 on it."""
@@ -128,7 +145,7 @@ class _Chart:
             here = self.side(i)
             if here == 0 and self.is_run:
                 continue
-            if rule not in self.rules[i] or here != side:
+            if rule not in self.rules(i) or here != side:
                 break
             count += 1
         return count
@@ -138,7 +155,7 @@ class _Chart:
         step = 0
         count = 1
         for i in range(self.length - 1, 0, -1):
-            if "trend" not in self.rules[i] or "trend" not in self.rules[i - 1]:
+            if "trend" not in self.rules(i) or "trend" not in self.rules(i - 1):
                 break
             d = self.values[i] - self.values[i - 1]
             s = (d > 0) - (d < 0)
@@ -167,7 +184,7 @@ def _patterns(c: _Chart, period: str) -> list[tuple[str, str]]:
     side = c.side(-1)
     above = "above" if side > 0 else "below"
     out: list[tuple[str, str]] = []
-    for rule in c.rules[-1]:
+    for rule in c.rules(-1):
         if rule == "outside_limits":
             words = f"the latest {period} is {above} the usual range"
         elif rule in ("shift", "long_run"):
