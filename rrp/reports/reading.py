@@ -113,7 +113,6 @@ class _Chart:
         self.trial = bool(points["trial"].to_numpy()[-1]) if "trial" in columns else False
         self.x = points["x"].to_numpy()[-1]
         self.upper = self._last(points, "upper_limit")
-        self.lower = self._last(points, "lower_limit")
         self.direction = self.summary.get("direction", "neutral")
 
     def rules(self, i: int) -> list[str]:
