@@ -1,7 +1,8 @@
 """The collaborative dashboard: every ward at a glance, for the facilitator (and the projector).
 
-Tabs: Wards (latest rate, change from baseline, variation and assurance per measure, PDSA,
-progress score, weeks submitted), Aggregate (the collaborative's u' chart against the aim),
+Tabs: Wards (latest rate, change from baseline, variation and assurance per measure with their MDC
+letters, PDSA, progress score, weeks submitted; the highlighted ward's chart read out in words
+under the table), Aggregate (the collaborative's u' chart against the aim),
 Completeness (who has not submitted, for the wards on the current page), Funnel (for learning,
 not for ranking) and PDSA activity. Everything is computed by
 `rrp.reports.dashboard.collaborative_dashboard` in a worker; the table is paged (50 wards a page)
