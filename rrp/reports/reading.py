@@ -70,6 +70,8 @@ def format_value(value: float, unit: str = "", scale: float = 1.0) -> str:
 
 def _when(x: Any) -> str:
     """'in the week of 23 Nov' for a week's date; 'at the latest point' otherwise."""
+    if isinstance(x, np.datetime64):  # a datetime64 column read as an array
+        x = x.astype("datetime64[D]").item()
     if hasattr(x, "to_pydatetime"):
         x = x.to_pydatetime()
     if isinstance(x, (dt.date, dt.datetime)):

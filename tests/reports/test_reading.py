@@ -292,3 +292,14 @@ def test_an_unknown_future_chart_type_reads_as_a_control_chart() -> None:
     result = hand([0.5] * 14, [""] * 14, [""] * 14, chart="pprime", centre=0.5, upper=0.8, lower=0.2)
     sentences = chart_reading(result, label="Debriefs", unit="%", scale=100)
     assert sentences[1] == "No sign of change: the weeks vary within the usual range."
+
+
+def test_weeks_as_timestamps_or_datetime64_read_as_dates() -> None:
+    # compute_charts gives week_start as datetime64 (the dashboard's ward charts).
+    for x in (pd.to_datetime(WEEKS[:14]), np.array(WEEKS[:14], dtype="datetime64[ns]")):
+        result = hand([50] * 14, [""] * 14, [""] * 14)
+        result.points["x"] = x
+        assert chart_reading(result, label="R")[0] == "R: 50 in the week of 6 Apr."
+    result = hand([50] * 14, [""] * 14, [""] * 14)
+    result.points["x"] = range(14)
+    assert chart_reading(result, label="R")[0] == "R: 50 at the latest point."
