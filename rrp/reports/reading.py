@@ -79,12 +79,8 @@ def _when(x: Any) -> str:
     return "at the latest point"
 
 
-def _text(value: Any) -> str:
-    """A text cell as str ('' for None or NaN)."""
-    return value if isinstance(value, str) else ""
-
-
 def _finite(value: Any) -> bool:
+    """A number that is not None, NaN or infinite."""
     try:
         return value is not None and math.isfinite(float(value))
     except (TypeError, ValueError):
@@ -263,7 +259,7 @@ def _assurance(c: _Chart, aim: float | None, unit: str, scale: float, period: st
         if icon:
             return assurance_text(icon) + "."
         return "No aim is set for this chart."
-    head = f"Aim {format_value(aim, unit if unit.startswith('%') else '', scale)}"
+    head = f"Aim {format_value(aim, '%' if unit.startswith('%') else '', scale)}"  # the unit's words: once
     if icon == "pass":
         return f"{head}: the whole usual range is better than the aim, so it should be met every {period} unless something changes."
     if icon == "fail":
