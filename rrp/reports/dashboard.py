@@ -487,6 +487,16 @@ def ward_reading(
     )
 
 
+def ward_point_rows(dash: Dashboard) -> dict[str, np.ndarray]:
+    """Each ward's row positions in `dash.ward_points`, found in one pass: a screen that reads
+    ward after ward (the cursor moving) looks each up in microseconds, where a filter over every
+    ward's points costs tens of ms at national scale."""
+    points = dash.ward_points
+    if points.empty:
+        return {}
+    return {str(code): rows for code, rows in points.groupby("ward_code", sort=False).indices.items()}
+
+
 def aggregate_reading(dash: Dashboard, measure: str) -> list[str]:
     """The collaborative's u' chart of `measure` in plain sentences (its weeks with a rate)."""
     from rrp.reports.huddle import HUDDLE_MEASURES

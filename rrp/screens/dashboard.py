@@ -352,6 +352,8 @@ class DashboardScreen(Screen[None]):
         self.inputs: DashboardInputs | None = None
         self.view: DashView | None = None
         self.dashboard: Dashboard | None = None
+        #: Each ward's row positions in dashboard.ward_points (reports.dashboard.ward_point_rows).
+        self.ward_rows: dict[str, Any] = {}
         self.sorted_rows: list[WardRow] = []
         self.sort_index = 0
         self.sort_reverse = False
@@ -402,7 +404,7 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def compute(self) -> None:
         """Read the inputs once, compute the dashboard for the current filters, build the view."""
-        from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
+        from rrp.reports.dashboard import dashboard_from_inputs, read_inputs, ward_point_rows
 
         app = self.app
         try:
@@ -415,6 +417,7 @@ class DashboardScreen(Screen[None]):
                 ward_type=self.ward_type,
             )
             view = build_view(dash)
+            ward_rows = ward_point_rows(dash)  # so the cursor's ward reading is a quick look-up
             wards = self.inputs.wards
             active = wards[wards["active"].astype(bool)] if "active" in wards else wards
             providers = sorted(active["provider_code"].unique().tolist())
@@ -422,14 +425,16 @@ class DashboardScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - shown to the user
             app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
             return
-        app.call_from_thread(self.show, dash, view, providers, types)
+        app.call_from_thread(self.show, dash, view, providers, types, ward_rows)
 
     def show_error(self, message: str) -> None:
         stop_loading(self.query_one("#dash-wards", DataTable))
         self.query_one("#dash-status", Static).update(Text(message, style="bold"))
 
-    def show(self, dash: Dashboard, view: DashView, providers: list[str], types: list[str]) -> None:
-        self.dashboard, self.view = dash, view
+    def show(
+        self, dash: Dashboard, view: DashView, providers: list[str], types: list[str], ward_rows: dict[str, Any]
+    ) -> None:
+        self.dashboard, self.view, self.ward_rows = dash, view, ward_rows
         self.providers, self.ward_types = providers, types
         self.page = 0
         self.resort()
@@ -678,8 +683,10 @@ class DashboardScreen(Screen[None]):
         from rrp.reports.dashboard import ward_reading
 
         row = next(r for r in self.page_rows() if r.ward_code == ward)
+        rows = self.ward_rows.get(ward)
+        points = self.dashboard.ward_points.iloc[rows] if rows is not None else self.dashboard.ward_points.iloc[:0]
         text = Text(f"{row.ward_name}: ", style="bold")
-        text.append_text(reading_rich(ward_reading(self.dashboard, ward)))
+        text.append_text(reading_rich(ward_reading(self.dashboard, ward, points=points)))
         target.update(text)
 
     def selected_ward(self) -> str | None:
