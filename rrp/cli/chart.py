@@ -127,6 +127,7 @@ def _print_table(points: Any, summary: dict[str, Any], trial: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from rrp.reports.icons_text import assurance_letter, badge, variation_letter
     from rrp.reports.user_text import plain_console
 
     console = plain_console()
@@ -149,12 +150,24 @@ def _print_table(points: Any, summary: dict[str, Any], trial: bool) -> None:
         )
     console.print(table)
     icon = summary.get("variation_icon")
+    # Each icon after its MDC letter (H/L, P/F/?), so the words are never carried by colour alone.
     console.print(
-        "Variation: "
-        + (ICON_WORDS[icon] if icon else "no icon (fewer than 13 points in the last segment)")
+        Text(
+            "Variation: "
+            + (
+                badge(variation_letter(icon)) + ICON_WORDS[icon]
+                if icon
+                else "no icon (fewer than 13 points in the last segment)"
+            )
+        )
     )
     assurance = summary.get("assurance_icon")
-    console.print("Assurance: " + (ICON_WORDS[assurance] if assurance else "no assurance icon"))
+    console.print(
+        Text(
+            "Assurance: "
+            + (badge(assurance_letter(assurance)) + ICON_WORDS[assurance] if assurance else "no assurance icon")
+        )
+    )
     if trial:
         console.print("Limits marked trial: a segment has fewer than 12 points.")
     if summary["chart"] == "run":

@@ -94,7 +94,8 @@ def trend_text(values: list[float], width: int = TREND_WEEKS) -> str:
 
 
 def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
-    """Print a HuddleSummary with rich: tables, icons in words, a trend line."""
+    """Print a HuddleSummary with rich: tables, the chart read out in sentences, icons in words
+    with their MDC letters, a trend line."""
     from rich.table import Table
     from rich.text import Text
 
@@ -102,6 +103,7 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
     from rrp.reports.huddle import MARKER_LEGEND
     from rrp.reports.icons_text import IMPROVEMENT_COLOUR, variation_colour
     from rrp.reports.user_text import plain_console, user_text
+    from rrp.widgets.icons import reading_rich
 
     console = console or plain_console()
     s = summary
@@ -124,6 +126,7 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
     console.print(table)
 
     console.print(Text(f"{s.measure_label} per 1,000 occupied bed days, {s.chart_label}", style="bold"))
+    console.print(reading_rich(s.reading))
     if s.result is None:
         console.print("No chart: no weeks with bed days entered yet.")
     else:
@@ -148,7 +151,7 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
             + Text(" (trial limits)" if s.trial else "")
         )
         if s.chart != "run":
-            console.print(f"Assurance against the aim rate: {s.assurance_text}")
+            console.print(Text(f"Assurance against the aim rate: {s.assurance_text}"))
         if len(signals):
             recent = ", ".join(f"{day_month(x)} {c}" for x, c in zip(signals["x"], signals["special_cause"], strict=True))
             console.print(f"Recent signal points: {recent}")

@@ -45,8 +45,8 @@ def _dashboard(db_path: Path | None, today: dt.date, provider: str | None, ward_
 def _cell(rec: dict[str, Any], measure: str) -> Any:
     from rich.text import Text
 
-    from rrp.reports.dashboard import short_assurance, short_variation
-    from rrp.reports.icons_text import assurance_colour, variation_colour
+    from rrp.reports.dashboard import short_variation
+    from rrp.reports.icons_text import assurance_colour, assurance_letter, variation_colour
 
     rate, change = rec.get(f"{measure}_rate"), rec.get(f"{measure}_change")
     text = Text("-" if rate is None or rate != rate else f"{rate:.1f}")
@@ -54,7 +54,9 @@ def _cell(rec: dict[str, Any], measure: str) -> Any:
     variation, assurance = rec.get(f"{measure}_variation"), rec.get(f"{measure}_assurance")
     text.append(f" {short_variation(variation)}", style=variation_colour(variation))
     if assurance:
-        text.append(f" {short_assurance(assurance)}", style=assurance_colour(assurance))
+        text.append(
+            f" {assurance_letter(assurance)}", style=assurance_colour(assurance)
+        )
     return text
 
 
@@ -63,8 +65,10 @@ def print_dashboard(dash: Any, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from rrp.reports.icons_text import assurance_text, variation_text
+    from rrp.reports.dashboard import aggregate_reading, ward_reading
+    from rrp.reports.icons_text import LETTERS_LEGEND, assurance_text, variation_text
     from rrp.reports.user_text import user_text
+    from rrp.widgets.icons import reading_rich
     from rrp.widgets.spark import sparkline
 
     scope = ", ".join(
@@ -95,9 +99,11 @@ def print_dashboard(dash: Any, console: Any) -> None:
         agg.add_row(
             MEASURE_SHORT.get(m, m), fmt(rec["baseline_rate"]), fmt(rec["aim_rate"]),
             fmt(rec["recent_rate"]), fmt(rec["change"], True), trend,
-            variation_text(rec["variation_icon"]), assurance_text(rec["assurance_icon"]),
+            Text(variation_text(rec["variation_icon"])), Text(assurance_text(rec["assurance_icon"])),
         )
     console.print(agg)
+    for rec in dash.aggregate_summary.to_dict("records"):
+        console.print(reading_rich(aggregate_reading(dash, rec["measure"])))
 
     wards = Table(
         title="Wards: latest weekly rate, change from baseline, variation, assurance",
@@ -122,10 +128,19 @@ def print_dashboard(dash: Any, console: Any) -> None:
         )
     console.print(wards)
     console.print(
-        "Icons: cc common cause; imp special cause improvement; con concern; "
-        "h&m hit and miss; pass / fail consistently passing / failing the aim. "
+        "Icons: cc common cause; imp special cause improvement; con concern; nei neither; "
+        f"{LETTERS_LEGEND} (assurance against the aim). "
         "\u25a0 submitted, \u00b7 not submitted."
     )
+    headline = dash.measures[0]
+    console.print(
+        Text(f"Each ward's {headline.replace('_', ' ')} chart (u chart) in words", style="bold")
+    )
+    points = dash.ward_points
+    by_ward = dict(tuple(points.groupby("ward_code"))) if not points.empty else {}
+    for rec in dash.wards.to_dict("records"):
+        reading = ward_reading(dash, rec["ward_code"], record=rec, points=by_ward.get(rec["ward_code"]))
+        console.print(Text(f"{rec['ward_name']} ({rec['provider_code']}): ", style="bold") + reading_rich(reading))
     if not dash.funnel.empty:
         start, end = dash.funnel_period
         funnel = Table(

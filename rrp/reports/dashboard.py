@@ -35,6 +35,7 @@ import pandas as pd
 from rrp.models.weekly import monday_of
 from rrp.reports.aggregate import change_from_baseline, collaborative_series
 from rrp.reports.funnel import funnel_data
+from rrp.reports.icons_text import VARIATION_LETTERS, VARIATION_WORDS
 from rrp.reports.spc import compute_chart, compute_charts
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ class Dashboard:
       m_variation, m_assurance; then pdsa_this_month, pdsa_running, pdsa_cycles, ideas_adopted,
       progress_score, progress_month, weeks_submitted, weeks_expected, latest_week.
     aggregate: measure, week_start, count, occupied_bed_days, rate, wards_submitted,
-      wards_expected, completeness, centre, lower_limit, upper_limit, special_cause, aim.
+      wards_expected, completeness, centre, lower_limit, upper_limit, special_cause, rules,
+      segment, trial, aim.
     aggregate_summary: one row per measure: measure, baseline_rate, aim_rate, recent_rate, change,
       meets_aim, variation_icon, assurance_icon, weeks.
     completeness: index ward_code (the order of `wards`), one bool column per recent week.
@@ -189,6 +191,9 @@ def _aggregate(
     for col in ("centre", "lower_limit", "upper_limit"):
         series[col] = np.nan
     series["special_cause"] = ""
+    series["rules"] = ""
+    series["segment"] = 1
+    series["trial"] = False
     series["aim"] = aim
     present = series["occupied_bed_days"].fillna(0) > 0
     summary: dict[str, Any] = {
@@ -213,7 +218,7 @@ def _aggregate(
             per=PER,
         )
         idx = series.index[present]
-        for col in ("centre", "lower_limit", "upper_limit", "special_cause"):
+        for col in ("centre", "lower_limit", "upper_limit", "special_cause", "rules", "segment", "trial"):
             series.loc[idx, col] = result.points[col].to_numpy()
         summary["variation_icon"] = result.summary.get("variation_icon")
         summary["assurance_icon"] = result.summary.get("assurance_icon")
@@ -427,27 +432,102 @@ def collaborative_dashboard(
     )
 
 
-#: Short forms of the icons for table cells (the words are in rrp.reports.icons_text).
+#: Short forms of the icons for table cells: three letters of the class and the MDC letter
+#: (H high / L low), so the cell reads without its colour. The words are in rrp.reports.icons_text.
 SHORT_VARIATION: dict[str, str] = {
-    "common_cause": "cc",
-    "improvement_low": "imp\u2193",
-    "improvement_high": "imp\u2191",
-    "concern_low": "con\u2193",
-    "concern_high": "con\u2191",
-    "neither_low": "nei\u2193",
-    "neither_high": "nei\u2191",
+    icon: ("cc" if icon == "common_cause" else icon[:3] + VARIATION_LETTERS[icon])
+    for icon in VARIATION_WORDS
 }
-SHORT_ASSURANCE: dict[str, str] = {"pass": "pass", "fail": "fail", "hit_and_miss": "h&m"}
 
 
 def short_variation(icon: str | None) -> str:
-    """A 2-4 character form of a variation icon ('-' when there is none)."""
+    """A 2-4 character form of a variation icon ('impL', 'conH', 'cc'; '-' when there is none)."""
     return SHORT_VARIATION.get(icon or "", "-")
 
 
-def short_assurance(icon: str | None) -> str:
-    """A 3-4 character form of an assurance icon ('' when there is none)."""
-    return SHORT_ASSURANCE.get(icon or "", "")
+# -- charts read out in plain English (rrp.reports.reading) --------------------------------------
+
+
+def ward_reading(
+    dash: Dashboard,
+    ward_code: str,
+    *,
+    record: dict[str, Any] | None = None,
+    points: pd.DataFrame | None = None,
+) -> list[str]:
+    """The headline measure's ward chart (the u chart of `ward_points`) in plain sentences.
+
+    record / points: the ward's row of `dash.wards` and its chart points when the caller has them
+    (the pack, looping over every ward); otherwise they are looked up.
+    """
+    from rrp.reports.huddle import HUDDLE_MEASURES
+    from rrp.reports.reading import chart_reading, rate_unit
+    from rrp.reports.spc import ChartResult
+
+    headline = dash.measures[0]
+    if record is None:
+        rows = dash.wards[dash.wards["ward_code"] == ward_code]
+        record = rows.iloc[0].to_dict() if not rows.empty else {}
+    if points is None:
+        pts = dash.ward_points
+        points = pts[pts["ward_code"] == ward_code] if not pts.empty else pts
+    summary = {
+        "chart": WARD_CHART,
+        "direction": "decrease",
+        "variation_icon": _icon(record.get(f"{headline}_variation")),
+        "assurance_icon": _icon(record.get(f"{headline}_assurance")),
+    }
+    aim = record.get(f"{headline}_aim_rate")
+    result = None if points is None or points.empty else ChartResult(points.reset_index(drop=True), summary)
+    return chart_reading(
+        result,
+        label=HUDDLE_MEASURES.get(headline, headline),
+        unit=rate_unit(PER),
+        aim=float(aim) if aim is not None and pd.notna(aim) else None,
+    )
+
+
+def ward_point_rows(dash: Dashboard) -> dict[str, np.ndarray]:
+    """Each ward's row positions in `dash.ward_points`, found in one pass: a screen that reads
+    ward after ward (the cursor moving) looks each up in microseconds, where a filter over every
+    ward's points costs tens of ms at national scale."""
+    points = dash.ward_points
+    if points.empty:
+        return {}
+    return {str(code): rows for code, rows in points.groupby("ward_code", sort=False).indices.items()}
+
+
+def aggregate_reading(dash: Dashboard, measure: str) -> list[str]:
+    """The collaborative's u' chart of `measure` in plain sentences (its weeks with a rate)."""
+    from rrp.reports.huddle import HUDDLE_MEASURES
+    from rrp.reports.reading import chart_reading, rate_unit
+    from rrp.reports.spc import ChartResult
+
+    label = f"Collaborative {HUDDLE_MEASURES.get(measure, measure).lower()}"
+    agg, summaries = dash.aggregate, dash.aggregate_summary
+    if agg.empty or summaries.empty or measure not in set(summaries["measure"]):
+        return chart_reading(None, label=label)
+    part = agg[(agg["measure"] == measure) & agg["rate"].notna()]
+    points = part.rename(columns={"rate": "value", "week_start": "x"}).reset_index(drop=True)
+    row = summaries.set_index("measure").loc[measure]
+    summary = {
+        "chart": AGGREGATE_CHART,
+        "direction": "decrease",
+        "variation_icon": _icon(row.get("variation_icon")),
+        "assurance_icon": _icon(row.get("assurance_icon")),
+    }
+    aim = row.get("aim_rate")
+    return chart_reading(
+        ChartResult(points, summary) if not points.empty else None,
+        label=label,
+        unit=rate_unit(PER),
+        aim=float(aim) if aim is not None and pd.notna(aim) else None,
+    )
+
+
+def _icon(value: Any) -> str | None:
+    """An icon code from a frame cell (NaN / None: no icon)."""
+    return value if isinstance(value, str) and value else None
 
 
 # -- reading the inputs (the caller's side; the store does the SQL) ----------------------------

@@ -3,8 +3,9 @@
 `huddle_summary` takes one ward's weekly rows (as `WeeklyRepository.frame` returns them), the
 ward's annotations and running PDSA cycles, and returns everything the huddle screen and
 `rrp report huddle` show: this week and last week per measure, weeks since the last episode,
-the chart (rate per 1,000 occupied bed days) with its signals, the variation icon in words, PDSA
-markers, and the change from baseline against the aim.
+the chart (rate per 1,000 occupied bed days) with its signals, the variation icon in words, the
+chart read out in plain sentences (`HuddleSummary.reading`), PDSA markers, and the change from
+baseline against the aim.
 
 Definitions (also in the app's help):
 - "this week" is the week (Monday) containing `today`; "last week" the one before. A week with no
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from rrp.models.annotation import Annotation, AnnotationKind
 from rrp.models.weekly import ALL_RESTRICTIVE_PARTS, monday_of
 from rrp.reports.icons_text import assurance_text, variation_text
+from rrp.reports.reading import chart_reading, rate_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,6 +157,8 @@ class HuddleSummary:
     rebases: list[dt.date] = field(default_factory=list)
     running: list[PdsaLine] = field(default_factory=list)
     note: str = ""
+    #: The chart in two or three plain sentences (rrp.reports.reading.chart_reading).
+    reading: list[str] = field(default_factory=list)
 
     @property
     def measure_label(self) -> str:
@@ -480,6 +484,8 @@ def huddle_summary(
     ] + [PdsaLine(c.title, c.cycle_number, c.planned_end, True) for c in due if c.id not in {r.id for r in running}]
     pdsa.sort(key=lambda p: (not p.due_for_study, p.planned_end or dt.date.max, p.title))
     summary = result.summary if result is not None else {}
+    # The aim is read out on a run chart too (it then says it cannot judge it: no usual range).
+    reading = chart_reading(result, label=HUDDLE_MEASURES[measure], unit=rate_unit(PER), aim=change.aim_rate)
     return HuddleSummary(
         ward_code=code,
         today=today,
@@ -498,6 +504,7 @@ def huddle_summary(
         rebases=rebases,
         running=pdsa,
         note=note,
+        reading=reading,
     )
 
 

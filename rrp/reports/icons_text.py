@@ -19,6 +19,11 @@ SIGNAL_COLOURS: dict[str, str] = {
     "": COMMON_COLOUR,
 }
 
+#: Point shapes by special-cause class in the terminal charts (the slide pack uses the same shapes:
+#: square, triangle, diamond), so a signal's class shows without its colour.
+SIGNAL_SHAPES: dict[str, str] = {"improvement": "\u25a0", "concern": "\u25b2", "neither": "\u25c6", "": "\u2022"}
+SHAPES_LEGEND = "\u25a0 improvement  \u25b2 concern  \u25c6 neither"
+
 #: The engine's variation icon codes in MDC wording.
 VARIATION_WORDS: dict[str, str] = {
     "common_cause": "Common cause variation",
@@ -40,31 +45,71 @@ ASSURANCE_WORDS: dict[str, str] = {
 }
 NO_ASSURANCE_ICON = "No assurance icon"
 
+#: The letters MDC prints inside its icons, so colour is never the only cue: H / L for special
+#: cause high / low (any class), P / F / ? for consistently passing / failing / hit and miss.
+#: Common cause and "no icon" have no letter.
+VARIATION_LETTERS: dict[str, str] = {
+    "improvement_high": "H",
+    "concern_high": "H",
+    "neither_high": "H",
+    "improvement_low": "L",
+    "concern_low": "L",
+    "neither_low": "L",
+}
+ASSURANCE_LETTERS: dict[str, str] = {"pass": "P", "fail": "F", "hit_and_miss": "?"}
+#: The key to the letters, for legends.
+LETTERS_LEGEND = "H/L special cause high/low; P pass, F fail, ? hit and miss"
 
-#: Shorter words for narrow panels (the "neither" icons only differ).
+
+#: Shorter words for narrow panels: the letter before them says high or low.
 SHORT_VARIATION_WORDS: dict[str, str] = {
-    **VARIATION_WORDS,
-    "neither_low": "Special cause neither (low)",
-    "neither_high": "Special cause neither (high)",
+    "common_cause": "Common cause variation",
+    "improvement_low": "Special cause improvement",
+    "improvement_high": "Special cause improvement",
+    "concern_low": "Special cause concern",
+    "concern_high": "Special cause concern",
+    "neither_low": "Special cause neither",
+    "neither_high": "Special cause neither",
 }
 SHORT_NO_VARIATION_ICON = "No icon: under 13 points"
+
+
+def variation_letter(icon: str | None) -> str:
+    """'H' or 'L' for a special-cause icon, '' for common cause or no icon."""
+    return VARIATION_LETTERS.get(icon or "", "")
+
+
+def assurance_letter(icon: str | None) -> str:
+    """'P', 'F' or '?' for an assurance icon, '' when there is none."""
+    return ASSURANCE_LETTERS.get(icon or "", "")
+
+
+def badge(letter: str) -> str:
+    """A letter as it is shown beside an icon's words: '[H] ' ('' for no letter).
+
+    Pass the result to Rich as Text, never as a markup string.
+    """
+    return f"[{letter}] " if letter else ""
 
 
 def variation_text(icon: str | None, *, short: bool = False) -> str:
     """The variation icon in words; a plain sentence when there is no icon.
 
-    short: at most 31 characters, for narrow panels at 80 columns.
+    short: at most 31 characters, for narrow panels at 80 columns. Special-cause icons start
+    with their MDC letter ('[H] Special cause concern (high)').
     """
     if icon is None:
         return SHORT_NO_VARIATION_ICON if short else NO_VARIATION_ICON
-    return (SHORT_VARIATION_WORDS if short else VARIATION_WORDS).get(icon, icon)
+    words = (SHORT_VARIATION_WORDS if short else VARIATION_WORDS).get(icon, icon)
+    return badge(variation_letter(icon)) + words
 
 
 def assurance_text(icon: str | None) -> str:
-    """The assurance icon in words; 'No assurance icon' when there is none."""
+    """The assurance icon in words after its MDC letter ('[F] Consistently failing the target');
+    'No assurance icon' when there is none."""
     if icon is None:
         return NO_ASSURANCE_ICON
-    return ASSURANCE_WORDS.get(icon, icon)
+    return badge(assurance_letter(icon)) + ASSURANCE_WORDS.get(icon, icon)
 
 
 def variation_kind(icon: str | None) -> str:

@@ -1,5 +1,7 @@
 """The learning-session slide pack: one PNG and one SVG chart per ward, the collaborative
-aggregate and the funnel, and an index.html that shows them in order.
+aggregate and the funnel, and an index.html that shows them in order. Every SPC chart carries its
+reading (rrp.reports.reading) as a caption under the plot and in index.html, so the pack never
+relies on colour alone.
 
 matplotlib (Agg backend) is imported inside the functions, so importing this module is cheap.
 Colours follow Making Data Count: improvement blue, concern orange, common cause grey.
@@ -21,10 +23,12 @@ from rrp.reports.icons_text import (
     COMMON_COLOUR,
     CONCERN_COLOUR,
     IMPROVEMENT_COLOUR,
+    LETTERS_LEGEND,
     assurance_text,
     signal_colour,
     variation_text,
 )
+from rrp.reports.reading import reading_text
 from rrp.reports.user_text import visible
 from rrp.store.output_file import check_output, check_output_folder, output_path, write_output
 
@@ -34,6 +38,9 @@ if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard
 
 Progress = Callable[[int, int], None]
+#: Marker shapes by special-cause class, as icons_text.SIGNAL_SHAPES in the terminal (square,
+#: triangle, diamond): the shape tells the class apart without its colour.
+SIGNAL_MARKERS = {"improvement": "s", "concern": "^", "neither": "D"}
 
 #: matplotlib settings for drawing user text as text ("$...$" is not maths, no TeX).
 PLAIN_TEXT_RC = {"text.parse_math": False, "text.usetex": False}
@@ -82,7 +89,8 @@ def _spc_axes(
         flagged = points[points["special_cause"] == kind]
         if not flagged.empty:
             ax.scatter(
-                flagged["x"], flagged["value"], color=signal_colour(kind), s=22, zorder=3, label=kind
+                flagged["x"], flagged["value"], color=signal_colour(kind), s=26, zorder=3,
+                marker=SIGNAL_MARKERS[kind], label=kind,
             )
     if aim is not None and aim == aim:
         ax.axhline(aim, color=IMPROVEMENT_COLOUR, linewidth=1, linestyle=":", label=f"aim {aim:.1f}")
@@ -92,6 +100,14 @@ def _spc_axes(
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.2)
     ax.legend(loc="upper right", fontsize=7, frameon=False)
+
+
+def _caption(fig: Any, sentences: list[str]) -> None:
+    """The chart's reading under the plot, wrapped, so the image says in words what colour shows."""
+    import textwrap
+
+    text = "\n".join(textwrap.wrap(reading_text(sentences), width=140))
+    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8, color="#222222", wrap=True)
 
 
 def write_pack(
@@ -118,6 +134,8 @@ def _write_pack(
     dash: Dashboard, out: str | Path, progress: Progress | None, database: str | Path | None
 ) -> Path:
     import pandas as pd
+
+    from rrp.reports.dashboard import aggregate_reading, ward_reading
 
     check_output_folder(out, database=database)
     out = Path(out)
@@ -165,7 +183,9 @@ def _write_pack(
             + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
         )
         _spc_axes(ax, points, f"Collaborative: {label}", float(aim) if aim == aim else None, sub)
-    caption = "The collaborative's weekly rate (wards that submitted), against the aim."
+    reading = aggregate_reading(dash, headline)
+    _caption(fig, reading)
+    caption = "The collaborative's weekly rate (wards that submitted), against the aim. " + reading_text(reading)
     slides.append(("Collaborative aggregate", _save(fig, out, "00-aggregate", database), caption))
     plt.close(fig)
     tick()
@@ -224,8 +244,10 @@ def _write_pack(
             _spc_axes(ax, ward_pts, title, None if aim is None else float(aim), sub)
         else:
             ax.set_title(title + " - no data", loc="left")
+        reading = ward_reading(dash, code, record=rec, points=ward_pts)
+        _caption(fig, reading)
         stem = stems[i]
-        slides.append((title, _save(fig, out, stem, database), sub))
+        slides.append((title, _save(fig, out, stem, database), f"{sub}. {reading_text(reading)}"))
         plt.close(fig)
         tick()
 
@@ -257,7 +279,8 @@ img {{ max-width: 100%; }}
 </style></head><body>
 <h1>Reducing Restrictive Practice collaborative</h1>
 <p>Weeks to {dash.end_week:%d %B %Y}; {html.escape(scope)}. Rates per 1,000 occupied bed days.
-Blue: special cause improvement; orange: special cause concern; grey: common cause.</p>
+Blue: special cause improvement; orange: special cause concern; grey: common cause.
+Icon letters: {html.escape(LETTERS_LEGEND)}. Under each chart, the chart in words.</p>
 {items}
 </body></html>
 """

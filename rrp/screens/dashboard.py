@@ -1,7 +1,8 @@
 """The collaborative dashboard: every ward at a glance, for the facilitator (and the projector).
 
-Tabs: Wards (latest rate, change from baseline, variation and assurance per measure, PDSA,
-progress score, weeks submitted), Aggregate (the collaborative's u' chart against the aim),
+Tabs: Wards (latest rate, change from baseline, variation and assurance per measure with their MDC
+letters, PDSA, progress score, weeks submitted; the highlighted ward's chart read out in words
+under the table), Aggregate (the collaborative's u' chart against the aim),
 Completeness (who has not submitted, for the wards on the current page), Funnel (for learning,
 not for ranking) and PDSA activity. Everything is computed by
 `rrp.reports.dashboard.collaborative_dashboard` in a worker; the table is paged (50 wards a page)
@@ -40,11 +41,13 @@ from textual.widgets import (
 from rrp.reports.icons_text import (
     IMPROVEMENT_COLOUR,
     assurance_colour,
+    assurance_letter,
     variation_colour,
 )
 from rrp.reports.user_text import user_text
 from rrp.widgets.completeness import CompletenessGrid
 from rrp.widgets.funnel_plot import FunnelPlot, FunnelView
+from rrp.widgets.icons import reading_rich
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.spc_chart import SpcChart, draw_spc_chart, plotext_text
@@ -93,12 +96,11 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("score", "progress score"),
     ("weeks", "weeks submitted"),
 )
-_ASSURANCE_LETTER = {"pass": "P", "fail": "F", "hit_and_miss": "H"}
 #: The key to the Wards table's abbreviations (shown under it).
 WARDS_LEGEND = (
     "rate: latest week per 1,000 occupied bed days (OBD) · chg%: last {recent} weeks vs baseline · "
-    "var: imp improvement, con concern, cc common cause (↑↓ direction) · "
-    "A assurance: P pass, F fail, H hit and miss · PDSA mo/run: started this month / running · "
+    "var: imp improvement, con concern, nei neither, cc common cause; H high, L low · "
+    "A assurance: P pass, F fail, ? hit and miss · PDSA mo/run: started this month / running · "
     "Prog: progress score · Weeks in: weeks submitted of the last {recent}"
 )
 TABS = ("tab-wards", "tab-aggregate", "tab-completeness", "tab-funnel", "tab-pdsa")
@@ -292,7 +294,7 @@ def measure_cell(row: WardRow, measure: str) -> Text:
     variation = row.variation[measure]
     text.append(f" {short_variation(variation):<4}", style=variation_colour(variation))
     assurance = row.assurance[measure]
-    text.append(f" {_ASSURANCE_LETTER.get(assurance or '', ' ')}", style=assurance_colour(assurance))
+    text.append(f" {assurance_letter(assurance) or ' '}", style=assurance_colour(assurance))
     return text
 
 
@@ -351,6 +353,8 @@ class DashboardScreen(Screen[None]):
         self.inputs: DashboardInputs | None = None
         self.view: DashView | None = None
         self.dashboard: Dashboard | None = None
+        #: Each ward's row positions in dashboard.ward_points (reports.dashboard.ward_point_rows).
+        self.ward_rows: dict[str, Any] = {}
         self.sorted_rows: list[WardRow] = []
         self.sort_index = 0
         self.sort_reverse = False
@@ -368,6 +372,7 @@ class DashboardScreen(Screen[None]):
             with TabbedContent(id="dash-tabs"):
                 with TabPane("Wards", id="tab-wards"):
                     yield DataTable(id="dash-wards", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="dash-ward-reading")
                     yield Static("", id="dash-legend")
                 with TabPane("Aggregate", id="tab-aggregate"):
                     yield Static("", id="dash-aggregate-summary")
@@ -400,7 +405,7 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def compute(self) -> None:
         """Read the inputs once, compute the dashboard for the current filters, build the view."""
-        from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
+        from rrp.reports.dashboard import dashboard_from_inputs, read_inputs, ward_point_rows
 
         app = self.app
         try:
@@ -413,6 +418,7 @@ class DashboardScreen(Screen[None]):
                 ward_type=self.ward_type,
             )
             view = build_view(dash)
+            ward_rows = ward_point_rows(dash)  # so the cursor's ward reading is a quick look-up
             wards = self.inputs.wards
             active = wards[wards["active"].astype(bool)] if "active" in wards else wards
             providers = sorted(active["provider_code"].unique().tolist())
@@ -420,14 +426,16 @@ class DashboardScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - shown to the user
             app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
             return
-        app.call_from_thread(self.show, dash, view, providers, types)
+        app.call_from_thread(self.show, dash, view, providers, types, ward_rows)
 
     def show_error(self, message: str) -> None:
         stop_loading(self.query_one("#dash-wards", DataTable))
         self.query_one("#dash-status", Static).update(user_text(message, "bold"))
 
-    def show(self, dash: Dashboard, view: DashView, providers: list[str], types: list[str]) -> None:
-        self.dashboard, self.view = dash, view
+    def show(
+        self, dash: Dashboard, view: DashView, providers: list[str], types: list[str], ward_rows: dict[str, Any]
+    ) -> None:
+        self.dashboard, self.view, self.ward_rows = dash, view, ward_rows
         self.providers, self.ward_types = providers, types
         self.page = 0
         self.resort()
@@ -474,6 +482,7 @@ class DashboardScreen(Screen[None]):
         ]
         fill_table(table, WARD_COLUMNS, cells)
         stop_loading(table)
+        self.show_ward_reading()
         if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
             table.focus()  # the loading overlay took the focus away
         self.update_status()
@@ -511,7 +520,6 @@ class DashboardScreen(Screen[None]):
         if agg is None:
             summary.update("No data yet.")
             return
-        from rrp.reports.dashboard import short_assurance
         from rrp.reports.icons_text import assurance_text, variation_text
 
         text = Text()
@@ -528,9 +536,14 @@ class DashboardScreen(Screen[None]):
         if agg.assurance:
             text.append("; ")
             text.append(
-                assurance_text(agg.assurance) + f" ({short_assurance(agg.assurance)})",
+                assurance_text(agg.assurance),
                 style=assurance_colour(agg.assurance),
             )
+        if self.dashboard is not None:
+            from rrp.reports.dashboard import aggregate_reading
+
+            text.append("\n")
+            text.append_text(reading_rich(aggregate_reading(self.dashboard, self.measure)))
         text.append(f"\nCompleteness (last 12 weeks): {sparkline(agg.completeness[-12:])}", style="dim")
         text.append("   m: next measure", style="dim")
         summary.update(text)
@@ -656,6 +669,26 @@ class DashboardScreen(Screen[None]):
         keys = list(self.view.aggregates)
         self.measure = keys[(keys.index(self.measure) + 1) % len(keys)] if self.measure in keys else keys[0]
         self.show_aggregate()
+
+    @on(DataTable.RowHighlighted, "#dash-wards")
+    def _row_highlighted(self) -> None:
+        self.show_ward_reading()
+
+    def show_ward_reading(self) -> None:
+        """The highlighted ward's headline chart read out in words, under the table."""
+        ward = self.selected_ward()
+        target = self.query_one("#dash-ward-reading", Static)
+        if ward is None or self.dashboard is None:
+            target.update("")
+            return
+        from rrp.reports.dashboard import ward_reading
+
+        row = next(r for r in self.page_rows() if r.ward_code == ward)
+        rows = self.ward_rows.get(ward)
+        points = self.dashboard.ward_points.iloc[rows] if rows is not None else self.dashboard.ward_points.iloc[:0]
+        text = Text(f"{row.ward_name}: ", style="bold")
+        text.append_text(reading_rich(ward_reading(self.dashboard, ward, points=points)))
+        target.update(text)
 
     def selected_ward(self) -> str | None:
         table = self.query_one("#dash-wards", DataTable)

@@ -2,8 +2,9 @@
 
 For one ward: this week and last week per measure (prone separately) and the weeks since the last
 episode; the chosen measure's chart per 1,000 occupied bed days with its centre, limits, signals,
-PDSA markers, rebases and notes; the variation icon in words; the change from baseline against
-the aim; the PDSA cycles running and due for Study.
+PDSA markers, rebases and notes; the variation icon in words with its MDC letter; the chart read
+out in plain sentences (so colour is never the only cue); the change from baseline against the
+aim; the PDSA cycles running and due for Study.
 
 Keys: 1-5 or m choose the measure, c the chart type (run, XmR, u), b fixes the baseline, r adds a
 rebase (a Monday and a required reason), a adds a note, e logs or corrects this week's counts (the
@@ -35,11 +36,13 @@ from rrp.reports.icons_text import (
     COMMON_COLOUR,
     CONCERN_COLOUR,
     IMPROVEMENT_COLOUR,
+    SHAPES_LEGEND,
     variation_colour,
     variation_text,
 )
 from rrp.reports.user_text import user_text
 from rrp.screens.annotation_form import AnnotationForm, BaselineForm
+from rrp.widgets.icons import reading_rich
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spc_chart import SpcChart
 
@@ -131,6 +134,7 @@ class HuddleScreen(Screen[None]):
             with Horizontal(id="huddle-top"):
                 yield Static("", id="huddle-counts")
                 yield Static("", id="huddle-side")
+            yield Static("", id="huddle-reading")
             yield SpcChart(id="huddle-chart", window=CHART_WINDOW)
             yield Static("", id="huddle-legend")
         # Compact so every key, F1 Help included, fits at 80 columns.
@@ -275,6 +279,7 @@ class HuddleScreen(Screen[None]):
         self.query_one("#huddle-title", Static).update(self._title(summary))
         self.query_one("#huddle-counts", Static).update(self._counts(summary))
         self.query_one("#huddle-side", Static).update(self._side(summary))
+        self.query_one("#huddle-reading", Static).update(reading_rich(summary.reading))
         chart = self.query_one("#huddle-chart", SpcChart)
         stop_loading(chart)
         if summary.result is None:
@@ -354,7 +359,7 @@ class HuddleScreen(Screen[None]):
         if s.rebases:
             parts.append(f"{len(s.rebases)} rebase{'s' if len(s.rebases) > 1 else ''}")
         text = Text("; ".join(parts) + ".  ", style="dim")
-        text.append(MARKER_LEGEND, style="dim")
+        text.append(MARKER_LEGEND + "  " + SHAPES_LEGEND, style="dim")
         if s.note:
             text = user_text(s.note, "italic")
         return text

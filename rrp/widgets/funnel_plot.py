@@ -69,15 +69,16 @@ class FunnelPlot(PlotextPlot):
             plt.plot(x, view.lower_95, color=_rgb(COMMON_COLOUR), marker="dot")
             if view.target is not None:
                 plt.hline(view.target, _rgb(COMMON_COLOUR))
+        # Each group has its own marker too, so the plot reads without colour (NO_COLOR).
         groups = (
-            (("inside",), COMMON_COLOUR, "inside"),
-            (("above_95", "above_998"), CONCERN_COLOUR, "above"),
-            (("below_95", "below_998"), IMPROVEMENT_COLOUR, "below"),
+            (("inside",), COMMON_COLOUR, "\u25cf", "inside"),
+            (("above_95", "above_998"), CONCERN_COLOUR, "\u25b2", "above"),
+            (("below_95", "below_998"), IMPROVEMENT_COLOUR, "\u25bc", "below"),
         )
-        for keep, colour, label in groups:
+        for keep, colour, marker, label in groups:
             xs, ys = _points(view, keep)
             if xs:
-                plt.scatter(xs, ys, color=_rgb(colour), marker="\u25cf", label=label)
+                plt.scatter(xs, ys, color=_rgb(colour), marker=marker, label=label)
         self.refresh()
 
     def render(self) -> RenderResult:

@@ -6,7 +6,7 @@ Two parts:
   a `ChartResult.points` frame (x, value, centre, lower_limit, upper_limit, special_cause; segment
   optional) and optional markers [(x, label), ...], and draws: the value line, the centre line per
   segment (solid), the limits (thin dotted), each point coloured by its special cause (MDC:
-  improvement blue, concern orange, neither purple, common cause grey), vertical marker lines with
+  improvement blue, concern orange, neither purple, common cause grey) and shaped by it (icons_text.SIGNAL_SHAPES, so it reads without colour), vertical marker lines with
   their label at the top, a title, and x labels as short dates.
 - `SpcChart`: a `PlotextPlot` widget holding the points and markers; it draws at render time so
   the x labels fit the width it has. `show_chart(...)` sets the data, `show_message(...)` clears it.
@@ -25,7 +25,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from rrp.reports.icons_text import SIGNAL_COLOURS
+from rrp.reports.icons_text import SIGNAL_COLOURS, SIGNAL_SHAPES
 from rrp.reports.user_text import visible
 from rrp.widgets.ansi import text_from_ansi
 
@@ -181,7 +181,7 @@ def draw_spc_chart(
             continue
         signals[kind] = len(idx)
         rgb = hex_to_rgb(colours.get(kind, colours.get("", "#8c8c8c")))
-        plt.scatter(idx, [values[i] for i in idx], color=rgb, marker="●" if kind else "•")
+        plt.scatter(idx, [values[i] for i in idx], color=rgb, marker=SIGNAL_SHAPES.get(kind, "\u25cf"))
 
     finite = [v for v in values + upper if _finite(v)]
     top = max(finite, default=1.0) or 1.0

@@ -65,3 +65,29 @@ def test_pack_writes_charts_and_index(tmp_path: Path) -> None:
     positions = [index.index(name.replace(".png", ".svg")) for name in pngs]
     assert positions == sorted(positions)  # in slide order
     assert "for learning, not for ranking" in index.lower()
+
+
+def test_collaborative_reads_every_chart_out_in_words(demo_db: Path) -> None:
+    from rrp.reports.dashboard import (
+        aggregate_reading,
+        dashboard_from_inputs,
+        read_inputs,
+        ward_reading,
+    )
+
+    result = CliRunner().invoke(
+        main, ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-25"]
+    )
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    store = Store(demo_db, create=False)
+    try:
+        dash = dashboard_from_inputs(read_inputs(store), today=dt.date(2026, 11, 25))
+    finally:
+        store.close()
+    for measure in dash.measures:
+        assert " ".join(aggregate_reading(dash, measure)) in out
+    for rec in dash.wards.to_dict("records"):
+        line = f"{rec['ward_name']} ({rec['provider_code']}): " + " ".join(ward_reading(dash, rec["ward_code"]))
+        assert line in out
+    assert "H/L special cause high/low; P pass, F fail, ? hit and miss" in out

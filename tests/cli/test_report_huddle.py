@@ -48,6 +48,7 @@ def test_report_huddle_prints_the_huddle(demo_db) -> None:
     assert "STUDY DUE" in out
     assert "Change from baseline: " in out and "aim: down 33%" in out
     assert "Trend, last 26 weeks: " in out
+    assert " ".join(want.reading) in " ".join(out.split())  # the chart in words
 
 
 def test_report_huddle_errors(demo_db, tmp_path) -> None:

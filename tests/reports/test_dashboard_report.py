@@ -169,3 +169,31 @@ def test_aggregate_aim_line_and_empty_data() -> None:
     empty = collaborative_dashboard(weekly().iloc[0:0], registry(), today=TODAY)
     assert len(empty.wards) == 3 and (empty.wards["weeks_submitted"] == 0).all()
     assert empty.funnel.empty and empty.notes
+
+
+def test_ward_and_aggregate_readings_agree_with_the_engine_on_each_chart() -> None:
+    from rrp.reports.dashboard import aggregate_reading, ward_point_rows, ward_reading
+    from rrp.reports.reading import chart_reading, rate_unit
+
+    data = weekly(n=40, missing={"A2": [5, 6, 38]})
+    dash = collaborative_dashboard(data, registry(), today=TODAY, aim_reduction=0.25)
+    wards = dash.wards.set_index("ward_code")
+    rows = ward_point_rows(dash)
+    headline = dash.measures[0]
+    for code in ("A1", "A2", "B1"):
+        one = data[data["ward_code"] == code].sort_values("week_start")
+        counts = one[["restraint", "seclusion", "rapid_tranquillisation"]].sum(axis=1)
+        aim = float(wards.loc[code, f"{headline}_aim_rate"])
+        result = compute_chart(
+            counts.to_numpy(float), denominators=one["occupied_bed_days"].to_numpy(float),
+            labels=[d.date() for d in pd.to_datetime(one["week_start"])],
+            chart="u", direction="decrease", per=1000, target=aim,
+        )
+        want = chart_reading(result, label="All restrictive practice", unit=rate_unit(1000), aim=aim)
+        assert ward_reading(dash, code) == want
+        # the row index gives the same points as a filter
+        assert ward_reading(dash, code, points=dash.ward_points.iloc[rows[code]]) == want
+    reading = aggregate_reading(dash, headline)
+    assert reading[0].startswith("Collaborative all restrictive practice: ")
+    assert len(reading) == 3
+    assert aggregate_reading(dash, "no_such_measure") == ["Collaborative no_such_measure: no weeks to chart yet."]

@@ -223,17 +223,18 @@ def test_variation_words_and_pdsa_lines() -> None:
     ]
     s = huddle_summary(f, today=weeks(16)[-1], chart="xmr", running=running, due=running[1:])
     assert s.variation_icon == "improvement_low"
-    assert s.variation_text == "Special cause improvement (low)"
+    assert s.variation_text == "[L] Special cause improvement (low)"
     assert [p.title for p in s.running] == ["Talk down", "Soft words"]
     assert [p.title for p in s.due_for_study] == ["Talk down"]
 
 
 def test_icon_words_and_colours() -> None:
     assert icons_text.variation_text("common_cause") == "Common cause variation"
-    assert icons_text.variation_text("concern_high") == "Special cause concern (high)"
+    assert icons_text.variation_text("concern_high") == "[H] Special cause concern (high)"
     assert icons_text.variation_text(None).startswith("No variation icon")
     assert len(icons_text.variation_text("neither_high", short=True)) <= 31
-    assert icons_text.assurance_text("pass") == "Consistently passing the target"
+    assert icons_text.assurance_text("pass") == "[P] Consistently passing the target"
+    assert icons_text.assurance_text("hit_and_miss").startswith("[?] Hit and miss")
     assert icons_text.variation_colour("improvement_low") == icons_text.IMPROVEMENT_COLOUR
     assert icons_text.variation_colour("concern_high") == icons_text.CONCERN_COLOUR
     assert icons_text.variation_colour("common_cause") == icons_text.COMMON_COLOUR
@@ -312,5 +313,5 @@ def test_widget_icon_text() -> None:
     from rrp.widgets.icons import assurance_icon_text, variation_icon_text
 
     text = variation_icon_text("improvement_low")
-    assert text.plain == "Special cause improvement (low)" and icons_text.IMPROVEMENT_COLOUR in str(text.style)
-    assert assurance_icon_text("fail").plain == "Consistently failing the target"
+    assert text.plain == "[L] Special cause improvement (low)" and icons_text.IMPROVEMENT_COLOUR in str(text.style)
+    assert assurance_icon_text("fail").plain == "[F] Consistently failing the target"

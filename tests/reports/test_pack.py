@@ -26,3 +26,13 @@ def test_write_pack(tmp_path: Path) -> None:
         assert any(stem in p.name for p in (tmp_path / "out").glob("*.png"))
         assert stem in html
     assert (tmp_path / "out" / "00-aggregate.svg").stat().st_size > 1000
+    # Every SPC chart carries its reading: as a caption in the image and under it in index.html.
+    import html as html_lib
+
+    from rrp.reports.dashboard import aggregate_reading, ward_reading
+
+    for code in dash.wards["ward_code"]:
+        assert html_lib.escape(" ".join(ward_reading(dash, code))) in html
+    assert html_lib.escape(" ".join(aggregate_reading(dash, dash.measures[0]))) in html
+    first = next((tmp_path / "out").glob("02-*.svg")).read_text(encoding="utf-8")
+    assert "usual" in first or "Too few weeks" in first  # the caption's words are in the SVG

@@ -135,3 +135,26 @@ async def test_dashboard_pages_large_collaborative(tmp_path: Path) -> None:
         await pilot.pause()
         assert screen.page == 1
         assert "page 2/3" in str(screen.query_one("#dash-status").render())
+
+
+async def test_dashboard_reads_the_highlighted_ward_and_the_aggregate_in_words(db: Path) -> None:
+    from rrp.reports.dashboard import aggregate_reading, ward_reading
+
+    app = RrpApp(db, today=TODAY, who="test")
+    want = expected(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dashboard(app, pilot)
+        screen = app.screen
+
+        def shown(selector: str) -> str:
+            return " ".join(str(screen.query_one(selector).render()).split())
+
+        first, second = list(want.wards["ward_code"])[:2]
+        assert shown("#dash-ward-reading").endswith(" ".join(ward_reading(want, first)))
+        await pilot.press("down")
+        await pilot.pause()
+        name = want.wards.iloc[1]["ward_name"]
+        assert shown("#dash-ward-reading") == f"{name}: " + " ".join(ward_reading(want, second))
+        await pilot.press("f4")  # the Aggregate tab
+        await pilot.pause()
+        assert " ".join(aggregate_reading(want, "all_restrictive")) in shown("#dash-aggregate-summary")

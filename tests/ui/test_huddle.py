@@ -298,3 +298,26 @@ def test_e_logs_this_week_and_the_huddle_redraws_in_place(db: Path) -> None:
             assert huddle.summary.change == want.change
 
     asyncio.run(run())
+
+
+def test_huddle_reads_the_chart_out_in_words(db: Path) -> None:
+    """The chart's plain-English reading (the engine's signal, the aim) is on the huddle screen,
+    and follows the chart when c changes it."""
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            want = expected(db, WARD, measure="all_restrictive", chart="run")
+            shown = " ".join(plain(app, "#huddle-reading").split())
+            assert want.reading and shown == " ".join(want.reading)
+            assert shown.startswith("All restrictive practice: ")
+            assert "run chart has no usual range" in shown
+            await pilot.press("c")  # the XmR chart: a usual range, so a verdict on the aim
+            await until(pilot, lambda: app.screen.loaded and app.screen.chart == "xmr")
+            await settle(pilot, app)
+            want = expected(db, WARD, measure="all_restrictive", chart="xmr")
+            await until(pilot, lambda: " ".join(plain(app, "#huddle-reading").split()) == " ".join(want.reading))
+            assert want.reading[2].startswith("Aim ")
+
+    asyncio.run(run())
