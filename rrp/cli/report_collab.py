@@ -140,7 +140,9 @@ def print_dashboard(dash: Any, console: Any) -> None:
     by_ward = dict(tuple(points.groupby("ward_code"))) if not points.empty else {}
     for rec in dash.wards.to_dict("records"):
         reading = ward_reading(dash, rec["ward_code"], record=rec, points=by_ward.get(rec["ward_code"]))
-        console.print(Text(f"{rec['ward_name']} ({rec['provider_code']}): ", style="bold") + reading_rich(reading))
+        console.print(
+            user_text(f"{rec['ward_name']} ({rec['provider_code']}): ", "bold") + reading_rich(reading)
+        )
     if not dash.funnel.empty:
         start, end = dash.funnel_period
         funnel = Table(

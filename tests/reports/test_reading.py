@@ -280,9 +280,15 @@ def test_every_chart_type_reads_out(chart: str) -> None:
     rng = np.random.default_rng(3)
     counts = rng.poisson(6, 30).astype(float)
     days = rng.integers(150, 200, 30).astype(float)
-    kw = {"denominators": days, "per": 1000.0} if chart in ("u", "uprime") else {}
-    result = compute_chart(counts, labels=WEEKS[:30], chart=chart, target=30.0, **kw)
-    sentences = chart_reading(result, label="Seclusion", unit=UNIT, aim=30.0)
+    kw: dict = {}
+    unit, aim = UNIT, 30.0
+    if chart in ("u", "uprime"):
+        kw = {"denominators": days, "per": 1000.0}
+    elif chart in ("p", "pprime"):  # debriefs of incidents, as a percentage
+        kw = {"denominators": counts + rng.integers(0, 4, 30), "per": 100.0}
+        unit, aim = "%", 80.0
+    result = compute_chart(counts, labels=WEEKS[:30], chart=chart, target=aim, **kw)
+    sentences = chart_reading(result, label="Seclusion", unit=unit, aim=aim)
     assert len(sentences) == 3
     assert sentences[0].startswith("Seclusion: ")
     assert all(s.endswith(".") for s in sentences)
