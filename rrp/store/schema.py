@@ -11,6 +11,8 @@ older database backs it up beside itself and applies the missing migrations in o
 
 from __future__ import annotations
 
+import sqlite3
+
 #: "RRP1" as a 32-bit integer: marks the file as an rrp database.
 RRP_APPLICATION_ID = 0x52525031
 
@@ -198,3 +200,20 @@ MIGRATIONS: list[str] = [SCHEMA_V1]
 MIGRATIONS.append(SYNC_STATE_V2)  # schema 2: ward submission sync state (rrp.exchange)
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """Split a schema script into statements (triggers contain ';' inside BEGIN ... END)."""
+    found: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                found.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        found.append(buffer.strip())
+    return found
