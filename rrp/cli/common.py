@@ -25,6 +25,24 @@ def _or_the_groups(ctx: click.Context, param: click.Parameter, value: Path | Non
     return value
 
 
+class RrpGroup(click.Group):
+    """The `rrp` group: a database error that no command expected still ends as one line, exit 1.
+
+    (A damaged page deep in the file is only met when a command reads it.)
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from rrp.store.database import database_error
+
+            error = database_error(exc)
+            if error is None:
+                raise
+            fail(str(error), EXIT_REFUSED)
+
+
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add `--db PATH` (env RRP_DB; default: the platform's user data directory).
 

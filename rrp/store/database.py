@@ -105,6 +105,17 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def database_error(exc: BaseException) -> StoreError | None:
+    """An sqlite3 error that escaped a command (a damaged page met half-way) as a StoreError.
+
+    For the command line's last net: the store's own calls raise StoreErrors already, but a
+    damaged page can be met by any read. None for anything that is not an sqlite3 error.
+    """
+    if isinstance(exc, sqlite3.Error):
+        return unreadable(Path("the database"), exc)
+    return None
+
+
 def unreadable(path: Path, exc: sqlite3.Error) -> StoreError:
     """An SQLite error met while reading `path`, as one line the user can act on."""
     name = error_name(exc)
