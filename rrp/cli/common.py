@@ -67,10 +67,14 @@ def resolve_db(db_path: Path | None) -> Path:
 
 
 def fail(message: str, code: int = EXIT_REFUSED) -> None:
-    """Print one clear line on stderr and exit with `code`."""
-    from rich.console import Console
+    """Print one clear line on stderr and exit with `code`.
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold]rrp:[/bold] {message}")
+    The message is shown as text: it may hold names from a file (a table, a path), never markup.
+    """
+    from rich.console import Console
+    from rich.markup import escape
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold]rrp:[/bold] {escape(message)}")
     sys.exit(code)
 
 

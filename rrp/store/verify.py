@@ -106,7 +106,7 @@ def schema_differences(conn: sqlite3.Connection, version: int) -> list[str]:
         if have is None:
             differences.append(f"missing {_describe(want)}")
         elif have.type != want.type:
-            differences.append(f"{want.type} '{want.name}' replaced by a {have.type}")
+            differences.append(f"{want.type} {_quoted(want.name)} replaced by a {have.type}")
         elif have.sql == want.sql and have.tbl_name == want.tbl_name:
             continue  # the common case: byte-identical text, no normalising needed
         elif have.tbl_name != want.tbl_name or normalise_sql(have.sql) != normalise_sql(want.sql):
@@ -127,14 +127,22 @@ def verify_schema(conn: sqlite3.Connection, version: int, path: Path | str) -> N
 
 def _describe(obj: SchemaObject) -> str:
     if obj.type in ("trigger", "index") and obj.tbl_name != obj.name:
-        return f"{obj.type} '{obj.name}' on '{obj.tbl_name}'"
-    return f"{obj.type} '{obj.name}'"
+        return f"{obj.type} {_quoted(obj.name)} on {_quoted(obj.tbl_name)}"
+    return f"{obj.type} {_quoted(obj.name)}"
+
+
+def _quoted(name: str) -> str:
+    """A name from the file, quoted, with any line break or control character shown escaped.
+
+    The name is the attacker's text: it must not start a new line in the one-line refusal.
+    """
+    return repr(name)
 
 
 def _how(conn: sqlite3.Connection, version: int, want: SchemaObject, have: SchemaObject) -> str:
     """A short hint of what changed in an altered object (only computed when one is)."""
     if have.tbl_name != want.tbl_name:
-        return f" (now on '{have.tbl_name}', expected '{want.tbl_name}')"
+        return f" (now on {_quoted(have.tbl_name)}, expected {_quoted(want.tbl_name)})"
     if want.type != "table":
         return ""
     hints: list[str] = []
@@ -143,12 +151,12 @@ def _how(conn: sqlite3.Connection, version: int, want: SchemaObject, have: Schem
         want_columns = _columns(expected_conn, want.name)
         have_columns = _columns(conn, have.name)
         for name in have_columns.keys() - want_columns.keys():
-            hints.append(f"column '{name}' added")
+            hints.append(f"column {_quoted(name)} added")
         for name in want_columns.keys() - have_columns.keys():
-            hints.append(f"column '{name}' removed")
+            hints.append(f"column {_quoted(name)} removed")
         for name in want_columns.keys() & have_columns.keys():
             if want_columns[name] != have_columns[name]:
-                hints.append(f"column '{name}' changed")
+                hints.append(f"column {_quoted(name)} changed")
         if _foreign_keys(expected_conn, want.name) != _foreign_keys(conn, have.name):
             hints.append("foreign keys changed")
     except sqlite3.Error:
