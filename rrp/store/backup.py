@@ -73,7 +73,7 @@ def online_backup(source: Path, target: Path) -> DatabaseCheck:
         raise StoreError(f"{target} already exists; choose a new file name (nothing was written)")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+    src = open_readonly(source)  # reads only: a read-only database can be backed up too
     dest = sqlite3.connect(str(partial))
     try:
         src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

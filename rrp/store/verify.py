@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,10 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, bool], SchemaObject]:
     return objects
 
 
+#: The in-memory expected schemas are shared by every thread; only the (rare) hint reads them.
+_EXPECTED_LOCK = threading.Lock()
+
+
 @functools.cache
 def _expected_connection(version: int) -> sqlite3.Connection:
     """An in-memory database holding exactly the schema of `version`, built from the release's DDL."""
@@ -90,7 +95,8 @@ def expected_objects(version: int) -> dict[tuple[str, bool], SchemaObject]:
     """What sqlite_master holds in a genuine database of schema `version` (0: a new, empty file)."""
     if not 0 <= version <= len(MIGRATIONS):
         raise ValueError(f"no schema version {version}")
-    return _objects(_expected_connection(version))
+    with _EXPECTED_LOCK:
+        return _objects(_expected_connection(version))
 
 
 def schema_differences(conn: sqlite3.Connection, version: int) -> list[str]:
@@ -146,9 +152,11 @@ def _how(conn: sqlite3.Connection, version: int, want: SchemaObject, have: Schem
     if want.type != "table":
         return ""
     hints: list[str] = []
-    expected_conn = _expected_connection(version)
     try:
-        want_columns = _columns(expected_conn, want.name)
+        with _EXPECTED_LOCK:
+            expected_conn = _expected_connection(version)
+            want_columns = _columns(expected_conn, want.name)
+            want_keys = _foreign_keys(expected_conn, want.name)
         have_columns = _columns(conn, have.name)
         for name in have_columns.keys() - want_columns.keys():
             hints.append(f"column {_quoted(name)} added")
@@ -157,7 +165,7 @@ def _how(conn: sqlite3.Connection, version: int, want: SchemaObject, have: Schem
         for name in want_columns.keys() & have_columns.keys():
             if want_columns[name] != have_columns[name]:
                 hints.append(f"column {_quoted(name)} changed")
-        if _foreign_keys(expected_conn, want.name) != _foreign_keys(conn, have.name):
+        if want_keys != _foreign_keys(conn, have.name):
             hints.append("foreign keys changed")
     except sqlite3.Error:
         pass  # a hint only: the difference itself is already known

@@ -35,7 +35,7 @@ from rrp.models.registry_file import parse_registry
 from rrp.models.weekly import WeeklyCounts
 from rrp.paths import DATA_DIR
 from rrp.store import Store, WriteFailed
-from rrp.store.backup import check_database
+from rrp.store.backup import check_database, online_backup
 from rrp.store.errors import DamagedDatabase, SchemaMismatch
 from rrp.store.schema import SCHEMA_VERSION
 
@@ -193,6 +193,9 @@ def test_attacked_schema_refused_everywhere_and_untouched(genuine: Path, tmp_pat
     assert refused.value.differences == differences
     with pytest.raises(SchemaMismatch):
         check_database(genuine)  # what `rrp backup` verifies its copy with, and restore its source
+    with pytest.raises(SchemaMismatch):
+        online_backup(genuine, tmp_path / "copy.sqlite")  # `rrp backup` of it
+    assert not list(tmp_path.glob("copy.sqlite*"))
 
     _one_line(_rrp("export", "weekly", str(tmp_path / "out.csv"), "--db", str(genuine)), f"rrp: {message}")
     assert not (tmp_path / "out.csv").exists()
@@ -418,5 +421,9 @@ def test_database_on_a_read_only_medium_reads_and_refuses_writes(tmp_path: Path)
         f"rrp: database is read-only: {db} (opened read-only: no write permission, or a read-only medium): "
         "nothing was saved"
     )
+    backup = tmp_path / "backup.sqlite"
+    copied = _read_only_mount(medium, *rrp, "backup", str(backup), "--db", str(db))
+    assert copied.returncode == 0, copied.stderr
+    assert check_database(backup).ok
     assert _digest(db) == before
 
