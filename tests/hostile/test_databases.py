@@ -333,22 +333,31 @@ def test_damaged_database_is_one_clear_line(genuine: Path, tmp_path: Path, damag
     assert _digest(genuine) == before
 
 
-async def test_app_start_on_a_damaged_database_shows_one_line(genuine: Path) -> None:
+@pytest.mark.parametrize("attack", ["truncated", "trigger-other-provider"])
+async def test_app_start_on_a_damaged_or_attacked_database_shows_one_line(genuine: Path, attack: str) -> None:
+    """The first screen reads with plain SQL before the store loads: it too sees only a verified file."""
     from pilot import until
-    from textual.widgets import Static
+    from textual.widgets import DataTable, Static
 
     from rrp.app import RrpApp
 
-    _truncated(genuine)
+    if attack == "truncated":
+        _truncated(genuine)
+        expected = f"{genuine} is damaged (the file is shorter than its header says"
+    else:
+        _attack(genuine, ATTACKS[attack][0])
+        expected = _refusal(genuine, ATTACKS[attack][1])
+    before = _digest(genuine)
     app = RrpApp(genuine, today=TODAY, who="nurse")
     async with app.run_test() as pilot:
         def shown() -> str:
             found = app.screen.query("#home-status")
             return str(found.first(Static).render()) if found else ""
 
-        await until(pilot, lambda: "damaged" in shown())
-        assert shown().startswith(f"{genuine} is damaged (the file is shorter than its header says")
-        assert app.store is None
+        await until(pilot, lambda: expected in shown())
+        assert app.store is None and app.database is None
+        assert app.screen.query_one("#wards", DataTable).row_count == 0
+    assert _digest(genuine) == before
 
 
 # -- read-only databases ------------------------------------------------------------------------
