@@ -374,6 +374,8 @@ def test_database_without_write_permission_opens_read_only(genuine: Path, monkey
     week = store.weekly.week(WARDS[0], WEEK).counts.model_copy(update={"restraint": 4})
     with pytest.raises(WriteFailed, match=r"^database is read-only: .*nothing was saved$"):
         store.weekly.save(week, expected_version=1, today=TODAY)
+    store.preferences.set("huddle.NVT-ASH", {"chart": "xmr"})  # a screen's choice: kept for the session
+    assert store.preferences.get("huddle.NVT-ASH") == {"chart": "xmr"}
     store.close()
     assert _digest(genuine) == before
     assert not Path(f"{genuine}-wal").exists()
