@@ -132,11 +132,12 @@ def unreadable(path: Path, exc: sqlite3.Error) -> StoreError:
 def _truncated(path: Path) -> bool:
     """Is the file shorter than its own header says? (A copy cut short, a disk that filled.)
 
-    Only when the header's page count is valid (bytes 92-95 equal the change counter, 24-27) and
-    no write-ahead log holds newer pages than the file itself.
+    Only when the header's page count is valid (bytes 92-95 equal the change counter, 24-27),
+    no write-ahead log holds newer pages than the file itself, and no rollback journal is waiting
+    to put the file back as it was (SQLite does that on the next open).
     """
     wal = Path(f"{path}-wal")
-    if wal.exists() and wal.stat().st_size > 0:
+    if (wal.exists() and wal.stat().st_size > 0) or Path(f"{path}-journal").exists():
         return False
     with path.open("rb") as handle:
         header = handle.read(100)

@@ -7,6 +7,11 @@ The hard rules of the domain are repeated here as CHECK constraints and triggers
 
 To change the schema: append a migration to MIGRATIONS (never edit a released one). Opening an
 older database backs it up beside itself and applies the missing migrations in one transaction.
+
+MIGRATIONS is also the one definition of what a genuine database holds: schema version v is
+exactly MIGRATIONS[:v] applied in order (a new file is made that way too), and `rrp.store.verify`
+refuses any file whose schema differs from it. So every schema change must be a migration here;
+nothing else may create or alter an object in an rrp database (not even ANALYZE's sqlite_stat1).
 """
 
 from __future__ import annotations
