@@ -11,7 +11,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from rrp.store.database import BUSY_TIMEOUT_MS, backup_copy, inspect_file, open_readonly, unreadable
+from rrp.store.database import (
+    BUSY_TIMEOUT_MS,
+    backup_copy,
+    inspect_file,
+    open_for_checking,
+    open_readonly,
+    unreadable,
+)
 from rrp.store.errors import NewerSchemaError, NotAnRrpDatabase, StoreError
 from rrp.store.schema import SCHEMA_VERSION
 
@@ -48,7 +55,7 @@ def check_database(path: Path) -> DatabaseCheck:
             f"{path} was written by a newer rrp (schema {version}, this rrp knows {SCHEMA_VERSION})"
         )
     try:
-        conn = open_readonly(path)
+        conn = open_for_checking(path)  # not read-only: that would skip the CHECK constraints
     except sqlite3.Error as exc:
         raise unreadable(path, exc) from None
     try:

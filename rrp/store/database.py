@@ -89,6 +89,25 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def open_for_checking(path: str | Path) -> sqlite3.Connection:
+    """A connection for `PRAGMA integrity_check` that also checks the rows against CHECK constraints.
+
+    SQLite leaves CHECK constraints out of the schema it parses for a read-only connection (it
+    could not enforce them there), so integrity_check on one silently skips them, and a 5,000
+    stored while a CHECK was removed (then put back) passes. This connection is opened read-write,
+    so they are parsed, with `query_only` on, so it cannot write. A file that cannot be opened
+    read-write falls back to `open_readonly` (CHECKs then unchecked).
+    """
+    try:
+        conn = sqlite3.connect(_uri(Path(path), mode="rw"), uri=True, isolation_level=None,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError:
+        return open_readonly(path)
+    return conn
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection with rrp's pragmas: foreign keys on, WAL, a busy timeout, manual transactions."""
     if readonly:

@@ -219,6 +219,38 @@ def test_a_stored_5000_behind_a_removed_check_is_never_shown(genuine: Path, tmp_
     assert "5000" not in result.stdout
 
 
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_a_5000_stored_behind_a_check_put_back_fails_the_backup_and_restore_check(
+    genuine: Path, tmp_path: Path, journal: str
+) -> None:
+    """The schema is genuine again, the row is not: what a backup or restore must still catch.
+
+    (SQLite leaves CHECKs out of a read-only connection's schema, so an integrity check on one
+    passed this file; opening the file for use does not scan every row, which would cost seconds.)
+    """
+    _attack(genuine, _check_removed)
+    conn = sqlite3.connect(genuine)
+    conn.execute("UPDATE weekly SET restraint = 5000 WHERE ward_code = ?", (WARDS[0],))
+    conn.commit()
+    conn.close()
+    _attack(genuine, lambda c: _edit_schema_text(c, "weekly", "restraint INTEGER NOT NULL,",
+                                                 "restraint INTEGER NOT NULL CHECK (typeof(restraint) = 'integer' "
+                                                 "AND restraint >= 0 AND restraint <= 1000),"))
+    if journal == "wal":
+        _attack(genuine, lambda c: c.execute("PRAGMA journal_mode = WAL"))
+    before = _digest(genuine)
+    check = check_database(genuine)
+    assert not check.ok and check.integrity.startswith("CHECK constraint failed in weekly")
+    target = tmp_path / "target.sqlite"
+    restored = _rrp("restore", str(genuine), "--yes", "--db", str(target))
+    assert restored.returncode == 1 and "failed its integrity check (CHECK constraint failed in weekly" in restored.stderr
+    assert not target.exists()
+    backed_up = _rrp("backup", str(tmp_path / "copy.sqlite"), "--db", str(genuine))
+    assert backed_up.returncode == 1 and "integrity check (CHECK constraint failed" in backed_up.stderr
+    assert not list(tmp_path.glob("copy.sqlite*"))
+    assert _digest(genuine) == before
+
+
 def test_an_older_attacked_database_is_refused_before_any_backup_or_migration(genuine: Path) -> None:
     conn = sqlite3.connect(genuine)
     conn.execute("DROP TABLE sync_state")
