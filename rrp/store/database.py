@@ -71,6 +71,7 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
     `mode=ro` first. A WAL database on a read-only medium (or in a folder this user cannot write)
     cannot be opened that way, because SQLite cannot create its shared-memory file beside it; then
     it is opened `immutable=1`, which SQLite allows exactly because nothing can change the file.
+    Unless changes wait in its -wal file, which `immutable` would ignore: then StoreError.
     """
     path = Path(path)
     options: dict[str, Any] = {"uri": True, "isolation_level": None, "check_same_thread": False,
@@ -82,6 +83,16 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
         conn.close()
         if error_name(exc) != "SQLITE_CANTOPEN":
             raise
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            # immutable=1 would ignore the log, so rrp would show the file as it was before
+            # those changes: refuse rather than show old figures.
+            raise StoreError(
+                f"{path} cannot be read here: it is on a read-only medium (or in a folder you cannot "
+                f"write) and its latest changes are still in {wal.name}, which SQLite can read only "
+                "with write access beside it. It was left untouched; open it once where it can be "
+                "written, or copy it together with its -wal file"
+            ) from None
         conn = sqlite3.connect(_uri(path, mode="ro", immutable="1"), **options)
     except BaseException:
         conn.close()

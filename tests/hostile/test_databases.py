@@ -464,6 +464,22 @@ def test_database_on_a_read_only_medium_reads_and_refuses_writes(tmp_path: Path)
         f"rrp: database is read-only: {db} (opened read-only: no write permission, or a read-only medium): "
         "nothing was saved"
     )
+    # A live database whose latest changes are still in its -wal: refused, not shown as it was.
+    live = medium / "live.sqlite"
+    shutil.copy(db, live)
+    writer = sqlite3.connect(live)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE weekly SET restraint = 3")
+    writer.commit()
+    frozen = tmp_path / "frozen"
+    frozen.mkdir()
+    for name in ("live.sqlite", "live.sqlite-wal"):  # as copied off a station mid-session
+        shutil.copy(medium / name, frozen / name)
+    writer.close()
+    stale = _read_only_mount(frozen, *rrp, "export", "weekly", "-", "--db", str(frozen / "live.sqlite"))
+    assert stale.returncode == 1 and "Traceback" not in stale.stderr, stale.stderr
+    assert stale.stderr.count("\n") == 1 and "its latest changes are still in live.sqlite-wal" in stale.stderr
+    assert ",2026-11-16,2," not in stale.stdout
     backup = tmp_path / "backup.sqlite"
     copied = _read_only_mount(medium, *rrp, "backup", str(backup), "--db", str(db))
     assert copied.returncode == 0, copied.stderr
