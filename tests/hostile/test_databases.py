@@ -251,6 +251,23 @@ def test_a_5000_stored_behind_a_check_put_back_fails_the_backup_and_restore_chec
     assert _digest(genuine) == before
 
 
+def test_a_genuine_backup_restores_over_an_attacked_database(genuine: Path, tmp_path: Path) -> None:
+    """Replacing a tampered database is what a restore is for: it is kept beside, untouched."""
+    backup = tmp_path / "backup.sqlite"
+    shutil.copy(genuine, backup)
+    _attack(genuine, _audit_shredder)
+    attacked = _digest(genuine)
+    result = _rrp("restore", str(backup), "--yes", "--db", str(genuine))
+    assert result.returncode == 0, result.stderr
+    kept = [p for p in tmp_path.glob("db.before-restore-*.sqlite")]
+    assert len(kept) == 1 and "shred" in [r[0] for r in sqlite3.connect(kept[0]).execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+    assert attacked != _digest(genuine)
+    store = Store(genuine)
+    assert store.weekly.week(WARDS[0], WEEK).counts.restraint == 3
+    store.close()
+
+
 def test_an_older_attacked_database_is_refused_before_any_backup_or_migration(genuine: Path) -> None:
     conn = sqlite3.connect(genuine)
     conn.execute("DROP TABLE sync_state")
