@@ -503,3 +503,20 @@ def test_database_on_a_read_only_medium_reads_and_refuses_writes(tmp_path: Path)
     assert check_database(backup).ok
     assert _digest(db) == before
 
+
+
+async def test_app_opens_a_read_only_database_and_reads_it(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pilot import until
+    from textual.widgets import DataTable
+
+    from rrp.app import RrpApp
+
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode & os.W_OK else real_access(p, mode, **kw))
+    before = _digest(demo_db)
+    app = RrpApp(demo_db, today=TODAY, who="nurse")
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards")
+                    and app.screen.query_one("#wards", DataTable).row_count > 0)
+        assert app.store.database.readonly
+    assert _digest(demo_db) == before
