@@ -11,13 +11,13 @@ from pathlib import Path
 import click
 
 from rrp import __version__
-from rrp.cli.common import db_option, resolve_db, store_errors
+from rrp.cli.common import RrpGroup, db_option, resolve_db, store_errors
 from rrp.cli.data import backup_cmd, export_cmd, import_cmd, restore_cmd
 from rrp.cli.pdsa import pdsa
 from rrp.cli.setup import demo, init
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RrpGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @db_option
 @click.version_option(__version__, prog_name="rrp")
 @click.pass_context

@@ -32,6 +32,24 @@ def _typed_wins(ctx: click.Context, param: click.Parameter, value: Path | None) 
     return value if value is not None else root.params.get("db_path")
 
 
+class RrpGroup(click.Group):
+    """The `rrp` group: a database error that no command expected still ends as one line, exit 1.
+
+    (A damaged page deep in the file is only met when a command reads it.)
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from rrp.store.database import database_error
+
+            error = database_error(exc)
+            if error is None:
+                raise
+            fail(str(error), EXIT_REFUSED)
+
+
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add `--db PATH` (env RRP_DB; default: the platform's user data directory).
 

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
     from rrp.store.database import Database
     from rrp.store.errors import (
         ConstraintError,
+        DamagedDatabase,
         NewerSchemaError,
         NotAnRrpDatabase,
+        SchemaMismatch,
         StaleEditError,
         StoreError,
         UnknownRecord,
@@ -36,8 +38,8 @@ _EXPORTS = {
     **{
         name: "rrp.store.errors"
         for name in (
-            "ConstraintError", "NewerSchemaError", "NotAnRrpDatabase", "StaleEditError",
-            "StoreError", "UnknownRecord", "WriteFailed",
+            "ConstraintError", "DamagedDatabase", "NewerSchemaError", "NotAnRrpDatabase",
+            "SchemaMismatch", "StaleEditError", "StoreError", "UnknownRecord", "WriteFailed",
         )
     },
 }
@@ -52,10 +54,12 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ConstraintError",
+    "DamagedDatabase",
     "Database",
     "NewerSchemaError",
     "NotAnRrpDatabase",
     "SaveSummary",
+    "SchemaMismatch",
     "StaleEditError",
     "Store",
     "StoreError",

@@ -12,7 +12,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from rrp.store.database import BUSY_TIMEOUT_MS, backup_copy, inspect_file
+from rrp.store.database import (
+    BUSY_TIMEOUT_MS,
+    backup_copy,
+    inspect_file,
+    open_for_checking,
+    open_readonly,
+    unreadable,
+)
 from rrp.store.errors import NewerSchemaError, NotAnRrpDatabase, StoreError
 from rrp.store.output_file import OutputFailed, output_path, refuse_unless_regular
 from rrp.store.schema import SCHEMA_VERSION
@@ -33,9 +40,15 @@ class DatabaseCheck:
 
 
 def check_database(path: Path) -> DatabaseCheck:
-    """Is `path` an rrp database this rrp can open, and intact? Raises StoreError when not."""
+    """Is `path` an rrp database this rrp can open, and intact? Raises StoreError when not.
+
+    Its schema is verified against the exact schema of its version first (SchemaMismatch names
+    every difference), so a backup with an added trigger or a dropped CHECK is never restored.
+    """
     path = Path(path)
-    found = inspect_file(path)  # raises NotAnRrpDatabase for non-SQLite / foreign SQLite files
+    # Raises NotAnRrpDatabase for non-SQLite / foreign SQLite files, SchemaMismatch for an altered
+    # schema, DamagedDatabase for a file SQLite cannot read.
+    found = inspect_file(path)
     if found is None:
         raise NotAnRrpDatabase(f"{path} is missing or empty: it is not an rrp database")
     _, version = found
@@ -43,7 +56,10 @@ def check_database(path: Path) -> DatabaseCheck:
         raise NewerSchemaError(
             f"{path} was written by a newer rrp (schema {version}, this rrp knows {SCHEMA_VERSION})"
         )
-    conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn = open_for_checking(path)  # not read-only: that would skip the CHECK constraints
+    except sqlite3.Error as exc:
+        raise unreadable(path, exc) from None
     try:
         rows = conn.execute("PRAGMA integrity_check").fetchall()
     except sqlite3.DatabaseError as exc:
@@ -66,7 +82,7 @@ def online_backup(source: Path, target: Path) -> DatabaseCheck:
     if inspect_file(source) is None:
         raise NotAnRrpDatabase(f"{source} does not exist or is empty: nothing to back up")
     with output_path(target, database=source, replace=False) as partial:
-        src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+        src = open_readonly(source)  # reads only: a read-only database can be backed up too
         try:
             dest = sqlite3.connect(str(partial))
             try:
@@ -112,11 +128,13 @@ def restore(backup_file: Path, database: Path) -> RestoreResult:
     if backup_file.resolve() == database.resolve():
         raise StoreError("the backup and the database are the same file; nothing was restored")
     kept: Path | None = None
-    if inspect_file(database) is not None:  # raises if the target is not an rrp database
+    # Raises if the target is not an rrp database; a damaged or altered rrp database may be
+    # replaced (that is what a restore is for): it is kept beside it, untouched.
+    if inspect_file(database, verify=False) is not None:
         kept = backup_copy(database, "before-restore")
     else:
         database.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{backup_file.as_posix()}?mode=ro", uri=True)
+    src = open_readonly(backup_file)
     dest = sqlite3.connect(str(database), timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         dest.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -11,6 +11,18 @@ class NotAnRrpDatabase(StoreError):
     """The file exists but is not an rrp database; it is left untouched."""
 
 
+class SchemaMismatch(NotAnRrpDatabase):
+    """An rrp database whose schema is not exactly what this release expects; it is left untouched."""
+
+    def __init__(self, message: str, differences: list[str]) -> None:
+        super().__init__(message)
+        self.differences = differences
+
+
+class DamagedDatabase(StoreError):
+    """The file is an SQLite database that SQLite cannot read (corrupt, truncated); left untouched."""
+
+
 class NewerSchemaError(StoreError):
     """The database was written by a newer rrp; it is left untouched."""
 

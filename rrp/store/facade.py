@@ -27,10 +27,12 @@ class Store:
         clock: Callable[[], str] = utc_now,
         create: bool = True,
         database: Database | None = None,
+        readonly: bool | None = None,
     ) -> None:
         # `database`: one already opened (the app opens it first, to fill the home screen
         # before the models load); otherwise `path` is opened here.
-        self.database = database or Database(path, who=who, clock=clock, create=create)
+        # `readonly`: None opens read-only exactly when the file cannot be written (see Database).
+        self.database = database or Database(path, who=who, clock=clock, create=create, readonly=readonly)
         self.registry = RegistryRepository(self.database)
         self.weekly = WeeklyRepository(self.database)
         self.preferences = PreferenceRepository(self.database)

@@ -2,7 +2,9 @@
 
 The home screen is the first thing a ward lead sees, so this module is kept light: it does not
 import pydantic or the models (the rest of the store does), and the app can fill the home table
-before the full store has finished loading.
+before the full store has finished loading. It reads only through `Database.conn`, whose every
+connection has had its schema verified (rrp.store.verify), so the first screen never reads a file
+with an added trigger or a view where a table should be.
 """
 
 from __future__ import annotations

@@ -13,12 +13,21 @@ class PreferenceRepository:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        #: On a read-only database, preferences set in this session (kept in memory only).
+        self._session: dict[str, str] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
+        if key in self._session:
+            return json.loads(self._session[key])
         row = self.database.query_one("SELECT value FROM preference WHERE key = ?", (key,))
         return default if row is None else json.loads(row["value"])
 
     def set(self, key: str, value: Any) -> None:
+        if self.database.readonly:
+            # A chart choice or the last ward is not data: on a database that cannot be written
+            # it is remembered for this session instead of refusing the screen that asked.
+            self._session[key] = json.dumps(value)
+            return
         with self.database.transaction() as conn:
             conn.execute(
                 "INSERT INTO preference (key, value) VALUES (?, ?) "

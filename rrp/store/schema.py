@@ -7,9 +7,16 @@ The hard rules of the domain are repeated here as CHECK constraints and triggers
 
 To change the schema: append a migration to MIGRATIONS (never edit a released one). Opening an
 older database backs it up beside itself and applies the missing migrations in one transaction.
+
+MIGRATIONS is also the one definition of what a genuine database holds: schema version v is
+exactly MIGRATIONS[:v] applied in order (a new file is made that way too), and `rrp.store.verify`
+refuses any file whose schema differs from it. So every schema change must be a migration here;
+nothing else may create or alter an object in an rrp database (not even ANALYZE's sqlite_stat1).
 """
 
 from __future__ import annotations
+
+import sqlite3
 
 #: "RRP1" as a 32-bit integer: marks the file as an rrp database.
 RRP_APPLICATION_ID = 0x52525031
@@ -445,3 +452,20 @@ CREATE TABLE measure_target (
 MIGRATIONS.append(MEASURES_V3)  # schema 3: the family of measures (rrp.models.measure)
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """Split a schema script into statements (triggers contain ';' inside BEGIN ... END)."""
+    found: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                found.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        found.append(buffer.strip())
+    return found
