@@ -37,7 +37,7 @@ from rrp.paths import DATA_DIR
 from rrp.store import Store, WriteFailed
 from rrp.store.backup import check_database, online_backup
 from rrp.store.errors import DamagedDatabase, SchemaMismatch
-from rrp.store.schema import SCHEMA_VERSION
+from rrp.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 TODAY = dt.date(2026, 11, 23)
 WEEK = dt.date(2026, 11, 16)
@@ -146,12 +146,40 @@ def _hostile_name(conn: sqlite3.Connection) -> None:
 
 
 #: attack name -> (how, the differences rrp must name, in its order)
+def _downgrade(conn: sqlite3.Connection, version: int) -> None:
+    """Make a genuine database of schema `version` from a current one, rows kept: drop what the
+    later migrations added (they only add), then set the version."""
+    older = sqlite3.connect(":memory:")
+    for step in MIGRATIONS[:version]:
+        older.executescript(step)
+    kept = {r[0] for r in older.execute("SELECT name FROM sqlite_master")}
+    older.close()
+    added = conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+        "ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'index' THEN 1 ELSE 2 END"
+    ).fetchall()
+    for kind, name in added:
+        if name not in kept:
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    conn.execute(f"PRAGMA user_version = {version}")
+
+
+def _release_triggers_on(table: str) -> list[str]:
+    """The triggers the release's own DDL puts on `table` (dropped with it when it is replaced)."""
+    conn = sqlite3.connect(":memory:")
+    for step in MIGRATIONS:
+        conn.executescript(step)
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", (table,))]
+    conn.close()
+    return names
+
+
 ATTACKS: dict[str, tuple[Callable[[sqlite3.Connection], None], list[str]]] = {
     "trigger-other-provider": (_other_provider_trigger, ["extra trigger 'sneaky' on 'weekly'"]),
     "trigger-deletes-audit": (_audit_shredder, ["extra trigger 'shred' on 'audit'"]),
     "weekly-is-a-view": (_weekly_view, [
-        "missing trigger 'weekly_bed_days_insert' on 'weekly'",
-        "missing trigger 'weekly_bed_days_update' on 'weekly'",
+        *(f"missing trigger '{name}' on 'weekly'" for name in _release_triggers_on("weekly")),
         "table 'weekly' replaced by a view",
     ]),
     "check-removed": (_check_removed, ["table 'weekly' altered (CHECK removed)"]),
@@ -270,9 +298,7 @@ def test_a_genuine_backup_restores_over_an_attacked_database(genuine: Path, tmp_
 
 def test_an_older_attacked_database_is_refused_before_any_backup_or_migration(genuine: Path) -> None:
     conn = sqlite3.connect(genuine)
-    conn.execute("DROP TABLE sync_state")
-    conn.execute("DROP TABLE sync_submission")
-    conn.execute("PRAGMA user_version = 1")  # a genuine schema-1 file so far ...
+    _downgrade(conn, 1)  # a genuine schema-1 file so far ...
     _audit_shredder(conn)  # ... with a trigger added
     conn.commit()
     conn.close()
@@ -285,9 +311,7 @@ def test_an_older_attacked_database_is_refused_before_any_backup_or_migration(ge
 
 def test_a_genuine_older_database_still_migrates(genuine: Path) -> None:
     conn = sqlite3.connect(genuine)
-    conn.execute("DROP TABLE sync_state")
-    conn.execute("DROP TABLE sync_submission")
-    conn.execute("PRAGMA user_version = 1")
+    _downgrade(conn, 1)
     conn.commit()
     conn.close()
     store = Store(genuine)
@@ -432,9 +456,7 @@ def test_database_without_write_permission_opens_read_only(genuine: Path, monkey
 
 def test_old_schema_read_only_is_refused_untouched(genuine: Path) -> None:
     conn = sqlite3.connect(genuine)
-    conn.execute("DROP TABLE sync_state")
-    conn.execute("DROP TABLE sync_submission")
-    conn.execute("PRAGMA user_version = 1")
+    _downgrade(conn, 1)
     conn.commit()
     conn.close()
     before, siblings = _digest(genuine), _siblings(genuine)

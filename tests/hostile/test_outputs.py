@@ -261,11 +261,13 @@ def test_submission_to_a_full_disk_is_one_line(demo_db: Path, tmp_path: Path, mo
 def test_backup_to_a_full_disk_is_one_line(demo_db: Path, tmp_path: Path, monkeypatch) -> None:
     import rrp.store.backup as backup_module
 
-    class FullDiskConnection:
-        """A connection whose backup fails as SQLite does when the disk fills."""
+    real_open = backup_module.open_readonly
+
+    class FullDiskSource:
+        """The source database, whose backup fails as SQLite does when the target disk fills."""
 
         def __init__(self, *args: object, **kwargs: object) -> None:
-            self.conn = sqlite3.connect(*args, **kwargs)  # type: ignore[arg-type]
+            self.conn = real_open(*args, **kwargs)  # type: ignore[arg-type]
 
         def execute(self, *args: object) -> object:
             return self.conn.execute(*args)  # type: ignore[arg-type]
@@ -276,12 +278,7 @@ def test_backup_to_a_full_disk_is_one_line(demo_db: Path, tmp_path: Path, monkey
         def close(self) -> None:
             self.conn.close()
 
-    class FakeSqlite:
-        Error = sqlite3.Error
-        DatabaseError = sqlite3.DatabaseError
-        connect = FullDiskConnection
-
-    monkeypatch.setattr(backup_module, "sqlite3", FakeSqlite)
+    monkeypatch.setattr(backup_module, "open_readonly", FullDiskSource)
     backups = tmp_path / "backups"
     backups.mkdir()
     out = backups / "b.sqlite"
