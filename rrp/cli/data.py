@@ -33,6 +33,7 @@ def exchange_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from rrp.exchange.exports import ExportRefused
+        from rrp.exchange.limits import LimitExceeded
         from rrp.exchange.reading import FileRefused
         from rrp.exchange.submission import SubmissionRefused
         from rrp.exchange.weekly_import import RowsRefused
@@ -47,6 +48,8 @@ def exchange_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc), EXIT_REFUSED)
         except SubmissionRefused as exc:
             _print_problems(exc.problems)
+            fail(str(exc), EXIT_REFUSED)
+        except LimitExceeded as exc:  # a file past a limit is refused, not a usage mistake
             fail(str(exc), EXIT_REFUSED)
         except (FileRefused, ExportRefused) as exc:
             fail(str(exc), EXIT_USAGE)
@@ -129,7 +132,7 @@ def import_weekly_cmd(
     result = import_weekly(store, file, week_ending=week_ending, dry_run=dry_run, sheet=sheet)
     console = _console()
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", markup=False)  # sheet names are the user's text
     console.print(weekly_summary(result), markup=False)
     if dry_run:
         shown, more = _shown(result.inserted, show_all)
@@ -159,6 +162,8 @@ def import_wards_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
     store = open_store(db_path)
     result = import_registry(store, file, dry_run=dry_run)
     console = _console()
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
     console.print(registry_summary(result), markup=False)
     for item in result.added:
         console.print(f"  add {item}")
@@ -178,7 +183,10 @@ def import_pdsa_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
 
     store = open_store(db_path)
     result = import_pdsa(store, file, dry_run=dry_run)
-    _console().print(pdsa_summary(result), markup=False)
+    console = _console()
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    console.print(pdsa_summary(result), markup=False)
 
 
 @import_cmd.command("submission")

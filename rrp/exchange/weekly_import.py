@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
+from rrp.exchange.limits import limits_for
 from rrp.exchange.reading import ExchangeError, FileRefused, Table, read_table
 from rrp.models.fields import field_errors, parse_date
 from rrp.models.registry import Ward
@@ -269,6 +270,8 @@ def parse_weekly_table(
     seen: dict[tuple[str, str], int] = {}
     non_mondays: list[int] = []
     for number, cells in table.rows:
+        if not number % 1024:
+            table.deadline.check(table.source)
         counts, row_problems, non_monday = _validate_row(
             number, cells, len(table.header), index, date_column, has_note, wards, week_ending, today
         )
@@ -420,7 +423,9 @@ def parse_weekly_rows(
 
     problems: list[RowProblem] = []
     non_mondays: list[int] = []
-    for k in np.flatnonzero(~ok).tolist():  # in file order: the model says what is wrong
+    for i, k in enumerate(np.flatnonzero(~ok).tolist()):  # in file order: the model says what is wrong
+        if not i % 1024:
+            table.deadline.check(table.source)
         number = int(numbers[k])
         model, row_problems, non_monday = _validate_row(
             number, table.row(k), header_length, index, date_column, has_note, wards, week_ending, today
@@ -467,7 +472,7 @@ def _read_valid_rows(
     store: Store, path: str | Path, week_ending: bool, today: dt.date | None, sheet: str | None
 ) -> tuple[WeeklyRows, str, list[str]]:
     """Read and validate a weekly file: (rows, source, notes), or FileRefused / RowsRefused."""
-    table = read_table(path, sheet=sheet)
+    table = read_table(path, sheet=sheet, limits=limits_for("weekly"))
     wards = {w.code: w for w in store.registry.wards()}
     rows, problems, hints = parse_weekly_rows(table, wards, week_ending=week_ending, today=today)
     if problems:

@@ -231,7 +231,7 @@ def run_import(store: Any, request: ImportRequest, *, dry_run: bool, today: dt.d
             from rrp.exchange.pdsa_import import import_pdsa
 
             result = import_pdsa(store, path, dry_run=dry_run)
-            message, notes = summaries.pdsa_summary(result), []
+            message, notes = summaries.pdsa_summary(result), [f"note: {n}" for n in result.notes]
         else:
             from rrp.exchange.submission import merge_submission
 
