@@ -649,6 +649,8 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits, deadline: Deadline
                 raise LimitExceeded(too_many_rows(path, limits))
             if not number % 1024:
                 deadline.check(path)
+            if cells.count(None) == len(cells):
+                continue  # an empty row (openpyxl makes one per missing row number): nothing to build
             values = [_xlsx_cell(v) for v in cells]
             if len(values) > columns and any(v not in (None, "") for v in values[columns:]):
                 raise FileRefused(f"{path}: row {number} has more than {columns} cells")

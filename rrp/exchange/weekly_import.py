@@ -33,10 +33,11 @@ from pydantic_core import PydanticCustomError
 from rrp.exchange.limits import limits_for
 from rrp.exchange.reading import ExchangeError, FileRefused, Table, read_table
 from rrp.models.fields import field_errors, parse_date
-from rrp.models.registry import Ward
+from rrp.models.registry import Ward, parse_code
 from rrp.models.registry_file import RowProblem
 from rrp.models.weekly import (
     COUNT_FIELDS,
+    EARLIEST_WEEK,
     MAX_WEEKLY_COUNT,
     MEASURES,
     WeeklyCounts,
@@ -189,7 +190,12 @@ def _validate_row(
     ward = wards.get(code) if isinstance(code, str) else None
     data["ward_code"] = raw_code if raw_code is not None else ""
     if isinstance(code, str) and code and ward is None:
-        row_problems.append(RowProblem(number, "ward_code", f"Ward {code} is not in the collaborative's registry"))
+        try:
+            parse_code(code)
+            message = f"Ward {code} is not in the collaborative's registry"
+        except PydanticCustomError as exc:  # a look-alike or malformed code: say which character
+            message = exc.message()
+        row_problems.append(RowProblem(number, "ward_code", message))
     raw_date = get(date_column)
     if week_ending:
         try:
@@ -383,7 +389,7 @@ def parse_weekly_rows(
             if day.weekday() != 6:
                 return None
             day -= dt.timedelta(days=6)
-        if day.weekday() != 0 or day > monday:
+        if day.weekday() != 0 or day > monday or day < EARLIEST_WEEK:
             return None
         return day.isoformat()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -12,6 +13,13 @@ from rrp.messages import WARD_TYPE_LABELS as _LABELS
 from rrp.models.fields import whole_number
 
 MAX_BEDS = 60
+MAX_CODE_CHARS = 16
+#: Provider and ward names: longer than any real one (the longest NHS trust name is ~80).
+MAX_NAME_CHARS = 120
+_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+#: The words a yes/no cell may hold (case-insensitive); anything else is refused, not guessed.
+TRUE_WORDS = ("true", "yes", "1")
+FALSE_WORDS = ("false", "no", "0")
 
 
 class WardType(StrEnum):
@@ -37,14 +45,59 @@ def _code(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PydanticCustomError("code", "A code is required")
     text = value.strip().upper()
-    if len(text) > 16 or not all(c.isalnum() or c in "-_" for c in text):
+    odd = next((c for c in text if c not in _CODE_CHARS), None)
+    if odd is not None and not odd.isascii():
+        # A look-alike (Cyrillic 'А' for Latin 'A') would make a second, invisible ward.
         raise PydanticCustomError(
-            "code", "A code is up to 16 letters, digits, '-' or '_' (got {code!r})", {"code": text}
+            "code",
+            "A code is ASCII letters, digits, '-' or '_': {code!r} has {char!r} ({name})",
+            {"code": text[:40], "char": odd, "name": unicodedata.name(odd, f"U+{ord(odd):04X}")},
+        )
+    if len(text) > MAX_CODE_CHARS or odd is not None:
+        raise PydanticCustomError(
+            "code", "A code is up to 16 letters, digits, '-' or '_' (got {code!r})", {"code": text[:40]}
         )
     return text
 
 
 Code = Annotated[str, BeforeValidator(_code)]
+#: The code rule as a function: a normalised code, or PydanticCustomError saying what is wrong.
+parse_code = _code
+
+
+def yes_no(value: Any, label: str = "Active") -> bool:
+    """A yes/no cell: true/false, yes/no, 1/0 (any case), or a real bool; anything else is refused."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise PydanticCustomError(
+        "yes_no",
+        "{label} must be one of true/false, yes/no or 1/0, not {value!r}",
+        {"label": label, "value": str(value)[:40]},
+    )
+
+
+def registry_name(value: Any, label: str) -> str:
+    """A provider or ward name: text, at most MAX_NAME_CHARS, one printable line."""
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("name", f"A {label} name is required")
+    text = value.strip()
+    if len(text) > MAX_NAME_CHARS:
+        raise PydanticCustomError(
+            "too_long",
+            "A {label} name is at most {n} characters (this one has {length:,})",
+            {"label": label, "n": MAX_NAME_CHARS, "length": len(text)},
+        )
+    if not text.isprintable():
+        raise PydanticCustomError("name", f"A {label} name must be one line of text (no control characters)")
+    return text
 
 
 class Provider(BaseModel):
@@ -53,15 +106,7 @@ class Provider(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     code: Code
-    name: str
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("name", "A provider name is required")
-        return value
+    name: Annotated[str, BeforeValidator(lambda v: registry_name(v, "provider"))]
 
 
 class Ward(BaseModel):
@@ -71,18 +116,10 @@ class Ward(BaseModel):
 
     code: Code
     provider_code: Code
-    name: str
+    name: Annotated[str, BeforeValidator(lambda v: registry_name(v, "ward"))]
     ward_type: WardType
     beds: Annotated[int, BeforeValidator(lambda v: whole_number(v, "Beds", maximum=MAX_BEDS))]
-    active: bool = True
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("name", "A ward name is required")
-        return value
+    active: Annotated[bool, BeforeValidator(yes_no)] = True
 
     @field_validator("beds")
     @classmethod
