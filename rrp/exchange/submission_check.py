@@ -35,7 +35,7 @@ def timestamp(value: Any, *, now: dt.datetime | None = None) -> str:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise PydanticCustomError(
-            "timestamp", "{value!r} is not a time such as 2026-03-02T09:30:00Z", {"value": value}
+            "timestamp", "{value} is not a time such as 2026-03-02T09:30:00Z", {"value": _short(value)}
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
@@ -60,17 +60,17 @@ def person(value: Any) -> str:
 
 def record_version(value: Any) -> int:
     if type(value) is not int:  # not bool, not str, not float
-        raise PydanticCustomError("version", "must be a whole number, not {value!r}", {"value": _short(value)})
+        raise PydanticCustomError("version", "must be a whole number, not {value}", {"value": _short(value)})
     if not 1 <= value <= MAX_RECORD_VERSION:
         raise PydanticCustomError(
-            "version", "must be between 1 and {n:,}, not {value}", {"n": MAX_RECORD_VERSION, "value": _short(value)}
+            "version", "must be between 1 and {n}, not {value}", {"n": f"{MAX_RECORD_VERSION:,}", "value": _short(value)}
         )
     return value
 
 
 def rrp_version(value: Any) -> str:
     if not isinstance(value, str) or not _VERSION.fullmatch(value):
-        raise PydanticCustomError("rrp_version", "must be a version such as 0.1.0, not {value!r}", {"value": _short(value)})
+        raise PydanticCustomError("rrp_version", "must be a version such as 0.1.0, not {value}", {"value": _short(value)})
     return value
 
 
@@ -87,7 +87,7 @@ def _since(value: Any) -> str | None:
     try:
         dt.date.fromisoformat(value)
     except ValueError:
-        raise PydanticCustomError("since", "{value!r} is not a date such as 2026-03-02", {"value": _short(value)}) from None
+        raise PydanticCustomError("since", "{value} is not a date such as 2026-03-02", {"value": _short(value)}) from None
     return value
 
 

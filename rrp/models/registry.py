@@ -50,12 +50,12 @@ def _code(value: Any) -> str:
         # A look-alike (Cyrillic 'А' for Latin 'A') would make a second, invisible ward.
         raise PydanticCustomError(
             "code",
-            "A code is ASCII letters, digits, '-' or '_': {code!r} has {char!r} ({name})",
-            {"code": text[:40], "char": odd, "name": unicodedata.name(odd, f"U+{ord(odd):04X}")},
+            "A code is ASCII letters, digits, '-' or '_': {code} has {char} ({name})",
+            {"code": repr(text[:40]), "char": repr(odd), "name": unicodedata.name(odd, f"U+{ord(odd):04X}")},
         )
     if len(text) > MAX_CODE_CHARS or odd is not None:
         raise PydanticCustomError(
-            "code", "A code is up to 16 letters, digits, '-' or '_' (got {code!r})", {"code": text[:40]}
+            "code", "A code is up to 16 letters, digits, '-' or '_' (got {code})", {"code": repr(text[:40])}
         )
     return text
 
@@ -79,8 +79,8 @@ def yes_no(value: Any, label: str = "Active") -> bool:
             return False
     raise PydanticCustomError(
         "yes_no",
-        "{label} must be one of true/false, yes/no or 1/0, not {value!r}",
-        {"label": label, "value": str(value)[:40]},
+        "{label} must be one of true/false, yes/no or 1/0, not {value}",
+        {"label": label, "value": repr(str(value)[:40])},
     )
 
 
@@ -92,8 +92,8 @@ def registry_name(value: Any, label: str) -> str:
     if len(text) > MAX_NAME_CHARS:
         raise PydanticCustomError(
             "too_long",
-            "A {label} name is at most {n} characters (this one has {length:,})",
-            {"label": label, "n": MAX_NAME_CHARS, "length": len(text)},
+            "A {label} name is at most {n} characters (this one has {length})",
+            {"label": label, "n": MAX_NAME_CHARS, "length": f"{len(text):,}"},
         )
     if not text.isprintable():
         raise PydanticCustomError("name", f"A {label} name must be one line of text (no control characters)")
