@@ -34,6 +34,7 @@ from rrp.exchange.limits import (
     Limits,
     check_regular_file,
     limits_for,
+    megabytes,
     too_many_cells,
     too_many_rows,
 )
@@ -165,11 +166,14 @@ def read_table(path: str | Path, *, sheet: str | None = None, limits: Limits | N
     except OSError as exc:
         raise FileRefused(f"{path} cannot be read ({exc.strerror or exc})") from None
     if path.suffix.lower() in XLSX_SUFFIXES or head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, sheet, limits, deadline)
+        table = _read_xlsx(path, sheet, limits, deadline)
+        deadline.check(path)
+        return table
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(f"{path} is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8")
     table = _read_csv(path, head, limits, deadline)
     table.deadline = deadline
+    deadline.check(path)
     return table
 
 
@@ -582,10 +586,7 @@ def _check_zip(path: Path, limits: Limits, deadline: Deadline) -> None:
 
 
 def _expands(path: Path, limits: Limits) -> str:
-    return (
-        f"{path} expands past the {limits.max_decompressed // MB:,} MB limit for {limits.kind} "
-        "when unzipped"
-    )
+    return f"{path} expands past the {megabytes(limits.max_decompressed)} limit for {limits.kind} when unzipped"
 
 
 def _pick_sheet(path: Path, book: Any, sheet: str | None) -> tuple[Any, list[str]]:

@@ -196,10 +196,16 @@ def _signature(request: ImportRequest) -> tuple[Any, ...]:
     """What makes a check still valid: the same kind, file and options, and the same bytes in it."""
     import hashlib
 
+    from rrp.exchange.limits import check_regular_file, limits_for
+    from rrp.exchange.reading import ExchangeError
+
     try:
+        # Hash only a regular file within the import's size limit: /dev/zero or a pipe would
+        # never end; the import itself then says why the file is refused.
+        check_regular_file(request.path, limits_for(request.kind))
         with request.path.open("rb") as handle:
             digest: str | None = hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
+    except (OSError, ExchangeError):
         digest = None
     return (request.kind, str(request.path.resolve()), request.week_ending, digest)
 
