@@ -113,7 +113,7 @@ _file_arg = click.argument("file", type=click.Path(dir_okay=False, path_type=Pat
     is_flag=True,
     help="The file's dates are week-ending Sundays (week_start = week ending - 6 days).",
 )
-@click.option("--sheet", default=None, help="For .xlsx: the sheet to read (default: the first).")
+@click.option("--sheet", default=None, help="For .xlsx: the sheet to read (default: the first visible one; the output says which).")
 @click.option("--all", "show_all", is_flag=True, help="List every row in a dry run, not the first 20.")
 @exchange_errors
 def import_weekly_cmd(

@@ -151,3 +151,33 @@ def test_mutated_submission_fields(data: st.DataObject) -> None:
 def test_mutated_submission_bytes(data: st.DataObject) -> None:
     text = json.dumps(base_submission()).encode()
     _read("submission", data.draw(mutated(resign(json.loads(text)))), ".json")
+
+
+def _demo_submission() -> dict:
+    """A real ward's submission (weekly rows, PDSA cycles, progress scores, an annotation)."""
+    import datetime as dt
+
+    from rrp.exchange.submission import build_submission
+    from rrp.synthetic import build_demo
+
+    ward = Store(_DIR / "ward.sqlite", who="ward")
+    build_demo(ward, weeks=8, end=dt.date(2026, 11, 16))
+    try:
+        return build_submission(ward, "NVT-ASH", now="2026-11-20T09:00:00Z")
+    finally:
+        ward.close()
+
+
+_DEMO = json.dumps(_demo_submission())
+
+
+@settings(max_examples=2 * int(__import__("os").environ.get("RRP_FUZZ_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_fields_of_every_record_kind(data: st.DataObject) -> None:
+    document = json.loads(_DEMO)
+    places = [p for p in _paths(document) if p[0] == "tables" and len(p) == 4]
+    for _ in range(data.draw(st.integers(1, 3))):
+        _, table, number, column = data.draw(st.sampled_from(places))
+        document["tables"][table][number][column] = data.draw(json_values)
+    _read("submission", resign(document), ".json")

@@ -267,3 +267,17 @@ def test_hostile_file_bounded_in_memory(db: Path, tmp_path: Path, name: str, kin
     assert f"rrp: {message.format(path=path)}" in stderr.splitlines(), stderr
     assert growth < MAX_RSS_GROWTH_MB, f"peak RSS grew {growth:.0f} MB"
     assert fingerprint(db) == before
+
+
+def test_national_scale_is_within_the_weekly_limits(tmp_path: Path) -> None:
+    """2,000 wards x 260 weeks = 520,000 rows (with notes) reads under the default weekly limits."""
+    from rrp.exchange.reading import read_table
+
+    path = tmp_path / "national.csv"
+    row = "WARD-{:04d},2026-03-02,1,0,0,0,100,a short note about the week\n"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(HEADER.strip() + ",note\n")
+        for _ in range(260):
+            handle.write("".join(row.format(w) for w in range(2_000)))
+    table = read_table(path, limits=limits_module.limits_for("weekly"))
+    assert len(table) == 520_000
