@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rrp.cli.common import EXIT_USAGE, db_option, fail, resolve_db, store_errors
+from rrp.cli.common import EXIT_REFUSED, EXIT_USAGE, db_option, fail, resolve_db, store_errors
 
 
 @click.command()
@@ -24,6 +24,8 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     """Create (or update) a database with the collaborative's registry and change package."""
     from rich.console import Console
 
+    from rrp.exchange.limits import LimitExceeded
+    from rrp.exchange.reading import FileRefused
     from rrp.models.registry_file import RegistryFileError
     from rrp.reference import load_reference_data
     from rrp.store import Store
@@ -37,6 +39,12 @@ def init(db_path: Path | None, registry: Path | None) -> None:
         return
     except UnicodeDecodeError:
         fail(f"{registry} is not UTF-8 text", EXIT_USAGE)
+        return
+    except LimitExceeded as exc:
+        fail(str(exc), EXIT_REFUSED)
+        return
+    except FileRefused as exc:
+        fail(str(exc), EXIT_USAGE)
         return
     Console(soft_wrap=True).print(
         f"Database [bold]{store.path}[/bold]: {providers} providers, {wards} wards "

@@ -281,3 +281,19 @@ def test_national_scale_is_within_the_weekly_limits(tmp_path: Path) -> None:
             handle.write("".join(row.format(w) for w in range(2_000)))
     table = read_table(path, limits=limits_module.limits_for("weekly"))
     assert len(table) == 520_000
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("/dev/zero", "/dev/zero is not a regular file (a device, pipe or socket): a registry import reads only files"),
+        ("wards/provider-two-names.csv", REFUSED[6][2][0]),
+        ("wards/active-maybe.csv", REFUSED[5][2][0]),
+        ("wards/cyrillic-ward-code.csv", REFUSED[7][2][0]),
+    ],
+)
+def test_init_from_a_registry_file_is_held_to_the_same_rules(tmp_path: Path, name: str, line: str) -> None:
+    path = Path(name) if name.startswith("/") else CORPUS / name
+    result = CliRunner().invoke(main, ["init", "--registry", str(path), "--db", str(tmp_path / "new.sqlite")], env={"COLUMNS": "400"})
+    assert result.exit_code == 1, result.output
+    assert line in [part.strip().removeprefix("rrp: ") for part in result.output.splitlines()], result.output
