@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rrp.exchange.limits import LimitExceeded, limits_for, read_bounded
+from rrp.exchange.limits import Deadline, LimitExceeded, limits_for, read_bounded
 from rrp.exchange.reading import ExchangeError, FileRefused
 from rrp.models.registry_file import RowProblem
 
@@ -290,7 +290,9 @@ def _history_problems(row: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-def _check_records(store: Store, data: dict[str, Any], today: dt.date | None) -> tuple[str, dict[str, list[dict]]]:
+def _check_records(
+    store: Store, data: dict[str, Any], today: dt.date | None, deadline: Deadline | None = None
+) -> tuple[str, dict[str, list[dict]]]:
     from rrp.store.sync import META_COLUMNS, SYNC_TABLES, SyncRepository
 
     ward_data = data["ward"]
@@ -312,6 +314,8 @@ def _check_records(store: Store, data: dict[str, Any], today: dt.date | None) ->
         known = set(sync.columns(table))
         checked = []
         for number, row in enumerate(rows, start=1):
+            if deadline is not None and not number % 256:
+                deadline.check("the submission")
             if not isinstance(row, dict):
                 raise SubmissionRefused(f"{table} record {number} is not a record")
             unknown = set(row) - known
@@ -358,8 +362,11 @@ def merge_submission(
     """
     from rrp.store.sync import SyncRepository, row_key
 
+    deadline = limits_for("submission").deadline()
     data = read_submission(path)
-    code, tables = _check_records(store, data, today)
+    deadline.check(path)
+    code, tables = _check_records(store, data, today, deadline)
+    deadline.check(path)
     choices = dict(take or {})
     for choice in [*choices.values(), take_all]:
         if choice not in (None, "theirs", "ours"):
@@ -377,7 +384,9 @@ def merge_submission(
             if not incoming:
                 continue
             local = {row_key(table, r): r for r in sync.records(table, ward_code=code)}
-            for theirs in incoming:
+            for position, theirs in enumerate(incoming, start=1):
+                if not position % 256:
+                    deadline.check(path)  # inside the transaction: a refusal rolls it all back
                 key = row_key(table, theirs)
                 ref = f"{table}:{key}"
                 ours = local.get(key)

@@ -66,3 +66,39 @@ def rrp_measured(*args: str, timeout: float = 120) -> tuple[int, str, float]:
     lines = result.stderr.rstrip().splitlines()
     growth = float(lines[-1].split("=")[1])
     return result.returncode, "\n".join(lines[:-1]), growth
+
+
+_MEASURED_MANY = r"""
+import json, resource, sys
+from rrp.cli import main
+runs = json.loads(sys.argv[1])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+codes = []
+for args in runs:
+    try:
+        main(args, standalone_mode=True)
+    except SystemExit as exc:
+        codes.append(exc.code if isinstance(exc.code, int) else 1)
+    else:
+        codes.append(0)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"codes": codes, "growth_mb": (after - before) / 1024}))
+"""
+
+
+def rrp_many_measured(runs: list[list[str]], timeout: float = 300) -> tuple[list[int], float]:
+    """Exit codes of several `rrp ARGS` runs in one child, and the child's peak RSS growth over all.
+
+    Peak RSS only grows, so the growth over all runs bounds the growth of each one.
+    """
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURED_MANY, json.dumps(runs)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "300"},
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return report["codes"], report["growth_mb"]

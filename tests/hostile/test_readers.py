@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from hostile_corpus import CORPUS, HEADER, make_blank_lines, make_zip_bomb
-from hostile_helpers import TODAY, fingerprint, make_database, rrp_measured
+from hostile_helpers import TODAY, fingerprint, make_database, rrp_many_measured, rrp_measured
 
 from rrp.cli import main
 from rrp.exchange import limits as limits_module
@@ -297,3 +297,36 @@ def test_init_from_a_registry_file_is_held_to_the_same_rules(tmp_path: Path, nam
     result = CliRunner().invoke(main, ["init", "--registry", str(path), "--db", str(tmp_path / "new.sqlite")], env={"COLUMNS": "400"})
     assert result.exit_code == 1, result.output
     assert line in [part.strip().removeprefix("rrp: ") for part in result.output.splitlines()], result.output
+
+
+TIME_CASES = [
+    ("weekly", "weekly/stale-dimension.xlsx", "a weekly import"),
+    ("wards", "wards/active-maybe.csv", "a registry import"),
+    ("pdsa", "pdsa/bad-references.csv", "a PDSA import"),
+    ("submission", "submission/version-abc.json", "a ward submission"),
+]
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+@pytest.mark.parametrize(("kind", "name", "words"), TIME_CASES, ids=[c[0] for c in TIME_CASES])
+def test_every_reader_has_a_time_limit(
+    db: Path, monkeypatch: pytest.MonkeyPatch, entry: str, kind: str, name: str, words: str
+) -> None:
+    """A deadline of 0 s is spent at its first check: each reader checks one (no clocks in the test)."""
+    path = CORPUS / name
+    monkeypatch.setitem(limits_module.DEFAULT_LIMITS, kind, limits_module.limits_for(kind).with_(seconds=0.0))
+    before = fingerprint(db)
+    ok, lines = _import(entry, kind, path, db)
+    assert not ok
+    assert f"{path} took longer than the 0 s limit for {words}; nothing was imported" in lines, lines
+    assert fingerprint(db) == before
+
+
+def test_every_corpus_file_bounded_in_memory(db: Path) -> None:
+    """Every committed hostile file through the real CLI in one child: each refused, peak RSS bounded."""
+    runs = [["import", kind, str(CORPUS / name), "--db", str(db)] for name, kind, _ in REFUSED]
+    before = fingerprint(db)
+    codes, growth = rrp_many_measured(runs)
+    assert codes == [1] * len(runs)
+    assert growth < MAX_RSS_GROWTH_MB, f"peak RSS grew {growth:.0f} MB"
+    assert fingerprint(db) == before
