@@ -2,7 +2,15 @@
 
 Every importer reads through `read_table`, which either returns the header and the rows (each with
 its row number as a spreadsheet shows it: the header is row 1) or raises `FileRefused` with one
-clear sentence. It never parses an unbounded line and never loads a whole huge file at once.
+clear sentence. It never parses an unbounded line and never loads a whole huge file at once:
+every read is bounded by a `Limits` (rrp.exchange.limits: bytes, rows, cells, line length,
+decompressed size, time), checked before the memory it guards is allocated; past one, the
+refusal is a LimitExceeded naming it.
+
+XLSX: the zip is checked first (part count, declared and actually inflated size, ratio); the
+sheet read is the one named, else the first visible one (a hidden first sheet is skipped and the
+notes say so); every row is read whatever the sheet's stored size (`<dimension>`) says, and the
+notes name the sheet read and a stored size that was stale.
 
 Encodings (CSV): UTF-8 with or without a byte-order mark; UTF-16 with a byte-order mark (Excel's
 "Unicode text"); otherwise the file is read as Windows-1252 (what Excel's plain "CSV (Comma
