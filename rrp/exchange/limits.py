@@ -59,7 +59,9 @@ DEFAULT_LIMITS: dict[str, Limits] = {
     "weekly": Limits("a weekly import"),
     "wards": Limits("a registry import", max_bytes=20 * MB, max_rows=100_000),
     "pdsa": Limits("a PDSA import", max_bytes=100 * MB, max_rows=200_000),
-    "submission": Limits("a ward submission", max_bytes=50 * MB, max_rows=500_000, seconds=120.0),
+    # JSON costs far more as Python objects than as bytes ({} is 2 bytes, 64 as a dict): the
+    # records (counted as JSON objects and lists before parsing) are bounded as well as the bytes.
+    "submission": Limits("a ward submission", max_bytes=20 * MB, max_rows=200_000, seconds=120.0),
     "restore": Limits("a backup to restore", max_bytes=4096 * MB),
     "table": Limits("a table file"),
 }

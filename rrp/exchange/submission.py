@@ -151,6 +151,10 @@ def read_submission(path: str | Path, *, now: dt.datetime | None = None) -> dict
     path = Path(path)
     limits = limits_for("submission")
     raw = read_bounded(path, limits)
+    # Each record is a JSON object: a file with more objects and lists than a submission may
+    # hold records is refused before parsing builds them (a few bytes of JSON, 64+ as Python).
+    if raw.count(b"{") + raw.count(b"[") > 2 * limits.max_rows:
+        raise LimitExceeded(f"{path} has more than {limits.max_rows:,} records, the limit for {limits.kind}")
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

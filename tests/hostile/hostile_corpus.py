@@ -109,6 +109,12 @@ def make_blank_lines(path: Path, megabytes: int = 40) -> None:
             handle.write(block)
 
 
+def make_many_objects(path: Path, megabytes: int = 19) -> None:
+    """A submission-sized file of empty JSON objects: 2 bytes each, 64 as Python dicts."""
+    count = megabytes * (1 << 20) // 3
+    path.write_bytes(b'{"format": "rrp-ward-submission", "tables": {"weekly": [' + b"{}," * count + b"{}]}}")
+
+
 # -- submissions: a real one, patched, with its checksum made again ------------------------------
 
 

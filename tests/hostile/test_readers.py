@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostile_corpus import CORPUS, HEADER, make_blank_lines, make_zip_bomb
+from hostile_corpus import CORPUS, HEADER, make_blank_lines, make_many_objects, make_zip_bomb
 from hostile_helpers import TODAY, fingerprint, make_database, rrp_many_measured, rrp_measured
 
 from rrp.cli import main
@@ -243,6 +243,8 @@ def _large(tmp_path: Path, name: str) -> Path:
         make_blank_lines(path, 40)
     elif name == "zip-bomb.xlsx":
         make_zip_bomb(path, 300)
+    elif name == "many-objects.json":
+        make_many_objects(path)
     else:
         shutil.copyfile(CORPUS / "weekly" / name, path)
     return path
@@ -252,6 +254,7 @@ MEMORY_CASES = [
     ("blank-lines.csv", "weekly", "{path} has more than 1,000,000 rows, the limit for a weekly import"),
     ("zip-bomb.xlsx", "weekly", "{path}: the part xl/media/bomb.bin expands 1,028 times (more than 200), the limit for a weekly import: is it a zip bomb?"),
     ("row-number-bomb.xlsx", "weekly", "{path} has more than 1,000,000 rows, the limit for a weekly import"),
+    ("many-objects.json", "submission", "{path} has more than 200,000 records, the limit for a ward submission"),
     ("/dev/zero", "weekly", "{path} is not a regular file (a device, pipe or socket): a weekly import reads only files"),
     ("/dev/zero", "submission", "{path} is not a regular file (a device, pipe or socket): a ward submission reads only files"),
 ]
