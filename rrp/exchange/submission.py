@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 FORMAT = "rrp-ward-submission"
 FORMAT_VERSION = 1
-MAX_SUBMISSION_BYTES = limits_for("submission").max_bytes
 TABLE_ORDER = ("change_idea", "weekly", "pdsa_cycle", "progress_score", "annotation")
 
 
@@ -137,7 +136,7 @@ def write_submission(
 # -- reading -----------------------------------------------------------------------------------
 
 
-def read_submission(path: str | Path, *, now: dt.datetime | None = None) -> dict[str, Any]:
+def read_submission(path: str | Path) -> dict[str, Any]:
     """Load and check a submission file: its limits, format, version, checksum and every field.
 
     Raises FileRefused (not a readable submission file: a usage error), LimitExceeded (past a
@@ -184,7 +183,7 @@ def read_submission(path: str | Path, *, now: dt.datetime | None = None) -> dict
     if records > limits.max_rows:
         raise LimitExceeded(f"{path} has more than {limits.max_rows:,} records, the limit for {limits.kind}")
     try:
-        Envelope.model_validate(data, context={"now": now})
+        Envelope.model_validate(data)
     except ValidationError as exc:
         problems = [RowProblem(0, where, message) for where, message in problems_of(exc)]
         raise SubmissionRefused(
