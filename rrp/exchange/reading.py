@@ -28,6 +28,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -548,13 +549,19 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def _check_zip(path: Path, limits: Limits, deadline: Deadline) -> None:
+_ROW_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def _check_zip(path: Path, limits: Limits, deadline: Deadline) -> dict[str, int]:
     """Refuse a zip bomb before openpyxl opens the workbook.
 
     Each member's declared size is checked (count, total, ratio), then every member is inflated
     in a streaming pass that counts the bytes that really come out, so a member whose header
     lies is caught too. Python's zipfile never inflates past a member's declared size, so the
     openpyxl read that follows is bounded by what was checked here.
+
+    Returns how many row elements each worksheet part holds, counted as it streams past, so the
+    read can prove it reached the last one.
     """
     import zipfile
 
@@ -579,18 +586,29 @@ def _check_zip(path: Path, limits: Limits, deadline: Deadline) -> None:
                     f"times (more than {limits.max_ratio}), the limit for {limits.kind}: is it a zip bomb?"
                 )
         inflated = 0
+        rows: dict[str, int] = {}
         try:
             for member in members:
+                sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+                tail = b""
                 with archive.open(member) as stream:
                     while chunk := stream.read(1 << 20):
                         inflated += len(chunk)
                         if inflated > limits.max_decompressed:
                             raise LimitExceeded(_expands(path, limits))
                         deadline.check(path)
+                        if sheet:  # the tail carries an element split across two chunks
+                            text = tail + chunk
+                            rows[member.filename] = rows.get(member.filename, 0) + len(_ROW_ELEMENT.findall(text))
+                            tail = text[-64:]
+                            rows[member.filename] -= len(_ROW_ELEMENT.findall(tail))
+                if sheet:
+                    rows[member.filename] = rows.get(member.filename, 0) + len(_ROW_ELEMENT.findall(tail))
         except LimitExceeded:
             raise
         except Exception as exc:  # noqa: BLE001 - zlib.error, BadZipFile, CRC errors: a broken file
             raise FileRefused(f"{path} is not a readable .xlsx workbook ({type(exc).__name__})") from None
+    return rows
 
 
 def _expands(path: Path, limits: Limits) -> str:
@@ -620,7 +638,7 @@ def _pick_sheet(path: Path, book: Any, sheet: str | None) -> tuple[Any, list[str
 def _read_xlsx(path: Path, sheet: str | None, limits: Limits, deadline: Deadline) -> Table:
     import zipfile
 
-    _check_zip(path, limits, deadline)
+    row_elements = _check_zip(path, limits, deadline)
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
@@ -652,8 +670,9 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits, deadline: Deadline
         header = _check_header(path, header_cells)
         rows: list[tuple[int, list[Any]]] = []
         cells_read = len(header_cells)
-        last = 1
+        last = iterated = 1
         for number, cells in enumerate(rows_iter, start=2):
+            iterated = number
             if number > limits.max_rows:
                 raise LimitExceeded(too_many_rows(path, limits))
             if not number % 1024:
@@ -676,6 +695,14 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits, deadline: Deadline
         raise FileRefused(f"{path} is not a readable .xlsx workbook ({type(exc).__name__})") from None
     finally:
         book.close()
+    # Each row element has a row number at least its position, so reading them all reaches a row
+    # number at least their count: fewer means the read stopped early (a stale stored size did).
+    held = row_elements.get(str(getattr(worksheet, "_worksheet_path", "")).lstrip("/"))
+    if held is not None and iterated < held:
+        raise FileRefused(
+            f"{path}: read {iterated:,} rows of the sheet {worksheet.title!r} but it holds {held:,}; "
+            "nothing was imported"
+        )
     notes.insert(0, f"read the sheet {worksheet.title!r}")
     stored_rows = _rows_in(stored)
     if stored_rows is not None and last > stored_rows:
@@ -688,8 +715,6 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits, deadline: Deadline
 
 def _rows_in(dimension: str | None) -> int | None:
     """The last row of a stored sheet size such as 'A1:G2' (None when there is none)."""
-    import re
-
     match = re.fullmatch(r"[A-Z]+\d+:[A-Z]+(\d+)", dimension or "")
     return int(match.group(1)) if match else None
 

@@ -333,3 +333,19 @@ def test_every_corpus_file_bounded_in_memory(db: Path) -> None:
     assert codes == [1] * len(runs)
     assert growth < MAX_RSS_GROWTH_MB, f"peak RSS grew {growth:.0f} MB"
     assert fingerprint(db) == before
+
+
+def test_an_xlsx_read_that_stops_early_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader counts the sheet's row elements as it unzips; reading fewer is refused, not imported.
+
+    openpyxl trusts the stored size unless told not to; undo that here and the count catches it.
+    """
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from rrp.exchange.reading import FileRefused, read_table
+
+    path = CORPUS / "weekly/stale-dimension.xlsx"
+    monkeypatch.setattr(ReadOnlyWorksheet, "reset_dimensions", lambda self: None)
+    with pytest.raises(FileRefused) as refused:
+        read_table(path)
+    assert str(refused.value) == f"{path}: read 2 rows of the sheet 'Weekly' but it holds 6; nothing was imported"
