@@ -24,8 +24,13 @@ def load_reference_data(store: Store, registry: Path | None = None) -> tuple[int
     from rrp.store.change_package import load_shipped_change_package
     from rrp.store.measures import load_shipped_measures
 
-    source = registry or DATA_DIR / "registry.csv"
-    providers, wards = parse_registry(source.read_text(encoding="utf-8-sig"))
+    if registry is None:
+        text = (DATA_DIR / "registry.csv").read_text(encoding="utf-8-sig")
+    else:  # a user's file: read under the registry's limits (raises FileRefused / LimitExceeded)
+        from rrp.exchange.limits import limits_for, read_bounded
+
+        text = read_bounded(Path(registry), limits_for("wards")).decode("utf-8-sig")
+    providers, wards = parse_registry(text)
     changed = store.registry.save_many(providers, wards)
     changed += load_shipped_change_package(store)
     changed += load_shipped_measures(store)

@@ -63,8 +63,13 @@ def _read_rows(path: str) -> tuple[list[str], list[dict[str, str]]]:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"file not found: {path}")
+    from rrp.exchange.limits import limits_for, read_bounded
+    from rrp.exchange.reading import ExchangeError
+
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = read_bounded(p, limits_for("table")).decode("utf-8-sig")
+    except ExchangeError as exc:  # past the size limit of a table file
+        raise InputError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
     reader = csv.DictReader(io.StringIO(text))

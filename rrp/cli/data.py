@@ -42,6 +42,7 @@ def exchange_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from rrp.exchange.exports import ExportRefused
+        from rrp.exchange.limits import LimitExceeded
         from rrp.exchange.reading import FileRefused
         from rrp.exchange.submission import SubmissionRefused
         from rrp.exchange.weekly_import import RowsRefused
@@ -56,6 +57,8 @@ def exchange_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc), EXIT_REFUSED)
         except SubmissionRefused as exc:
             _print_problems(exc.problems)
+            fail(str(exc), EXIT_REFUSED)
+        except LimitExceeded as exc:  # a file past a limit is refused, not a usage mistake
             fail(str(exc), EXIT_REFUSED)
         except (FileRefused, ExportRefused) as exc:
             fail(str(exc), EXIT_USAGE)
@@ -119,7 +122,7 @@ _file_arg = click.argument("file", type=click.Path(dir_okay=False, path_type=Pat
     is_flag=True,
     help="The file's dates are week-ending Sundays (week_start = week ending - 6 days).",
 )
-@click.option("--sheet", default=None, help="For .xlsx: the sheet to read (default: the first).")
+@click.option("--sheet", default=None, help="For .xlsx: the sheet to read (default: the first visible one; the output says which).")
 @click.option("--all", "show_all", is_flag=True, help="List every row in a dry run, not the first 20.")
 @exchange_errors
 def import_weekly_cmd(
@@ -138,7 +141,7 @@ def import_weekly_cmd(
     result = import_weekly(store, file, week_ending=week_ending, dry_run=dry_run, sheet=sheet)
     console = _console()
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", markup=False)  # sheet names are the user's text
     console.print(weekly_summary(result), markup=False)
     if dry_run:
         shown, more = _shown(result.inserted, show_all)
@@ -168,6 +171,8 @@ def import_wards_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
     store = open_store(db_path)
     result = import_registry(store, file, dry_run=dry_run)
     console = _console()
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
     console.print(registry_summary(result), markup=False)
     for item in result.added:
         console.print(f"  add {item}")
@@ -187,7 +192,10 @@ def import_pdsa_cmd(file: Path, db_path: Path | None, dry_run: bool) -> None:
 
     store = open_store(db_path)
     result = import_pdsa(store, file, dry_run=dry_run)
-    _console().print(pdsa_summary(result), markup=False)
+    console = _console()
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    console.print(pdsa_summary(result), markup=False)
 
 
 @import_cmd.command("submission")

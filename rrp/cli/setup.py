@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rrp.cli.common import EXIT_USAGE, db_option, fail, resolve_db, store_errors
+from rrp.cli.common import EXIT_REFUSED, EXIT_USAGE, db_option, fail, resolve_db, store_errors
 
 
 @click.command()
@@ -24,6 +24,8 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     """Create (or update) a database with the collaborative's registry and change package."""
     from rich.text import Text
 
+    from rrp.exchange.limits import LimitExceeded
+    from rrp.exchange.reading import FileRefused
     from rrp.models.registry_file import RegistryFileError
     from rrp.reference import load_reference_data
     from rrp.reports.user_text import plain_console, user_text
@@ -41,6 +43,12 @@ def init(db_path: Path | None, registry: Path | None) -> None:
         return
     except UnicodeDecodeError:
         fail(f"{registry} is not UTF-8 text", EXIT_USAGE)
+        return
+    except LimitExceeded as exc:
+        fail(str(exc), EXIT_REFUSED)
+        return
+    except FileRefused as exc:
+        fail(str(exc), EXIT_USAGE)
         return
     plain_console(soft_wrap=True).print(
         Text.assemble(

@@ -3,6 +3,8 @@
 Import the sub-modules directly (this package stays cheap to import; pandas loads only inside the
 functions that need it). Nothing here imports Textual: the app calls these from worker threads.
 
+- `rrp.exchange.limits`: the limits every incoming file is read under (Limits, limits_for,
+  LimitExceeded): bytes, rows, cells, decompressed size, time;
 - `rrp.exchange.reading`: read_table (CSV/XLSX, encodings, limits), FileRefused, ExchangeError;
 - `rrp.exchange.weekly_import`: import_weekly, plan_weekly_import, RowsRefused;
 - `rrp.exchange.registry_import`: import_registry;
@@ -11,6 +13,7 @@ functions that need it). Nothing here imports Textual: the app calls these from 
 - `rrp.exchange.csv_out`: write_csv, excel_safe (formula neutralisation);
 - `rrp.exchange.dictionary`: the data dictionary of every export;
 - `rrp.exchange.submission`: write_submission, read_submission, merge_submission;
+- `rrp.exchange.submission_check`: the strict shape of a submission's envelope and history fields;
 - `rrp.exchange.backup`: backup_database, restore_database;
 - `rrp.exchange.summaries`: the words the CLI and the app's Data screen both use for results.
 """

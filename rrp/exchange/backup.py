@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rrp.store.backup import DatabaseCheck, RestoreResult, check_database, online_backup, restore
+from rrp.exchange.limits import check_regular_file, limits_for
+from rrp.store.backup import DatabaseCheck, RestoreResult, online_backup, restore
+from rrp.store.backup import check_database as _check_database
+
+
+def check_database(path: Path) -> DatabaseCheck:
+    """Check a database file another station sent: a regular file within the size limit first.
+
+    Raises LimitExceeded (a device, a pipe, or larger than a backup may be) or StoreError.
+    """
+    check_regular_file(Path(path), limits_for("restore"))
+    return _check_database(Path(path))
 
 
 def backup_database(database: Path, out: Path) -> DatabaseCheck:
@@ -23,6 +34,7 @@ def backup_database(database: Path, out: Path) -> DatabaseCheck:
 
 def restore_database(backup_file: Path, database: Path) -> RestoreResult:
     """Replace `database` with `backup_file` after checking it; the old one is kept beside it."""
+    check_regular_file(Path(backup_file), limits_for("restore"))
     return restore(Path(backup_file), Path(database))
 
 

@@ -4,6 +4,10 @@ Each row is validated by `validate_cycle` (the PDSA form's rules). A row with an
 updates that cycle (the status move must be one the app allows); a row with an empty id is a new
 cycle. The export's extra columns (provider and ward names, created_at, updated_at, updated_by,
 version) are recognised and ignored. All rows are saved in one transaction, or none.
+
+Every row's references (its ward, its change idea, its previous cycle) are checked before
+anything is written, so a refusal names every bad row and column in words; the database's own
+refusal (its last line of defence) is reported in words too, never as SQL.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from rrp.exchange.dictionary import columns_of
+from rrp.exchange.limits import limits_for
 from rrp.exchange.reading import FileRefused, read_table
 from rrp.exchange.weekly_import import RowsRefused, unneutralise
 from rrp.models.fields import field_errors
@@ -34,14 +39,44 @@ class PdsaImportResult:
     inserted: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _reference_problems(store: Store, cycles: list[tuple[int, Any]]) -> list[RowProblem]:
+    """Every row whose ward, change idea or previous cycle the database would refuse, in words."""
+    wards = {w.code for w in store.registry.wards()}
+    ideas = {s.idea.code: s.idea.ward_code for s in store.change_package.ideas(all_local=True)}
+    in_file = {cycle.id: cycle.ward_code for _, cycle in cycles}
+    problems: list[RowProblem] = []
+    for number, cycle in cycles:
+        if cycle.ward_code not in wards:
+            problems.append(RowProblem(number, "ward_code", f"Ward {cycle.ward_code} is not in the collaborative's registry"))
+        owner = ideas.get(cycle.change_idea_code, "")
+        if owner == "":
+            problems.append(
+                RowProblem(number, "change_idea_code", f"Change idea {cycle.change_idea_code} is not in the change package")
+            )
+        elif owner is not None and owner != cycle.ward_code:
+            problems.append(
+                RowProblem(number, "change_idea_code", f"Change idea {cycle.change_idea_code} is another ward's local idea")
+            )
+        previous = cycle.previous_cycle_id
+        if previous is not None:
+            stored = store.pdsa.get(previous)
+            ward = in_file.get(previous, stored.cycle.ward_code if stored is not None else None)
+            if ward is None:
+                problems.append(RowProblem(number, "previous_cycle_id", f"the previous cycle {previous} does not exist"))
+            elif ward != cycle.ward_code:
+                problems.append(RowProblem(number, "previous_cycle_id", "the previous cycle belongs to another ward"))
+    return problems
 
 
 def import_pdsa(store: Store, path: str | Path, *, dry_run: bool = False) -> PdsaImportResult:
     """Import cycles; raises FileRefused (columns, unreadable) or RowsRefused (every bad row)."""
     from rrp.models.pdsa import PdsaCycle, can_transition, new_cycle_id, validate_cycle
-    from rrp.store.errors import StoreError
+    from rrp.store.errors import ConstraintError, StoreError
 
-    table = read_table(path)
+    table = read_table(path, limits=limits_for("pdsa"))
     known = set(columns_of("pdsa"))
     required = {"ward_code", "change_idea_code", "title"}
     missing = sorted(required - set(table.header))
@@ -59,6 +94,8 @@ def import_pdsa(store: Store, path: str | Path, *, dry_run: bool = False) -> Pds
     cycles: list[tuple[int, Any]] = []
     seen: dict[str, int] = {}
     for number, cells in table.rows:
+        if not number % 1024:
+            table.deadline.check(table.source)
         data = {}
         for name in fields:
             value = unneutralise(cells[index[name]]) if index[name] < len(cells) else None
@@ -78,7 +115,8 @@ def import_pdsa(store: Store, path: str | Path, *, dry_run: bool = False) -> Pds
             continue
         seen[cycle.id] = number
         cycles.append((number, cycle))
-    result = PdsaImportResult(table.source, dry_run, len(cycles))
+    problems.extend(_reference_problems(store, cycles))
+    result = PdsaImportResult(table.source, dry_run, len(cycles), notes=list(table.notes))
     plan: list[tuple[int, Any, Any]] = []
     for number, cycle in cycles:
         stored = store.pdsa.get(cycle.id)
@@ -96,7 +134,8 @@ def import_pdsa(store: Store, path: str | Path, *, dry_run: bool = False) -> Pds
             result.updated.append(cycle.id)
         plan.append((number, cycle, stored))
     if problems:
-        raise RowsRefused(table.source, sorted(problems, key=lambda p: p.row))
+        order = {name: i for i, name in enumerate(table.header)}
+        raise RowsRefused(table.source, sorted(problems, key=lambda p: (p.row, order.get(p.column, len(order)))))
     if dry_run:
         return result
     current = 0
@@ -108,6 +147,11 @@ def import_pdsa(store: Store, path: str | Path, *, dry_run: bool = False) -> Pds
                     store.pdsa.create(cycle)
                 else:
                     store.pdsa.save(cycle, expected_version=stored.version)
+    except ConstraintError:
+        # The checks above mirror the database's rules; if one was missed, say so in words.
+        raise RowsRefused(
+            table.source, [RowProblem(current, "(row)", "the database refused this cycle (a rule of its own)")]
+        ) from None
     except (StoreError, ValueError) as exc:
         raise RowsRefused(table.source, [RowProblem(current, "(row)", str(exc))]) from None
     return result

@@ -2,7 +2,15 @@
 
 Every importer reads through `read_table`, which either returns the header and the rows (each with
 its row number as a spreadsheet shows it: the header is row 1) or raises `FileRefused` with one
-clear sentence. It never parses an unbounded line and never loads a whole huge file at once.
+clear sentence. It never parses an unbounded line and never loads a whole huge file at once:
+every read is bounded by a `Limits` (rrp.exchange.limits: bytes, rows, cells, line length,
+decompressed size, time), checked before the memory it guards is allocated; past one, the
+refusal is a LimitExceeded naming it.
+
+XLSX: the zip is checked first (part count, declared and actually inflated size, ratio); the
+sheet read is the one named, else the first visible one (a hidden first sheet is skipped and the
+notes say so); every row is read whatever the sheet's stored size (`<dimension>`) says, and the
+notes name the sheet read and a stored size that was stale.
 
 Encodings (CSV): UTF-8 with or without a byte-order mark; UTF-16 with a byte-order mark (Excel's
 "Unicode text"); otherwise the file is read as Windows-1252 (what Excel's plain "CSV (Comma
@@ -20,24 +28,31 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-#: Limits that keep a hostile or broken file from using unbounded memory or time.
-MAX_COLUMNS = 200
-MAX_LINE_CHARS = 65_536
+from rrp.exchange.errors import ExchangeError as ExchangeError  # re-exported: importers use it
+from rrp.exchange.errors import FileRefused
+from rrp.exchange.limits import (
+    MB,
+    Deadline,
+    LimitExceeded,
+    Limits,
+    check_regular_file,
+    limits_for,
+    megabytes,
+    too_many_cells,
+    too_many_rows,
+)
+
+#: The default limits of a table file (rrp.exchange.limits holds every figure).
+MAX_COLUMNS = limits_for("table").max_columns
+MAX_LINE_CHARS = limits_for("table").max_line_chars
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
-
-
-class ExchangeError(Exception):
-    """Base class for import/export problems; the message is shown to the user as it is."""
-
-
-class FileRefused(ExchangeError):
-    """The file cannot be read as a table at all (a usage error: exit code 2)."""
 
 
 class Table:
@@ -60,8 +75,14 @@ class Table:
         numbers: Any = None,
         lengths: Any = None,
         text: bool = False,
+        deadline: Deadline | None = None,
+        sheet: str | None = None,
     ) -> None:
         self.source = source
+        #: The time budget of this file's import: importers check it inside their row loops too.
+        self.deadline = deadline or limits_for("table").deadline()
+        #: For an XLSX file: the sheet that was read.
+        self.sheet = sheet
         #: Every cell is a str (a CSV file), so no cell needs a type check.
         self.text = text
         self.header = header
@@ -138,23 +159,31 @@ def normalise_column(name: Any) -> str:
     return "_".join(text.replace("-", " ").split())
 
 
-def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
-    """Read a CSV or XLSX file into a Table, or raise FileRefused."""
+def read_table(path: str | Path, *, sheet: str | None = None, limits: Limits | None = None) -> Table:
+    """Read a CSV or XLSX file into a Table, or raise FileRefused (LimitExceeded past a limit).
+
+    `limits` (default: those of a table file) bound the bytes, rows, cells, line length,
+    decompressed size and time; each is checked before the memory it guards is allocated.
+    """
     path = Path(path)
-    if not path.exists():
-        raise FileRefused(f"{path} does not exist")
-    if path.is_dir():
-        raise FileRefused(f"{path} is a folder, not a file")
+    limits = limits or limits_for("table")
+    check_regular_file(path, limits)
+    deadline = limits.deadline()
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
         raise FileRefused(f"{path} cannot be read ({exc.strerror or exc})") from None
     if path.suffix.lower() in XLSX_SUFFIXES or head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, sheet)
+        table = _read_xlsx(path, sheet, limits, deadline)
+        deadline.check(path)
+        return table
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused(f"{path} is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8")
-    return _read_csv(path, head)
+    table = _read_csv(path, head, limits, deadline)
+    table.deadline = deadline
+    deadline.check(path)
+    return table
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -174,11 +203,11 @@ _CP1252_NOTE = (
 )
 
 
-def _read_csv(path: Path, head: bytes) -> Table:
+def _read_csv(path: Path, head: bytes, limits: Limits, deadline: Deadline) -> Table:
     encoding = _encoding_for(head)
     notes: list[str] = []
     if encoding != "utf-16":
-        fast = _read_csv_fast(path)
+        fast = _read_csv_fast(path, limits, deadline)
         if fast is not None:
             table, used = fast
             if used == "cp1252":
@@ -186,18 +215,18 @@ def _read_csv(path: Path, head: bytes) -> Table:
             return table
     if encoding is not None:
         try:
-            return _read_csv_as(path, encoding, notes)
+            return _read_csv_as(path, encoding, notes, limits, deadline)
         except UnicodeError as exc:
             raise FileRefused(
                 f"{path} starts with a {encoding.upper()} byte-order mark but is not valid "
                 f"{encoding.upper()} text ({exc.reason})"
             ) from None
     try:
-        return _read_csv_as(path, "utf-8", notes)
+        return _read_csv_as(path, "utf-8", notes, limits, deadline)
     except UnicodeDecodeError:
         pass
     try:
-        table = _read_csv_as(path, "cp1252", notes)
+        table = _read_csv_as(path, "cp1252", notes, limits, deadline)
     except UnicodeDecodeError:
         raise FileRefused(
             f"{path} is not UTF-8 or Windows-1252 text: save it from Excel as 'CSV UTF-8'"
@@ -206,17 +235,22 @@ def _read_csv(path: Path, head: bytes) -> Table:
     return table
 
 
-def _lines(handle: io.TextIOBase, path: Path) -> Iterator[str]:
-    """Physical lines, each bounded in length and free of NUL characters."""
+def _lines(handle: io.TextIOBase, path: Path, limits: Limits, deadline: Deadline) -> Iterator[str]:
+    """Physical lines, each bounded in length and free of NUL characters; at most max_rows of them."""
     number = 0
+    longest = limits.max_line_chars
     while True:
-        line = handle.readline(MAX_LINE_CHARS + 1)
+        line = handle.readline(longest + 1)
         if not line:
             return
         number += 1
-        if len(line) > MAX_LINE_CHARS:
+        if number > limits.max_rows:
+            raise LimitExceeded(too_many_rows(path, limits))
+        if not number % 4096:
+            deadline.check(path)
+        if len(line) > longest:
             raise FileRefused(
-                f"{path}: line {number} is longer than {MAX_LINE_CHARS:,} characters; "
+                f"{path}: line {number} is longer than {longest:,} characters; "
                 "this does not look like a weekly data file"
             )
         if "\x00" in line:
@@ -227,12 +261,13 @@ def _lines(handle: io.TextIOBase, path: Path) -> Iterator[str]:
         yield line
 
 
-def _read_csv_as(path: Path, encoding: str, notes: list[str]) -> Table:
-    csv.field_size_limit(MAX_LINE_CHARS * 4)
+def _read_csv_as(path: Path, encoding: str, notes: list[str], limits: Limits, deadline: Deadline) -> Table:
+    csv.field_size_limit(limits.max_line_chars * 4)
+    cells_read = 0
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
         try:
-            reader = csv.reader(_lines(text, path), strict=False)
+            reader = csv.reader(_lines(text, path, limits, deadline), strict=False)
             try:
                 header_cells = next(reader)
             except StopIteration:
@@ -240,10 +275,13 @@ def _read_csv_as(path: Path, encoding: str, notes: list[str]) -> Table:
             header = _check_header(path, header_cells)
             rows: list[tuple[int, list[Any]]] = []
             for number, cells in enumerate(reader, start=2):
-                if len(cells) > MAX_COLUMNS:
+                if len(cells) > limits.max_columns:
                     raise FileRefused(
-                        f"{path}: row {number} has {len(cells)} cells (at most {MAX_COLUMNS})"
+                        f"{path}: row {number} has {len(cells)} cells (at most {limits.max_columns})"
                     )
+                cells_read += len(cells)
+                if cells_read > limits.max_cells:
+                    raise LimitExceeded(too_many_cells(path, limits))
                 if not any(c.strip() for c in cells):
                     continue  # a blank line: spreadsheets leave these at the end
                 rows.append((number, cells))
@@ -251,7 +289,7 @@ def _read_csv_as(path: Path, encoding: str, notes: list[str]) -> Table:
             raise FileRefused(f"{path} is not a readable CSV file ({exc})") from None
         finally:
             text.detach()
-    return Table(str(path), header, rows, notes, text=True)
+    return Table(str(path), header, rows, notes, text=True, deadline=deadline)
 
 
 # -- CSV, fast: a byte-level pre-scan, then pandas' C parser -------------------------------------
@@ -274,13 +312,16 @@ class _Scan:
     quoted: list[tuple[int, int, int]]  # (line index, start byte, end byte) of lines with a '"'
 
 
-def _prescan(handle: IO[bytes]) -> _Scan | None:
+def _prescan(handle: IO[bytes], path: Path, limits: Limits, deadline: Deadline) -> _Scan | None:
     """One streaming pass over the bytes, or None when the file needs the exact csv-module path.
 
     None for anything the fast path does not reproduce exactly: NUL bytes, a line over
     MAX_LINE_CHARS bytes (bytes >= characters, so this is conservative), more than MAX_COLUMNS
     commas on a line, a lone carriage return, text that is neither UTF-8 nor Windows-1252. The
     csv-module path then gives the file's exact result or refusal, with its usual message.
+
+    The row, cell and time limits are refusals here (LimitExceeded): the lines of a chunk are
+    counted before any array is built for them, so a file of blank lines stops at max_rows.
     """
     import numpy as np
 
@@ -293,9 +334,13 @@ def _prescan(handle: IO[bytes]) -> _Scan | None:
     quoted: list[tuple[int, int, int]] = []
     offset = 0  # file offset of buf[0]
     first = True
+    cells = 0
     while True:
+        deadline.check(path)
         chunk = handle.read(_SCAN_CHUNK)
         final = not chunk
+        if lines + chunk.count(b"\n") > limits.max_rows:
+            raise LimitExceeded(too_many_rows(path, limits))
         if first:
             bom = chunk.startswith(codecs.BOM_UTF8)
             first = False
@@ -322,7 +367,7 @@ def _prescan(handle: IO[bytes]) -> _Scan | None:
                 buf += b"\n"  # the last line has no line ending
         end = buf.rfind(b"\n") + 1
         if end == 0:
-            if len(buf) > MAX_LINE_CHARS:
+            if len(buf) > limits.max_line_chars:
                 return None
             carry = buf
             continue
@@ -332,11 +377,14 @@ def _prescan(handle: IO[bytes]) -> _Scan | None:
         starts[0] = 0
         starts[1:] = newlines[:-1] + 1
         size = newlines - starts + 1
-        if int(size.max()) > MAX_LINE_CHARS:
+        if int(size.max()) > limits.max_line_chars:
             return None
         commas = np.add.reduceat((data == _COMMA).view(np.uint8), starts, dtype=np.int32)
-        if int(commas.max()) + 1 > MAX_COLUMNS:
+        if int(commas.max()) + 1 > limits.max_columns:
             return None
+        cells += int(commas.sum()) + len(commas)
+        if cells > limits.max_cells:
+            raise LimitExceeded(too_many_cells(path, limits))
         crlf = (newlines > starts) & (data[np.maximum(newlines - 1, 0)] == _CR)
         lone_cr += int(np.count_nonzero(data == _CR)) - int(np.count_nonzero(crlf))
         content = size - 1 - crlf
@@ -349,7 +397,7 @@ def _prescan(handle: IO[bytes]) -> _Scan | None:
         lines += len(newlines)
         offset += end
         carry = buf[end:]
-        if len(carry) > MAX_LINE_CHARS:
+        if len(carry) > limits.max_line_chars:
             return None
         if final:
             break
@@ -374,7 +422,7 @@ def _blank(values: Any) -> Any:
     return flags[codes]
 
 
-def _read_csv_fast(path: Path) -> tuple[Table, str] | None:
+def _read_csv_fast(path: Path, limits: Limits, deadline: Deadline) -> tuple[Table, str] | None:
     """Read a large CSV with pandas' C parser after a byte-level pre-scan; None: use the csv module.
 
     The result is exactly the csv-module path's: same rows, numbers, cells and refusals (the
@@ -392,7 +440,7 @@ def _read_csv_fast(path: Path) -> tuple[Table, str] | None:
     import numpy as np
 
     with path.open("rb") as handle:
-        scan = _prescan(handle)
+        scan = _prescan(handle, path, limits, deadline)
         if scan is None:
             return None
         handle.seek(0)
@@ -419,6 +467,7 @@ def _read_csv_fast(path: Path) -> tuple[Table, str] | None:
                 )
         except Exception:  # noqa: BLE001 - anything pandas refuses, the csv module judges
             return None
+        deadline.check(path)
         if len(frame) != scan.lines or frame.shape[1] != scan.fields:
             return None
         columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
@@ -464,6 +513,7 @@ def _read_csv_fast(path: Path) -> tuple[Table, str] | None:
         numbers=kept.astype(np.int64) + 1,
         lengths=lengths[kept].astype(np.int64),
         text=True,
+        deadline=deadline,
     )
     return table, scan.encoding
 
@@ -499,9 +549,96 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+_ROW_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def _check_zip(path: Path, limits: Limits, deadline: Deadline) -> dict[str, int]:
+    """Refuse a zip bomb before openpyxl opens the workbook.
+
+    Each member's declared size is checked (count, total, ratio), then every member is inflated
+    in a streaming pass that counts the bytes that really come out, so a member whose header
+    lies is caught too. Python's zipfile never inflates past a member's declared size, so the
+    openpyxl read that follows is bounded by what was checked here.
+
+    Returns how many row elements each worksheet part holds, counted as it streams past, so the
+    read can prove it reached the last one.
+    """
     import zipfile
 
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRefused(f"{path} is not a readable .xlsx workbook ({type(exc).__name__})") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.max_members:
+            raise LimitExceeded(
+                f"{path} holds more than {limits.max_members:,} parts, the limit for {limits.kind}"
+            )
+        declared = 0
+        for member in members:
+            declared += member.file_size
+            if declared > limits.max_decompressed:
+                raise LimitExceeded(_expands(path, limits))
+            if member.file_size > 8 * MB and member.file_size > limits.max_ratio * max(member.compress_size, 1):
+                raise LimitExceeded(
+                    f"{path}: the part {member.filename} expands {member.file_size // max(member.compress_size, 1):,} "
+                    f"times (more than {limits.max_ratio}), the limit for {limits.kind}: is it a zip bomb?"
+                )
+        inflated = 0
+        rows: dict[str, int] = {}
+        try:
+            for member in members:
+                sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+                tail = b""
+                with archive.open(member) as stream:
+                    while chunk := stream.read(1 << 20):
+                        inflated += len(chunk)
+                        if inflated > limits.max_decompressed:
+                            raise LimitExceeded(_expands(path, limits))
+                        deadline.check(path)
+                        if sheet:  # the tail carries an element split across two chunks
+                            text = tail + chunk
+                            rows[member.filename] = rows.get(member.filename, 0) + len(_ROW_ELEMENT.findall(text))
+                            tail = text[-64:]
+                            rows[member.filename] -= len(_ROW_ELEMENT.findall(tail))
+                if sheet:
+                    rows[member.filename] = rows.get(member.filename, 0) + len(_ROW_ELEMENT.findall(tail))
+        except LimitExceeded:
+            raise
+        except Exception as exc:  # noqa: BLE001 - zlib.error, BadZipFile, CRC errors: a broken file
+            raise FileRefused(f"{path} is not a readable .xlsx workbook ({type(exc).__name__})") from None
+    return rows
+
+
+def _expands(path: Path, limits: Limits) -> str:
+    return f"{path} expands past the {megabytes(limits.max_decompressed)} limit for {limits.kind} when unzipped"
+
+
+def _pick_sheet(path: Path, book: Any, sheet: str | None) -> tuple[Any, list[str]]:
+    """The sheet to read and notes about it: the one named, else the first visible one."""
+    if sheet is not None:
+        if sheet not in book.sheetnames:
+            raise FileRefused(f"{path} has no sheet named {sheet!r} (it has {book.sheetnames})")
+        return book[sheet], []
+    notes: list[str] = []
+    hidden = [ws.title for ws in book.worksheets if ws.sheet_state != "visible"]
+    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+    if not visible:
+        raise FileRefused(f"{path} has no visible sheet (hidden: {', '.join(map(repr, hidden))})")
+    chosen = visible[0]
+    if hidden and book.worksheets[0] is not chosen:
+        notes.append(
+            f"skipped the hidden sheet{'s' if len(hidden) > 1 else ''} {', '.join(map(repr, hidden))}: "
+            f"read the first visible sheet {chosen.title!r} (name a sheet with --sheet)"
+        )
+    return chosen, notes
+
+
+def _read_xlsx(path: Path, sheet: str | None, limits: Limits, deadline: Deadline) -> Table:
+    import zipfile
+
+    row_elements = _check_zip(path, limits, deadline)
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
@@ -514,33 +651,72 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a broken workbook
         raise FileRefused(f"{path} is not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:
-        if sheet is not None:
-            if sheet not in book.sheetnames:
-                raise FileRefused(f"{path} has no sheet named {sheet!r} (it has {book.sheetnames})")
-            worksheet = book[sheet]
-        else:
-            worksheet = book.worksheets[0]
-        rows_iter = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+        worksheet, notes = _pick_sheet(path, book, sheet)
+        stored_size = getattr(worksheet, "calculate_dimension", lambda: None)
+        try:
+            stored = stored_size()
+        except Exception:  # noqa: BLE001 - no <dimension>: nothing to compare
+            stored = None
+        # The stored <dimension> is only a hint (a stale one cut imports short): read every row
+        # the sheet holds, whatever it says.
+        if hasattr(worksheet, "reset_dimensions"):
+            worksheet.reset_dimensions()
+        columns = limits.max_columns
+        rows_iter = worksheet.iter_rows(values_only=True, max_col=columns + 1)
         try:
             header_cells = list(next(rows_iter))
         except StopIteration:
             raise FileRefused(f"{path} (sheet {worksheet.title!r}) is empty: expected a header row") from None
         header = _check_header(path, header_cells)
         rows: list[tuple[int, list[Any]]] = []
+        cells_read = len(header_cells)
+        last = iterated = 1
         for number, cells in enumerate(rows_iter, start=2):
+            iterated = number
+            if number > limits.max_rows:
+                raise LimitExceeded(too_many_rows(path, limits))
+            if not number % 1024:
+                deadline.check(path)
+            if cells.count(None) == len(cells):
+                continue  # an empty row (openpyxl makes one per missing row number): nothing to build
             values = [_xlsx_cell(v) for v in cells]
-            if len(values) > MAX_COLUMNS and any(v not in (None, "") for v in values[MAX_COLUMNS:]):
-                raise FileRefused(f"{path}: row {number} has more than {MAX_COLUMNS} cells")
+            if len(values) > columns and any(v not in (None, "") for v in values[columns:]):
+                raise FileRefused(f"{path}: row {number} has more than {columns} cells")
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
+            cells_read += sum(v is not None for v in values)
+            if cells_read > limits.max_cells:
+                raise LimitExceeded(too_many_cells(path, limits))
             rows.append((number, values))
+            last = number
     except FileRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - a corrupt sheet part
         raise FileRefused(f"{path} is not a readable .xlsx workbook ({type(exc).__name__})") from None
     finally:
         book.close()
-    return Table(str(path), header, rows, [])
+    # Each row element has a row number at least its position, so reading them all reaches a row
+    # number at least their count: fewer means the read stopped early (a stale stored size did).
+    held = row_elements.get(str(getattr(worksheet, "_worksheet_path", "")).lstrip("/"))
+    if held is not None and iterated < held:
+        raise FileRefused(
+            f"{path}: read {iterated:,} rows of the sheet {worksheet.title!r} but it holds {held:,}; "
+            "nothing was imported"
+        )
+    notes.insert(0, f"read the sheet {worksheet.title!r}")
+    stored_rows = _rows_in(stored)
+    if stored_rows is not None and last > stored_rows:
+        notes.append(
+            f"the sheet's stored size ({stored}) says {stored_rows} rows but it holds {last}: "
+            "every row was read"
+        )
+    return Table(str(path), header, rows, notes, deadline=deadline, sheet=worksheet.title)
+
+
+def _rows_in(dimension: str | None) -> int | None:
+    """The last row of a stored sheet size such as 'A1:G2' (None when there is none)."""
+    match = re.fullmatch(r"[A-Z]+\d+:[A-Z]+(\d+)", dimension or "")
+    return int(match.group(1)) if match else None
 
 
 def table_to_csv_text(table: Table) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rrp.exchange.limits import limits_for
 from rrp.exchange.reading import FileRefused, read_table, table_to_csv_text
 from rrp.exchange.weekly_import import RowsRefused
 from rrp.models.registry_file import RegistryFileError, parse_registry
@@ -32,7 +33,7 @@ def import_registry(store: Store, path: str | Path, *, dry_run: bool = False) ->
     Existing wards missing from the file are left as they are (deactivate a ward with active=0).
     Raises FileRefused (unreadable file) or RowsRefused (every bad row listed).
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits_for("wards"))
     if not table.rows:
         raise FileRefused(f"{table.source} has a header but no data rows; nothing to import")
     try:

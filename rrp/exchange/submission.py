@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from rrp.exchange.limits import Deadline, LimitExceeded, limits_for, read_bounded
 from rrp.exchange.reading import ExchangeError, FileRefused
 from rrp.models.registry_file import RowProblem
 
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 FORMAT = "rrp-ward-submission"
 FORMAT_VERSION = 1
-MAX_SUBMISSION_BYTES = 200 * 1024 * 1024
 TABLE_ORDER = ("change_idea", "weekly", "pdsa_cycle", "progress_score", "annotation")
 
 
@@ -137,26 +137,36 @@ def write_submission(
 
 
 def read_submission(path: str | Path) -> dict[str, Any]:
-    """Load and check a submission file: format, version and checksum.
+    """Load and check a submission file: its limits, format, version, checksum and every field.
 
-    Raises FileRefused (not a readable submission file: a usage error) or SubmissionRefused
-    (the checksum does not match: the file was changed after it was written).
+    Raises FileRefused (not a readable submission file: a usage error), LimitExceeded (past a
+    limit of a ward submission) or SubmissionRefused (the checksum does not match, or a field is
+    invalid: every one is named).
     """
+    from pydantic import ValidationError
+
+    from rrp.exchange.submission_check import Envelope, problems_of
+
     path = Path(path)
-    if not path.exists() or path.is_dir():
-        raise FileRefused(f"{path} does not exist")
-    if path.stat().st_size > MAX_SUBMISSION_BYTES:
-        raise FileRefused(f"{path} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB: not a ward submission")
+    limits = limits_for("submission")
+    raw = read_bounded(path, limits)
+    # Each record is a JSON object: a file with more objects and lists than a submission may
+    # hold records is refused before parsing builds them (a few bytes of JSON, 64+ as Python).
+    if raw.count(b"{") + raw.count(b"[") > 2 * limits.max_rows:
+        raise LimitExceeded(f"{path} has more than {limits.max_rows:,} records, the limit for {limits.kind}")
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise FileRefused(f"{path} is not a ward submission (not valid JSON: {exc})") from None
+    except ValueError:  # an integer of thousands of digits: Python refuses to convert it
+        raise FileRefused(f"{path} is not a ward submission (a number in it is thousands of digits long)") from None
+    del raw
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FileRefused(f"{path} is not an rrp ward submission file")
     version = data.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if type(version) is not int or not 1 <= version <= FORMAT_VERSION:
         raise FileRefused(
-            f"{path} is a submission format version {version!r}; this rrp reads version {FORMAT_VERSION}"
+            f"{path} is a submission format version {str(version)[:20]!r}; this rrp reads version {FORMAT_VERSION}"
         )
     checksum = data.pop("checksum", None)
     if not isinstance(checksum, dict) or checksum.get("algorithm") != "sha256":
@@ -169,6 +179,16 @@ def read_submission(path: str | Path) -> dict[str, Any]:
     data["checksum"] = checksum
     if not isinstance(data.get("ward"), dict) or not isinstance(data.get("tables"), dict):
         raise FileRefused(f"{path} is missing its ward or tables")
+    records = sum(len(rows) for rows in data["tables"].values() if isinstance(rows, list))
+    if records > limits.max_rows:
+        raise LimitExceeded(f"{path} has more than {limits.max_rows:,} records, the limit for {limits.kind}")
+    try:
+        Envelope.model_validate(data)
+    except ValidationError as exc:
+        problems = [RowProblem(0, where, message) for where, message in problems_of(exc)]
+        raise SubmissionRefused(
+            f"{path} has {len(problems)} invalid field(s); nothing was imported", problems
+        ) from None
     return data
 
 
@@ -249,6 +269,10 @@ def _validate(table: str, row: dict[str, Any], ward: Any, today: dt.date | None)
             from rrp.models.annotation import Annotation
 
             Annotation.model_validate({k: v for k, v in row.items() if k in Annotation.model_fields})
+        elif table == "change_idea":
+            from rrp.models.change_package import ChangeIdea
+
+            ChangeIdea.model_validate({k: v for k, v in row.items() if k in ChangeIdea.model_fields})
     except ValidationError as exc:
         return field_errors(exc)
     except (TypeError, ValueError) as exc:
@@ -256,7 +280,22 @@ def _validate(table: str, row: dict[str, Any], ward: Any, today: dt.date | None)
     return {}
 
 
-def _check_records(store: Store, data: dict[str, Any], today: dt.date | None) -> tuple[str, dict[str, list[dict]]]:
+def _history_problems(row: dict[str, Any]) -> dict[str, str]:
+    """Problems of a record's version, updated_at, updated_by and created_at (strict types)."""
+    from pydantic import ValidationError
+
+    from rrp.exchange.submission_check import RecordHistory, problems_of
+
+    try:
+        RecordHistory.model_validate(row)
+    except ValidationError as exc:
+        return dict(problems_of(exc))
+    return {}
+
+
+def _check_records(
+    store: Store, data: dict[str, Any], today: dt.date | None, deadline: Deadline | None = None
+) -> tuple[str, dict[str, list[dict]]]:
     from rrp.store.sync import META_COLUMNS, SYNC_TABLES, SyncRepository
 
     ward_data = data["ward"]
@@ -278,6 +317,8 @@ def _check_records(store: Store, data: dict[str, Any], today: dt.date | None) ->
         known = set(sync.columns(table))
         checked = []
         for number, row in enumerate(rows, start=1):
+            if deadline is not None and not number % 256:
+                deadline.check("the submission")
             if not isinstance(row, dict):
                 raise SubmissionRefused(f"{table} record {number} is not a record")
             unknown = set(row) - known
@@ -291,9 +332,9 @@ def _check_records(store: Store, data: dict[str, Any], today: dt.date | None) ->
             if row.get("ward_code") != code:
                 problems.append(RowProblem(number, f"{table}.ward_code", f"is {row.get('ward_code')!r}, not the submitting ward {code}"))
                 continue
-            for column, message in _validate(table, row, ward, today).items():
-                problems.append(RowProblem(number, f"{table}.{column}", message))
             row.setdefault("version", 1)
+            for column, message in {**_validate(table, row, ward, today), **_history_problems(row)}.items():
+                problems.append(RowProblem(number, f"{table}.{column}", message))
             del_meta = [k for k in row if k in META_COLUMNS and row[k] is None and k != "created_at"]
             for k in del_meta:
                 row.pop(k)
@@ -324,8 +365,11 @@ def merge_submission(
     """
     from rrp.store.sync import SyncRepository, row_key
 
+    deadline = limits_for("submission").deadline()
     data = read_submission(path)
-    code, tables = _check_records(store, data, today)
+    deadline.check(path)
+    code, tables = _check_records(store, data, today, deadline)
+    deadline.check(path)
     choices = dict(take or {})
     for choice in [*choices.values(), take_all]:
         if choice not in (None, "theirs", "ours"):
@@ -343,7 +387,9 @@ def merge_submission(
             if not incoming:
                 continue
             local = {row_key(table, r): r for r in sync.records(table, ward_code=code)}
-            for theirs in incoming:
+            for position, theirs in enumerate(incoming, start=1):
+                if not position % 256:
+                    deadline.check(path)  # inside the transaction: a refusal rolls it all back
                 key = row_key(table, theirs)
                 ref = f"{table}:{key}"
                 ours = local.get(key)

@@ -66,7 +66,12 @@ def differences_text(differences: Mapping[str, tuple[Any, Any]]) -> str:
 
 
 def problem_line(problem: RowProblem) -> str:
-    """'row 3, restraint: Restraints must be a whole number ...' (one refused cell)."""
+    """'row 3, restraint: Restraints must be a whole number ...' (one refused cell).
+
+    Row 0 is the file itself (a submission's envelope field): 'exported_at: ... is in the future'.
+    """
+    if problem.row == 0:
+        return f"{problem.column}: {problem.message}"
     return f"row {problem.row}, {problem.column}: {problem.message}"
 
 

@@ -30,12 +30,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
+from rrp.exchange.limits import limits_for
 from rrp.exchange.reading import ExchangeError, FileRefused, Table, read_table
 from rrp.models.fields import field_errors, parse_date
-from rrp.models.registry import Ward
+from rrp.models.registry import Ward, parse_code
 from rrp.models.registry_file import RowProblem
 from rrp.models.weekly import (
     COUNT_FIELDS,
+    EARLIEST_WEEK,
     MAX_WEEKLY_COUNT,
     MEASURES,
     WeeklyCounts,
@@ -188,7 +190,12 @@ def _validate_row(
     ward = wards.get(code) if isinstance(code, str) else None
     data["ward_code"] = raw_code if raw_code is not None else ""
     if isinstance(code, str) and code and ward is None:
-        row_problems.append(RowProblem(number, "ward_code", f"Ward {code} is not in the collaborative's registry"))
+        try:
+            parse_code(code)
+            message = f"Ward {code} is not in the collaborative's registry"
+        except PydanticCustomError as exc:  # a look-alike or malformed code: say which character
+            message = exc.message()
+        row_problems.append(RowProblem(number, "ward_code", message))
     raw_date = get(date_column)
     if week_ending:
         try:
@@ -269,6 +276,8 @@ def parse_weekly_table(
     seen: dict[tuple[str, str], int] = {}
     non_mondays: list[int] = []
     for number, cells in table.rows:
+        if not number % 1024:
+            table.deadline.check(table.source)
         counts, row_problems, non_monday = _validate_row(
             number, cells, len(table.header), index, date_column, has_note, wards, week_ending, today
         )
@@ -380,7 +389,7 @@ def parse_weekly_rows(
             if day.weekday() != 6:
                 return None
             day -= dt.timedelta(days=6)
-        if day.weekday() != 0 or day > monday:
+        if day.weekday() != 0 or day > monday or day < EARLIEST_WEEK:
             return None
         return day.isoformat()
 
@@ -420,7 +429,9 @@ def parse_weekly_rows(
 
     problems: list[RowProblem] = []
     non_mondays: list[int] = []
-    for k in np.flatnonzero(~ok).tolist():  # in file order: the model says what is wrong
+    for i, k in enumerate(np.flatnonzero(~ok).tolist()):  # in file order: the model says what is wrong
+        if not i % 1024:
+            table.deadline.check(table.source)
         number = int(numbers[k])
         model, row_problems, non_monday = _validate_row(
             number, table.row(k), header_length, index, date_column, has_note, wards, week_ending, today
@@ -467,7 +478,7 @@ def _read_valid_rows(
     store: Store, path: str | Path, week_ending: bool, today: dt.date | None, sheet: str | None
 ) -> tuple[WeeklyRows, str, list[str]]:
     """Read and validate a weekly file: (rows, source, notes), or FileRefused / RowsRefused."""
-    table = read_table(path, sheet=sheet)
+    table = read_table(path, sheet=sheet, limits=limits_for("weekly"))
     wards = {w.code: w for w in store.registry.wards()}
     rows, problems, hints = parse_weekly_rows(table, wards, week_ending=week_ending, today=today)
     if problems:

@@ -118,7 +118,12 @@ def free_text(
     if stored:
         return text
     if len(text) > max_length:
-        raise PydanticCustomError("too_long", f"{label} is too long (at most {max_length} characters)")
+        # The label goes in as text (not a template field) so a brace in it cannot break the message.
+        raise PydanticCustomError(
+            "too_long",
+            label.replace("{", "{{").replace("}", "}}") + " is at most {n} characters (this one has {length})",
+            {"n": max_length, "length": f"{len(text):,}"},
+        )
     problem = _control_problem(text, label, single_line=single_line)
     if problem is not None:
         raise problem

@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from rrp.models.fields import free_text, parse_date
+from rrp.models.fields import FreeText, parse_date
 from rrp.models.registry import Code
 
 Kind = Literal["outcome", "process", "balancing"]
@@ -75,16 +75,6 @@ def _measure_code(value: Any) -> str:
             {"code": text[:60], "low": CODE_MIN, "high": CODE_MAX},
         )
     return text
-
-
-def _text(label: str, maximum: int):
-    def parse(value: Any) -> str:
-        text = free_text(value, label, max_length=maximum)
-        if text is None:
-            raise PydanticCustomError("required", f"{label} is required")
-        return text
-
-    return BeforeValidator(parse)
 
 
 def _number(label: str):
@@ -145,9 +135,9 @@ class Measure(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: Annotated[str, BeforeValidator(_measure_code)]
-    name: Annotated[str, _text("name", NAME_MAX)]
-    label: Annotated[str, _text("label", LABEL_MAX)]
-    definition: Annotated[str, _text("definition", DEFINITION_MAX)]
+    name: FreeText("Name", max_length=NAME_MAX, required="Name is required", single_line=True)
+    label: FreeText("Label", max_length=LABEL_MAX, required="Label is required", single_line=True)
+    definition: FreeText("Definition", max_length=DEFINITION_MAX, required="Definition is required")
     kind: Kind
     recorded_as: RecordedAs
     direction: Direction

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -12,8 +13,13 @@ from rrp.messages import WARD_TYPE_LABELS as _LABELS
 from rrp.models.fields import FreeText, whole_number
 
 MAX_BEDS = 60
-#: A ward or provider name fits on one line of a table or a chart title.
-NAME_MAX = 200
+MAX_CODE_CHARS = 16
+#: Provider and ward names: longer than any real one (the longest NHS trust name is ~80).
+MAX_NAME_CHARS = 120
+_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+#: The words a yes/no cell may hold (case-insensitive); anything else is refused, not guessed.
+TRUE_WORDS = ("true", "yes", "1")
+FALSE_WORDS = ("false", "no", "0")
 
 
 class WardType(StrEnum):
@@ -39,14 +45,43 @@ def _code(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PydanticCustomError("code", "A code is required")
     text = value.strip().upper()
-    if len(text) > 16 or not all(c.isalnum() or c in "-_" for c in text):
+    odd = next((c for c in text if c not in _CODE_CHARS), None)
+    if odd is not None and not odd.isascii():
+        # A look-alike (Cyrillic 'А' for Latin 'A') would make a second, invisible ward.
         raise PydanticCustomError(
-            "code", "A code is up to 16 letters, digits, '-' or '_' (got {code!r})", {"code": text}
+            "code",
+            "A code is ASCII letters, digits, '-' or '_': {code} has {char} ({name})",
+            {"code": repr(text[:40]), "char": repr(odd), "name": unicodedata.name(odd, f"U+{ord(odd):04X}")},
+        )
+    if len(text) > MAX_CODE_CHARS or odd is not None:
+        raise PydanticCustomError(
+            "code", "A code is up to 16 letters, digits, '-' or '_' (got {code})", {"code": repr(text[:40])}
         )
     return text
 
 
 Code = Annotated[str, BeforeValidator(_code)]
+#: The code rule as a function: a normalised code, or PydanticCustomError saying what is wrong.
+parse_code = _code
+
+
+def yes_no(value: Any, label: str = "Active") -> bool:
+    """A yes/no cell: true/false, yes/no, 1/0 (any case), or a real bool; anything else is refused."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise PydanticCustomError(
+        "yes_no",
+        "{label} must be one of true/false, yes/no or 1/0, not {value}",
+        {"label": label, "value": repr(str(value)[:40])},
+    )
 
 
 class Provider(BaseModel):
@@ -55,7 +90,7 @@ class Provider(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     code: Code
-    name: FreeText("Provider name", max_length=NAME_MAX, required="A provider name is required", single_line=True)
+    name: FreeText("Provider name", max_length=MAX_NAME_CHARS, required="A provider name is required", single_line=True)
 
 
 class Ward(BaseModel):
@@ -65,10 +100,10 @@ class Ward(BaseModel):
 
     code: Code
     provider_code: Code
-    name: FreeText("Ward name", max_length=NAME_MAX, required="A ward name is required", single_line=True)
+    name: FreeText("Ward name", max_length=MAX_NAME_CHARS, required="A ward name is required", single_line=True)
     ward_type: WardType
     beds: Annotated[int, BeforeValidator(lambda v: whole_number(v, "Beds", maximum=MAX_BEDS))]
-    active: bool = True
+    active: Annotated[bool, BeforeValidator(yes_no)] = True
 
     @field_validator("beds")
     @classmethod

@@ -32,18 +32,32 @@ def parse_registry(text: str) -> tuple[list[Provider], list[Ward]]:
         raise RegistryFileError([RowProblem(1, c, "column is missing") for c in missing])
     reader.fieldnames = header
     providers: dict[str, Provider] = {}
+    provider_rows: dict[str, int] = {}
     wards: list[Ward] = []
     problems: list[RowProblem] = []
     seen: set[str] = set()
     for number, row in enumerate(reader, start=2):
         try:
             provider = Provider(code=row["provider_code"] or "", name=row["provider_name"] or "")
-            providers.setdefault(provider.code, provider)
         except ValidationError as exc:
             for column, message in field_errors(exc).items():
                 problems.append(RowProblem(number, f"provider_{column}", message))
             continue
-        active = (row.get("active") or "1").strip().lower() not in ("0", "false", "no", "n")
+        known = providers.setdefault(provider.code, provider)
+        first = provider_rows.setdefault(provider.code, number)
+        if known.name != provider.name:
+            problems.append(
+                RowProblem(
+                    number,
+                    "provider_name",
+                    f"provider {provider.code} is named {known.name!r} in row {first} "
+                    f"and {provider.name!r} in row {number}: one provider, one name",
+                )
+            )
+            continue
+        active = row.get("active")
+        if active is None or not active.strip():
+            active = "1"  # no active column, or an empty cell: the ward takes part
         try:
             ward = Ward(
                 code=row["ward_code"] or "",

@@ -31,6 +31,10 @@ MAX_WEEKLY_COUNT = 1000
 COUNT_FIELDS = (*MEASURES, "occupied_bed_days")
 
 
+#: The first week any rrp data can be for: a date before it is a typing slip (year 1, 0203).
+EARLIEST_WEEK = dt.date(2000, 1, 3)
+
+
 def monday_of(day: dt.date) -> dt.date:
     """The Monday that starts the week containing `day`."""
     return day - dt.timedelta(days=day.weekday())
@@ -38,6 +42,12 @@ def monday_of(day: dt.date) -> dt.date:
 
 def _week_start(value: Any) -> dt.date:
     day = parse_date(value, "Week start")
+    if day < EARLIEST_WEEK:
+        raise PydanticCustomError(
+            "too_early",
+            "Week start {day} is before {earliest}: check the year",
+            {"day": day.isoformat(), "earliest": EARLIEST_WEEK.isoformat()},
+        )
     if day.weekday() != 0:
         raise PydanticCustomError(
             "monday",

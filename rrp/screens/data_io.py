@@ -197,10 +197,16 @@ def _signature(request: ImportRequest) -> tuple[Any, ...]:
     """What makes a check still valid: the same kind, file and options, and the same bytes in it."""
     import hashlib
 
+    from rrp.exchange.limits import check_regular_file, limits_for
+    from rrp.exchange.reading import ExchangeError
+
     try:
+        # Hash only a regular file within the import's size limit: /dev/zero or a pipe would
+        # never end; the import itself then says why the file is refused.
+        check_regular_file(request.path, limits_for(request.kind))
         with request.path.open("rb") as handle:
             digest: str | None = hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
+    except (OSError, ExchangeError):
         digest = None
     return (request.kind, str(request.path.resolve()), request.week_ending, digest)
 
@@ -232,7 +238,7 @@ def run_import(store: Any, request: ImportRequest, *, dry_run: bool, today: dt.d
             from rrp.exchange.pdsa_import import import_pdsa
 
             result = import_pdsa(store, path, dry_run=dry_run)
-            message, notes = summaries.pdsa_summary(result), []
+            message, notes = summaries.pdsa_summary(result), [f"note: {n}" for n in result.notes]
         else:
             from rrp.exchange.submission import merge_submission
 

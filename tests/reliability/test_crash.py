@@ -103,13 +103,13 @@ def test_kill_during_import_leaves_none_or_all(
 
 @pytest.fixture(scope="module")
 def submission_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
-    """One ward's submission with ~3,000 weeks (takes about a second to merge) and a hub database."""
+    """One ward's submission with 1,400 weeks (back to 2000: earlier weeks are refused) and a hub database."""
     from rrp.exchange.submission import write_submission
     from rrp.store.change_package import load_shipped_change_package
 
     folder = tmp_path_factory.mktemp("crash-merge")
     ward = Store(folder / "ward.sqlite", who="ward")
-    build_demo(ward, weeks=3000, end=END)
+    build_demo(ward, weeks=1400, end=END)
     submission = folder / "ward.json"
     write_submission(ward, "NVT-ASH", str(submission))
     weeks = counts_of(folder / "ward.sqlite", "SELECT count(*) FROM weekly WHERE ward_code = 'NVT-ASH'")
@@ -120,7 +120,7 @@ def submission_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 
 
 @pytest.mark.parametrize(
-    ("after", "wal_bytes"), [(0.5, 0), (0.0, 256 * 1024)], ids=["while-checking", "write-started"]
+    ("after", "wal_bytes"), [(0.2, 0), (0.0, 256 * 1024)], ids=["while-checking", "write-started"]
 )
 def test_kill_during_submission_merge_leaves_none_or_all(
     submission_case: tuple[Path, Path, int], tmp_path: Path, after: float, wal_bytes: int

@@ -55,7 +55,9 @@ def _patched_cli(mode: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _csv(path: Path, weeks: int) -> Path:
     start = dt.date(2026, 11, 16)
-    lines = [f"NVT-ASH,{start - dt.timedelta(weeks=i)},1,0,0,0,100\n" for i in range(weeks)]
+    # Two wards, so 1,500 rows span 14 years (a week before 2000 is refused as a typing slip).
+    ward = ("NVT-ASH", "NVT-BIRCH")
+    lines = [f"{ward[i % 2]},{start - dt.timedelta(weeks=i // 2)},1,0,0,0,100\n" for i in range(weeks)]
     path.write_text(HEADER + "".join(lines), encoding="utf-8")
     return path
 

@@ -1,0 +1,1 @@
+"""Hostile files through every reader and every entry point (fixtures in hostile_helpers)."""
