@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from measured import MEASURED
+
 from rrp.models.registry_file import parse_registry
 from rrp.paths import DATA_DIR
 from rrp.store import Store
@@ -37,27 +39,12 @@ def fingerprint(path: Path) -> dict[str, int]:
         conn.close()
 
 
-#: Run rrp's CLI in a child; the last line of stderr is the child's peak RSS growth in MB.
-_MEASURED = r"""
-import resource, sys
-from rrp.cli import main
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-try:
-    main(sys.argv[1:], standalone_mode=True)
-except SystemExit as exc:
-    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-else:
-    code = 0
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-sys.stderr.write(f"\nPEAK_RSS_GROWTH_MB={(after - before) / 1024:.1f}\n")
-sys.exit(code)
-"""
 
 
 def rrp_measured(*args: str, timeout: float = 120) -> tuple[int, str, float]:
     """(exit code, stderr without the measurement, peak RSS growth in MB) of `rrp ARGS`."""
     result = subprocess.run(
-        [sys.executable, "-c", _MEASURED, *args],
+        [sys.executable, "-c", MEASURED, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
