@@ -265,7 +265,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.option("--since", callback=_date, default=None, help="submission: only records changed since this date.")
 @click.option("--chart", type=click.Choice(["u", "uprime", "xmr", "c", "run"]), default="u", show_default=True, help="spc: chart type.")
 @click.option("--fix-after", type=click.IntRange(min=12), default=None, help="spc: baseline of the first n points.")
-@click.option("--target", type=float, default=None, help="spc: target rate for the assurance icon.")
+@click.option("--target", "target_rate", type=float, default=None, help="spc: target rate for the assurance icon.")
 @exchange_errors
 def export_cmd(
     kind: str,
@@ -278,7 +278,7 @@ def export_cmd(
     since: dt.date | None,
     chart: str,
     fix_after: int | None,
-    target: float | None,
+    target_rate: float | None,
 ) -> None:
     """Write KIND to OUT (a file, or - for the screen) as Excel-safe CSV; submission as JSON.
 
@@ -293,6 +293,7 @@ def export_cmd(
     its -wal/-shm files, a folder, a pipe or a device.
     """
     from rrp.exchange.summaries import export_summary
+    from rrp.reports.user_text import screen_stream
 
     console = _console(stderr=True)
     if kind == "dictionary":
@@ -303,28 +304,53 @@ def export_cmd(
         console.print(export_summary("dictionary", result.rows, out), markup=False)
         return
     store = open_store(db_path)
+    # '-' on a terminal: shown with control characters made visible (a file or pipe gets the bytes).
+    target = screen_stream(str(out))
+    try:
+        line = _write_export(store, kind, target, out, wards, since, provider, start, end, chart, fix_after, target_rate)
+    finally:
+        if not isinstance(target, str):
+            target.flush()
+    console.print(line, markup=False)
+
+
+def _write_export(
+    store: Any,
+    kind: str,
+    target: Any,
+    out: Path,
+    wards: tuple[str, ...],
+    since: dt.date | None,
+    provider: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    chart: str,
+    fix_after: int | None,
+    target_rate: float | None,
+) -> str:
+    """Write one export kind to `target` (a path text or a stream); the summary line naming `out`."""
+    from rrp.exchange.summaries import export_summary
+
     if kind == "measures":
         from rrp.exchange.measures_exchange import export_measures
 
-        console.print(f"Wrote {export_measures(store, str(out))} measures to {out}.", markup=False)
-        return
+        return f"Wrote {export_measures(store, target)} measures to {out}."
     if kind == "submission":
         from rrp.exchange.submission import write_submission
 
         if len(wards) != 1:
             fail("export submission needs exactly one --ward", EXIT_USAGE)
-        written = write_submission(store, wards[0], str(out), since=since)
+        written = write_submission(store, wards[0], target, since=since)
         counts = ", ".join(f"{n} {t}" for t, n in written.counts.items())
-        console.print(f"Wrote the submission of {written.ward_code} to {out}: {counts}. sha256 {written.checksum}")
-        return
+        return f"Wrote the submission of {written.ward_code} to {out}: {counts}. sha256 {written.checksum}"
     from rrp.exchange.exports import ExportFilter, export
 
     flt = ExportFilter(provider=provider, wards=tuple(wards), start=start, end=end)
     options: dict[str, Any] = {}
     if kind == "spc":
-        options = {"chart": chart, "fix_after": fix_after, "target": target}
-    result = export(store, kind, str(out), flt, **options)
-    console.print(export_summary(kind, result.rows, out), markup=False)
+        options = {"chart": chart, "fix_after": fix_after, "target": target_rate}
+    result = export(store, kind, target, flt, **options)
+    return export_summary(kind, result.rows, out)
 
 
 # -- backup and restore --------------------------------------------------------------------------

@@ -17,8 +17,10 @@ databases written before that rule or by hand.
 
 from __future__ import annotations
 
+import codecs
 import re
-from typing import Any
+import sys
+from typing import IO, Any
 
 from rich.console import Console
 from rich.text import Text
@@ -70,3 +72,44 @@ class PlainConsole(Console):
 def plain_console(**options: Any) -> Console:
     """The CLI's console (see `PlainConsole`); options as rich's Console (stderr, width...)."""
     return PlainConsole(**options)
+
+
+class TerminalWriter:
+    """A binary stream for a terminal: what is written (UTF-8) reaches it with every control
+    character made visible, as `visible` does, line breaks and tabs kept.
+
+    For `rrp export KIND -` on a terminal: the CSV stays faithful in a file or a pipe, but a name
+    stored with an escape sequence (a database written before the models refused them) must not
+    drive the terminal. Decoding is incremental, so a character split across writes is whole.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+
+    def write(self, data: bytes) -> int:
+        text = self._pending + self._decoder.decode(bytes(data))
+        # A CR at the end may be the first half of a CR LF: keep it for the next write.
+        text, self._pending = (text[:-1], "\r") if text.endswith("\r") else (text, "")
+        self._raw.write(visible(text, multi_line=True).encode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        tail = self._pending + self._decoder.decode(b"", final=True)
+        self._pending = ""
+        if tail:
+            self._raw.write(visible(tail, multi_line=True).encode("utf-8"))
+        self._raw.flush()
+
+
+def on_terminal() -> bool:
+    """Is standard output a terminal (not a file or a pipe)?"""
+    return sys.stdout.isatty()
+
+
+def screen_stream(out: Any) -> Any:
+    """`out` unchanged, except '-' on a terminal: a TerminalWriter over standard output."""
+    if str(out) == "-" and on_terminal():
+        return TerminalWriter(sys.stdout.buffer)
+    return out

@@ -245,3 +245,31 @@ async def test_a_notification_quoting_markup_is_shown_as_text(hostile_db: Path, 
         messages = [n.message for n in app._notifications]
         assert messages == ["Saved [/] for [bold]" + visible(HOSTILE["ward"])]
         await pilot.pause()
+
+
+def test_terminal_writer_shows_escapes_split_across_writes() -> None:
+    import io
+
+    from rrp.reports.user_text import TerminalWriter
+
+    raw = io.BytesIO()
+    writer = TerminalWriter(raw)
+    data = "Elm\x1b]0;pwned\x07,\u202eevil\r\nnext,\u00e9\t1\n".encode()
+    for i in range(len(data)):  # one byte at a time: an é and a bidi override split mid-character
+        writer.write(data[i : i + 1])
+    writer.flush()
+    assert raw.getvalue().decode() == "Elm\\x1b]0;pwned\\x07,\\u202eevil\nnext,\u00e9\t1\n"
+
+
+@pytest.mark.parametrize("kind", ["weekly", "pdsa", "annotations", "progress", "measures"])
+def test_export_to_a_terminal_shows_control_characters_visibly(
+    hostile_db: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rrp.reports.user_text as user_text_module
+
+    monkeypatch.setattr(user_text_module, "on_terminal", lambda: True)
+    result = CliRunner().invoke(main, ["export", kind, "-", "--db", str(hostile_db)])
+    assert result.exit_code == 0, result.output
+    assert not RAW_CONTROLS.search(result.output), repr(RAW_CONTROLS.findall(result.output))
+    if kind != "measures":
+        assert "\\x1b" in result.output  # the stored escape is shown, not obeyed
