@@ -127,13 +127,14 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _print_table(points: Any, summary: dict[str, Any], trial: bool) -> None:
-    """A rich table a person reads: signals in MDC colours, icons in words."""
+def _print_table(points: Any, summary: dict[str, Any], trial: bool, reading: list[str]) -> None:
+    """A rich table a person reads: signals in MDC colours, icons in words, the reading."""
     from rich.table import Table
     from rich.text import Text
 
     from rrp.reports.icons_text import assurance_letter, badge, variation_letter
     from rrp.reports.user_text import plain_console
+    from rrp.widgets.icons import reading_rich
 
     console = plain_console()
     table = Table(title=f"{summary['chart']} chart ({summary['rules']} rules)")
@@ -173,6 +174,7 @@ def _print_table(points: Any, summary: dict[str, Any], trial: bool) -> None:
             + (badge(assurance_letter(assurance)) + ICON_WORDS[assurance] if assurance else "no assurance icon")
         )
     )
+    console.print(reading_rich(reading))
     if trial:
         console.print("Limits marked trial: a segment has fewer than 12 points.")
     if summary["chart"] == "run":
@@ -254,7 +256,7 @@ def chart(
 ) -> None:
     """Compute a run or SPC chart from FILE (CSV), rows in file order."""
     try:
-        points, summary = _compute(
+        result = _compute(
             file,
             value_col,
             denominator_col,
@@ -271,6 +273,13 @@ def chart(
     except InputError as exc:
         _fail(str(exc))
         return
+    from rrp.reports.reading import chart_reading
+
+    points, summary = result.points, result.summary
+    # The chart read out in words (the same sentences as the huddle and the pack): values are
+    # shown as plotted, a proportion per 100 as a percentage.
+    unit = "%" if chart_type in ("p", "pprime") and per == 100 else ""
+    reading = chart_reading(result, label=value_col, unit=unit, aim=target, period="point")
     if out_format == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -283,9 +292,9 @@ def chart(
             {k: _json_value(v) for k, v in zip(CSV_FIELDS, row, strict=True)}
             for row in points[list(CSV_FIELDS)].itertuples(index=False)
         ]
-        click.echo(json.dumps({"points": records, "summary": summary}, indent=2))
+        click.echo(json.dumps({"points": records, "summary": summary, "reading": reading}, indent=2))
     else:
-        _print_table(points, summary, bool(points["trial"].any()))
+        _print_table(points, summary, bool(points["trial"].any()), reading)
 
 
 def _compute(
@@ -301,8 +310,9 @@ def _compute(
     rebase: tuple[str, ...],
     screen: bool,
     target: float | None,
-) -> tuple[Any, dict[str, Any]]:
-    """Read and check the file, then run the engine; InputError for anything a user got wrong."""
+) -> Any:
+    """Read and check the file, then run the engine (a ChartResult); InputError for anything a
+    user got wrong."""
     header, rows = _read_rows(file)
     x_col = x_col or header[0]
     for name, col in (("--x", x_col), ("--value", value_col), ("--denominator", denominator_col)):
@@ -358,4 +368,4 @@ def _compute(
         )
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    return result.points, result.summary
+    return result

@@ -132,6 +132,8 @@ def test_table_output_words(tmp_path):
     assert res.exit_code == 0, res.output
     assert "common cause variation" in res.stdout
     assert "consistently passing" in res.stdout
+    # read out in words, as on the huddle: no sign of change, and the aim always met
+    assert "No sign of change" in res.stdout
 
 
 def test_fix_after_and_no_screen(tmp_path):
@@ -256,6 +258,9 @@ def test_p_chart_per_100_json(tmp_path, chart_type):
     assert 0 <= first["lower_limit"] < first["centre"] < first["upper_limit"] <= 100
     # target 50% is above every upper limit while higher is better: consistently failing
     assert doc["summary"]["assurance_icon"] == "fail"
+    reading = doc["reading"]
+    assert len(reading) == 3 and reading[0].startswith("restraint: ") and "%" in reading[0]
+    assert reading[2].startswith("Aim 50%")
 
 
 @pytest.mark.parametrize("chart_type", ["run", "xmr", "u"])
