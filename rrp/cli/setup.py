@@ -85,6 +85,8 @@ def demo(
     database, or any file that is not a demo database, is never deleted or overwritten.
     """
     import os
+    import shutil
+    import tempfile
 
     from rich.text import Text
 
@@ -109,9 +111,10 @@ def demo(
         return
     started = time.perf_counter()
     target = Path(os.path.realpath(path))  # a link to the demo database: rebuild the file it names
-    built = target.with_name(f".{target.name}.{os.getpid()}.building")
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{built}{suffix}").unlink(missing_ok=True)
+    # Built in a private folder beside it (mkdtemp: unpredictable, 0700), so nobody can plant a
+    # link under the new file's name and have the demo written through it.
+    private = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
+    built = private / target.name
     try:
         store = Store(built, who=DEMO_WHO)
         try:
@@ -120,8 +123,7 @@ def demo(
             store.close()
         install_database(built, target)
     finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{built}{suffix}").unlink(missing_ok=True)
+        shutil.rmtree(private, ignore_errors=True)
     console.print(
         Text.assemble(
             f"Synthetic collaborative: {len(plan.wards)} wards x {len(plan.week_starts)} weeks in ",

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -221,7 +223,14 @@ def output_path(
     """
     path = Path(out)
     target = check_output(path, database=database, replace=replace)
-    temporary = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+    # The temporary lives in a private folder made for this write (mkdtemp: an unpredictable name,
+    # created exclusively, mode 0700), so nobody who can write beside `out` can plant a link
+    # under its name and have rrp write through it (into the open database, say).
+    try:
+        private = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".partial", dir=target.parent))
+    except OSError as exc:
+        raise _failed(path, exc) from None
+    temporary = private / target.name
     try:
         try:
             yield temporary
@@ -230,8 +239,7 @@ def output_path(
         except OSError as exc:
             raise _failed(path, exc) from None
     finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+        shutil.rmtree(private, ignore_errors=True)
 
 
 @contextlib.contextmanager

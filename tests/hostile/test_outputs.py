@@ -248,7 +248,7 @@ def test_submission_to_a_full_disk_is_one_line(demo_db: Path, tmp_path: Path, mo
 
     def open_full(self: Path, mode: str = "r", *args: object, **kwargs: object):
         handle = real_open(self, mode, *args, **kwargs)
-        return FullDisk(handle) if "partial" in self.name and "w" in mode else handle
+        return FullDisk(handle) if "partial" in self.parent.name and "w" in mode else handle
 
     monkeypatch.setattr(Path, "open", open_full)
     out = tmp_path / "ward.json"
@@ -294,7 +294,7 @@ def test_backup_into_a_folder_that_cannot_be_written_is_one_line(demo_db: Path, 
     out = blocker / "b.sqlite"  # root ignores chmod; a path under a file cannot be written by anyone
     result = run(argv("backup", out, demo_db))
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"rrp: the backup to {out} failed: unable to open database file; nothing was written"
+    assert result.stderr.strip() == f"rrp: could not write {out}: Not a directory; nothing was written"
     assert blocker.read_text() == "not a folder"
 
 
@@ -336,3 +336,23 @@ def test_the_apps_export_and_backup_refuse_the_open_database(demo_db: Path) -> N
     outcome = run_backup(demo_db, Path(f"{demo_db}-wal"))
     assert not outcome.ok and "it is the open database's -wal file" in outcome.message
     assert fingerprint(demo_db) == before
+
+
+@pytest.mark.parametrize("command", ["export weekly", "backup"])
+def test_a_link_planted_at_the_old_temporary_name_is_never_written_through(
+    demo_db: Path, tmp_path: Path, command: str
+) -> None:
+    """The temporary file is made in a private folder (mkdtemp), so a link planted where a
+    predictable temporary name would be (`.NAME.PID.partial.EXT`, this process's pid) is never
+    followed: the database it points at stays as it was."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / ("w.csv" if command.startswith("export") else "b.sqlite")
+    planted = folder / f".{out.stem}.{os.getpid()}.partial{out.suffix}"
+    planted.symlink_to(demo_db)
+    before = fingerprint(demo_db)
+    result = run(argv(command, out, demo_db))
+    assert result.exit_code == 0, result.output
+    assert fingerprint(demo_db) == before
+    assert planted.is_symlink() and out.is_file()
+    assert sorted(p.name for p in folder.iterdir()) == sorted([planted.name, out.name])  # no leftovers
