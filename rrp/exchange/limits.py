@@ -63,12 +63,14 @@ DEFAULT_LIMITS: dict[str, Limits] = {
     # records (counted as JSON objects and lists before parsing) are bounded as well as the bytes.
     "submission": Limits("a ward submission", max_bytes=20 * MB, max_rows=200_000, seconds=120.0),
     "restore": Limits("a backup to restore", max_bytes=4096 * MB),
+    # A family of measures is tens of measures; max_rows bounds the [[measure]] tables.
+    "measures": Limits("a measures file", max_bytes=1 * MB, max_rows=500, seconds=30.0),
     "table": Limits("a table file"),
 }
 
 
 def limits_for(kind: str) -> Limits:
-    """The limits of one kind of file: weekly, wards, pdsa, submission, restore, table."""
+    """The limits of one kind of file: weekly, wards, pdsa, submission, restore, measures, table."""
     return DEFAULT_LIMITS[kind]
 
 

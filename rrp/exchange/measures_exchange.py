@@ -78,18 +78,17 @@ class ImportResult:
 
 def import_measures(store: Store, path: Path, *, dry_run: bool = False) -> ImportResult:
     """Add or update the measures in a TOML file (others are left as they are): all or nothing."""
+    from rrp.exchange.limits import limits_for, read_bounded
     from rrp.models.measure_file import MeasureFileError, parse_measures
 
+    limits = limits_for("measures")
+    data = read_bounded(Path(path), limits)  # a regular file, within its byte limit
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileRefused(f"{path} is not UTF-8 text") from None
-    except FileNotFoundError:
-        raise FileRefused(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise FileRefused(f"{path} is a folder, not a file") from None
     try:
-        measures = parse_measures(text, base=store.measures.all())
+        measures = parse_measures(text, base=store.measures.all(), max_measures=limits.max_rows)
     except MeasureFileError as exc:
         raise MeasuresRefused(str(path), exc.problems) from None
     wards = {w.code for w in store.registry.wards()}

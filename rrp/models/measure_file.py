@@ -35,7 +35,7 @@ def _where(index: int, entry: Any) -> str:
     return f"[[measure]] {index}" + (f" ({code})" if isinstance(code, str) and code else "")
 
 
-def parse_measures(text: str, *, base: MeasureSet | None = None) -> list[Measure]:
+def parse_measures(text: str, *, base: MeasureSet | None = None, max_measures: int = 500) -> list[Measure]:
     """Parse TOML text into measures, or raise MeasureFileError naming every problem.
 
     With `base` (the stored set), the file's measures are checked as added to it, so a file may
@@ -45,10 +45,14 @@ def parse_measures(text: str, *, base: MeasureSet | None = None) -> list[Measure
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MeasureFileError([f"not valid TOML: {exc}"]) from None
+    except RecursionError:  # arrays or tables nested thousands deep: no measures file does that
+        raise MeasureFileError(["not a measures file: values are nested too deeply"]) from None
     entries = data.get("measure")
     unknown = sorted(k for k in data if k != "measure")
     if entries is None or not isinstance(entries, list):
         raise MeasureFileError(["no [[measure]] tables in the file"])
+    if len(entries) > max_measures:
+        raise MeasureFileError([f"{len(entries):,} [[measure]] tables: a measures file holds at most {max_measures:,}"])
     problems = [f"unknown top-level key {k!r} (measures are [[measure]] tables)" for k in unknown]
     measures: list[Measure] = []
     where: dict[str, str] = {}

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -349,3 +351,41 @@ def test_an_xlsx_read_that_stops_early_is_an_error(monkeypatch: pytest.MonkeyPat
     with pytest.raises(FileRefused) as refused:
         read_table(path)
     assert str(refused.value) == f"{path}: read 2 rows of the sheet 'Weekly' but it holds 6; nothing was imported"
+
+
+# -- the measures file (rrp import measures): the same bounded reader -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda d: Path("/dev/zero"), "/dev/zero is not a regular file (a device, pipe or socket): a measures file reads only files"),
+        (lambda d: _fifo(d / "m.toml"), "m.toml is not a regular file (a device, pipe or socket): a measures file reads only files"),
+        (lambda d: _text(d / "m.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n"), "not a measures file: values are nested too deeply"),
+        (lambda d: _text(d / "m.toml", "a = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n"), "not a measures file: values are nested too deeply"),
+        (lambda d: _text(d / "m.toml", "# pad\n" * 200_000), "is larger than the 1 MB limit for a measures file"),
+        (lambda d: _text(d / "m.toml", '[[measure]]\ncode = "x"\n' * 501), "501 [[measure]] tables: a measures file holds at most 500"),
+    ],
+    ids=["dev-zero", "fifo", "deep-array", "deep-table", "too-large", "too-many-measures"],
+)
+def test_measures_file_attacks_refused_in_one_line(tmp_path: Path, make, expected: str) -> None:
+    db = make_database(tmp_path / "m.sqlite")
+    before = fingerprint(db)
+    path = make(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "rrp", "import", "measures", str(path), "--db", str(db)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert fingerprint(db) == before
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
