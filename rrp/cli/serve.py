@@ -85,4 +85,7 @@ def serve(db_path: Path | None, host: str, port: int, allow_network: bool) -> No
     try:
         server.serve()
     except OSError as error:
-        fail(f"cannot listen on {host_port(host, port)}: {error.strerror or error}", EXIT_REFUSED)
+        # Echoed as it is, like the address above: an address and port can hold ten digits that
+        # fail() would take for an NHS number and hide.
+        click.echo(f"rrp: cannot listen on {host_port(host, port)}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_REFUSED)

@@ -7,16 +7,16 @@ valid numbers are flagged, so that dates, phone numbers and bed counts rarely ra
 
 How a number is found, whatever way it was written:
 
-- A *digit* is a decimal digit of any script (Arabic-Indic, Devanagari, fullwidth...), read as 0-9
-  with `unicodedata.digit`.
+- A *digit* is any character with a digit value in Unicode: a decimal digit of any script
+  (Arabic-Indic, Devanagari, fullwidth...) and the compatibility digits (superscript, circled),
+  read as 0-9 with `unicodedata.digit`.
 - Characters nobody sees (zero-width spaces and joiners, soft hyphens, bidi marks: Unicode format
   characters; and combining marks) are ignored: "943<ZWSP>4765919" is ten digits in a row.
 - Digits next to each other form a *group* ("943", "5919"). Groups are joined into a *chain* when
-  what lies between them is short and holds no letter: spaces of any kind (NBSP, tabs, line
-  breaks; a run of them counts once), dots, slashes, hyphens, brackets, any punctuation, at most
-  `MAX_SEPARATOR` of them. So 3-3-4, 4-3-3, ten plain digits, one digit at a time with any
-  separators, "943 / 476 / 5919" and "943  -  476  -  5919" are all found, while "3 restraints,
-  4 seclusions" never joins across the words.
+  what lies between them holds no letter: spaces of any kind (NBSP, tabs, line breaks), dots,
+  slashes, hyphens, brackets, any punctuation, however many. So 3-3-4, 4-3-3, ten plain digits,
+  one digit at a time with any separators, "943 / 476 / 5919" and "943.....476.....5919" are all
+  found, while "3 restraints, 4 seclusions" never joins across the words.
 - Every run of whole consecutive groups of a chain that holds exactly ten digits is a candidate
   (a number written next to other numbers is still found: "Bed 7: 943 476 5919, 12"). A group of
   more than ten digits is one longer number (an 11-digit phone number, a reference), never cut
@@ -32,12 +32,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: At most this many separator characters between two groups of one number (a run of spaces
-#: counts as one; invisible characters count as none): "943 - 476" is 3, "943  -  476" is 3.
-MAX_SEPARATOR = 4
 NHS_NUMBER_LENGTH = 10
 
-_DIGITS = re.compile(r"\d+")  # str patterns: \d is any script's decimal digit (category Nd)
+_DIGITS = re.compile(r"[0-9]+")  # on text whose digits were read as ASCII first (_digits_read)
 _INVISIBLE = frozenset(("Cf", "Mn", "Me"))
 
 
@@ -54,78 +51,99 @@ def is_valid_nhs_number(digits: str) -> bool:
     return check == int(digits[9])
 
 
-def _ascii_digits(run: str) -> str:
-    return run if run.isascii() else "".join(str(unicodedata.digit(c)) for c in run)
+def _digits_read(text: str) -> str:
+    """`text` with every character that has a digit value written as that ASCII digit, one
+    character for one, so positions are kept ("٣" and "⑨" and "⁹" become "3", "9", "9")."""
+    if text.isascii():
+        return text
+    out = []
+    for char in text:
+        value = unicodedata.digit(char, None)
+        out.append(str(value) if value is not None else char)
+    return "".join(out)
 
 
 def _gap(text: str) -> str:
-    """What lies between two digit runs: 'join' (nothing visible), 'separate' (a short separator)
-    or 'break' (a letter, or too long a separator)."""
-    weight = 0
-    in_space = False
+    """What lies between two digit runs: 'join' (nothing visible), 'separate' (anything that is
+    not a letter) or 'break' (a letter)."""
+    visible_separator = False
     for char in text:
         if char.isalpha():
             return "break"
-        if char.isspace():
-            if not in_space:
-                weight += 1
-            in_space = True
-        elif unicodedata.category(char) in _INVISIBLE:
-            continue  # neither adds nor ends a run of spaces
-        else:
-            weight += 1
-            in_space = False
-        if weight > MAX_SEPARATOR:
-            return "break"
-    return "join" if weight == 0 else "separate"
+        if unicodedata.category(char) not in _INVISIBLE:
+            visible_separator = True
+    return "separate" if visible_separator else "join"
 
 
-def _candidates(groups: list[str]) -> list[str]:
-    """Every run of whole consecutive groups holding exactly ten digits."""
+def _candidates(groups: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
+    """Every run of whole consecutive groups holding exactly ten digits, as their digit spans."""
     found = []
     for start in range(len(groups)):
         length = 0
         for end in range(start, len(groups)):
-            length += len(groups[end])
+            length += sum(b - a for a, b in groups[end])
             if length >= NHS_NUMBER_LENGTH:
                 if length == NHS_NUMBER_LENGTH:
-                    found.append("".join(groups[start : end + 1]))
+                    found.append([span for group in groups[start : end + 1] for span in group])
                 break
     return found
 
 
-def _chains(text: str) -> list[list[str]]:
-    chains: list[list[str]] = []
-    groups: list[str] = []
+def _chains(read: str) -> list[list[list[tuple[int, int]]]]:
+    """The chains of `read` (see the module doc): groups of digit-run spans."""
+    chains: list[list[list[tuple[int, int]]]] = []
+    groups: list[list[tuple[int, int]]] = []
     previous_end = -1
-    for match in _DIGITS.finditer(text):
-        run = _ascii_digits(match.group())
-        kind = "break" if previous_end < 0 else _gap(text[previous_end : match.start()])
+    for match in _DIGITS.finditer(read):
+        span = match.span()
+        kind = "break" if previous_end < 0 else _gap(read[previous_end : match.start()])
         if kind == "join":
-            groups[-1] += run
+            groups[-1].append(span)
         elif kind == "separate":
-            groups.append(run)
+            groups.append([span])
         else:
             if groups:
                 chains.append(groups)
-            groups = [run]
+            groups = [[span]]
         previous_end = match.end()
     if groups:
         chains.append(groups)
     return chains
 
 
+def _found(text: str) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Each valid NHS number in `text`: its 10 ASCII digits and where they stand in `text`."""
+    read = _digits_read(text)
+    # Most text has fewer than ten digits: skip the character-by-character look.
+    if sum(len(run) for run in _DIGITS.findall(read)) < NHS_NUMBER_LENGTH:
+        return []
+    found = []
+    for groups in _chains(read):
+        for spans in _candidates(groups):
+            digits = "".join(read[a:b] for a, b in spans)
+            if is_valid_nhs_number(digits):
+                found.append((digits, spans))
+    return found
+
+
 def find_nhs_numbers(text: str | None) -> list[str]:
     """Every valid NHS number written in `text`, as 10 ASCII digits, in order of appearance."""
     if not text:
         return []
-    # Most text has fewer than ten digits: skip the character-by-character look.
-    if sum(len(run) for run in _DIGITS.findall(text)) < NHS_NUMBER_LENGTH:
-        return []
-    found = []
-    for groups in _chains(text):
-        found += [digits for digits in _candidates(groups) if is_valid_nhs_number(digits)]
-    return found
+    return [digits for digits, _ in _found(text)]
+
+
+def redact_nhs_numbers(text: str) -> str:
+    """`text` with the digits of every NHS number in it shown as '*' (separators kept): what rrp
+    shows wherever it would otherwise repeat what a person typed or a file held."""
+    found = _found(text) if text else []
+    if not found:
+        return text
+    chars = list(text)
+    for _, spans in found:
+        for a, b in spans:
+            chars[a:b] = "*" * (b - a)
+    return "".join(chars)
 
 
 NHS_NUMBER_MESSAGE = (

@@ -6,7 +6,8 @@ file reach the CLI and the app. Given to rich or Textual as a `str` they are par
 control starts an escape sequence (clear the screen, set the window title, a hyperlink). So:
 
 - `visible(text)`: control characters (C0, DEL, C1) and bidi overrides/isolates shown as a visible
-  escape (`\\x1b`, `\\u202e`); line breaks and tabs kept where `multi_line`, else spaces.
+  escape (`\\x1b`, `\\u202e`); line breaks and tabs kept where `multi_line`, else spaces; the
+  digits of an NHS number shown as '*'.
 - `user_text(text, style)`: the one way user text becomes a rich `Text` (never parsed as markup).
 - `plain_console(...)`: the CLI's rich Console: every `str` it prints (a line, a table cell, a
   title) is shown as it is, no markup, no emoji codes, control characters made visible.
@@ -25,6 +26,8 @@ from typing import IO, Any
 from rich.console import Console
 from rich.text import Text
 
+from rrp.models.nhs_number import redact_nhs_numbers
+
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _CONTROL_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 _CONTROL_MULTI_LINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
@@ -42,7 +45,9 @@ def visible(text: Any, *, multi_line: bool = False) -> str:
     line break or a tab is a space.
     """
     text = "" if text is None else str(text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Nothing rrp shows repeats an NHS number, whatever carried it (a refused cell quoted in a
+    # message, a ward code typed on the command line, a database written before the guard).
+    text = redact_nhs_numbers(text.replace("\r\n", "\n").replace("\r", "\n"))
     if multi_line:
         return _CONTROL_MULTI_LINE.sub(_escape, text)
     return _CONTROL_ONE_LINE.sub(_escape, text.replace("\n", " ").replace("\t", " "))

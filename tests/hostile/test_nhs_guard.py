@@ -94,6 +94,9 @@ def test_a_number_failing_modulus_11_is_never_flagged(case: tuple[str, str]) -> 
         "943\u200b476\u200b5919", "9434\u00a0765\u00a0919", "9 4 3 4 7 6 5 9 1 9", "943 - 476 - 5919",
         "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669", "\uff19\uff14\uff13 476 5919",
         "Bed 7: 943 476 5919, 12 restraints", "943\u200b\u200b\u200b\u200b\u200b4765919",
+        # any run of separators that holds no letter (the rule), and compatibility digits
+        "943 - - 476 - - 5919", "943.....476.....5919", "943 ------ 476 5919",
+        "\u2468\u2463\u2462\u2463\u2466\u2465\u2464\u2468\u2460\u2468", "\u2079\u2074\u00b3\u2074\u2077\u2076\u2075\u2079\u00b9\u2079",
     ],
 )
 def test_written_forms_found(text: str) -> None:
@@ -106,7 +109,6 @@ def test_written_forms_found(text: str) -> None:
         "19434765919",  # one longer number
         "9434765919123",
         "3 restraints, 4 seclusions, 3 rapid tranq, 4 prone, 7 days, 6 staff, 5 debriefs, 9 beds, 1 x, 9 y",
-        "943 ------ 476 5919",  # too long a separator to be one number
     ],
 )
 def test_not_one_number(text: str) -> None:
