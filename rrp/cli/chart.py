@@ -49,6 +49,10 @@ class InputError(Exception):
     """Bad input: reported as one line on stderr with exit status 2."""
 
 
+#: A baseline longer than any series rrp reads (the readers stop long before).
+MAX_FIX_AFTER = 100_000
+
+
 def _fail(message: str) -> None:
     """Print one clear line to stderr and exit 2 (never a traceback)."""
     from rrp.reports.user_text import visible
@@ -273,7 +277,9 @@ def chart(
     except InputError as exc:
         _fail(str(exc))
         return
+    from rrp.exchange.csv_out import neutralise
     from rrp.reports.reading import chart_reading
+    from rrp.reports.user_text import on_terminal, visible
 
     points, summary = result.points, result.summary
     # The chart read out in words (the same sentences as the huddle and the pack): values are
@@ -285,8 +291,11 @@ def chart(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_FIELDS)
         for row in points[list(CSV_FIELDS)].itertuples(index=False):
-            writer.writerow([_csv_value(v) for v in row])
-        click.echo(out.getvalue(), nl=False)
+            # Labels are text from the file: made safe for a spreadsheet as every CSV rrp writes.
+            writer.writerow([neutralise(v) if isinstance(v, str) else _csv_value(v) for v in row])
+        text = out.getvalue()
+        # On a terminal, control characters in the labels are shown, never obeyed.
+        click.echo(visible(text, multi_line=True) if on_terminal() else text, nl=False)
     elif out_format == "json":
         records = [
             {k: _json_value(v) for k, v in zip(CSV_FIELDS, row, strict=True)}
@@ -330,8 +339,8 @@ def _compute(
         )
     if chart_type == "c" and denominator_col is not None:
         raise InputError("a c chart plots counts: drop --denominator or use --chart u")
-    if fix_after is not None and fix_after < 12:
-        raise InputError("--fix-after must be at least 12 points")
+    if fix_after is not None and not 12 <= fix_after <= MAX_FIX_AFTER:
+        raise InputError(f"--fix-after must be at least 12 points (and at most {MAX_FIX_AFTER:,})")
     if per is not None and not (math.isfinite(per) and per > 0):
         raise InputError("--per must be a positive number")
     values = _numbers(rows, value_col)

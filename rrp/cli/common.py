@@ -41,6 +41,10 @@ class RrpGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except OverflowError:
+            # A last guard: every date and number is bounded where it is read, but an option no
+            # reader checked must still end in one line, not a traceback.
+            fail("a date or number given is outside the range rrp works with (years 2000 to 2100)", EXIT_USAGE)
         except Exception as exc:
             from rrp.store.database import database_error
 

@@ -264,7 +264,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.option("--to", "end", callback=_date, default=None, help="To this date (inclusive).")
 @click.option("--since", callback=_date, default=None, help="submission: only records changed since this date.")
 @click.option("--chart", type=click.Choice(["u", "uprime", "xmr", "c", "run"]), default="u", show_default=True, help="spc: chart type.")
-@click.option("--fix-after", type=click.IntRange(min=12), default=None, help="spc: baseline of the first n points.")
+@click.option("--fix-after", type=click.IntRange(min=12, max=100_000), default=None, help="spc: baseline of the first n points.")
 @click.option("--target", "target_rate", type=float, default=None, help="spc: target rate for the assurance icon.")
 @exchange_errors
 def export_cmd(

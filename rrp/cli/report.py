@@ -28,10 +28,14 @@ def report() -> None:
 def _parse_today(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
+    from pydantic_core import PydanticCustomError
+
+    from rrp.models.fields import parse_date
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"--today {value!r} is not a date (use 2026-11-18)", EXIT_USAGE)
+        return parse_date(value, "--today")  # the one date rule: ISO or UK, years 2000 to 2100
+    except PydanticCustomError as exc:
+        fail(exc.message(), EXIT_USAGE)
         raise  # unreachable: fail exits
 
 

@@ -50,25 +50,39 @@ def whole_number(value: Any, label: str, *, maximum: int | None = None) -> int:
     return value
 
 
+#: The dates rrp works with: the programme's data starts in this century, and a date in year 1 or
+#: 9999 is a slip that would otherwise overflow date arithmetic (a week's end, a month's start).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def parse_date(value: Any, label: str) -> dt.date:
-    """A date as ISO (2025-03-03) or UK (03/03/2025); anything else is a clear error."""
+    """A date as ISO (2025-03-03) or UK (03/03/2025) in the years 2000 to 2100; anything else is a
+    clear error."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         text = value.strip()
+        day: dt.date | None = None
         try:
             match = _UK_DATE.match(text)
             if match:
-                day, month, year = (int(g) for g in match.groups())
-                return dt.date(year, month, day)
-            return dt.date.fromisoformat(text)
+                d, m, y = (int(g) for g in match.groups())
+                day = dt.date(y, m, d)
+            else:
+                day = dt.date.fromisoformat(text)
         except ValueError:
             pass
-        raise PydanticCustomError(
-            "date", f"{label} {text!r} is not a date (use 2025-03-03 or 03/03/2025)"
-        )
+        if day is None:
+            raise PydanticCustomError(
+                "date", f"{label} {text!r} is not a date (use 2025-03-03 or 03/03/2025)"
+            )
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise PydanticCustomError(
+                "date", f"{label} {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
+            )
+        return day
     raise PydanticCustomError("date", f"{label} is required")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,7 +127,10 @@ def write_pack(
     """
     import matplotlib
 
-    with matplotlib.rc_context(PLAIN_TEXT_RC):
+    # matplotlib's warnings (an empty chart has no legend entries, a flat series equal y limits)
+    # are about drawing, not for the person running the pack: they must not reach the terminal.
+    with matplotlib.rc_context(PLAIN_TEXT_RC), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
         return _write_pack(dash, out, progress, database)
 
 

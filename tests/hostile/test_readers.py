@@ -389,3 +389,43 @@ def _fifo(path: Path) -> Path:
 def _text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# -- dates outside the years rrp works with: one rule (rrp.models.fields.parse_date) -------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "huddle", "--ward", "ERC-MAPLE", "--today", "0001-01-01"],
+        ["report", "collaborative", "--today", "9999-12-31"],
+        ["pdsa", "list", "--today", "9999-12-31"],
+        ["export", "weekly", "-", "--from", "0001-01-01"],
+        ["chart", "CSV", "--value", "value", "--chart", "xmr", "--fix-after", "999999999999999999999"],
+        ["export", "spc", "-", "--fix-after", "999999999999999999999"],
+    ],
+    ids=["huddle-year-1", "collaborative-9999", "pdsa-9999", "export-from-year-1", "chart-fix-after", "spc-fix-after"],
+)
+def test_out_of_range_dates_and_numbers_are_one_line(tmp_path: Path, args: list[str]) -> None:
+    db = make_database(tmp_path / "d.sqlite")
+    csv_file = tmp_path / "c.csv"
+    csv_file.write_text("label,value\n" + "".join(f"{i},{i % 3}\n" for i in range(20)), encoding="utf-8")
+    argv = [str(csv_file) if a == "CSV" else a for a in args]
+    if argv[0] != "chart":
+        argv += ["--db", str(db)]
+    result = CliRunner().invoke(main, argv)
+    # refused as a usage error, or (the PDSA list of an empty database) nothing to judge: no crash
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+
+
+def test_pdsa_and_values_dates_in_year_1_are_refused() -> None:
+    from pydantic import ValidationError
+
+    from rrp.models.fields import parse_date
+
+    for text in ("0001-01-01", "9999-12-31", "01/01/0001"):
+        with pytest.raises(Exception, match="outside the years 2000 to 2100") as refused:
+            parse_date(text, "Planned start")
+        assert not isinstance(refused.value, ValidationError)
