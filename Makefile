@@ -25,10 +25,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check rrp tests benchmarks
-	$(BIN)/python -m pytest -n 2 -q -m "not long"
+	scripts/with_pg.sh $(BIN)/python -m pytest -n 2 -q -m "not long"
 
 test-long: $(STAMP)
-	$(BIN)/python -m pytest -q -m long
+	scripts/with_pg.sh $(BIN)/python -m pytest -q -m long
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

@@ -247,6 +247,10 @@ def backup_copy(path: Path, label: str) -> Path:
 class Database:
     """An rrp database file: created, recognised and migrated on open."""
 
+    #: Which engine (rrp.store.pg.PgDatabase is "postgresql"), and the error a duplicate row raises.
+    engine = "sqlite"
+    integrity_error = sqlite3.IntegrityError
+
     def __init__(
         self,
         path: str | Path,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -339,7 +338,7 @@ class WeeklyRepository:
                 "rapid_tranquillisation, occupied_bed_days, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 remembered(),
             )
-        except sqlite3.IntegrityError as exc:
+        except self.database.integrity_error as exc:
             raise ConstraintError(f"The same ward and week appear twice in one batch ({exc})") from None
         if keep_stored_notes:
             conn.execute(
