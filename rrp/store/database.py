@@ -247,7 +247,8 @@ def backup_copy(path: Path, label: str) -> Path:
 class Database:
     """An rrp database file: created, recognised and migrated on open."""
 
-    #: Which engine (rrp.store.pg.PgDatabase is "postgresql"), and the error a duplicate row raises.
+    #: Which engine (rrp.store.pg.PgDatabase is "postgresql"), and the error(s) raised when the
+    #: schema refuses a row (a duplicate key, a CHECK, a trigger).
     engine = "sqlite"
     integrity_error = sqlite3.IntegrityError
 

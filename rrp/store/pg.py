@@ -61,6 +61,7 @@ def pg_query(sql: str, placeholders: bool = True) -> str:
     if placeholders:
         sql = sql.replace("%", "%%").replace("?", "%s")
     sql = re.sub(r"\bIS NOT (?!NULL\b)", "IS DISTINCT FROM ", sql)
+    sql = re.sub(r"\bIS (?=%s|\?)", "IS NOT DISTINCT FROM ", sql)
     sql = sql.replace("json_object(", "json_build_object(")
     sql = re.sub(r"\btemp\.", "pg_temp.", sql)
     sql = re.sub(r"\bmain\.", "", sql)
@@ -73,6 +74,21 @@ def _psycopg() -> Any:
     import psycopg
 
     return psycopg
+
+
+def _adapt(raw: Any) -> None:
+    """Values cross as they do with sqlite3: text is sent as text (never cast silently to a
+    number, as an untyped literal would be), and NUMERIC comes back as int or float."""
+    from psycopg.adapt import Loader
+    from psycopg.types.string import StrDumper
+
+    class NumberLoader(Loader):
+        def load(self, data: Any) -> int | float:
+            text = bytes(data).decode()
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+
+    raw.adapters.register_dumper(str, StrDumper)
+    raw.adapters.register_loader("numeric", NumberLoader)
 
 
 class PgConnection:
@@ -111,7 +127,7 @@ def refused(exc: BaseException) -> StoreError | None:
     text = (diag.message_primary if diag is not None else None) or str(exc)
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return WriteFailed(f"PostgreSQL refused the change ({text}): nothing was saved")
-    if isinstance(exc, psycopg.IntegrityError | psycopg.DataError | psycopg.errors.RaiseException):
+    if isinstance(exc, REFUSALS()):
         return ConstraintError(f"The database refused the change: {text}")
     if isinstance(exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
         return WriteFailed(
@@ -121,6 +137,12 @@ def refused(exc: BaseException) -> StoreError | None:
     if isinstance(exc, psycopg.OperationalError):
         return WriteFailed(f"the PostgreSQL server could not be reached or written ({text}): nothing was saved")
     return StoreError(f"PostgreSQL refused the request ({text})")
+
+
+def REFUSALS() -> tuple[type[BaseException], ...]:  # noqa: N802 - a constant, loaded lazily
+    """The PostgreSQL errors that mean "the schema refused this row" (sqlite3.IntegrityError's)."""
+    errors = _psycopg().errors
+    return (errors.IntegrityError, errors.DataError, errors.DatatypeMismatch, errors.RaiseException)
 
 
 class PgDatabase:
@@ -148,7 +170,7 @@ class PgDatabase:
         self.migrated_from: int | None = None
         self.backup_path = None
         self._local = threading.local()
-        self.integrity_error = _psycopg().IntegrityError
+        self.integrity_error = REFUSALS()
         self._open(create)
 
     # -- connections -----------------------------------------------------------------------
@@ -160,6 +182,7 @@ class PgDatabase:
                                   application_name="rrp")
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to {self.path} ({str(exc).strip().splitlines()[0]})") from None
+        _adapt(raw)
         raw.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
         if self.readonly:
             raw.execute("SET default_transaction_read_only = on")

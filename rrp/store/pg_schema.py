@@ -9,9 +9,14 @@ The few dialect differences, written once here:
 - Dates stay ISO text (as in SQLite), checked by `rrp_date()`, which is NULL for anything but a
   real YYYY-MM-DD day (SQLite's `date(x, '+0 days') = x`); weekdays by `extract(isodow ...)`.
 - `json_valid(x)` is `rrp_json_valid(x)`; `typeof(x) = 'integer'` is the INTEGER column type.
+  measure_value's numbers (no declared type in SQLite: stored as given) are NUMERIC, so a whole
+  number stays whole and a fraction is never rounded by an assignment cast; the store reads them
+  back as int or float (rrp.store.pg), as sqlite3 does.
 - SQLite's `RAISE(ABORT, msg)` triggers are PL/pgSQL trigger functions raising the same message
   with SQLSTATE check_violation (so the store maps both to the same ConstraintError).
 - `x IS NOT y` (NULL-safe) is `x IS DISTINCT FROM y`; `json_each` is `jsonb_array_elements_text`.
+- SQLite's implicit rowid, where the store orders by it (annotation), is an identity column
+  `rowid`; like SQLite's it is not part of a row's data (`rrp copy` leaves it to the target).
 - The schema version and application id live in the one-row table `rrp_schema` (SQLite keeps
   them in PRAGMA user_version / application_id); it is not data, so `rrp copy` skips it.
 """
@@ -202,6 +207,8 @@ CREATE TABLE annotation (
     pdsa_cycle_id TEXT REFERENCES pdsa_cycle(id) ON DELETE CASCADE,
     {_UPDATED},
     {_VERSION},
+    -- SQLite's implicit rowid, which the store orders notes of one day by (the order they were added).
+    rowid BIGINT GENERATED ALWAYS AS IDENTITY,
     CHECK (kind <> 'rebase' OR extract(isodow FROM rrp_date(on_date)) = 1)
 );
 CREATE INDEX annotation_ward ON annotation(ward_code, on_date);
@@ -360,8 +367,8 @@ CREATE TABLE measure_value (
     ward_code TEXT NOT NULL REFERENCES ward(code),
     measure_code TEXT NOT NULL REFERENCES measure(code),
     period_start TEXT NOT NULL {_date("period_start")},
-    numerator DOUBLE PRECISION NOT NULL CHECK (numerator >= 0 AND numerator <= {_MAX_MEASURE_NUMBER}),
-    denominator INTEGER CHECK (denominator IS NULL OR (denominator >= 0
+    numerator NUMERIC NOT NULL CHECK (numerator >= 0 AND numerator <= {_MAX_MEASURE_NUMBER}),
+    denominator NUMERIC CHECK (denominator IS NULL OR (denominator = trunc(denominator) AND denominator >= 0
         AND denominator <= {_MAX_MEASURE_NUMBER} AND numerator <= denominator)),
     {_UPDATED},
     {_VERSION},
