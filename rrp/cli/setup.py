@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rrp.cli.common import EXIT_USAGE, db_option, fail, resolve_db, store_errors
+from rrp.cli.common import EXIT_USAGE, db_option, fail, is_server, resolve_db, store_errors
 
 
 @click.command()
@@ -31,7 +31,8 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     from rrp.store.output_file import refuse_unless_regular
 
     path = resolve_db(db_path)
-    refuse_unless_regular(path)  # a folder, pipe or device given as --db is not a database
+    if not is_server(path):
+        refuse_unless_regular(path)  # a folder, pipe or device given as --db is not a database
     store = Store(path)
     try:
         providers, wards, changed = load_reference_data(store, registry)

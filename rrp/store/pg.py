@@ -247,6 +247,33 @@ class PgDatabase:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    # -- what differs between engines (as Database's) -------------------------------------
+
+    def columns(self, table: str) -> list[str]:
+        """A table's columns, in order (SQLite's implicit rowid is not one)."""
+        rows = self.conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? AND column_name <> 'rowid' ORDER BY ordinal_position",
+            (table,),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def defer_foreign_keys(self) -> None:
+        """Inside a transaction: check references at commit (every reference is DEFERRABLE)."""
+        self.conn.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def broken_references(self) -> list[str]:
+        """Inside a transaction: references that point nowhere, described (checked now, in a savepoint)."""
+        conn = self.conn
+        conn.execute("SAVEPOINT rrp_references")
+        try:
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        except _psycopg().errors.ForeignKeyViolation as exc:
+            conn.execute("ROLLBACK TO SAVEPOINT rrp_references")
+            return [str(exc.diag.message_detail or exc.diag.message_primary)]
+        conn.execute("ROLLBACK TO SAVEPOINT rrp_references")  # references stay deferred until commit
+        return []
+
     # -- opening and migrating -------------------------------------------------------------
 
     def _stored_version(self) -> int | None:

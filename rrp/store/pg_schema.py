@@ -456,5 +456,11 @@ CREATE TABLE measure_target (
                {"sum_of": _ALL_RESTRICTIVE_SUM}, 0)}
 """
 
+def _deferrable(script: str) -> str:
+    """Every reference DEFERRABLE (checked at once unless a merge defers them): SQLite's
+    `PRAGMA defer_foreign_keys`, which a ward submission uses, has no other equivalent."""
+    return re.sub(r"(REFERENCES \w+\(\w+\)(?: ON DELETE CASCADE)?)", r"\1 DEFERRABLE", script)
+
+
 #: PG_MIGRATIONS[i] takes a PostgreSQL database from schema version i to i + 1 (as MIGRATIONS[i]).
-PG_MIGRATIONS: list[str] = [PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3]
+PG_MIGRATIONS: list[str] = [_deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3)]

@@ -218,7 +218,8 @@ class WeeklyRepository:
 
         ward_codes = None if ward_codes is None else list(ward_codes)  # read twice below
         clauses, params = _filters(ward_codes, start, end)
-        packed = " | ".join(f"({c} << {10 * i})" for i, c in enumerate(COUNT_FIELDS))
+        # 64-bit before shifting: PostgreSQL's INTEGER is 32-bit (SQLite's is 64-bit already).
+        packed = " | ".join(f"(CAST({c} AS BIGINT) << {10 * i})" for i, c in enumerate(COUNT_FIELDS))
         sql = f"SELECT ward_code, week_start, {packed}, note FROM weekly"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
