@@ -456,6 +456,74 @@ CREATE TABLE measure_target (
                {"sum_of": _ALL_RESTRICTIVE_SUM}, 0)}
 """
 
+# -- who may see and change which rows (row-level security) ------------------------------------
+#
+# Enforced by PostgreSQL itself, for anyone who connects with a role of the collaborative
+# (`rrp admin roles` creates them and their GRANTs: rrp.store.pg_roles). The policies name roles
+# by text, never by reference, so they exist before the roles do, and a provider added later is
+# covered once its role is created. The database's owner (who runs rrp's migrations) is not
+# subject to them: rrp's own connection enforces the app's rules itself, as on SQLite.
+
+#: Tables keyed by ward, and whether a row of the collaborative (ward_code NULL) exists there.
+WARD_TABLES = ("weekly", "pdsa_cycle", "progress_score", "annotation", "change_idea", "measure",
+               "measure_value", "measure_target")
+#: Tables the facilitator edits for the whole collaborative (the change package and the measures).
+FACILITATOR_TABLES = ("driver", "change_idea", "measure", "meta")
+
+
+def _policies(table: str) -> str:
+    return (
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;\n"
+        f"CREATE POLICY {table}_read ON {table} FOR SELECT USING (rrp_reads_ward(ward_code));\n"
+        f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK (rrp_writes_ward(ward_code));\n"
+        f"CREATE POLICY {table}_update ON {table} FOR UPDATE USING (rrp_writes_ward(ward_code)) "
+        "WITH CHECK (rrp_writes_ward(ward_code));\n"
+        f"CREATE POLICY {table}_delete ON {table} FOR DELETE USING (rrp_writes_ward(ward_code));\n"
+    )
+
+
+PG_ACCESS = """
+-- Is the current user in the role with this name (false when no such role exists)?
+CREATE FUNCTION rrp_in_role(role_name TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = role_name AND pg_has_role(r.oid, 'MEMBER'))
+$$;
+
+-- A provider's staff: the role rrp_provider_<code in lower case>.
+CREATE FUNCTION rrp_provider_staff(provider TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+  SELECT rrp_in_role('rrp_provider_' || lower(provider))
+$$;
+
+-- Reads: the facilitator and governance see every ward; a provider's staff their own provider's
+-- wards and the collaborative's own rows (ward NULL: the change package, shared measures).
+CREATE FUNCTION rrp_reads_ward(ward TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+  SELECT ward IS NULL OR rrp_in_role('rrp_facilitator') OR rrp_in_role('rrp_governance')
+    OR EXISTS (SELECT 1 FROM ward w WHERE w.code = ward AND rrp_provider_staff(w.provider_code))
+$$;
+
+-- Writes: a provider's staff write their own provider's wards only; the facilitator writes the
+-- collaborative's rows (ward NULL). Which tables each may write at all is a GRANT (pg_roles).
+CREATE FUNCTION rrp_writes_ward(ward TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN ward IS NULL THEN rrp_in_role('rrp_facilitator')
+    ELSE EXISTS (SELECT 1 FROM ward w WHERE w.code = ward AND rrp_provider_staff(w.provider_code)) END
+$$;
+
+ALTER TABLE ward ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ward_read ON ward FOR SELECT USING (rrp_in_role('rrp_facilitator')
+    OR rrp_in_role('rrp_governance') OR rrp_provider_staff(provider_code));
+
+ALTER TABLE provider ENABLE ROW LEVEL SECURITY;
+CREATE POLICY provider_read ON provider FOR SELECT USING (rrp_in_role('rrp_facilitator')
+    OR rrp_in_role('rrp_governance') OR rrp_provider_staff(code));
+
+-- The audit log: everyone who may write adds rows under their own name; the facilitator and
+-- governance read it all, a provider's staff the rows they wrote.
+ALTER TABLE audit ENABLE ROW LEVEL SECURITY;
+CREATE POLICY audit_read ON audit FOR SELECT USING (rrp_in_role('rrp_facilitator')
+    OR rrp_in_role('rrp_governance') OR who = session_user);
+CREATE POLICY audit_insert ON audit FOR INSERT WITH CHECK (true);
+""" + "".join(_policies(t) for t in WARD_TABLES)
+
+
 def _deferrable(script: str) -> str:
     """Every reference DEFERRABLE (checked at once unless a merge defers them): SQLite's
     `PRAGMA defer_foreign_keys`, which a ward submission uses, has no other equivalent."""
@@ -463,4 +531,6 @@ def _deferrable(script: str) -> str:
 
 
 #: PG_MIGRATIONS[i] takes a PostgreSQL database from schema version i to i + 1 (as MIGRATIONS[i]).
-PG_MIGRATIONS: list[str] = [_deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3)]
+#: Schema 3 is the first on PostgreSQL, so it carries the access rules of every table so far;
+#: a later migration that adds a ward-keyed table adds its policies (_policies) with it.
+PG_MIGRATIONS: list[str] = [_deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS)]
