@@ -382,9 +382,19 @@ class Database:
         """A table's columns, in order (read from the database, so later migrations count)."""
         return [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
 
+    def tables(self) -> list[str]:
+        """The names of rrp's tables in this database (not SQLite's own)."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        ).fetchall()
+        return sorted(row[0] for row in rows)
+
     def defer_foreign_keys(self) -> None:
         """Inside a transaction: check references at commit (a cycle may follow one in the batch)."""
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
+
+    def resync_counters(self) -> None:
+        """After rows were written with their own ids: nothing to do (AUTOINCREMENT follows them)."""
 
     def broken_references(self) -> list[str]:
         """Inside a transaction: references that point nowhere, described."""

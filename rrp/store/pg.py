@@ -31,7 +31,7 @@ from rrp.store.errors import (
     StoreError,
     WriteFailed,
 )
-from rrp.store.pg_schema import PG_MIGRATIONS
+from rrp.store.pg_schema import PG_MIGRATIONS, PG_ONLY_TABLES
 from rrp.store.schema import RRP_APPLICATION_ID, SCHEMA_VERSION
 
 #: How long a write waits for another station's write (as SQLite's busy timeout), and the lock.
@@ -257,6 +257,19 @@ class PgDatabase:
             (table,),
         ).fetchall()
         return [row[0] for row in rows]
+
+    def tables(self) -> list[str]:
+        """The names of rrp's tables in this database (not its bookkeeping, rrp_schema)."""
+        rows = self.conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        ).fetchall()
+        return sorted(row[0] for row in rows if row[0] not in PG_ONLY_TABLES)
+
+    def resync_counters(self) -> None:
+        """After rows were written with their own ids: the audit id counter continues after them."""
+        self.conn.execute(
+            "SELECT setval(pg_get_serial_sequence('audit', 'id'), coalesce(max(id), 0) + 1, false) FROM audit"
+        )
 
     def defer_foreign_keys(self) -> None:
         """Inside a transaction: check references at commit (every reference is DEFERRABLE)."""
