@@ -72,3 +72,19 @@ def test_a_foreign_postgres_database_is_refused_and_untouched(pg_database):
 def test_a_missing_database_is_not_created_without_create(pg_database):
     with pytest.raises(NotAnRrpDatabase, match="rrp init"):
         Store(pg_database, create=False)
+
+
+@pytest.mark.parametrize(
+    "sqlite, postgres",
+    [
+        ("SELECT * FROM t WHERE a = ? AND b LIKE 'x%'", "SELECT * FROM t WHERE a = %s AND b LIKE 'x%%'"),
+        ("WHERE i.note IS NOT w.note OR x IS NOT NULL", "WHERE i.note IS DISTINCT FROM w.note OR x IS NOT NULL"),
+        ("WHERE ward_code IS ?", "WHERE ward_code IS NOT DISTINCT FROM %s"),
+        ("FROM temp.weekly_in i JOIN main.weekly w", "FROM pg_temp.weekly_in i JOIN weekly w"),
+        ("FROM ward CROSS JOIN weekly AS w ON w.ward_code = ward.code", "FROM ward JOIN weekly AS w ON w.ward_code = ward.code"),
+    ],
+)
+def test_the_stores_sql_in_postgresqls_words(sqlite, postgres):
+    from rrp.store.pg import pg_query
+
+    assert pg_query(sqlite) == postgres
