@@ -73,6 +73,16 @@ def is_server(db: Any) -> bool:
     return db is not None and is_postgres(db)
 
 
+def file_only(db: Any, command: str) -> None:
+    """Refuse (usage, exit 2) a command that works on an SQLite file when given a server URL."""
+    if is_server(db):
+        fail(
+            f"rrp {command} works on an SQLite file; for a PostgreSQL database use `rrp copy` "
+            "(to or from a file) or the server's own tools (pg_dump)",
+            EXIT_USAGE,
+        )
+
+
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add `--db PATH` (env RRP_DB; default: the platform's user data directory).
 

@@ -20,6 +20,7 @@ from rrp.cli.common import (
     EXIT_USAGE,
     db_option,
     existing_db,
+    file_only,
     fail,
     open_store,
     resolve_db,
@@ -335,6 +336,7 @@ def backup_cmd(out: Path, db_path: Path | None) -> None:
     from rrp.exchange.backup import backup_database
     from rrp.exchange.summaries import backup_summary
 
+    file_only(resolve_db(db_path), "backup")
     check = backup_database(existing_db(db_path), out)
     _console().print(backup_summary(check), markup=False)
 
@@ -349,6 +351,7 @@ def restore_cmd(file: Path, db_path: Path | None, yes: bool) -> None:
     from rrp.exchange.backup import check_database, restore_database
 
     target = resolve_db(db_path)
+    file_only(target, "restore")
     if not file.exists():
         fail(f"{file} does not exist", EXIT_USAGE)
     check = check_database(file)

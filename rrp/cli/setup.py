@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rrp.cli.common import EXIT_USAGE, db_option, fail, is_server, resolve_db, store_errors
+from rrp.cli.common import EXIT_USAGE, db_option, fail, file_only, is_server, resolve_db, store_errors
 
 
 @click.command()
@@ -87,6 +87,7 @@ def demo(
     from rrp.store.output_file import refuse_unless_regular
     from rrp.synthetic import build_demo
 
+    file_only(db_path, "demo")  # built in a new file that then replaces the old one
     path = db_path or Path("demo.rrp.sqlite")
     console = plain_console(stderr=True)
     refuse_unless_regular(path)
