@@ -20,8 +20,8 @@ from rrp.cli.common import (
     EXIT_USAGE,
     db_option,
     existing_db,
-    file_only,
     fail,
+    file_only,
     open_store,
     resolve_db,
 )

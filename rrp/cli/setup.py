@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from rrp.cli.common import EXIT_USAGE, db_option, fail, file_only, is_server, resolve_db, store_errors
+from rrp.cli.common import (
+    EXIT_USAGE,
+    db_option,
+    fail,
+    file_only,
+    is_server,
+    resolve_db,
+    store_errors,
+)
 
 
 @click.command()
