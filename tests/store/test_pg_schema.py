@@ -88,3 +88,33 @@ def test_the_stores_sql_in_postgresqls_words(sqlite, postgres):
     from rrp.store.pg import pg_query
 
     assert pg_query(sqlite) == postgres
+
+
+def test_an_older_postgres_database_is_verified_and_migrated(pg_database):
+    """A database at schema 1 (as PG_MIGRATIONS[0] leaves it) is upgraded in one audited transaction."""
+    from rrp.store.schema import RRP_APPLICATION_ID
+
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(PG_MIGRATIONS[0])
+        conn.execute("INSERT INTO rrp_schema (id, application_id, version) VALUES (1, %s, 1)", (RRP_APPLICATION_ID,))
+        conn.execute("INSERT INTO provider (code, name) VALUES ('NVT', 'Northvale')")
+    store = Store(pg_database, who="upgrader")
+    assert store.database.migrated_from == 1 and store.database.schema_version == SCHEMA_VERSION
+    assert store.registry.providers()[0].name == "Northvale"
+    assert store.database.query("SELECT who, before, after FROM audit WHERE table_name = 'schema'") == [
+        {"who": "upgrader", "before": "1", "after": str(SCHEMA_VERSION)}]
+    assert store.measures.get("restraint") is not None  # schema 3's core measures
+    store.close()
+
+
+def test_an_older_postgres_database_with_an_altered_schema_is_refused_untouched(pg_database):
+    from rrp.store.schema import RRP_APPLICATION_ID
+
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(PG_MIGRATIONS[0])
+        conn.execute("INSERT INTO rrp_schema (id, application_id, version) VALUES (1, %s, 1)", (RRP_APPLICATION_ID,))
+        conn.execute("CREATE TABLE extra (x INTEGER)")
+    with pytest.raises(SchemaMismatch, match="extra relation 'extra'"):
+        Store(pg_database)
+    with psycopg.connect(pg_database) as conn:
+        assert conn.execute("SELECT version FROM rrp_schema").fetchone()[0] == 1
