@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -334,7 +335,7 @@ class PgDatabase:
             self._migrate(version)
 
     def _migrate(self, from_version: int) -> None:
-        from rrp.store.pg_verify import verify_pg_schema
+        from rrp.store.pg_verify import expected_signature, verify_pg_schema
 
         conn = self.conn
         conn.execute("BEGIN")
@@ -348,6 +349,8 @@ class PgDatabase:
             else:
                 conn.execute("UPDATE rrp_schema SET version = ?", (SCHEMA_VERSION,))
             verify_pg_schema(conn, SCHEMA_VERSION, self.path)
+            conn.execute("UPDATE rrp_schema SET signature = ?",
+                          (json.dumps(expected_signature(conn.raw, SCHEMA_VERSION), sort_keys=True),))
             conn.execute(
                 "INSERT INTO audit (at, who, table_name, row_key, action, before, after) "
                 "VALUES (?, ?, 'schema', '', 'update', ?, ?)",

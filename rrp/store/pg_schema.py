@@ -98,7 +98,10 @@ PG_SCHEMA_V1 = FUNCTIONS_V1 + f"""
 CREATE TABLE rrp_schema (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     application_id BIGINT NOT NULL,
-    version INTEGER NOT NULL CHECK (version >= 0)
+    version INTEGER NOT NULL CHECK (version >= 0),
+    -- The schema's signature (rrp.store.pg_verify) as the owner verified it when it migrated:
+    -- what a role that may not build the expected schema itself verifies against.
+    signature TEXT
 );
 
 CREATE TABLE provider (

@@ -10,6 +10,7 @@ Anything extra, missing or altered is refused with SchemaMismatch, naming each d
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -25,8 +26,12 @@ _LOCK = threading.Lock()
 _QUERIES = {
     "relation": "SELECT c.relname, c.relkind::text || CASE WHEN c.relrowsecurity THEN ' rls' ELSE '' END "
                 "FROM pg_class c WHERE c.relnamespace = %(ns)s::regnamespace",
-    "column": "SELECT table_name || '.' || column_name, concat_ws(' ', data_type, is_nullable, column_default) "
-              "FROM information_schema.columns WHERE table_schema = %(ns)s",
+    # pg_attribute, not information_schema: the latter hides columns of tables the user cannot read.
+    "column": "SELECT c.relname || '.' || a.attname, concat_ws(' ', format_type(a.atttypid, a.atttypmod), "
+              "a.attnotnull::text, a.attidentity, pg_get_expr(d.adbin, d.adrelid)) FROM pg_attribute a "
+              "JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+              "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'm', 'p', 'f') "
+              "AND c.relnamespace = %(ns)s::regnamespace",
     "constraint": "SELECT c.relname || '.' || k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
                   "JOIN pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = %(ns)s::regnamespace",
     "index": "SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_class c "
@@ -52,10 +57,25 @@ def schema_signature(raw: Any, namespace: str) -> dict[str, str]:
 
 
 def expected_signature(raw: Any, version: int) -> dict[str, str]:
-    """The signature of a genuine schema `version`, built in a throwaway schema and rolled back."""
+    """The signature of a genuine schema `version`, built in a throwaway schema and rolled back.
+
+    A role that may not create a schema (a provider's staff) cannot build it: then the signature
+    recorded by the owner when it migrated (and verified) the database is used. Such a role
+    cannot alter the schema or that record either: in PostgreSQL only the owner changes tables.
+    """
     with _LOCK:
         if version in _CACHE:
             return _CACHE[version]
+    may_create = raw.execute("SELECT has_database_privilege(current_database(), 'CREATE')").fetchone()[0]
+    if not may_create:
+        row = raw.execute("SELECT signature FROM rrp_schema WHERE version = %s", (version,)).fetchone()
+        if row is None or not row[0]:
+            raise SchemaMismatch(
+                "this PostgreSQL role may not create a schema, and the database holds no verified "
+                "record of its schema: open it once as its owner",
+                ["no recorded schema"],
+            )
+        return json.loads(row[0])
     namespace = f"rrp_expected_{os.getpid()}_{threading.get_ident() % 100000}"
     nested = raw.info.transaction_status != 0  # already inside a transaction: use a savepoint
     raw.execute(f"SAVEPOINT {namespace}" if nested else "BEGIN")

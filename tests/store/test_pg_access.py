@@ -151,3 +151,40 @@ def test_rrp_admin_roles_on_the_command_line(pg_database: str, tmp_path) -> None
     assert provider_role("NVT") in result.output and FACILITATOR in result.output
     refused = runner.invoke(main, ["admin", "roles", "--db", str(tmp_path / "file.sqlite")])
     assert refused.exit_code == 2 and "PostgreSQL" in refused.output
+
+
+def test_rrp_itself_opened_as_a_providers_role_sees_and_saves_only_its_wards(shared: str, login, monkeypatch) -> None:
+    """The store (as the app uses it) connecting as a member of staff: PostgreSQL, not the app,
+    limits it to its own provider's wards."""
+    from rrp.store import StoreError, UnknownRecord, pg_verify
+
+    monkeypatch.setattr(pg_verify, "_CACHE", {})  # as a new process: the role cannot build the schema
+
+    nurse = login(provider_role("NVT"))
+    user = nurse.info.user
+    nurse.close()
+    parts = urlsplit(shared)
+    url = urlunsplit(parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}"))
+    store = Store(url, who="nvt nurse")  # verified against the owner's record of the schema
+    assert {w.provider_code for w in store.registry.wards()} == {"NVT"}
+    week = dt.date(2026, 11, 2)
+    saved = store.weekly.save(WeeklyCounts(ward_code=OWN, week_start=week, restraint=1, prone_restraint=0,
+                                           seclusion=0, rapid_tranquillisation=0, occupied_bed_days=60),
+                              expected_version=None, today=TODAY)
+    assert saved.version == 1 and saved.updated_by == "nvt nurse"
+    with pytest.raises(UnknownRecord):  # another provider's ward does not exist for this role
+        store.weekly.save(WeeklyCounts(ward_code=OTHER, week_start=week, restraint=1, prone_restraint=0,
+                                       seclusion=0, rapid_tranquillisation=0, occupied_bed_days=60),
+                          expected_version=None, today=TODAY)
+    with pytest.raises(StoreError), store.database.transaction() as conn:  # raw SQL through rrp's connection
+        conn.execute("INSERT INTO weekly (ward_code, week_start, restraint, prone_restraint, seclusion, "
+                     "rapid_tranquillisation, occupied_bed_days, updated_at, updated_by) "
+                     f"VALUES ('{OTHER}', '2026-11-02', 1, 0, 0, 0, 50, 'now', 'x')")
+    store.close()
+    assert _owner_rows(shared, f"SELECT count(*) FROM weekly WHERE ward_code = '{OTHER}'") == [(1,)]
+    # An altered schema is still refused for that role (the owner's record is the reference).
+    with psycopg.connect(shared, autocommit=True) as owner:
+        owner.execute("ALTER TABLE weekly DROP CONSTRAINT weekly_check")
+    monkeypatch.setattr(pg_verify, "_CACHE", {})
+    with pytest.raises(StoreError, match="weekly_check"):
+        Store(url)
