@@ -8,7 +8,7 @@ DEMO_DB ?= demo.rrp.sqlite
 # Snapshot and Pilot tests run with a fixed terminal, no cursor blink and a fixed clock.
 export TEXTUAL_ANIMATIONS := none
 
-.PHONY: demo test test-long lint bench clean
+.PHONY: demo test test-long lint bench bench-pg clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,16 +25,20 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check rrp tests benchmarks
-	$(BIN)/python -m pytest -n 2 -q -m "not long"
+	scripts/with_pg.sh $(BIN)/python -m pytest -n 2 -q -m "not long"
 
 test-long: $(STAMP)
-	$(BIN)/python -m pytest -q -m long
+	scripts/with_pg.sh $(BIN)/python -m pytest -q -m long
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/import_export.py --wards 50 --weeks 52
 	$(BIN)/python benchmarks/startup.py --wards 50 --weeks 52 --repeat 1
 	$(BIN)/python benchmarks/save_to_chart.py --wards 19 --weeks 52 --repeat 2
+
+# 50 writers + 10 dashboard readers + killed clients on a throwaway PostgreSQL server.
+bench-pg: $(STAMP)
+	scripts/with_pg.sh $(BIN)/python benchmarks/pg_load.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -98,7 +98,10 @@ class RrpApp(App[None]):
         clock: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
-        self.db_path = Path(db_path)
+        from rrp.store.pg import is_postgres
+
+        # A postgresql:// URL stays text (Path would fold its '//' and name a file instead).
+        self.db_path: str | Path = str(db_path) if is_postgres(db_path) else Path(db_path)
         self.today = today or dt.date.today()
         self.who = who
         self.clock = clock
@@ -140,14 +143,14 @@ class RrpApp(App[None]):
         models) is enough for the home screen, which is told at once; then the full store.
         """
         try:
-            from rrp.store.database import Database
+            from rrp.store.engine import open_database
             from rrp.store.errors import StoreError
 
             kwargs: dict[str, Any] = {"who": self.who}
             if self.clock is not None:
                 kwargs["clock"] = self.clock
             try:
-                database = Database(self.db_path, **kwargs)
+                database = open_database(self.db_path, **kwargs)  # a file, or a postgresql:// URL
             except StoreError as exc:
                 self.call_from_thread(self.store_opened, str(exc))
                 return

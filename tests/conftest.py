@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,6 +40,45 @@ def snap_compare(snap_compare: Callable[..., bool], request: pytest.FixtureReque
         return result
 
     return compare
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The throwaway PostgreSQL server `make test` started (scripts/with_pg.sh), as a URL.
+
+    Skips when there is none (a machine without PostgreSQL), except under CI=true, where a
+    missing server is a failure: CI always runs both engines.
+    """
+    url = os.environ.get("RRP_TEST_PG_URL")
+    if not url:
+        reason = "no PostgreSQL server: RRP_TEST_PG_URL is unset (`make test` starts one when initdb is installed)"
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture
+def pg_database(pg_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test (dropped afterwards), as a URL."""
+    import uuid
+
+    import psycopg
+
+    name = f"rrp_test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield pg_url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_db(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where a test's new database lives, once per engine: an SQLite file path, a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return tmp_path / "rrp.sqlite"
+    return request.getfixturevalue("pg_database")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from rrp import __version__
+from rrp.cli.admin import admin, copy_cmd
 from rrp.cli.common import RrpGroup, db_option, resolve_db, store_errors
 from rrp.cli.data import backup_cmd, export_cmd, import_cmd, restore_cmd
 from rrp.cli.pdsa import pdsa
@@ -34,6 +35,8 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 
 
 main.add_command(init)
+main.add_command(admin)
+main.add_command(copy_cmd)
 main.add_command(demo)
 main.add_command(pdsa)
 main.add_command(import_cmd)

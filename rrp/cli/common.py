@@ -48,10 +48,43 @@ class RrpGroup(click.Group):
         except Exception as exc:
             from rrp.store.database import database_error
 
-            error = database_error(exc)
+            error = database_error(exc)  # sqlite3 or psycopg
             if error is None:
                 raise
             fail(str(error), EXIT_REFUSED)
+
+
+class DatabaseTarget(click.ParamType):
+    """A database: a file path, or a PostgreSQL URL (postgresql://...) kept exactly as typed.
+
+    (click.Path would fold the URL's '//' into one '/'.)
+    """
+
+    name = "PATH|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from rrp.store.pg import is_postgres
+
+        if isinstance(value, Path) or not is_postgres(value):
+            return click.Path(dir_okay=False, path_type=Path).convert(value, param, ctx)
+        return str(value)
+
+
+def is_server(db: Any) -> bool:
+    """Is this database a PostgreSQL URL (no file to check, create or replace)?"""
+    from rrp.store.pg import is_postgres
+
+    return db is not None and is_postgres(db)
+
+
+def file_only(db: Any, command: str) -> None:
+    """Refuse (usage, exit 2) a command that works on an SQLite file when given a server URL."""
+    if is_server(db):
+        fail(
+            f"rrp {command} works on an SQLite file; for a PostgreSQL database use `rrp copy` "
+            "(to or from a file) or the server's own tools (pg_dump)",
+            EXIT_USAGE,
+        )
 
 
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -63,11 +96,11 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db",
         "db_path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=DatabaseTarget(),
         envvar="RRP_DB",
         default=None,
         callback=_typed_wins,
-        help="The rrp database file; one typed here wins over $RRP_DB (default: $RRP_DB, else the user data directory).",
+        help="The rrp database file, or a postgresql:// URL; one typed here wins over $RRP_DB (default: $RRP_DB, else the user data directory).",
     )(func)
 
 
@@ -119,6 +152,8 @@ def existing_db(db_path: Path | None) -> Path:
     from rrp.store.output_file import refuse_unless_regular
 
     path = resolve_db(db_path)
+    if is_server(path):
+        return path  # the store refuses a server database that holds no rrp database
     if not path.exists():
         fail(f"no database at {path}; create one with `rrp init --db {path}`", EXIT_USAGE)
     refuse_unless_regular(path)  # a pipe or a device is not a database (SQLite would block on it)

@@ -21,6 +21,7 @@ from rrp.cli.common import (
     db_option,
     existing_db,
     fail,
+    file_only,
     open_store,
     resolve_db,
 )
@@ -369,6 +370,7 @@ def backup_cmd(out: Path, db_path: Path | None) -> None:
     from rrp.exchange.backup import backup_database
     from rrp.exchange.summaries import backup_summary
 
+    file_only(resolve_db(db_path), "backup")
     check = backup_database(existing_db(db_path), out)
     _console().print(backup_summary(check), markup=False)
 
@@ -383,6 +385,7 @@ def restore_cmd(file: Path, db_path: Path | None, yes: bool) -> None:
     from rrp.exchange.backup import check_database, restore_database
 
     target = resolve_db(db_path)
+    file_only(target, "restore")
     if not file.exists():
         fail(f"{file} does not exist", EXIT_USAGE)
     check = check_database(file)

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import click
 
-from rrp.cli.common import EXIT_REFUSED, EXIT_USAGE, db_option, fail, resolve_db, store_errors
+from rrp.cli.common import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    db_option,
+    fail,
+    file_only,
+    is_server,
+    resolve_db,
+    store_errors,
+)
 
 
 @click.command()
@@ -33,7 +42,8 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     from rrp.store.output_file import refuse_unless_regular
 
     path = resolve_db(db_path)
-    refuse_unless_regular(path)  # a folder, pipe or device given as --db is not a database
+    if not is_server(path):
+        refuse_unless_regular(path)  # a folder, pipe or device given as --db is not a database
     store = Store(path)
     try:
         providers, wards, changed = load_reference_data(store, registry)
@@ -96,6 +106,7 @@ def demo(
     from rrp.store.output_file import refuse_unless_regular
     from rrp.synthetic import build_demo
 
+    file_only(db_path, "demo")  # built in a new file that then replaces the old one
     path = db_path or Path("demo.rrp.sqlite")
     console = plain_console(stderr=True)
     refuse_unless_regular(path)

@@ -220,7 +220,7 @@ class ChangePackageRepository:
             "    PARTITION BY change_idea_code, ward_code "
             "    ORDER BY coalesce(planned_end, planned_start, created_at) DESC, cycle_number DESC) AS rank "
             "  FROM pdsa_cycle WHERE act_decision IS NOT NULL"
-            ") WHERE rank = 1 GROUP BY change_idea_code, act_decision"
+            ") AS latest WHERE rank = 1 GROUP BY change_idea_code, act_decision"
         )
         counts: dict[str, dict[str, int]] = {}
         for row in decided:

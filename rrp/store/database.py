@@ -136,13 +136,17 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 
 def database_error(exc: BaseException) -> StoreError | None:
-    """An sqlite3 error that escaped a command (a damaged page met half-way) as a StoreError.
+    """An sqlite3 (or psycopg) error that escaped a command (a damaged page met half-way) as a StoreError.
 
     For the command line's last net: the store's own calls raise StoreErrors already, but a
     damaged page can be met by any read. None for anything that is not an sqlite3 error.
     """
     if isinstance(exc, sqlite3.Error):
         return unreadable(Path("the database"), exc)
+    if type(exc).__module__.startswith("psycopg"):
+        from rrp.store.pg import refused
+
+        return refused(exc)
     return None
 
 
@@ -246,6 +250,11 @@ def backup_copy(path: Path, label: str) -> Path:
 
 class Database:
     """An rrp database file: created, recognised and migrated on open."""
+
+    #: Which engine (rrp.store.pg.PgDatabase is "postgresql"), and the error(s) raised when the
+    #: schema refuses a row (a duplicate key, a CHECK, a trigger).
+    engine = "sqlite"
+    integrity_error = sqlite3.IntegrityError
 
     def __init__(
         self,
@@ -366,6 +375,33 @@ class Database:
     def query_one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+    # -- what differs between engines (rrp.store.pg.PgDatabase has the same methods) --------
+
+    def columns(self, table: str) -> list[str]:
+        """A table's columns, in order (read from the database, so later migrations count)."""
+        return [r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")]
+
+    def tables(self) -> list[str]:
+        """The names of rrp's tables in this database (not SQLite's own)."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        ).fetchall()
+        return sorted(row[0] for row in rows)
+
+    def defer_foreign_keys(self) -> None:
+        """Inside a transaction: check references at commit (a cycle may follow one in the batch)."""
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+
+    def resync_counters(self) -> None:
+        """After rows were written with their own ids: nothing to do (AUTOINCREMENT follows them)."""
+
+    def broken_references(self) -> list[str]:
+        """Inside a transaction: references that point nowhere, described."""
+        return [
+            f"a {table} record (rowid {rowid}) refers to a missing {parent}"
+            for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")
+        ]
 
     # -- opening and migrating -------------------------------------------------------------
 

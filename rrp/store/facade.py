@@ -8,6 +8,7 @@ from pathlib import Path
 from rrp.store.annotations import AnnotationRepository
 from rrp.store.change_package import ChangePackageRepository
 from rrp.store.database import Database, utc_now
+from rrp.store.engine import open_database
 from rrp.store.measures import MeasureRepository
 from rrp.store.pdsa import PdsaRepository
 from rrp.store.preferences import PreferenceRepository
@@ -32,7 +33,9 @@ class Store:
         # `database`: one already opened (the app opens it first, to fill the home screen
         # before the models load); otherwise `path` is opened here.
         # `readonly`: None opens read-only exactly when the file cannot be written (see Database).
-        self.database = database or Database(path, who=who, clock=clock, create=create, readonly=readonly)
+        # A postgresql:// URL opens a database on a PostgreSQL server (rrp.store.pg); the
+        # repositories do not know which engine they talk to.
+        self.database = database or open_database(path, who=who, clock=clock, create=create, readonly=readonly)
         self.registry = RegistryRepository(self.database)
         self.weekly = WeeklyRepository(self.database)
         self.preferences = PreferenceRepository(self.database)
@@ -43,7 +46,7 @@ class Store:
         self.measures = MeasureRepository(self.database)
 
     @property
-    def path(self) -> Path:
+    def path(self) -> Path | str:
         return self.database.path
 
     def close(self) -> None:

@@ -49,7 +49,7 @@ class SyncRepository:
         """The table's columns, in order (read from the database, so later migrations count)."""
         if table not in SYNC_TABLES:
             raise ValueError(f"not a synchronised table: {table}")
-        return [r[1] for r in self.database.conn.execute(f"PRAGMA table_info({table})")]
+        return self.database.columns(table)
 
     def weekly_rows(self, ward_codes: Iterable[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
         """Stored weekly rows keyed by (ward_code, week_start ISO), values as stored."""
@@ -146,14 +146,11 @@ class SyncRepository:
 
     def defer_foreign_keys(self) -> None:
         """Inside a transaction: check references at commit (a cycle may follow one in the batch)."""
-        self.database.conn.execute("PRAGMA defer_foreign_keys = ON")
+        self.database.defer_foreign_keys()
 
     def broken_references(self) -> list[str]:
         """Inside the merge's transaction: references that point nowhere, described."""
-        found = []
-        for table, rowid, parent, _ in self.database.conn.execute("PRAGMA foreign_key_check"):
-            found.append(f"a {table} record (rowid {rowid}) refers to a missing {parent}")
-        return found
+        return self.database.broken_references()
 
     def insert_record(self, table: str, row: dict[str, Any]) -> None:
         """Insert a submitted record as it is (keeps its updated_at/updated_by), audited."""

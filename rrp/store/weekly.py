@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -219,7 +218,8 @@ class WeeklyRepository:
 
         ward_codes = None if ward_codes is None else list(ward_codes)  # read twice below
         clauses, params = _filters(ward_codes, start, end)
-        packed = " | ".join(f"({c} << {10 * i})" for i, c in enumerate(COUNT_FIELDS))
+        # 64-bit before shifting: PostgreSQL's INTEGER is 32-bit (SQLite's is 64-bit already).
+        packed = " | ".join(f"(CAST({c} AS BIGINT) << {10 * i})" for i, c in enumerate(COUNT_FIELDS))
         sql = f"SELECT ward_code, week_start, {packed}, note FROM weekly"
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
@@ -339,7 +339,7 @@ class WeeklyRepository:
                 "rapid_tranquillisation, occupied_bed_days, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 remembered(),
             )
-        except sqlite3.IntegrityError as exc:
+        except self.database.integrity_error as exc:
             raise ConstraintError(f"The same ward and week appear twice in one batch ({exc})") from None
         if keep_stored_notes:
             conn.execute(

@@ -1,4 +1,8 @@
-"""Helpers and fixtures for exchange tests: small file databases with the shipped 19-ward registry."""
+"""Helpers and fixtures for exchange tests: small databases with the shipped 19-ward registry.
+
+`empty_store` and `demo_store` run each test on both engines (engine_db: an SQLite file, a
+PostgreSQL database).
+"""
 
 from __future__ import annotations
 
@@ -16,24 +20,24 @@ TODAY = dt.date(2026, 11, 23)
 HEADER = "ward_code,week_start,restraint,prone_restraint,seclusion,rapid_tranquillisation,occupied_bed_days\n"
 
 
-def registry_store(path: Path, who: str = "test") -> Store:
+def registry_store(path: Path | str, who: str = "test") -> Store:
     store = Store(path, who=who)
     store.registry.save_many(*parse_registry((DATA_DIR / "registry.csv").read_text(encoding="utf-8")))
     return store
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path) -> Store:
+def empty_store(engine_db: Path | str) -> Store:
     """The registry and no weekly data."""
-    return registry_store(tmp_path / "empty.sqlite")
+    return registry_store(engine_db)
 
 
 @pytest.fixture
-def demo_store(tmp_path: Path) -> Store:
+def demo_store(engine_db: Path | str) -> Store:
     """A small synthetic collaborative (19 wards, 30 weeks)."""
     from rrp.synthetic import build_demo
 
-    store = Store(tmp_path / "demo.sqlite", who="test")
+    store = Store(engine_db, who="test")
     build_demo(store, weeks=30, end=END)
     return store
 

@@ -32,19 +32,19 @@ def _edit(store: Store, day: dt.date, **changes) -> None:
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> tuple[Store, Store]:
-    """A ward's database and the facilitator's, built from the same registry and demo data."""
+def pair(tmp_path: Path, engine_db: Path | str) -> tuple[Store, Store]:
+    """A ward's database (a file) and the facilitator's (on each engine), from the same demo data."""
     ward = Store(tmp_path / "ward.sqlite", who="ward")
     build_demo(ward, weeks=20, end=END)
-    hub = Store(tmp_path / "hub.sqlite", who="facilitator")
+    hub = Store(engine_db, who="facilitator")
     build_demo(hub, weeks=20, end=END)
     return ward, hub
 
 
-def test_new_rows_added_and_reimport_changes_nothing(tmp_path: Path) -> None:
+def test_new_rows_added_and_reimport_changes_nothing(tmp_path: Path, engine_db: Path | str) -> None:
     ward = Store(tmp_path / "ward.sqlite", who="ward")
     build_demo(ward, weeks=20, end=END)
-    hub = registry_store(tmp_path / "hub.sqlite", who="facilitator")
+    hub = registry_store(engine_db, who="facilitator")
     from rrp.store.change_package import load_shipped_change_package
 
     load_shipped_change_package(hub)

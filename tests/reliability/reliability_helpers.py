@@ -22,7 +22,7 @@ HEADER = "ward_code,week_start,restraint,prone_restraint,seclusion,rapid_tranqui
 WARD = "NVT-ASH"
 
 
-def registry_store(path: Path, who: str = "test") -> Store:
+def registry_store(path: Path | str, who: str = "test") -> Store:
     """A database with the shipped 19-ward registry and no weekly data."""
     store = Store(path, who=who)
     store.registry.save_many(*parse_registry((DATA_DIR / "registry.csv").read_text(encoding="utf-8")))
@@ -34,8 +34,13 @@ def mondays(count: int, *, before: dt.date = END) -> list[dt.date]:
     return [before - dt.timedelta(weeks=i) for i in range(count)]
 
 
-def counts_of(path: Path, sql: str, params: tuple = ()) -> int:
+def counts_of(path: Path | str, sql: str, params: tuple = ()) -> int:
     """One integer from a fresh read-only connection (what another station would see)."""
+    if str(path).startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(str(path)) as pg:
+            return pg.execute(sql.replace("?", "%s"), params).fetchone()[0]
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return conn.execute(sql, params).fetchone()[0]
@@ -43,7 +48,17 @@ def counts_of(path: Path, sql: str, params: tuple = ()) -> int:
         conn.close()
 
 
-def integrity(path: Path) -> str:
+def integrity(path: Path | str) -> str:
+    """SQLite's integrity_check; on PostgreSQL (which keeps its own pages whole), that the
+    database still opens as a verified rrp database: "ok", else the refusal."""
+    if str(path).startswith("postgresql://"):
+        from rrp.store import StoreError
+
+        try:
+            Store(path, create=False).close()
+        except StoreError as exc:
+            return str(exc)
+        return "ok"
     conn = sqlite3.connect(str(path))
     try:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]

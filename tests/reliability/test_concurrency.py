@@ -1,4 +1,6 @@
-"""Many processes writing one database file at once: every write lands or is refused clearly.
+"""Many processes writing one database at once: every write lands or is refused clearly.
+
+On both engines (an SQLite file; a PostgreSQL database, where rrp serialises writers as SQLite does).
 
 Each process saves its own ward's weeks (no contention on rows, only on the write lock) and, in
 between, edits a few weeks that every process shares, each edit made against the version it read
@@ -63,8 +65,7 @@ def _worker(path: str, number: int, own_ward: str, weeks: int, shared_every: int
     out.put(outcome)
 
 
-def _run(tmp_path: Path, processes: int, weeks: int, shared_every: int) -> None:
-    path = tmp_path / "shared.sqlite"
+def _run(path: Path | str, processes: int, weeks: int, shared_every: int) -> None:
     store = registry_store(path)
     for day in SHARED_WEEKS:
         store.weekly.save(
@@ -119,10 +120,10 @@ def _run(tmp_path: Path, processes: int, weeks: int, shared_every: int) -> None:
                          (ward, f"station-{n}")) == weeks
 
 
-def test_four_processes_write_one_file(tmp_path: Path) -> None:
-    _run(tmp_path, processes=4, weeks=60, shared_every=3)
+def test_four_processes_write_one_database(engine_db: Path | str) -> None:
+    _run(engine_db, processes=4, weeks=60, shared_every=3)
 
 
 @pytest.mark.long
-def test_eight_processes_500_weeks_each(tmp_path: Path) -> None:
-    _run(tmp_path, processes=8, weeks=500, shared_every=5)
+def test_eight_processes_500_weeks_each(engine_db: Path | str) -> None:
+    _run(engine_db, processes=8, weeks=500, shared_every=5)

@@ -49,7 +49,7 @@ def _kill_when(child: subprocess.Popen[bytes], wal: Path, *, after: float = 0.0,
     return f"finished before the kill (exit {child.returncode})"
 
 
-def _weekly_rows(path: Path) -> tuple[int, int]:
+def _weekly_rows(path: Path | str) -> tuple[int, int]:
     return (
         counts_of(path, "SELECT count(*) FROM weekly"),
         counts_of(path, "SELECT count(*) FROM audit WHERE table_name = 'weekly' AND action = 'insert'"),
@@ -142,6 +142,55 @@ def test_kill_during_submission_merge_leaves_none_or_all(
     )
     assert result.returncode == 0, result.stderr
     assert counts_of(db, "SELECT count(*) FROM weekly") == weeks
+
+
+def _writing(url: str) -> bool:
+    """Has another session of this database begun writing (a transaction id assigned)?"""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+        ).fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("after_write", [None, 0.0, 0.3], ids=["while-reading", "write-started", "write-along"])
+def test_kill_during_import_on_postgres_leaves_none_or_all(
+    import_case: tuple[Path, Path, int], pg_database: str, after_write: float | None
+) -> None:
+    """The same, on PostgreSQL: killed before, as, or after its write transaction begins."""
+    _, csv_path, rows = import_case
+    store = Store(pg_database, who="target")
+    build_demo(store, wards=200, weeks=1, end=END)
+    with store.database.transaction() as conn:
+        conn.execute("DELETE FROM weekly")
+        conn.execute("DELETE FROM audit WHERE table_name = 'weekly'")
+    store.close()
+    child = _start("import", "weekly", str(csv_path), "--db", pg_database)
+    started = time.perf_counter()
+    while child.poll() is None:
+        if after_write is None and time.perf_counter() - started >= 0.6:
+            break
+        if after_write is not None and _writing(pg_database):
+            time.sleep(after_write)
+            break
+        assert time.perf_counter() - started < 120, "the child never began writing"
+        time.sleep(0.005)
+    if child.poll() is None:
+        os.kill(child.pid, signal.SIGKILL)
+    child.wait(30)
+    assert integrity(pg_database) == "ok"
+    found, audited = _weekly_rows(pg_database)
+    print(f"exit {child.returncode}: {found} of {rows} rows")
+    assert found in (0, rows), f"{found} of {rows} rows landed"
+    assert audited == found
+    result = subprocess.run(
+        [sys.executable, "-m", "rrp", "import", "weekly", str(csv_path), "--db", pg_database],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _weekly_rows(pg_database) == (rows, rows)
 
 
 def test_today_is_fixed() -> None:

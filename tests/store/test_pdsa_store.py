@@ -18,8 +18,8 @@ TODAY = dt.date(2026, 11, 18)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "t.sqlite", who="tester")
+def store(engine_db: str | Path) -> Store:
+    s = Store(engine_db, who="tester")
     s.registry.save_many(
         [Provider(code="NVT", name="Northvale")],
         [

@@ -14,8 +14,8 @@ from rrp.store.audit import history
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "t.sqlite", who="facilitator")
+def store(engine_db: str | Path) -> Store:
+    s = Store(engine_db, who="facilitator")
     s.registry.save_many(
         [Provider(code="NVT", name="Northvale")],
         [Ward(code="NVT-ASH", provider_code="NVT", name="Ash Ward", ward_type="acute_adult", beds=20),

@@ -1,4 +1,8 @@
-"""The store on a temporary file: constraints, upsert, audit, stale versions, migration, refusals."""
+"""The store on a temporary file: constraints, upsert, audit, stale versions, migration, refusals.
+
+The `store` fixture runs each test on both engines (an SQLite file and a PostgreSQL database);
+the tests about SQLite files (pragmas, foreign files, migrating a file) use a file.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ TODAY = dt.date(2026, 11, 18)
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "rrp.sqlite", who="tester", clock=lambda: "2026-11-18T09:00:00Z")
+def store(engine_db):
+    store = Store(engine_db, who="tester", clock=lambda: "2026-11-18T09:00:00Z")
     store.registry.save_provider(Provider(code="NVT", name="Northvale"))
     store.registry.save_ward(Ward(code="ASH", provider_code="NVT", name="Ash", ward_type="picu", beds=10))
     return store
@@ -30,7 +34,8 @@ def counts(**changes) -> WeeklyCounts:
     return WeeklyCounts.model_validate(data, context={"today": TODAY})
 
 
-def test_pragmas_on_every_connection(store):
+def test_pragmas_on_every_connection(tmp_path):
+    store = Store(tmp_path / "rrp.sqlite")
     conn = store.database.conn
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -106,6 +111,7 @@ def test_store_validates_against_the_ward_again(store):
 def test_check_constraints_stop_bad_rows_from_any_path(store, sql):
     with pytest.raises(ConstraintError), store.database.transaction() as conn:
         conn.execute(sql)
+    assert store.database.query("SELECT count(*) AS n FROM weekly")[0]["n"] == 0
 
 
 def test_a_failed_batch_writes_nothing(store):
