@@ -78,6 +78,8 @@ EXPORT_LABELS: dict[str, str] = {
     "progress": "Progress scores",
     "annotations": "Chart annotations (notes, rebases, PDSA events)",
     "dictionary": "Data dictionary (every export column)",
+    "values": "Every measure's values",
+    "board": "Board summary (monthly, change vs baseline)",
 }
 #: How many inserted / updated / unchanged records a check lists (problems are always all listed).
 LISTED = 1000
