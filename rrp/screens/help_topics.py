@@ -34,10 +34,12 @@ class HelpTopic:
     purpose: str
     chart: bool = False
     discuss: str = ""
+    #: Where the discussion happens ('at the huddle', 'at the learning session').
+    where: str = "at the huddle"
 
 
 HUDDLE_DISCUSS = (
-    "At the huddle, talk about: any orange or blue point this week and what was different that "
+    "Talk about: any orange or blue point this week and what was different that "
     "week; whether the PDSA cycles running are due for Study; whether the ward is on course for "
     "its aim (the change from baseline); and what to try next. A single high week inside the "
     "limits is common cause: look for a pattern, not one number."
@@ -74,8 +76,9 @@ TOPICS: dict[str, HelpTopic] = {
         "PDSA activity. The funnel is for learning together, never a league table: a ward outside "
         "the funnel is a question to ask, not a verdict.",
         chart=True,
+        where="at the learning session",
         discuss=(
-            "At a learning session, talk about: which wards show blue (improvement) and what they "
+            "Talk about: which wards show blue (improvement) and what they "
             "changed; which show orange (concern) and what help they need; who has not submitted; "
             "and whether the collaborative as a whole is heading for its aim."
         ),
@@ -138,8 +141,8 @@ def _marker_legend() -> str:
 def chart_key() -> Text:
     """How to read an SPC chart: each colour and shape, the icon letters, the lines."""
     words = {
-        "improvement": "special cause improvement: a real change for the better (e.g. a run of 7 "
-        "below the centre, or a point beyond the limit on the good side)",
+        "improvement": "special cause improvement: a real change for the better (e.g. a long run "
+        "below the centre line, or a point beyond the limit on the good side)",
         "concern": "special cause concern: a real change for the worse",
         "neither": "special cause neither: a real change where neither direction is better",
         "": "common cause: the ordinary week-to-week variation of this ward's system",
@@ -148,9 +151,9 @@ def chart_key() -> Text:
     text = Text()
     text.append("How to read this chart\n", style="bold")
     text.append(
-        "Each point is a week's rate per 1,000 occupied bed days. The solid line is the centre "
-        "(the average), the dotted lines the control limits: points between them vary by chance. "
-        "Lower is better.\n"
+        "Each point is a week's rate per 1,000 occupied bed days; lower is better. The solid line "
+        "is the centre (the mean; the median on a run chart), the dotted lines the control limits: "
+        "points between them vary by chance.\n"
     )
     for kind in ("improvement", "concern", "neither", ""):
         text.append(f"  {SIGNAL_SHAPES[kind]} ", style=f"bold {SIGNAL_COLOURS[kind]}")
@@ -177,11 +180,12 @@ def help_text(topic: HelpTopic, keys: list[tuple[str, str]]) -> Text:
     """The whole help page for one topic: purpose, chart key and discussion, keys, the methods link."""
     text = Text()
     text.append(f"{topic.title}\n", style="bold underline")
-    text.append(topic.purpose + "\n\n")
-    if topic.chart:
+    if topic.chart:  # a chart screen's help starts with how to read it and what to talk about
         text.append_text(chart_key())
-        text.append("\nWhat to discuss\n", style="bold")
+        text.append(f"\nWhat to discuss {topic.where}\n", style="bold")
         text.append(topic.discuss + "\n\n")
+        text.append("This screen\n", style="bold")
+    text.append(topic.purpose + "\n\n")
     text.append("Keys\n", style="bold")
     width = max((len(k) for k, _ in keys), default=0)
     for key, action in keys:

@@ -37,7 +37,7 @@ async def test_f1_on_the_huddle_explains_the_chart_and_m_opens_the_methods(demo_
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         text = _help_text(app)
         assert text.startswith("Safety huddle")
-        assert "How to read this chart" in text and "What to discuss" in text
+        assert text.index("How to read this chart") < text.index("What to discuss at the huddle") < text.index("This screen")
         for shape in SIGNAL_SHAPES.values():
             assert shape in text
         assert "blue: special cause improvement" in text and "orange: special cause concern" in text
