@@ -6,7 +6,13 @@ from pilot import until
 from rich.style import Style
 
 from rrp.reports.icons_text import COMMON_COLOUR, CONCERN_COLOUR
-from rrp.screens.projector import MUTED, PROJECTOR, PROJECTOR_COLOURS, THEME_PREFERENCE, projector_style
+from rrp.screens.projector import (
+    MUTED,
+    PROJECTOR,
+    PROJECTOR_COLOURS,
+    THEME_PREFERENCE,
+    projector_style,
+)
 from rrp.store.database import Database
 from rrp.store.preferences import PreferenceRepository
 
