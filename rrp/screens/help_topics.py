@@ -49,8 +49,8 @@ TOPICS: dict[str, HelpTopic] = {
     "HomeScreen": HelpTopic(
         "Wards",
         "Every ward of the collaborative, grouped by provider. For each: whether this week and "
-        "last week are entered (a filled square: entered; a dot and ! in orange: not yet), a small "
-        "trend of the last 12 weeks and the latest total. Highlight a ward and press Enter to log "
+        "last week are entered (a tick: entered; 'due': not yet), a small bar trend of the last "
+        "12 weeks' totals and the latest total. Highlight a ward and press Enter to log "
         "its week; h opens its safety huddle.",
     ),
     "WeekEntryScreen": HelpTopic(
