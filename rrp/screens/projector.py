@@ -54,7 +54,7 @@ PROJECTOR_THEME = Theme(
     background="#ffffff",
     surface="#ffffff",
     panel="#e8e8e8",
-    boost="#00000012",
+    boost="#00000022",  # input fields: visible on white
     dark=False,
     variables={
         "text-muted": MUTED,
