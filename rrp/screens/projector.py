@@ -58,6 +58,7 @@ PROJECTOR_THEME = Theme(
     dark=False,
     variables={
         "text-muted": MUTED,
+        "text-disabled": "#5c5c5c",  # placeholders, disabled buttons: still readable
         "footer-key-foreground": "#0b3d91",
         "footer-description-foreground": INK,
         "input-cursor-background": INK,
