@@ -46,3 +46,16 @@ def test_projector_darkens_grey_and_orange_and_dim() -> None:
     assert not dim.dim and dim.color.triplet.hex == MUTED
     plain = Style(color="#111111")
     assert projector_style(plain) is plain
+
+
+async def test_palette_switches_to_the_projector_theme_by_name(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"projector theme")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.theme == PROJECTOR)
+        assert app.get_theme(PROJECTOR) is not None and not app.get_theme(PROJECTOR).dark
