@@ -165,10 +165,12 @@ class RrpApp(App[None]):
                 self.call_from_thread(self.store_opened, str(exc))
                 return
             has_wards = database.conn.execute("SELECT 1 FROM ward LIMIT 1").fetchone() is not None
-            self.call_from_thread(self._restore_theme, _stored_theme(database))
+            # Read with the first screen's data and applied in the same hand-over to the UI
+            # thread (a separate blocking call would wait behind the home screen's mount).
+            theme = _stored_theme(database)
             if has_wards:
                 self.database = database
-                self.call_from_thread(self._database_opened)
+                self.call_from_thread(self._database_opened, theme)
                 # Let the home table fill and paint before loading pydantic and the models: the
                 # import would otherwise compete with it for the interpreter.
                 self.first_paint.wait(timeout=3)
@@ -183,7 +185,7 @@ class RrpApp(App[None]):
                 load_reference_data(store)
             self.database = database
             self.synthetic = store.preferences.get("synthetic") is not None
-            self.call_from_thread(self._store_ready, store)
+            self.call_from_thread(self._store_ready, store, None if has_wards else theme)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
             self.call_from_thread(self.store_opened, f"Could not open {self.db_path}: {exc}")
 
@@ -222,8 +224,10 @@ class RrpApp(App[None]):
         self.theme = (self._start_theme if self._start_theme != PROJECTOR else "textual-dark") if leaving else PROJECTOR
         self.notify("Projector theme " + ("off" if leaving else "on: light, high contrast (F6 to switch back)"))
 
-    def _store_ready(self, store: Store) -> None:
+    def _store_ready(self, store: Store, theme: str | None = None) -> None:
         """On the UI thread, so that `app.store` being set means the screens have been told."""
+        if self._saved_theme is None:
+            self._restore_theme(theme)
         self.store = store
         self.store_opened(None)
         if self._pending_screen is not None:
@@ -231,8 +235,9 @@ class RrpApp(App[None]):
             self._pending_screen = None
             self.open_screen(name, **kwargs)
 
-    def _database_opened(self) -> None:
+    def _database_opened(self, theme: str | None = None) -> None:
         """On the UI thread: the database is open (the full store follows); home may fill now."""
+        self._restore_theme(theme)
         for screen in self.screen_stack:
             hook = getattr(screen, "on_database_opened", None)
             if hook is not None:
