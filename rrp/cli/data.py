@@ -296,8 +296,6 @@ def export_cmd(
         result = export(None, "dictionary", str(out), database=resolve_db(db_path))
         console.print(export_summary("dictionary", result.rows, out), markup=False)
         return
-    if kind == "workbook" and str(out) != "-" and out.suffix.lower() != ".xlsx":
-        fail(f"the workbook is an Excel file: give OUT a .xlsx name (not {out.name})", EXIT_USAGE)
     store = open_store(db_path)
     if kind == "measures":
         from rrp.exchange.measures_exchange import export_measures

@@ -336,6 +336,8 @@ def write_workbook(
     flt = flt or ExportFilter()
     if isinstance(out, (str, Path)) and not is_stdout(out):
         check_output(out, database=store.path)  # refuse before the work, not after it
+        if Path(out).suffix.lower() != ".xlsx":
+            raise WorkbookRefused(f"the workbook is an Excel file: give it a .xlsx name (not {Path(out).name})")
     tables = {kind: sheet_table(store, kind, flt, **spc_options) for kind in SHEETS}
     book = Workbook(write_only=True)
     written: dict[str, int] = {}
