@@ -10,6 +10,8 @@ from __future__ import annotations
 EXPORT_KINDS: tuple[str, ...] = (
     "weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "values", "board",
 )
+#: What the app's Data in and out screen offers: the table exports and the governance workbook.
+SCREEN_EXPORT_KINDS: tuple[str, ...] = (*EXPORT_KINDS, "workbook")
 #: What `rrp export` writes: the table exports, a ward's submission, the measures file and the
 #: governance workbook (every table export as a sheet of one .xlsx).
 COMMAND_EXPORT_KINDS: tuple[str, ...] = (*EXPORT_KINDS, "submission", "measures", "workbook")
