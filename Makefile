@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/import_export.py --wards 50 --weeks 52
 	$(BIN)/python benchmarks/startup.py --wards 50 --weeks 52 --repeat 1
 	$(BIN)/python benchmarks/save_to_chart.py --wards 19 --weeks 52 --repeat 2
+	$(BIN)/python benchmarks/help_open.py --repeat 2
 
 # 50 writers + 10 dashboard readers + killed clients on a throwaway PostgreSQL server.
 bench-pg: $(STAMP)

@@ -78,7 +78,9 @@ class RrpApp(App[None]):
     COMMANDS = App.COMMANDS | {ScreenActions}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave rrp"),
-        Binding("f1", "help", "Help", id="help", tooltip="Keys and conventions"),
+        Binding("f1", "help", "Help", id="help", tooltip="Help for this screen: how to read it, its keys"),
+        Binding("f6", "toggle_projector", "Projector", id="projector", show=False,
+                tooltip="Projector theme on/off: light, high contrast, remembered"),
         Binding("p", "pdsa", "PDSA", id="pdsa.open", tooltip="The highlighted ward's PDSA cycles"),
         Binding("d", "drivers", "Drivers", id="drivers.open", tooltip="The driver diagram"),
         Binding("s", "progress_scores", "Scores", id="progress.open", tooltip="Progress scores"),
@@ -114,6 +116,17 @@ class RrpApp(App[None]):
         self.first_paint = threading.Event()
         self.synthetic = False
         self.prewarmed = False
+        from rrp.screens.projector import PROJECTOR_THEME, ProjectorFilter
+
+        self.register_theme(PROJECTOR_THEME)
+        # Textual's own list of line filters (Textual is pinned): the projector's colours.
+        self._projector_filter = ProjectorFilter(enabled=False)
+        self._filters.append(self._projector_filter)
+        #: The theme last stored as the preference (None: not read yet; nothing is saved until
+        #: it has been, so restoring the preference never writes it back).
+        self._saved_theme: str | None = None
+        #: The theme this app started with (Textual's default), restored when leaving projector.
+        self._start_theme = self.theme
 
     def notify(
         self,
@@ -155,9 +168,12 @@ class RrpApp(App[None]):
                 self.call_from_thread(self.store_opened, str(exc))
                 return
             has_wards = database.conn.execute("SELECT 1 FROM ward LIMIT 1").fetchone() is not None
+            # Read with the first screen's data and applied in the same hand-over to the UI
+            # thread (a separate blocking call would wait behind the home screen's mount).
+            theme = _stored_theme(database)
             if has_wards:
                 self.database = database
-                self.call_from_thread(self._database_opened)
+                self.call_from_thread(self._database_opened, theme)
                 # Let the home table fill and paint before loading pydantic and the models: the
                 # import would otherwise compete with it for the interpreter.
                 self.first_paint.wait(timeout=3)
@@ -172,12 +188,49 @@ class RrpApp(App[None]):
                 load_reference_data(store)
             self.database = database
             self.synthetic = store.preferences.get("synthetic") is not None
-            self.call_from_thread(self._store_ready, store)
+            self.call_from_thread(self._store_ready, store, None if has_wards else theme)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
             self.call_from_thread(self.store_opened, f"Could not open {self.db_path}: {exc}")
 
-    def _store_ready(self, store: Store) -> None:
+    # -- the projector theme ------------------------------------------------------------------
+
+    def _restore_theme(self, name: str | None) -> None:
+        """On the UI thread: apply the theme stored in the preferences (if still registered)."""
+        if name and name != self.theme and self.get_theme(name) is not None:
+            self.theme = name
+        self._saved_theme = self.theme
+
+    def watch_theme(self, name: str) -> None:
+        from rrp.screens.projector import PROJECTOR
+
+        self._projector_filter.enabled = name == PROJECTOR
+        if self._saved_theme is not None and name != self._saved_theme:
+            self._saved_theme = name
+            self._save_theme(name)
+
+    @work(thread=True, exit_on_error=False, group="theme")
+    def _save_theme(self, name: str) -> None:
+        """Remember the theme in the database (a read-only one keeps it for this session)."""
+        from rrp.screens.projector import THEME_PREFERENCE
+        from rrp.store.preferences import PreferenceRepository
+
+        if self.database is not None:
+            try:
+                PreferenceRepository(self.database).set(THEME_PREFERENCE, name)
+            except Exception:  # noqa: BLE001, S110 - a theme is not data; never fail for it
+                pass
+
+    def action_toggle_projector(self) -> None:
+        from rrp.screens.projector import PROJECTOR
+
+        leaving = self.theme == PROJECTOR
+        self.theme = (self._start_theme if self._start_theme != PROJECTOR else "textual-dark") if leaving else PROJECTOR
+        self.notify("Projector theme " + ("off" if leaving else "on: light, high contrast (F6 to switch back)"))
+
+    def _store_ready(self, store: Store, theme: str | None = None) -> None:
         """On the UI thread, so that `app.store` being set means the screens have been told."""
+        if self._saved_theme is None:
+            self._restore_theme(theme)
         self.store = store
         self.store_opened(None)
         if self._pending_screen is not None:
@@ -185,8 +238,9 @@ class RrpApp(App[None]):
             self._pending_screen = None
             self.open_screen(name, **kwargs)
 
-    def _database_opened(self) -> None:
+    def _database_opened(self, theme: str | None = None) -> None:
         """On the UI thread: the database is open (the full store follows); home may fill now."""
+        self._restore_theme(theme)
         for screen in self.screen_stack:
             hook = getattr(screen, "on_database_opened", None)
             if hook is not None:
@@ -275,9 +329,15 @@ class RrpApp(App[None]):
         self.open_screen("progress", ward_code=self._home_ward())
 
     def action_help(self) -> None:
+        """F1: help for the screen on top (its purpose, chart key and keys; m: the methods)."""
         from rrp.screens.help import HelpScreen
+        from rrp.screens.help_topics import describe_bindings, topic_for
 
-        self.push_screen(HelpScreen(self.key_sections()))
+        if isinstance(self.screen, HelpScreen):
+            return
+        screen = self.screen
+        keys = describe_bindings(type(screen).BINDINGS) + describe_bindings(self.BINDINGS)
+        self.push_screen(HelpScreen(topic_for(screen), keys))
 
     def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every screen's keys, read from the BINDINGS themselves (so help never drifts)."""
@@ -285,21 +345,25 @@ class RrpApp(App[None]):
         for target in SCREENS.values():
             module_name, _, class_name = target.partition(":")
             classes.append(getattr(import_module(module_name), class_name))
-        sections = [("Everywhere", _describe(self.BINDINGS))]
+        from rrp.screens.help_topics import describe_bindings
+
+        sections = [("Everywhere", describe_bindings(self.BINDINGS))]
         for screen_class in classes:
             title = (screen_class.__doc__ or screen_class.__name__).strip().splitlines()[0].rstrip(".")
-            sections.append((title, _describe(screen_class.BINDINGS)))
+            sections.append((title, describe_bindings(screen_class.BINDINGS)))
         return sections
 
 
-def _describe(bindings: list[Any]) -> list[tuple[str, str]]:
-    """(keys, description) for each binding with a description, as the footer would show them."""
-    rows = []
-    for binding in bindings:
-        if isinstance(binding, Binding) and binding.description:
-            keys = binding.key_display or binding.key.replace(",", " / ")
-            rows.append((keys, binding.tooltip or binding.description))
-    return rows
+def _stored_theme(database: Database) -> str | None:
+    """The theme preference, read in the start-up worker with the first screen's data."""
+    from rrp.screens.projector import THEME_PREFERENCE
+    from rrp.store.preferences import PreferenceRepository
+
+    try:
+        name = PreferenceRepository(database).get(THEME_PREFERENCE)
+    except Exception:  # noqa: BLE001 - an unreadable preference is just no preference
+        return None
+    return name if isinstance(name, str) else None
 
 
 def run_app(db_path: str | Path) -> None:

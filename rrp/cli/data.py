@@ -288,7 +288,9 @@ def export_cmd(
     PDSA events shown on the charts), dictionary (every column's meaning), submission (one
     ward's records for the facilitator: needs --ward), measures (the family of measures, as TOML
     for `rrp import measures`), values (every measure's values, one row per ward, measure and
-    period, for `rrp import values`).
+    period, for `rrp import values`), board (the board's monthly summary: mean monthly rate per
+    1,000 bed days, change against baseline, wards reaching a 25% and a one-third reduction),
+    workbook (all of these as sheets of one .xlsx with a README sheet).
 
     OUT is replaced only when it is a regular file that is not a database: never the database,
     its -wal/-shm files, a folder, a pipe or a device.
@@ -336,6 +338,15 @@ def _write_export(
         from rrp.exchange.measures_exchange import export_measures
 
         return f"Wrote {export_measures(store, target)} measures to {out}."
+    if kind == "workbook":
+        from rrp.exchange.exports import ExportFilter
+        from rrp.exchange.workbook import write_workbook
+
+        # A workbook is never shown on a terminal: always a file, through the one writer.
+        flt = ExportFilter(provider=provider, wards=tuple(wards), start=start, end=end)
+        book = write_workbook(store, str(out), flt, chart=chart, fix_after=fix_after, target=target_rate)
+        sheets = ", ".join(f"{name} {rows:,}" for name, rows in book.sheets.items())
+        return f"Wrote the governance workbook to {out}: {sheets} rows."
     if kind == "submission":
         from rrp.exchange.submission import write_submission
 

@@ -161,7 +161,23 @@ def export_table(store: Store, kind: str, flt: ExportFilter = ExportFilter(), **
         from rrp.exchange.measures_exchange import values_table
 
         return values_table(store, flt, _ward_codes(store, flt), _registry(store))
+    if kind == "board":
+        from rrp.reports.board import board_summary
+
+        return board_summary(export_table(store, "monthly", flt))
     raise ExportRefused(f"unknown export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}")
+
+
+def export_decimals(kind: str, table: pd.DataFrame) -> dict[str, int]:
+    """The decimal places each rounded column of the KIND export is written with (CSV and workbook)."""
+    decimals = {c: RATE_DECIMALS for c in table.columns if c.endswith("_rate")}
+    if kind == "values":
+        decimals["value"] = RATE_DECIMALS
+    if kind == "spc":
+        decimals.update({c: 4 for c in ("rate", "centre", "lower_limit", "upper_limit")})
+    if kind == "board":
+        decimals["change_percent"] = 1
+    return decimals
 
 
 def export(
@@ -185,10 +201,5 @@ def export(
     if isinstance(out, (str, Path)) and not is_stdout(out):
         check_output(out, database=database)  # refuse before the work, not after it
     table = export_table(store, kind, flt, **options)  # type: ignore[arg-type]
-    decimals = {c: RATE_DECIMALS for c in table.columns if c.endswith("_rate")}
-    if kind == "values":
-        decimals["value"] = RATE_DECIMALS
-    if kind == "spc":
-        decimals.update({c: 4 for c in ("rate", "centre", "lower_limit", "upper_limit")})
-    rows = write_csv(table, out, decimals=decimals, database=database)
+    rows = write_csv(table, out, decimals=export_decimals(kind, table), database=database)
     return ExportResult(kind, str(out) if isinstance(out, (str, Path)) else "<stream>", rows, list(table.columns))

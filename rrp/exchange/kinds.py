@@ -8,7 +8,10 @@ from __future__ import annotations
 
 #: The table exports (`rrp.exchange.exports.export`), in the order the app offers them.
 EXPORT_KINDS: tuple[str, ...] = (
-    "weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "values",
+    "weekly", "monthly", "spc", "pdsa", "progress", "annotations", "dictionary", "values", "board",
 )
-#: What `rrp export` writes: the table exports, a ward's submission and the measures file.
-COMMAND_EXPORT_KINDS: tuple[str, ...] = (*EXPORT_KINDS, "submission", "measures")
+#: What the app's Data in and out screen offers: the table exports and the governance workbook.
+SCREEN_EXPORT_KINDS: tuple[str, ...] = (*EXPORT_KINDS, "workbook")
+#: What `rrp export` writes: the table exports, a ward's submission, the measures file and the
+#: governance workbook (every table export as a sheet of one .xlsx).
+COMMAND_EXPORT_KINDS: tuple[str, ...] = (*EXPORT_KINDS, "submission", "measures", "workbook")

@@ -166,3 +166,12 @@ def change_from_baseline(
     overall.insert(0, "ward_code", None)
     overall.insert(0, "scope", "collaborative")
     return pd.concat([per_ward, overall], ignore_index=True)
+
+
+def pooled_rates(weekly: pd.DataFrame, measure: str, by: str | None = "ward_code") -> pd.DataFrame:
+    """The pooled rate (sum of counts / sum of bed days x 1,000) per `by` (None: overall).
+
+    The same definition change_from_baseline uses for its baseline and recent rates; periods
+    without the measure or bed days are left out. Returns count, bed_days, weeks (periods), rate.
+    """
+    return _pooled(_submitted(weekly, measure), measure, by)

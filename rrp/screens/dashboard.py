@@ -237,6 +237,7 @@ def build_view(dash: Dashboard) -> DashView:
         upper_95=[float(v) for v in c["upper_95"]] if not c.empty else [],
         lower_998=[float(v) for v in c["lower_998"]] if not c.empty else [],
         upper_998=[float(v) for v in c["upper_998"]] if not c.empty else [],
+        labels=[str(v) for v in f["unit"]] if not f.empty else [],
     )
     monthly = [
         (r["month"], int(r["started"]), int(r["completed"]))

@@ -47,7 +47,7 @@ from textual.widgets import (
     TabPane,
 )
 
-from rrp.exchange.exports import EXPORT_KINDS
+from rrp.exchange.kinds import SCREEN_EXPORT_KINDS
 from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
 
@@ -78,6 +78,9 @@ EXPORT_LABELS: dict[str, str] = {
     "progress": "Progress scores",
     "annotations": "Chart annotations (notes, rebases, PDSA events)",
     "dictionary": "Data dictionary (every export column)",
+    "values": "Every measure's values",
+    "board": "Board summary (monthly, change vs baseline)",
+    "workbook": "Governance workbook (.xlsx, every table)",
 }
 #: How many inserted / updated / unchanged records a check lists (problems are always all listed).
 LISTED = 1000
@@ -154,7 +157,8 @@ def change_rows(kind: str, result: Any) -> list[tuple[str, str, str]]:
 
 
 def default_export_path(kind: str, today: dt.date) -> str:
-    return f"~/rrp-exports/rrp-{kind}-{today.isoformat()}.csv"
+    suffix = ".xlsx" if kind == "workbook" else ".csv"
+    return f"~/rrp-exports/rrp-{kind}-{today.isoformat()}{suffix}"
 
 
 def complete_path(value: str) -> str | None:
@@ -273,6 +277,11 @@ def run_export(store: Any, kind: str, out: Path, flt: Any) -> Outcome:
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "workbook":
+            from rrp.exchange.workbook import write_workbook
+
+            book = write_workbook(store, out, flt)
+            return Outcome(True, f"Wrote the governance workbook ({len(book.sheets)} sheets and README) to {out}.")
         result = export(store, kind, out, flt)
     except (ExchangeError, StoreError) as exc:
         return Outcome(False, str(exc))
@@ -335,7 +344,7 @@ class DataIoScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         today: dt.date = self.app.today  # type: ignore[attr-defined]
-        self._export_default = default_export_path(EXPORT_KINDS[0], today)
+        self._export_default = default_export_path(SCREEN_EXPORT_KINDS[0], today)
         yield Header()
         with TabbedContent(id="io-tabs", initial=TABS[self.section]):
             with TabPane("Import (F2)", id="tab-import"), Vertical(id="io-import"):
@@ -365,8 +374,8 @@ class DataIoScreen(Screen[None]):
                 with Grid(classes="io-form"):
                     yield Label("Kind", classes="io-label")
                     yield Select(
-                        [(EXPORT_LABELS.get(kind, kind), kind) for kind in EXPORT_KINDS],
-                        value=EXPORT_KINDS[0], allow_blank=False, compact=True, id="export-kind",
+                        [(EXPORT_LABELS.get(kind, kind), kind) for kind in SCREEN_EXPORT_KINDS],
+                        value=SCREEN_EXPORT_KINDS[0], allow_blank=False, compact=True, id="export-kind",
                     )
                     yield Label("Provider", classes="io-label")
                     yield Input(placeholder="all, or a provider code", compact=True, id="export-provider")

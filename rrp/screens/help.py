@@ -1,4 +1,10 @@
-"""Help: the keys, and how rrp computes its charts (the conventions in data/methods.md)."""
+"""F1 help: the screen you are on in plain words (its purpose, how to read its chart, its keys),
+and, one key further ('m'), how rrp computes everything (data/methods.md).
+
+The help page is a short Rich Text (rrp.screens.help_topics), so it opens at once; the methods
+document is long (tables of rules and references) and is rendered as Markdown only when asked
+for, after its screen has painted a 'loading' line.
+"""
 
 from __future__ import annotations
 
@@ -6,56 +12,59 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Footer, Static
 
 from rrp.paths import DATA_DIR
-
-INTRO = """\
-# rrp help
-
-Counts are episodes in the week starting Monday. Prone restraints are included in restraints.
-Occupied bed days: the sum of occupied beds at each midnight of the week (at most beds x 7).
-**Never type names or NHS numbers**: rrp holds counts only, and refuses text with an NHS number.
-
-Logging a week: on the home screen highlight the ward and press **Enter**; type each count and
-press **Tab** (or **Enter**) to move on; bed days are pre-filled from last week; **Ctrl+S** (or
-**F2**) saves. **Esc** goes back (asking first if something typed is not saved).
-
-**Ctrl+P** opens the command palette: for example *Theme* switches to a light theme, which reads
-better on a projector.
-"""
-
-#: (screen title, [(keys, what they do)]) sections, built from each screen's BINDINGS.
-KeySections = list[tuple[str, list[tuple[str, str]]]]
-
-
-def keys_markdown(sections: KeySections) -> str:
-    """The key tables, one per screen, as Markdown."""
-    blocks = ["## Keys"]
-    for title, keys in sections:
-        if keys:
-            rows = "\n".join(f"| `{key}` | {action} |" for key, action in keys)
-            blocks.append(f"### {title}\n\n| keys | action |\n|---|---|\n{rows}")
-    return "\n\n".join(blocks)
+from rrp.screens.help_topics import HelpTopic, help_text
 
 
 class HelpScreen(ModalScreen[None]):
-    """Keys and methods, scrollable; Esc closes."""
+    """Help for the screen beneath: what it is for, how to read it, its keys; m opens the methods."""
 
-    BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,f1,q", "close", "Close", id="help.close"),
+        Binding("m", "methods", "Methods", id="help.methods", tooltip="How rrp computes its charts, rules and icons"),
+    ]
 
-    def __init__(self, sections: KeySections | None = None) -> None:
+    def __init__(self, topic: HelpTopic, keys: list[tuple[str, str]]) -> None:
         super().__init__()
-        self.sections = sections or []
+        self.topic = topic
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
-        methods = DATA_DIR / "methods.md"
-        text = INTRO + "\n" + keys_markdown(self.sections)
-        if methods.exists():
-            text += "\n\n" + methods.read_text(encoding="utf-8")
         with VerticalScroll(id="help"):
-            yield Markdown(text)
+            yield Static(help_text(self.topic, self.keys), id="help-text")
         yield Footer(compact=True, show_command_palette=False)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_methods(self) -> None:
+        self.app.push_screen(MethodsScreen())
+
+
+class MethodsScreen(ModalScreen[None]):
+    """How rrp computes its charts, rules, icons, funnels and aggregates (data/methods.md)."""
+
+    BINDINGS = [Binding("escape,f1,q", "close", "Close", id="methods.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static("Loading the methods...", id="methods-loading")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        # After the first paint: the Markdown of the whole document takes a moment to build.
+        self.call_after_refresh(self._load)
+
+    async def _load(self) -> None:
+        from textual.widgets import Markdown
+
+        path = DATA_DIR / "methods.md"
+        source = path.read_text(encoding="utf-8") if path.exists() else "data/methods.md is missing."
+        scroll = self.query_one("#help", VerticalScroll)
+        await scroll.mount(Markdown(source, id="methods"))
+        await self.query_one("#methods-loading").remove()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -2,6 +2,14 @@
 99.8% limits around the pooled rate. Labelled, always, "for learning, not for ranking".
 
 Takes plain lists (the screen converts the Dashboard's frames in its worker).
+
+Each ward's point is labelled with a short name (`short_labels`: the ward code without its
+provider's prefix, 'ASH' for NVT-ASH, unless two wards would share it). Labels are placed beside
+their points on a grid of the plot's cells (`place_labels`): right of the point, else left, else
+not at all, never over another label or point; wards outside the funnel are placed first, as
+they are the ones to talk about. Beside the plot a list names every ward with its shape and rate
+(outside the funnel first), so a label left off a crowded plot is still there to read, at 80
+columns too.
 """
 
 from __future__ import annotations
@@ -9,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from rrp.reports.icons_text import COMMON_COLOUR, CONCERN_COLOUR, IMPROVEMENT_COLOUR
 from rrp.reports.user_text import visible
-from rrp.widgets.spc_chart import plotext_text
+from rrp.widgets.ansi import text_from_ansi
 
 LEARNING_NOT_RANKING = "for learning, not for ranking"
 
@@ -33,6 +42,94 @@ class FunnelView:
     upper_95: list[float] = field(default_factory=list)
     lower_998: list[float] = field(default_factory=list)
     upper_998: list[float] = field(default_factory=list)
+    #: Each point's ward code (the labels are made from them by `short_labels`).
+    labels: list[str] = field(default_factory=list)
+
+
+#: Marker of each position group: the plot reads without colour (NO_COLOR) too.
+MARKERS = {"inside": "\u25cf", "above": "\u25b2", "below": "\u25bc"}
+#: The side list's width in cells, and the narrowest plot that still gets one.
+LIST_WIDTH = 16
+MIN_PLOT_WIDTH = 44
+#: Cells plotext spends outside the plotting area: the y tick labels and frame (left), the frame
+#: (right), the title, x ticks and x label (rows). Used to map data to cells for placing labels.
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 9, 1, 2, 3
+#: The plot's legend (99.8%, 95%, inside, above, below) in its top-left corner: no label there.
+LEGEND_WIDTH, LEGEND_ROWS = 12, 5
+
+
+def group_of(position: str) -> str:
+    """'inside', 'above' or 'below' for a funnel_data position (above_95, below_998, ...)."""
+    return position.split("_")[0] if position.startswith(("above", "below")) else "inside"
+
+
+def short_labels(codes: Sequence[str]) -> list[str]:
+    """Each ward code without its provider prefix (NVT-ASH -> ASH), the full code where two agree."""
+    shorts = [code.split("-", 1)[1] if "-" in code else code for code in codes]
+    seen: dict[str, int] = {}
+    for short in shorts:
+        seen[short] = seen.get(short, 0) + 1
+    return [short if seen[short] == 1 else code for short, code in zip(shorts, codes, strict=True)]
+
+
+@dataclass(frozen=True)
+class PlacedLabel:
+    index: int  # the point's index in the view
+    text: str
+    column: int  # the label's first cell, counted within the plotting area
+    row: int
+    x: float  # where the label's first character goes, in data units
+    y: float
+
+
+def place_labels(
+    xs: Sequence[float],
+    ys: Sequence[float],
+    texts: Sequence[str],
+    order: Sequence[int],
+    *,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    width: int,
+    height: int,
+    reserved: set[tuple[int, int]] | None = None,
+) -> list[PlacedLabel]:
+    """Labels that fit beside their points on a width x height grid, without overlapping.
+
+    Points are taken in `order`; each label starts two cells right of its point, else ends two
+    cells left of it, else it is left off (the blank cell between absorbs the difference between
+    this grid and plotext's own). No label covers a point, a `reserved` cell (the legend) or
+    another label, and one blank cell is kept between labels on a row.
+    """
+    if width < 2 or height < 1 or not xs:
+        return []
+    (x0, x1), (y0, y1) = x_range, y_range
+    sx = (width - 1) / (x1 - x0) if x1 > x0 else 0.0
+    sy = (height - 1) / (y1 - y0) if y1 > y0 else 0.0
+
+    def cell(x: float, y: float) -> tuple[int, int]:
+        return round((x - x0) * sx), round((y1 - y) * sy)
+
+    points = {cell(x, y) for x, y in zip(xs, ys, strict=True)} | (reserved or set())
+    lettered: set[tuple[int, int]] = set()
+    placed = []
+    for i in order:
+        column, row = cell(xs[i], ys[i])
+        text = texts[i]
+        if not 0 <= row < height:
+            continue
+        for start in (column + 2, column - len(text) - 1):  # right of the point, else left of it
+            if start < 0 or start + len(text) > width:
+                continue
+            cells = {(start + k, row) for k in range(len(text))}
+            padding = {(start - 1, row), (start + len(text), row)}
+            if cells & points or cells & lettered or padding & lettered:
+                continue
+            lettered |= cells
+            x = x0 + start / sx if sx else xs[i]
+            placed.append(PlacedLabel(i, text, start, row, x, ys[i]))
+            break
+    return placed
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -45,16 +142,50 @@ def _points(view: FunnelView, keep: Sequence[str]) -> tuple[list[float], list[fl
     return [x for x, _ in pairs], [y for _, y in pairs]
 
 
+def _order(view: FunnelView) -> list[int]:
+    """Points outside the funnel first (furthest out first: 99.8% before 95%), then the rest."""
+    rank = {"above_998": 0, "below_998": 0, "above_95": 1, "below_95": 1}
+    return sorted(range(len(view.rate)), key=lambda i: (rank.get(view.position[i], 2), i))
+
+
+def _span(values: Sequence[float]) -> tuple[float, float]:
+    finite = [v for v in values if v == v]  # NaN-free
+    return (min(finite), max(finite)) if finite else (0.0, 1.0)
+
+
 class FunnelPlot(PlotextPlot):
-    """A plotext scatter of ward rates vs bed days with funnel limits."""
+    """A plotext scatter of ward rates vs bed days with funnel limits, labelled, with a ward list."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.view: FunnelView | None = None
+        #: The labels drawn on the plot by the last render (tests read it).
+        self.placed: list[PlacedLabel] = []
 
     def show(self, view: FunnelView) -> None:
         """Draw `view` (replaces what was drawn)."""
         self.view = view
+        self.refresh()
+
+    def _theme_rgb(self, variable: str) -> tuple[int, int, int] | str:
+        """A colour of the app's theme as RGB, for plotext ('default' if the theme does not say)."""
+        colour = self.app.theme_variables.get(variable)
+        if not colour:
+            return "default"
+        from textual.color import Color
+
+        return Color.parse(colour).rgb
+
+    def _list_width(self) -> int:
+        view = self.view
+        if view is None or not view.labels or self.size.width - LIST_WIDTH < MIN_PLOT_WIDTH:
+            return 0
+        return LIST_WIDTH
+
+    def _draw(self, plot_width: int, plot_height: int) -> None:
+        view = self.view
+        if view is None:
+            return
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -71,15 +202,70 @@ class FunnelPlot(PlotextPlot):
                 plt.hline(view.target, _rgb(COMMON_COLOUR))
         # Each group has its own marker too, so the plot reads without colour (NO_COLOR).
         groups = (
-            (("inside",), COMMON_COLOUR, "\u25cf", "inside"),
-            (("above_95", "above_998"), CONCERN_COLOUR, "\u25b2", "above"),
-            (("below_95", "below_998"), IMPROVEMENT_COLOUR, "\u25bc", "below"),
+            (("inside",), COMMON_COLOUR, MARKERS["inside"], "inside"),
+            (("above_95", "above_998"), CONCERN_COLOUR, MARKERS["above"], "above"),
+            (("below_95", "below_998"), IMPROVEMENT_COLOUR, MARKERS["below"], "below"),
         )
         for keep, colour, marker, label in groups:
             xs, ys = _points(view, keep)
             if xs:
                 plt.scatter(xs, ys, color=_rgb(colour), marker=marker, label=label)
-        self.refresh()
+        self.placed = []
+        if view.labels and view.rate:
+            x_range = _span([*view.exposure, *view.curve_exposure])
+            y_range = _span([*view.rate, *view.upper_998, *view.lower_998, 0.0 if not view.rate else min(view.rate)])
+            texts = short_labels(view.labels)
+            legend = {(column, row) for column in range(LEGEND_WIDTH) for row in range(LEGEND_ROWS)}
+            self.placed = place_labels(
+                view.exposure, view.rate, texts, _order(view), x_range=x_range, y_range=y_range,
+                width=plot_width - MARGIN_LEFT - MARGIN_RIGHT, height=plot_height - MARGIN_TOP - MARGIN_BOTTOM,
+                reserved=legend,
+            )
+            ink, paper = self._theme_rgb("foreground"), self._theme_rgb("surface")
+            for label in self.placed:
+                plt.text(visible(label.text), x=label.x, y=label.y, alignment="left", color=ink, background=paper)
+
+    def side_list(self, height: int) -> list[Text]:
+        """The ward list beside the plot: shape, short name, rate; outside the funnel first."""
+        view = self.view
+        if view is None:
+            return []
+        texts = short_labels(view.labels)
+        colours = {"inside": COMMON_COLOUR, "above": CONCERN_COLOUR, "below": IMPROVEMENT_COLOUR}
+        lines = [Text("Wards (rate)", style="bold")]
+        order = _order(view)
+        room = height - 1
+        for n, i in enumerate(order):
+            if n == room - 1 and len(order) > room:
+                lines.append(Text(f"+{len(order) - n} more", style="italic"))
+                break
+            group = group_of(view.position[i])
+            line = Text(MARKERS[group] + " ", style=colours[group])
+            line.append(visible(texts[i])[: LIST_WIDTH - 9].ljust(LIST_WIDTH - 9))
+            line.append(f"{view.rate[i]:6.1f}"[-6:])
+            lines.append(line)
+        return lines
 
     def render(self) -> RenderResult:
-        return plotext_text(self)
+        list_width = self._list_width()
+        width, height = self.size.width, self.size.height
+        plot_width = max(1, width - list_width - (1 if list_width else 0))
+        self._draw(plot_width, height)
+        plot = self.plt
+        plot.plotsize(plot_width, height)
+        plot._set_size(plot_width, height)
+        plot.theme(self._get_plotext_theme_name(self.app.theme))
+        drawn = text_from_ansi(plot.build())
+        if not list_width:
+            return drawn
+        beside = self.side_list(height)
+        out = Text()
+        for row, line in enumerate(drawn.split("\n", allow_blank=True)[:height]):
+            line.truncate(plot_width, pad=True)
+            out.append_text(line)
+            out.append(" ")
+            if row < len(beside):
+                out.append_text(beside[row])
+            if row < height - 1:
+                out.append("\n")
+        return out

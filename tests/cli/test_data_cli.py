@@ -114,3 +114,18 @@ def test_submission_conflict_exit_1_then_resolved(tmp_path: Path) -> None:
     tampered.write_text(sub.read_text().replace('"seclusion": 5', '"seclusion": 6'))
     result = run("import", "submission", tampered, "--db", hub_db)
     assert result.exit_code == 1 and "checksum" in result.output
+
+
+def test_export_workbook_and_board(demo_db: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "governance.xlsx"
+    result = run("export", "workbook", out, "--db", demo_db, "--provider", "NVT")
+    assert result.exit_code == 0 and "Wrote the governance workbook" in result.output
+    assert load_workbook(out, read_only=True).sheetnames[:3] == ["README", "board", "weekly"]
+    refused = run("export", "workbook", tmp_path / "governance.csv", "--db", demo_db)
+    assert refused.exit_code == 2 and ".xlsx" in refused.output
+    board = run("export", "board", "-", "--db", demo_db)
+    assert board.exit_code == 0
+    lines = board.stdout.splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("scope,provider_code") and lines[1].startswith("collaborative,")

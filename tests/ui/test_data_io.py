@@ -169,6 +169,28 @@ async def test_export_weekly_writes_excel_safe_csv(demo_db, make_app, tmp_path):
     assert min(line.split(",")[4] for line in lines[1:]) >= "2026-10-01"
 
 
+async def test_export_the_governance_workbook_from_the_screen(demo_db, make_app, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "exports" / "governance.xlsx"
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_data_io(pilot, app)
+        await pilot.press("f3")
+        await pilot.pause()
+        screen.query_one("#export-kind").value = "workbook"
+        path = screen.query_one("#export-path")
+        await until(pilot, lambda: path.value.endswith(".xlsx"))
+        path.value = str(out)
+        screen.query_one("#export-wards").value = "NVT-ASH"
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: screen.busy is None and "Wrote" in status(screen, "export"))
+        assert "governance workbook" in status(screen, "export")
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames[:2] == ["README", "board"]
+    assert {row[2] for row in book["weekly"].iter_rows(min_row=2, values_only=True)} == {"NVT-ASH"}
+
+
 async def test_backup_writes_a_checked_copy(demo_db, make_app, tmp_path):
     folder = tmp_path / "backups"
     app = make_app(demo_db)
