@@ -38,7 +38,7 @@ REFUSED: list[tuple[str, str, list[str]]] = [
         "weekly",
         ["row 2, ward_code: A code is ASCII letters, digits, '-' or '_': 'NVT-\u0410SH' has '\u0410' (CYRILLIC CAPITAL LETTER A)"],
     ),
-    ("weekly/year-one.csv", "weekly", ["row 2, week_start: Week start 0001-01-01 is before 2000-01-03: check the year"]),
+    ("weekly/year-one.csv", "weekly", ["row 2, week_start: Week start '0001-01-01' is outside the years 2000 to 2100"]),
     ("weekly/year-2099.csv", "weekly", ["row 2, week_start: Week start 2099-01-05 is in the future"]),
     ("weekly/row-number-bomb.xlsx", "weekly", ["{path} has more than 1,000,000 rows, the limit for a weekly import"]),
     ("wards/long-ward-name.csv", "wards", ["row 2, ward_name: Ward name is at most 120 characters (this one has 30,000)"]),
