@@ -49,14 +49,20 @@ class HomeScreen(Screen[None]):
         Binding("enter", "log_week", "Log", id="home.log_week", priority=True, tooltip="Log a week for the highlighted ward"),
         Binding("h", "huddle", "Huddle", id="home.huddle", tooltip="The highlighted ward's safety huddle"),
         Binding(
-            "c", "dashboard", "Dashboard", id="home.dashboard",
+            "c", "dashboard", "Dash", id="home.dashboard",
             tooltip="The collaborative dashboard: every ward at a glance",
         ),
         Binding(
             "i", "data_io", "Data", id="home.data_io",
             tooltip="Data in and out: import a file, write an export, back up the database",
         ),
+        Binding(
+            "m", "measures", "Measure", id="home.measures",
+            tooltip="The measures: add, edit, switch on or off (the collaborative's and the ward's own)",
+        ),
         # Kept out of the footer so the rest fits at 80 columns; listed in F1 help.
+        Binding("M", "month_entry", "Monthly", id="home.month_entry", show=False,
+                tooltip="Log the highlighted ward's monthly measures"),
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
     ]
 
@@ -260,6 +266,14 @@ class HomeScreen(Screen[None]):
 
     def action_dashboard(self) -> None:
         self.app.open_screen("dashboard")  # type: ignore[attr-defined]
+
+    def action_measures(self) -> None:
+        self.app.open_screen("measures", ward_code=self.selected_ward())  # type: ignore[attr-defined]
+
+    def action_month_entry(self) -> None:
+        ward = self.selected_ward()
+        if ward:
+            self.app.open_screen("month_entry", ward_code=ward)  # type: ignore[attr-defined]
 
     def action_data_io(self) -> None:
         self.app.open_screen("data_io")  # type: ignore[attr-defined]

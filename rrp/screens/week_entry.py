@@ -23,7 +23,7 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
@@ -85,7 +85,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="week-entry"):
+        # Scrolls when the ward's measures make the form taller than the terminal.
+        with VerticalScroll(id="week-entry"):
             yield Static("", id="week-title")
             yield Static("", id="week-state")
             with Grid(id="week-form"):

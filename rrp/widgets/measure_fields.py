@@ -44,7 +44,7 @@ class MeasureFields(Vertical):
     DEFAULT_CSS = """
     MeasureFields { height: auto; display: none; }
     MeasureFields.-has-measures { display: block; }
-    MeasureFields > Grid { grid-size: 3; grid-columns: 26 19 1fr; grid-rows: 1; grid-gutter: 0 0;
+    MeasureFields > Grid { grid-size: 3; grid-columns: 26 19 1fr; grid-rows: auto; grid-gutter: 0 0;
         height: auto; margin: 1 0 0 0; }
     MeasureFields .measure-inputs { height: 1; width: 100%; }
     MeasureFields .measure-of { width: 4; text-align: center; }
