@@ -71,7 +71,7 @@ def _measure_code(value: Any) -> str:
     if not CODE_MIN <= len(text) <= CODE_MAX or not text.isascii() or not _CODE.match(text):
         raise PydanticCustomError(
             "code",
-            "Measure code {code!r} must be {low}-{high} characters of lowercase a-z, 0-9 and _, starting with a letter",
+            "Measure code '{code}' must be {low}-{high} characters of lowercase a-z, 0-9 and _, starting with a letter",
             {"code": text[:60], "low": CODE_MIN, "high": CODE_MAX},
         )
     return text

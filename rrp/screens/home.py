@@ -199,6 +199,8 @@ class HomeScreen(Screen[None]):
             self.show(self.rows, current or self.last_ward)
 
     def show(self, rows: list[HomeRow], last_ward: str | None) -> None:
+        # Back from another screen the cursor stays on the ward it was on (the table is refilled).
+        previous = self.selected_ward() if self.rows else None
         self.rows, self.last_ward = rows, last_ward
         compact = self._shown_compact = self.compact
         table = self.query_one("#wards", DataTable)
@@ -233,8 +235,10 @@ class HomeScreen(Screen[None]):
         missing = sum(not r.last_week for r in rows)
         status = f"{len(rows)} wards; {missing} have not entered last week." if rows else "No wards yet."
         self.query_one("#home-status", Static).update(status + " Enter logs a week.")
-        if last_ward and last_ward in {r.ward_code for r in rows}:
-            table.move_cursor(row=table.get_row_index(last_ward))
+        codes = {r.ward_code for r in rows}
+        target = previous if previous in codes else last_ward
+        if target and target in codes:
+            table.move_cursor(row=table.get_row_index(target))
         table.focus()
         # Once this has painted, pre-import what later screens need (see rrp.app).
         prewarm = getattr(self.app, "prewarm", None)
