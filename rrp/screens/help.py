@@ -21,6 +21,12 @@ Logging a week: on the home screen highlight the ward and press **Enter**; type 
 press **Tab** (or **Enter**) to move on; bed days are pre-filled from last week; **Ctrl+S** (or
 **F2**) saves. **Esc** goes back (asking first if something typed is not saved).
 
+Measures: on the home screen **m** opens the measures (the collaborative's, and the highlighted
+ward's own): **a** adds one for every ward, **w** one that only the ward sees, **Enter** edits,
+**t** switches one on or off. Switched-on weekly measures follow the core counts in the week form
+(a proportion is two numbers: how many *of* how many; blank means not entered, never zero); the
+focused measure's definition shows beneath. **M** (Shift+M) logs the ward's monthly measures.
+
 **Ctrl+P** opens the command palette: for example *Theme* switches to a light theme, which reads
 better on a projector.
 """

@@ -81,6 +81,7 @@ class MeasureForm(ModalScreen[Measure | None]):
     #measure-form { width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface;
         padding: 0 1; }
     #measure-form-title { text-style: bold; height: auto; }
+    .measure-core-note { color: $text-muted; height: auto; }
     #measure-fields { height: 1fr; }
     .measure-row { height: auto; }
     .measure-row > Label { width: 22; padding-right: 1; text-align: right; }
@@ -114,6 +115,9 @@ class MeasureForm(ModalScreen[Measure | None]):
             title = f"Edit {m.code}" + (f" (ward {m.ward_code}'s own)" if m.ward_code else "")
         with Vertical(id="measure-form"):
             yield Static(user_text(title), id="measure-form-title")
+            if self.core:
+                yield Static("A core measure: the weekly counts hold it, so its code, how it is recorded and "
+                             "its frequency are fixed.", classes="measure-core-note")
             with VerticalScroll(id="measure-fields"):
                 for name, label, choices, length in LINE_FIELDS:
                     with Horizontal(classes="measure-row"):

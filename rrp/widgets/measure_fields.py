@@ -187,5 +187,6 @@ def _label(m: Measure) -> str:
         low = "" if m.minimum is None else _number_text(m.minimum)
         high = "" if m.maximum is None else _number_text(m.maximum)
         suffix = f" ({low}-{high})"
-    text = m.label + suffix
-    return text if len(text) <= 25 else text[:24] + "…"
+    room = 25 - len(suffix)  # the label column is 26 wide: shorten the label, keep how it is entered
+    label = m.label if len(m.label) <= room else m.label[: room - 1].rstrip() + "…"
+    return label + suffix
