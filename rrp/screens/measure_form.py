@@ -25,7 +25,6 @@ from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from rrp.models.fields import field_errors
 from rrp.models.measure import (
-    DEFINITION_MAX,
     DIRECTIONS,
     FREQUENCIES,
     KINDS,

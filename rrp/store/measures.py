@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+
 from rrp.models.measure import Measure, MeasureSet
 from rrp.models.measure_value import MeasureValue, validate_value
 from rrp.store import audit
