@@ -157,7 +157,7 @@ class MonthEntryScreen(Screen[None]):
 
         store = self.app.store  # type: ignore[attr-defined]
         try:
-            _, stored = store.measures.save_entry(values, today=self.app.today)  # type: ignore[attr-defined]
+            _, stored = store.save_entry(values, today=self.app.today)  # type: ignore[attr-defined]
         except FieldRefused as exc:
             self.app.call_from_thread(self.refused, exc.field, str(exc))
             return

@@ -296,7 +296,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         store = self.app.store  # type: ignore[attr-defined]
         try:
             # The core counts and the measure values: one transaction, all or nothing.
-            stored, stored_values = store.measures.save_entry(
+            stored, stored_values = store.save_entry(
                 values or [], counts=counts, expected_week_version=expected_version, today=self.app.today  # type: ignore[attr-defined]
             )
             store.preferences.set("last_ward", counts.ward_code)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from rrp.models.weekly import StoredWeek, WeeklyCounts
+    from rrp.store.weekly import WeeklyRepository
 
 #: The measure table's definition columns (the model's fields), then the bookkeeping.
 _MEASURE_COLUMNS = tuple(Measure.model_fields)
@@ -290,6 +291,7 @@ class MeasureRepository:
         counts: WeeklyCounts | None = None,
         expected_week_version: int | None = None,
         today: dt.date | None = None,
+        weekly: WeeklyRepository | None = None,
     ) -> tuple[StoredWeek | None, dict[str, StoredValue]]:
         """One entry form's save in ONE transaction: a week's core counts (if given), then each
         measure value as an edit against its version (None: a new value). All land, or none do.
@@ -297,9 +299,11 @@ class MeasureRepository:
         The week goes first: a per-bed-days value needs its bed days, a part its whole. A value
         the rules or the database refuse raises FieldRefused naming the measure's code; a stale
         edit raises StaleEditError. Returns the stored week (or None) and the stored values.
+        `weekly`: the store's weekly repository (`Store.save_entry` passes its own).
         """
         from rrp.store.weekly import WeeklyRepository
 
+        weekly = weekly or WeeklyRepository(self.database)
         items = list(values)
         measures = self.all()
         depth = {m.code: i for i, m in enumerate(_dependency_order(measures))}
@@ -307,7 +311,7 @@ class MeasureRepository:
         stored_week = None
         with self.database.transaction():
             if counts is not None:
-                stored_week = WeeklyRepository(self.database).save(
+                stored_week = weekly.save(
                     counts, expected_version=expected_week_version, today=today
                 )
             for value, expected in items:

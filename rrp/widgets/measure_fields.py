@@ -124,8 +124,9 @@ class MeasureFields(Vertical):
         """Each entered row as a checked value with the version it edits, or None (errors shown)."""
         good = True
         entered: list[tuple[MeasureValue, int | None]] = []
+        typed = self.values()
         for m in self.measures:
-            numerator, denominator = self.values()[m.code]
+            numerator, denominator = typed[m.code]
             stored = self.stored.get(m.code)
             if not numerator.strip() and not denominator.strip():
                 # Blank is "not entered": never a zero. A saved value cannot be blanked here.

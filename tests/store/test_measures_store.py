@@ -187,7 +187,7 @@ def test_an_entry_saves_the_week_and_its_values_in_one_transaction(store: Store)
     debrief = MeasureValue(ward_code=WARD, measure_code="debrief_72h", period_start=week, numerator=1, denominator=2)
     # A per-bed-days value needs the week's bed days: the week in the same save goes first.
     assaults = MeasureValue(ward_code=WARD, measure_code="assaults_on_staff", period_start=week, numerator=4)
-    stored_week, values = store.measures.save_entry(
+    stored_week, values = store.save_entry(
         [(assaults, None), (debrief, None)], counts=_week(WARD, week), today=TODAY
     )
     assert stored_week is not None and stored_week.counts.restraint == 2
