@@ -176,9 +176,10 @@ class MeasureFields(Vertical):
         code = self.code_of(event.widget)
         m = next((m for m in self.measures if m.code == code), None)
         if m is not None:
-            self.query_one(".measure-definition", Static).update(
-                user_text(f"{m.name}: {m.definition}", multi_line=True)
-            )
+            definition = self.query_one(".measure-definition", Static)
+            definition.update(user_text(f"{m.name}: {m.definition}", multi_line=True))
+            # In a scrolling form the line beneath the rows may be out of view: bring it in.
+            self.call_after_refresh(definition.scroll_visible, animate=False)
 
 
 def _label(m: Measure) -> str:

@@ -245,3 +245,25 @@ async def test_monthly_entry_saves_a_monthly_value(demo_db, make_app):
         await until(pilot, lambda: app.screen.month == dt.date(2026, 9, 1))
         assert app.screen.query_one("#m-safewards").value == ""
     assert value_of(demo_db, ward, "safewards", dt.date(2026, 10, 1)) == (1, None)
+
+
+async def test_a_stale_measure_edit_is_refused_with_who_and_when_and_kept(demo_db, make_app):
+    _add(demo_db, code="debrief_72h", name="Debriefed in 72 hours", recorded_as="proportion")
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home(pilot, app)
+        await open_measures(pilot, app)
+        await pilot.press(*["down"] * (len(app.screen.rows) - 1), "enter")
+        await until(pilot, lambda: screen_is(app, "MeasureForm"))
+        # Someone else saves the measure while the form is open.
+        other = Store(demo_db, who="facilitator")
+        current = other.measures.get("debrief_72h")
+        other.measures.save(current.measure.model_copy(update={"label": "Theirs"}), expected_version=current.version)
+        await pilot.press("end")
+        await type_text(pilot, " (mine)")
+        await pilot.press("ctrl+s")
+        banner = app.screen.query_one("#measure-form-banner")
+        await until(pilot, lambda: "Not saved" in str(banner.render()))
+        assert "saved by facilitator" in str(banner.render())
+        assert app.screen.query_one("#mf-name").value == "Debriefed in 72 hours (mine)"
+    assert store(demo_db).measures.get("debrief_72h").measure.name == "Debriefed in 72 hours"
