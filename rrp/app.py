@@ -53,6 +53,8 @@ SCREENS: dict[str, str] = {
     "dashboard": "rrp.screens.dashboard:DashboardScreen",
     "huddle": "rrp.screens.huddle:HuddleScreen",
     "data_io": "rrp.screens.data_io:DataIoScreen",
+    "measures": "rrp.screens.measures:MeasuresScreen",
+    "month_entry": "rrp.screens.month_entry:MonthEntryScreen",
 }
 #: App actions offered on the home screen only (check_action hides them elsewhere).
 HOME_ACTIONS = {"pdsa", "drivers", "progress_scores"}

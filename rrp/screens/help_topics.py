@@ -57,8 +57,22 @@ TOPICS: dict[str, HelpTopic] = {
         "Log a week",
         "The week's counts for one ward: episodes in the week starting Monday. Prone restraints "
         "are counted inside restraints. Occupied bed days: the occupied beds at each midnight of "
-        "the week added up (at most beds x 7); it is filled from last week. Never type names or "
-        "NHS numbers: rrp holds counts only.",
+        "the week added up (at most beds x 7); it is filled from last week. The ward's "
+        "switched-on weekly measures follow the counts (a proportion is two numbers: how many of "
+        "how many); blank means not entered, never zero; the focused measure's definition shows "
+        "beneath. Never type names or NHS numbers: rrp holds counts only.",
+    ),
+    "MeasuresScreen": HelpTopic(
+        "Measures",
+        "The collaborative's family of measures (outcome, process and balancing), and the "
+        "highlighted ward's own. Each has an operational definition: what counts and what does "
+        "not. Switch a measure on and wards log it with their week (or month); the core "
+        "restrictive-practice measures are fixed.",
+    ),
+    "MonthEntryScreen": HelpTopic(
+        "Log a month",
+        "The ward's switched-on monthly measures for one month (e.g. Safewards interventions in "
+        "place). Blank means not entered, never zero.",
     ),
     "HuddleScreen": HelpTopic(
         "Safety huddle",

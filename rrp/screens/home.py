@@ -49,14 +49,20 @@ class HomeScreen(Screen[None]):
         Binding("enter", "log_week", "Log", id="home.log_week", priority=True, tooltip="Log a week for the highlighted ward"),
         Binding("h", "huddle", "Huddle", id="home.huddle", tooltip="The highlighted ward's safety huddle"),
         Binding(
-            "c", "dashboard", "Dashboard", id="home.dashboard",
+            "c", "dashboard", "Dash", id="home.dashboard",
             tooltip="The collaborative dashboard: every ward at a glance",
         ),
         Binding(
             "i", "data_io", "Data", id="home.data_io",
             tooltip="Data in and out: import a file, write an export, back up the database",
         ),
+        Binding(
+            "m", "measures", "Measure", id="home.measures",
+            tooltip="The measures: add, edit, switch on or off (the collaborative's and the ward's own)",
+        ),
         # Kept out of the footer so the rest fits at 80 columns; listed in F1 help.
+        Binding("M", "month_entry", "Monthly", id="home.month_entry", show=False,
+                tooltip="Log the highlighted ward's monthly measures"),
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
     ]
 
@@ -193,6 +199,8 @@ class HomeScreen(Screen[None]):
             self.show(self.rows, current or self.last_ward)
 
     def show(self, rows: list[HomeRow], last_ward: str | None) -> None:
+        # Back from another screen the cursor stays on the ward it was on (the table is refilled).
+        previous = self.selected_ward() if self.rows else None
         self.rows, self.last_ward = rows, last_ward
         compact = self._shown_compact = self.compact
         table = self.query_one("#wards", DataTable)
@@ -227,8 +235,10 @@ class HomeScreen(Screen[None]):
         missing = sum(not r.last_week for r in rows)
         status = f"{len(rows)} wards; {missing} have not entered last week." if rows else "No wards yet."
         self.query_one("#home-status", Static).update(status + " Enter logs a week.")
-        if last_ward and last_ward in {r.ward_code for r in rows}:
-            table.move_cursor(row=table.get_row_index(last_ward))
+        codes = {r.ward_code for r in rows}
+        target = previous if previous in codes else last_ward
+        if target and target in codes:
+            table.move_cursor(row=table.get_row_index(target))
         table.focus()
         # Once this has painted, pre-import what later screens need (see rrp.app).
         prewarm = getattr(self.app, "prewarm", None)
@@ -260,6 +270,14 @@ class HomeScreen(Screen[None]):
 
     def action_dashboard(self) -> None:
         self.app.open_screen("dashboard")  # type: ignore[attr-defined]
+
+    def action_measures(self) -> None:
+        self.app.open_screen("measures", ward_code=self.selected_ward())  # type: ignore[attr-defined]
+
+    def action_month_entry(self) -> None:
+        ward = self.selected_ward()
+        if ward:
+            self.app.open_screen("month_entry", ward_code=ward)  # type: ignore[attr-defined]
 
     def action_data_io(self) -> None:
         self.app.open_screen("data_io")  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
@@ -34,6 +34,7 @@ from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, validate_wee
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
+from rrp.widgets.measure_fields import MeasureFields
 
 #: Form fields in tab order, with their labels.
 FIELDS: dict[str, str] = {**MEASURES, "occupied_bed_days": BED_DAYS_LABEL, "note": "Note (optional, no names)"}
@@ -84,7 +85,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="week-entry"):
+        # Scrolls when the ward's measures make the form taller than the terminal.
+        with VerticalScroll(id="week-entry"):
             yield Static("", id="week-title")
             yield Static("", id="week-state")
             with Grid(id="week-form"):
@@ -101,6 +103,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                         yield Label("", id=f"e-{name}", classes="field-error")
             # The note spans two grid columns, so its error sits under the form.
             yield Label("", id="e-note", classes="field-error")
+            # The ward's other weekly measures (none shown when none are switched on).
+            yield MeasureFields(id="week-measures")
             yield Static("", id="week-missing")
             yield Static("", id="week-banner")
         yield Footer(compact=True, show_command_palette=False)
@@ -121,20 +125,24 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         ward = store.registry.ward(self.ward_code)
         stored = store.weekly.week(self.ward_code, week)
         prefill = None if stored else store.weekly.latest_bed_days(self.ward_code, week)
+        measures = weekly_measures(store.measures.all().active_for(self.ward_code, week))
+        values = store.measures.period_values(self.ward_code, week)
         missing = store.weekly.missing_weeks(
             self.ward_code,
             since=this_monday - dt.timedelta(weeks=MISSING_LOOKBACK_WEEKS),
             until=this_monday - dt.timedelta(weeks=1),
         )
-        self.app.call_from_thread(self.show_week, ward, week, stored, prefill, missing)
+        self.app.call_from_thread(self.show_week, ward, week, stored, prefill, missing, measures, values)
 
-    def show_week(
+    async def show_week(
         self,
         ward: Ward | None,
         week: dt.date,
         stored: StoredWeek | None,
         prefill: int | None,
         missing: list[dt.date],
+        measures: list[Any] | None = None,
+        stored_values: dict[str, Any] | None = None,
     ) -> None:
         self.ward, self.week_start, self.stored, self.missing = ward, week, stored, missing
         self.save_attempted = False
@@ -159,6 +167,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         first = self.query_one(f"#f-{next(iter(FIELDS))}", Input)
         first.focus()
         first.select_all()  # typing replaces a stored value instead of appending to it
+        # Last: the core fields are ready (and focused) before the measure rows are laid out.
+        await self.query_one(MeasureFields).show(list(measures or []), stored_values or {})
 
     def _render_header(self) -> None:
         assert self.ward is not None and self.week_start is not None
@@ -195,7 +205,17 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
 
     @property
     def dirty(self) -> bool:
-        return self.ward is not None and self.form_values() != self.loaded_values
+        return self.ward is not None and (
+            self.form_values() != self.loaded_values or self.query_one(MeasureFields).dirty
+        )
+
+    def check_measures(self, *, show_required: bool) -> Any:
+        """The entered measure values with the versions they edit, or None (errors shown)."""
+        if self.ward is None or self.week_start is None:
+            return None
+        return self.query_one(MeasureFields).entered(
+            self.ward.code, self.week_start, today=self.app.today, show_required=show_required  # type: ignore[attr-defined]
+        )
 
     def check(self, *, show_required: bool) -> Any:
         """Validate the form with the model rules; show each error beside its field."""
@@ -223,21 +243,25 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         if self.ward is not None:
-            self.check(show_required=self.save_attempted)
+            if event.input.id and event.input.id.startswith("m-"):
+                self.check_measures(show_required=self.save_attempted)
+            else:
+                self.check(show_required=self.save_attempted)
 
     def action_next_field(self) -> None:
         """Enter in a count: the next field; on the last field it saves. Elsewhere, Enter as usual."""
-        names = list(FIELDS)
+        fields = [self.query_one(f"#f-{name}", Input) for name in FIELDS]
+        fields += self.query_one(MeasureFields).inputs()
         focused = self.focused
-        current = (focused.id or "").removeprefix("f-") if isinstance(focused, Input) else ""
-        if current not in names:
+        if focused not in fields:
             raise SkipAction()
-        if current == names[-1]:
+        position = fields.index(focused)  # type: ignore[arg-type]
+        if position == len(fields) - 1:
             self.action_save()
         else:
             # set_focus, not Input.focus(): that waits for the next turn of the event loop, and a
             # key already queued behind this Enter would still go to this field.
-            self.set_focus(self.query_one(f"#f-{names[names.index(current) + 1]}", Input))
+            self.set_focus(fields[position + 1])
 
     def _error(self, name: str, message: str) -> None:
         label = self.query_one(f"#e-{name}", Label)
@@ -256,21 +280,29 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             return
         self.save_attempted = True
         counts = self.check(show_required=True)
-        if counts is None:
+        values = self.check_measures(show_required=True)
+        if counts is None or values is None:
             self._banner("Not saved: correct the fields marked above (nothing typed is lost).", error=True)
             return
         self.saving = True
         self._banner("Saving...")
-        self.save(counts, None if self.stored is None else self.stored.version)
+        self.save(counts, None if self.stored is None else self.stored.version, values)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="week-save")
-    def save(self, counts: Any, expected_version: int | None) -> None:
+    def save(self, counts: Any, expected_version: int | None, values: list[Any] | None = None) -> None:
         from rrp.store import StoreError
+        from rrp.store.errors import FieldRefused
 
         store = self.app.store  # type: ignore[attr-defined]
         try:
-            stored = store.weekly.save(counts, expected_version=expected_version, today=self.app.today)  # type: ignore[attr-defined]
+            # The core counts and the measure values: one transaction, all or nothing.
+            stored, stored_values = store.save_entry(
+                values or [], counts=counts, expected_week_version=expected_version, today=self.app.today  # type: ignore[attr-defined]
+            )
             store.preferences.set("last_ward", counts.ward_code)
+        except FieldRefused as exc:
+            self.app.call_from_thread(self.measure_refused, exc.field, str(exc))
+            return
         except (StoreError, ValidationError) as exc:
             message = "; ".join(field_errors(exc).values()) if isinstance(exc, ValidationError) else str(exc)
             self.app.call_from_thread(self.save_failed, message)
@@ -278,10 +310,18 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
             self.app.call_from_thread(self.save_failed, f"Could not save: {exc}")
             return
-        self.app.call_from_thread(self.saved, stored)
+        self.app.call_from_thread(self.saved, stored, stored_values)
 
-    def saved(self, stored: StoredWeek) -> None:
+    def measure_refused(self, code: str, message: str) -> None:
         self.saving = False
+        fields = self.query_one(MeasureFields)
+        if code in {m.code for m in fields.measures}:
+            fields.error(code, message)
+        self._banner(f"Not saved: {message}", error=True)
+
+    def saved(self, stored: StoredWeek, stored_values: dict[str, Any] | None = None) -> None:
+        self.saving = False
+        self.query_one(MeasureFields).saved(stored_values or {})
         self.stored = stored
         self.saved_weeks.append(stored)
         self.loaded_values = self.form_values()
@@ -294,6 +334,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             f"Saved week of {day_month(c.week_start)}: {_n(c.restraint, 'restraint')} ({c.prone_restraint} prone), "
             f"{_n(c.seclusion, 'seclusion')}, {_n(c.rapid_tranquillisation, 'rapid tranquillisation')}, "
             f"{c.occupied_bed_days} bed days."
+            + (f" {len(stored_values)} other measure{'' if len(stored_values) == 1 else 's'}." if stored_values else "")
         )
         self.notify("Week saved", timeout=3)
         if self.on_saved is not None:
@@ -347,6 +388,12 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             )
         else:
             self.dismiss(self.saved_weeks)
+
+
+def weekly_measures(measures: list[Any]) -> list[Any]:
+    """The measures entered on the week form beside the core counts: weekly, with values of
+    their own (not a core column, not a sum)."""
+    return [m for m in measures if m.frequency == "weekly" and not m.column_backed and not m.derived]
 
 
 def _n(count: int, noun: str) -> str:

@@ -41,3 +41,11 @@ class ConstraintError(StoreError):
 
 class WriteFailed(StoreError):
     """The database could not be written (read-only, disk full, busy too long); nothing was saved."""
+
+
+class FieldRefused(StoreError):
+    """One field of a form was refused (by a rule or the database): `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rrp.store.annotations import AnnotationRepository
 from rrp.store.change_package import ChangePackageRepository
@@ -15,6 +17,11 @@ from rrp.store.preferences import PreferenceRepository
 from rrp.store.progress import ProgressRepository
 from rrp.store.registry import RegistryRepository
 from rrp.store.weekly import WeeklyRepository
+
+if TYPE_CHECKING:
+    from rrp.models.measure_value import MeasureValue
+    from rrp.models.weekly import StoredWeek, WeeklyCounts
+    from rrp.store.measures import StoredValue
 
 
 class Store:
@@ -44,6 +51,20 @@ class Store:
         self.progress = ProgressRepository(self.database)
         self.annotations = AnnotationRepository(self.database)
         self.measures = MeasureRepository(self.database)
+
+    def save_entry(
+        self,
+        values: Iterable[tuple[MeasureValue, int | None]],
+        *,
+        counts: WeeklyCounts | None = None,
+        expected_week_version: int | None = None,
+        today: dt.date | None = None,
+    ) -> tuple[StoredWeek | None, dict[str, StoredValue]]:
+        """An entry form's save: a week's core counts and its measure values in ONE transaction
+        (see MeasureRepository.save_entry), the week through this store's weekly repository."""
+        return self.measures.save_entry(
+            values, counts=counts, expected_week_version=expected_week_version, today=today, weekly=self.weekly
+        )
 
     @property
     def path(self) -> Path | str:

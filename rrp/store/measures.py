@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from rrp.models.measure import Measure, MeasureSet
-from rrp.models.measure_value import MeasureValue
+from rrp.models.measure_value import MeasureValue, validate_value
 from rrp.store import audit
 from rrp.store.database import Database
-from rrp.store.errors import ConstraintError, StaleEditError, UnknownRecord
+from rrp.store.errors import ConstraintError, FieldRefused, StaleEditError, UnknownRecord
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from rrp.models.weekly import StoredWeek, WeeklyCounts
+    from rrp.store.weekly import WeeklyRepository
 
 #: The measure table's definition columns (the model's fields), then the bookkeeping.
 _MEASURE_COLUMNS = tuple(Measure.model_fields)
@@ -270,6 +276,63 @@ class MeasureRepository:
         )
         audit.record(self.database, "measure_value", key, "update", before, values)
         return "updated"
+
+    def period_values(self, ward_code: str, period_start: dt.date) -> dict[str, StoredValue]:
+        """The ward's stored values for one period (a week's Monday or a month's 1st), by measure code."""
+        rows = self.database.query(
+            _VALUE_SELECT + " WHERE ward_code = ? AND period_start = ?", (ward_code, period_start.isoformat())
+        )
+        return {r["measure_code"]: _stored_value(r) for r in rows}
+
+    def save_entry(
+        self,
+        values: Iterable[tuple[MeasureValue, int | None]],
+        *,
+        counts: WeeklyCounts | None = None,
+        expected_week_version: int | None = None,
+        today: dt.date | None = None,
+        weekly: WeeklyRepository | None = None,
+    ) -> tuple[StoredWeek | None, dict[str, StoredValue]]:
+        """One entry form's save in ONE transaction: a week's core counts (if given), then each
+        measure value as an edit against its version (None: a new value). All land, or none do.
+
+        The week goes first: a per-bed-days value needs its bed days, a part its whole. A value
+        the rules or the database refuse raises FieldRefused naming the measure's code; a stale
+        edit raises StaleEditError. Returns the stored week (or None) and the stored values.
+        `weekly`: the store's weekly repository (`Store.save_entry` passes its own).
+        """
+        from rrp.store.weekly import WeeklyRepository
+
+        weekly = weekly or WeeklyRepository(self.database)
+        items = list(values)
+        measures = self.all()
+        depth = {m.code: i for i, m in enumerate(_dependency_order(measures))}
+        items.sort(key=lambda item: depth.get(item[0].measure_code, 0))
+        stored_week = None
+        with self.database.transaction():
+            if counts is not None:
+                stored_week = weekly.save(
+                    counts, expected_version=expected_week_version, today=today
+                )
+            for value, expected in items:
+                measure = measures.get(value.measure_code)
+                if measure is None:
+                    raise FieldRefused(value.measure_code, f"Measure {value.measure_code} is not defined")
+                if measure.ward_code is not None and measure.ward_code != value.ward_code:
+                    raise FieldRefused(value.measure_code, f"{measure.code} is ward {measure.ward_code}'s own measure")
+                try:
+                    # The store trusts no caller: the value's own rules again, then the triggers.
+                    checked = validate_value(value.model_dump(), measure=measure, today=today)
+                    self._save_value(checked, expected_version=expected, check_version=True, measure=measure)
+                except ValidationError as exc:
+                    message = "; ".join(str(e.get("msg", "invalid")) for e in exc.errors())
+                    raise FieldRefused(measure.code, f"{measure.label}: {message}") from exc
+                except sqlite3.IntegrityError as exc:
+                    raise FieldRefused(measure.code, f"{measure.label}: the database refused it ({exc})") from exc
+                except ConstraintError as exc:
+                    raise FieldRefused(measure.code, f"{measure.label}: {exc}") from exc
+        saved = self.period_values(items[0][0].ward_code, items[0][0].period_start) if items else {}
+        return stored_week, saved
 
     def values_frame(
         self,

@@ -177,3 +177,55 @@ def test_the_database_keeps_measure_definitions_consistent(store: Store) -> None
     refused(store, "UPDATE measure SET sum_of = '[\"restraint\", \"debrief_72h\"]' WHERE code = 'all_restrictive'", (), "another recorded_as")
     store.database.conn.execute("UPDATE measure SET part_of = 'self_harm' WHERE code = 'oral_prn'")
     refused(store, "UPDATE measure SET recorded_as = 'count' WHERE code = 'self_harm'", (), "its parts")
+
+
+def _week(ward: str, week: dt.date, restraint: int = 2) -> WeeklyCounts:
+    return WeeklyCounts(ward_code=ward, week_start=week, restraint=restraint, prone_restraint=0, seclusion=0,
+                        rapid_tranquillisation=0, occupied_bed_days=100)
+
+
+def test_an_entry_saves_the_week_and_its_values_in_one_transaction(store: Store) -> None:
+    from rrp.store.errors import FieldRefused
+
+    week = WEEK - dt.timedelta(weeks=1)
+    debrief = MeasureValue(ward_code=WARD, measure_code="debrief_72h", period_start=week, numerator=1, denominator=2)
+    # A per-bed-days value needs the week's bed days: the week in the same save goes first.
+    assaults = MeasureValue(ward_code=WARD, measure_code="assaults_on_staff", period_start=week, numerator=4)
+    stored_week, values = store.save_entry(
+        [(assaults, None), (debrief, None)], counts=_week(WARD, week), today=TODAY
+    )
+    assert stored_week is not None and stored_week.counts.restraint == 2
+    assert {code: (v.value.numerator, v.value.denominator) for code, v in values.items()} == {
+        "debrief_72h": (1, 2), "assaults_on_staff": (4, None)
+    }
+    assert [h["action"] for h in history(store.database, "measure_value", f"{WARD}/debrief_72h/{week.isoformat()}")] == ["insert"]
+
+    # All or nothing: a refused value (a part above its whole) leaves the week's counts as they were.
+    later = week - dt.timedelta(weeks=1)
+    night = MeasureValue(ward_code=WARD, measure_code="restraint_night", period_start=later, numerator=5)
+    with pytest.raises(FieldRefused) as refused:
+        store.measures.save_entry([(night, None)], counts=_week(WARD, later, restraint=2), today=TODAY)
+    assert refused.value.field == "restraint_night"
+    assert store.weekly.week(WARD, later) is None
+
+    # The model's own rule names the field too (numerator above denominator).
+    bad = MeasureValue.model_construct(ward_code=WARD, measure_code="debrief_72h", period_start=later,
+                                       numerator=3, denominator=2)
+    with pytest.raises(FieldRefused, match="cannot exceed") as refused:
+        store.measures.save_entry([(bad, None)], counts=_week(WARD, later), today=TODAY)
+    assert refused.value.field == "debrief_72h" and store.weekly.week(WARD, later) is None
+
+    # Another ward cannot enter a ward's own measure.
+    theirs = MeasureValue(ward_code=OTHER, measure_code="restraint_night", period_start=WEEK, numerator=1)
+    with pytest.raises(FieldRefused, match="own measure"):
+        store.measures.save_entry([(theirs, None)], today=TODAY)
+
+
+def test_an_entry_against_a_stale_value_is_refused(store: Store) -> None:
+    value = MeasureValue(ward_code=WARD, measure_code="debrief_72h", period_start=WEEK, numerator=1, denominator=2)
+    _, values = store.measures.save_entry([(value, None)], today=TODAY)
+    version = values["debrief_72h"].version
+    store.measures.save_value(value.model_copy(update={"numerator": 2}), expected_version=version)
+    with pytest.raises(StaleEditError, match="saved by test"):
+        store.measures.save_entry([(value.model_copy(update={"numerator": 0}), version)], today=TODAY)
+    assert store.measures.value(WARD, "debrief_72h", WEEK).value.numerator == 2
