@@ -27,6 +27,7 @@ from textual.widgets import Footer, Input, Label, Select, Static
 
 from rrp.models.change_package import IDEA_CODE_MAX, ChangeIdea, StoredChangeIdea, suggest_idea_code
 from rrp.models.fields import field_errors
+from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
 
 if TYPE_CHECKING:
@@ -322,7 +323,7 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
         if current is None:
             self._banner(f"Not saved: change idea {idea.code} was deleted since you opened it.", error=True)
             return
-        when = current.updated_at.replace("T", " ").rstrip("Z")
+        when = local_time_text(current.updated_at)
         self._banner(
             f"Not saved: {current.updated_by} changed this idea at {when} (now version {current.version}) "
             f"since you opened version {self.stored.version}. Esc, then e, edits their version "

@@ -35,6 +35,7 @@ from rrp.models.pdsa import (
     quality,
     week_end,
 )
+from rrp.models.when import local_time_text
 from rrp.store import audit
 from rrp.store.annotations import AnnotationRepository
 from rrp.store.database import Database
@@ -249,7 +250,7 @@ class PdsaRepository:
                 raise StaleEditError("This cycle was deleted since you opened it; nothing was saved.")
             if current_row["version"] != expected_version:
                 raise StaleEditError(
-                    f"This cycle was saved by {current_row['updated_by']} at {current_row['updated_at']} "
+                    f"This cycle was saved by {current_row['updated_by']} at {local_time_text(current_row['updated_at'])} "
                     "while you were editing. Your text is still on screen: copy what you need, "
                     "reload, and save again."
                 )
