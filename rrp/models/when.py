@@ -2,7 +2,7 @@
 
 The database keeps every timestamp in UTC (ISO 8601, `2026-12-01T04:52:06Z`); screens, CLI
 reports and messages show them through `local_time_text` ("1 Dec 2026 04:52", British Summer
-Time when it applies) and dates through `date_text` ("1 Dec 2026"). Exports keep ISO UTC:
+Time when it applies) and dates through `rrp.messages.day_month` ("1 Dec 2026"). Exports keep ISO UTC:
 they are for machines.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rrp.messages import day_month
 
 #: Every ward in the collaborative is in England.
 UK_ZONE_NAME = "Europe/London"
@@ -23,13 +25,6 @@ def uk_zone() -> dt.tzinfo:
         return ZoneInfo(UK_ZONE_NAME)
     except ZoneInfoNotFoundError:  # pragma: no cover - tzdata is a dependency on Windows
         return dt.UTC
-
-
-def date_text(day: dt.date | None) -> str:
-    """'1 Dec 2026' (no leading zero); '' for no date."""
-    if day is None:
-        return ""
-    return f"{day.day} {day.strftime('%b')} {day.year}"
 
 
 def local_time(utc_iso: str) -> dt.datetime | None:
@@ -54,4 +49,4 @@ def local_time_text(utc_iso: str) -> str:
     moment = local_time(utc_iso)
     if moment is None:
         return str(utc_iso or "")
-    return f"{date_text(moment.date())} {moment:%H:%M}"
+    return f"{day_month(moment.date())} {moment:%H:%M}"

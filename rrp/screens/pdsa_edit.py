@@ -51,6 +51,7 @@ from rrp.models.pdsa import (
     quality,
     validate_cycle,
 )
+from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
@@ -226,7 +227,7 @@ class PdsaEditScreen(Screen[None]):
             }:
                 self.app.push_screen(
                     ConfirmScreen(
-                        f"Unsaved text from {saved_at.replace('T', ' ').rstrip('Z')} was kept as a draft. "
+                        f"Unsaved text from {local_time_text(saved_at)} was kept as a draft. "
                         "Restore it? (n discards it)"
                     ),
                     lambda restore: self._restore(payload) if restore else self.discard_draft(),
