@@ -79,6 +79,8 @@ class RrpApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave rrp"),
         Binding("f1", "help", "Help", id="help", tooltip="Keys and conventions"),
+        Binding("f9", "about", "About", id="about", show=False,
+                tooltip="About rrp: version, database and error log (for IT support)"),
         Binding("p", "pdsa", "PDSA", id="pdsa.open", tooltip="The highlighted ward's PDSA cycles"),
         Binding("d", "drivers", "Drivers", id="drivers.open", tooltip="The driver diagram"),
         Binding("s", "progress_scores", "Scores", id="progress.open", tooltip="Progress scores"),
@@ -128,6 +130,25 @@ class RrpApp(App[None]):
             markup=False,
         )
 
+    def log_error(self, error: BaseException) -> None:
+        """Write `error` to the error log with the screen it happened on (type and place only).
+
+        Called by the app's handler of unexpected errors and by the screens' "could not ..."
+        fallbacks; safe from any thread.
+        """
+        from rrp.errorlog import log_error
+
+        try:
+            screen = type(self.screen).__name__
+        except Exception:  # noqa: BLE001 - no screen yet (start-up) or the stack is unwinding
+            screen = "no screen"
+        log_error(error, f"app, {screen}")
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's handler of an error nothing caught (the app then exits): logged first."""
+        self.log_error(getattr(error, "error", None) or error)  # a WorkerFailed wraps the real one
+        super()._handle_exception(error)
+
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
         self.open_store()
@@ -171,6 +192,7 @@ class RrpApp(App[None]):
             self.synthetic = store.preferences.get("synthetic") is not None
             self.call_from_thread(self._store_ready, store)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.log_error(exc)
             self.call_from_thread(self.store_opened, f"Could not open {self.db_path}: {exc}")
 
     def _store_ready(self, store: Store) -> None:
@@ -275,6 +297,12 @@ class RrpApp(App[None]):
         from rrp.screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.key_sections()))
+
+    def action_about(self) -> None:
+        from rrp.screens.about import AboutScreen
+
+        if not isinstance(self.screen, AboutScreen):
+            self.push_screen(AboutScreen(self.db_path))
 
     def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every screen's keys, read from the BINDINGS themselves (so help never drifts)."""

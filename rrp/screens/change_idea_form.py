@@ -307,6 +307,7 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
             self.app.call_from_thread(self.save_failed, str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
+            self.app.log_error(exc)  # type: ignore[attr-defined]
             self.app.call_from_thread(self.save_failed, f"Could not save: {exc}")
             return
         self.app.call_from_thread(self.dismiss, stored)

@@ -538,6 +538,7 @@ class DataIoScreen(Screen[None]):
                     app.store, request, dry_run=dry_run, today=app.today, progress=progress  # type: ignore[attr-defined]
                 )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            app.log_error(exc)  # type: ignore[attr-defined]
             outcome = Outcome(False, f"Could not {'check' if dry_run else 'import'} {request.path}: {exc}")
         app.call_from_thread(self.import_done, outcome, request, dry_run)
 
@@ -631,6 +632,7 @@ class DataIoScreen(Screen[None]):
         try:
             outcome = run_export(self.app.store, kind, out, flt)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.app.log_error(exc)  # type: ignore[attr-defined]
             outcome = Outcome(False, f"Could not export {kind}: {exc}")
         self.app.call_from_thread(self.export_done, outcome)
 
@@ -663,6 +665,7 @@ class DataIoScreen(Screen[None]):
         try:
             outcome = run_backup(self.app.db_path, out)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.app.log_error(exc)  # type: ignore[attr-defined]
             outcome = Outcome(False, f"Could not back up: {exc}")
         self.app.call_from_thread(self.backup_done, outcome)
 
