@@ -98,11 +98,14 @@ class RrpApp(App[None]):
         today: dt.date | None = None,
         who: str | None = None,
         clock: Callable[[], str] | None = None,
+        ask_who: bool = False,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.today = today or dt.date.today()
         self.who = who
+        #: Ask "who is entering data?" once the home screen has painted (a shared PC; see run_app).
+        self.ask_who = ask_who and who is None
         self.clock = clock
         self.store: Store | None = None
         #: The open database, set before `store` (enough for the home screen's plain SQL).
@@ -198,6 +201,8 @@ class RrpApp(App[None]):
     def _store_ready(self, store: Store) -> None:
         """On the UI thread, so that `app.store` being set means the screens have been told."""
         self.store = store
+        if self.who:  # answered "who is entering data?" while the store was opening
+            store.database.who = self.who
         self.store_opened(None)
         if self._pending_screen is not None:
             name, kwargs = self._pending_screen
@@ -226,6 +231,25 @@ class RrpApp(App[None]):
         if not self.prewarmed:
             self.prewarmed = True
             self._prewarm()
+            if self.ask_who:
+                self.ask_who = False
+                self._ask_who()
+
+    def _ask_who(self) -> None:
+        """The "who is entering data?" prompt, on top of the painted home screen."""
+        from rrp.screens.who import WhoScreen
+        from rrp.store.database import default_user
+
+        self.push_screen(WhoScreen(default_user()), self.set_who)
+
+    def set_who(self, name: str | None) -> None:
+        """Record changes from now on as made by `name` (this session only)."""
+        if not name:
+            return
+        self.who = name
+        for holder in (self.database, self.store.database if self.store else None):
+            if holder is not None:
+                holder.who = name
 
     @work(thread=True, exit_on_error=False, group="prewarm")
     def _prewarm(self) -> None:
@@ -328,5 +352,10 @@ def _describe(bindings: list[Any]) -> list[tuple[str, str]]:
 
 
 def run_app(db_path: str | Path) -> None:
-    """Run the app on `db_path` (the CLI's entry point)."""
-    RrpApp(db_path).run()
+    """Run the app on `db_path` (the CLI's entry point).
+
+    Asks who is entering data unless RRP_USER names the person (a PC set up for one person).
+    """
+    import os
+
+    RrpApp(db_path, ask_who=not os.environ.get("RRP_USER")).run()
