@@ -350,9 +350,10 @@ class PdsaEditScreen(Screen[None]):
         cycle = self.check(show_required=False) if self.loaded else None
         marks = quality_marks(quality(cycle, has_next=self._has_next())) if cycle else Text("")
         version = f" v{self.stored.version}" if self.stored else " (not saved yet)"
+        # The whole title: the header wraps (height auto) rather than cutting it at 80 columns.
         self.query_one("#pdsa-edit-title", Static).update(
             Text.assemble(
-                user_text(f"{self.ward_name}", "bold"), f" | cycle {number}: ", user_text(title[:30], "bold"),
+                user_text(f"{self.ward_name}", "bold"), f" | cycle {number}: ", user_text(title, "bold"),
                 " | ", (self.status.label, "reverse"), " | ", marks, version,
             )
         )

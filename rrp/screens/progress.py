@@ -70,7 +70,10 @@ class ProgressScreen(Screen[None]):
         for label, width in (("Ward", 14), ("Latest score", 14), ("Month", 8), ("Label", None)):
             wards.add_column(label, width=width)
         history = self.query_one("#progress-history", DataTable)
-        for label, width in (("Month", 8), ("Score", 5), ("", 10), ("Label / note", None)):
+        # The label and note get the rest of the screen (2 cells of padding a column, 2 for the
+        # scrollbar) and wrap within it, so a long note is shown whole, never cut at the edge.
+        note_width = max(24, self.app.size.width - (8 + 5 + 10) - 2 * 4 - 2)
+        for label, width in (("Month", 8), ("Score", 5), ("", 10), ("Label / note", note_width)):
             history.add_column(label, width=width)
         start_loading(wards)
         self.load_wards()
@@ -138,6 +141,7 @@ class ProgressScreen(Screen[None]):
             table.add_row(
                 f"{s.month:%b %Y}", f"{s.score:.1f}", score_bar(s.score),
                 Text.assemble(s.label, user_text(f"  {s.note}" if s.note else "", "italic")),
+                height=None,  # as many lines as the wrapped note needs
             )
 
     def action_score(self) -> None:
