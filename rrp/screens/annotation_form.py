@@ -26,6 +26,7 @@ from textual.widgets import Input, Label, Static
 from rrp.models.annotation import TEXT_MAX, Annotation, AnnotationKind
 from rrp.models.fields import field_errors
 from rrp.reports.user_text import user_text
+from rrp.widgets.text_field import TextField
 
 MIN_BASELINE = 12
 #: What a date box accepts as it is typed: 16/11/2026, 2026-11-16, 16.11.2026.
@@ -69,17 +70,16 @@ class AnnotationForm(ModalScreen[Annotation | None]):
                 text_label = "Note"
             yield Static(title, id="annotation-title")
             yield Label(date_label, classes="annotation-label")
-            yield Input(
+            yield TextField(
                 value=f"{self.on_date:%d/%m/%Y}" if self.on_date else "",
                 id="a-date",
                 max_length=10,
                 restrict=DATE_CHARACTERS,
-                select_on_focus=False,
                 compact=True,
             )
             yield Label("", id="e-on_date", classes="field-error")
             yield Label(text_label, classes="annotation-label")
-            yield Input(id="a-text", max_length=TEXT_MAX, select_on_focus=False, compact=True)
+            yield TextField(id="a-text", max_length=TEXT_MAX, compact=True)
             yield Label("", id="e-text", classes="field-error")
             yield Static("Enter, Ctrl+S or F2: save    Esc: cancel", id="annotation-keys")
 

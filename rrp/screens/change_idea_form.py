@@ -29,6 +29,7 @@ from rrp.models.change_package import IDEA_CODE_MAX, ChangeIdea, StoredChangeIde
 from rrp.models.fields import field_errors
 from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
+from rrp.widgets.text_field import TextField
 
 if TYPE_CHECKING:
     from rrp.models.change_package import Driver
@@ -113,10 +114,10 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
         idea = self.stored.idea if self.stored else None
         editing = idea is not None
         if name == "name":
-            return Input(visible(idea.name) if idea else "", id="i-name", max_length=120, compact=True,
+            return TextField(visible(idea.name) if idea else "", id="i-name", max_length=120, compact=True,
                          placeholder="a few words, e.g. Calm box at night")
         if name == "description":
-            return Input(visible(idea.description, multi_line=True) if idea else "", id="i-description", max_length=500,
+            return TextField(visible(idea.description, multi_line=True) if idea else "", id="i-description", max_length=500,
                          compact=True, placeholder="one line: what is done, by whom, when (no names)")
         if name == "driver_code":
             primaries = {d.code: d.name for d in self.drivers if d.kind == "primary"}
@@ -139,7 +140,7 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
             value = (idea.ward_code if idea else self.ward_code) or COLLABORATIVE
             return Select[str]([(user_text(label), code) for label, code in options], id="i-ward_code", compact=True, allow_blank=False, value=value,
                                disabled=editing)
-        return Input(idea.code if idea else "", id="i-code", max_length=IDEA_CODE_MAX, compact=True,
+        return TextField(idea.code if idea else "", id="i-code", max_length=IDEA_CODE_MAX, compact=True,
                      restrict=r"[A-Za-z0-9_-]*", placeholder="made from the name", disabled=editing)
 
     def on_mount(self) -> None:

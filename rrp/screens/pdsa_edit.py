@@ -60,6 +60,7 @@ from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import quality_marks
+from rrp.widgets.text_field import TextField
 
 if TYPE_CHECKING:
     from rrp.models.change_package import StoredChangeIdea
@@ -158,7 +159,7 @@ class PdsaEditScreen(Screen[None]):
                         if name in SELECT_FIELDS:
                             yield Select[str]([], id=f"f-{name}", prompt="(none)")
                         else:
-                            yield Input(id=f"f-{name}", placeholder=_placeholder(name))
+                            yield TextField(id=f"f-{name}", placeholder=_placeholder(name))
                     yield Label("", id=f"e-{name}", classes="pdsa-error -empty")
             for stage, fields in STAGE_FIELDS.items():
                 with TabPane(stage.capitalize(), id=f"tab-{stage}"), VerticalScroll():

@@ -22,6 +22,7 @@ from rrp.models.fields import field_errors
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore, StoredProgressScore
 from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
+from rrp.widgets.text_field import TextField
 
 
 def score_bar(score: float) -> str:
@@ -200,7 +201,7 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
             yield Label("", id="e-score", classes="score-error")
             with Horizontal():
                 yield Label("Note", classes="l")
-                yield Input(visible(self.current.score.note or "", multi_line=True) if self.current else "", id="s-note",
+                yield TextField(visible(self.current.score.note or "", multi_line=True) if self.current else "", id="s-note",
                             placeholder="no names or NHS numbers")
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from rrp.reports.user_text import user_text
+from rrp.widgets.text_field import TextField
 
 #: The longest name kept (audit rows show it in one line).
 WHO_MAX = 60
@@ -45,7 +46,7 @@ class WhoScreen(ModalScreen[str]):
         with Vertical(id="who"):
             yield Static("Who is entering data?", id="who-title")
             yield Label("Your name or initials, recorded with each change this session", classes="annotation-label")
-            yield Input(self.default[:WHO_MAX], id="who-name", max_length=WHO_MAX, select_on_focus=False)
+            yield TextField(self.default[:WHO_MAX], id="who-name", max_length=WHO_MAX)
             yield Label("", id="e-who", classes="field-error")
             yield Static("Enter: continue    Esc: keep the name shown", id="who-keys")
 
