@@ -199,7 +199,7 @@ def test_a_done_cycle_shows_the_day_it_was_marked_done(tmp_path: Path) -> None:
     load_shipped_change_package(store)
     cycle = store.pdsa.create(new_cycle(status="studying", results="4 of 5"), today=TODAY)
     now[0] = "2026-11-30T23:30:00Z"  # 23:30 GMT: still 30 November in the UK
-    done = store.pdsa.save(cycle.cycle.model_copy(update={"status": PdsaStatus.DONE, "act_decision": "adapt"}),
+    done = store.pdsa.save(cycle.cycle.model_copy(update={"status": PdsaStatus.DONE, "act_decision": ActDecision.ADAPT}),
                            expected_version=1, today=TODAY)
     now[0] = "2026-12-05T10:00:00Z"  # a later edit of the done cycle does not move its end
     store.pdsa.save(done.cycle.model_copy(update={"learning": "more"}), expected_version=2, today=TODAY)

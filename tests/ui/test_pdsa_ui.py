@@ -12,6 +12,7 @@ import pytest
 from pilot import until
 
 from rrp.app import RrpApp
+from rrp.models.pdsa import ActDecision, PdsaStatus
 from rrp.store import Store
 
 TODAY = dt.date(2026, 11, 23)  # the demo's "today": the Monday after its last week
@@ -245,7 +246,9 @@ def test_after_adapt_f5_starts_the_next_cycle_of_the_ramp(db: Path) -> None:
     store = read(db)
     previous = next(s for s in store.pdsa.list() if s.cycle.status == "studying")
     done = store.pdsa.save(
-        previous.cycle.model_copy(update={"status": "done", "act_decision": "adapt", "next_step": "Nights too"}),
+        previous.cycle.model_copy(
+            update={"status": PdsaStatus.DONE, "act_decision": ActDecision.ADAPT, "next_step": "Nights too"}
+        ),
         expected_version=previous.version, today=TODAY,
     ).cycle
     store.close()
