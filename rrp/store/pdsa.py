@@ -73,9 +73,10 @@ class CycleSummary:
 
 
 def _ended(stored: StoredCycle, ended: dict[str, str]) -> dt.date | None:
-    """The UK date a done cycle was marked done; its last change when no audit row says (an import)."""
-    moment = local_time(ended.get(stored.cycle.id) or stored.updated_at)
-    return None if moment is None else moment.date()
+    """The UK date a done cycle was marked done; for one that arrived done (no such move in the
+    audit), its planned end, the best date known."""
+    moment = local_time(ended.get(stored.cycle.id, ""))
+    return moment.date() if moment is not None else stored.cycle.planned_end
 
 
 def _values(cycle: PdsaCycle) -> dict[str, Any]:
@@ -120,11 +121,15 @@ class PdsaRepository:
         return [_stored(row) for row in self.database.query(sql, params)]
 
     def ended_on(self, *, ward_code: str | None = None) -> dict[str, str]:
-        """When each cycle was last marked done (its audit row's UTC time), by cycle id."""
+        """When each cycle was last moved to done here (its audit row's UTC time), by cycle id.
+
+        A cycle that arrived already done (an import, a submission, the demo) has no such move:
+        its insert time is not when it ended, so it is left out.
+        """
         sql = (
             "SELECT a.row_key AS id, max(a.at) AS at FROM audit a JOIN pdsa_cycle p ON p.id = a.row_key "
-            "WHERE a.table_name = 'pdsa_cycle' AND json_extract(a.after, '$.status') = 'done' "
-            "AND coalesce(json_extract(a.before, '$.status'), '') <> 'done'"
+            "WHERE a.table_name = 'pdsa_cycle' AND a.action = 'update' "
+            "AND json_extract(a.after, '$.status') = 'done' AND json_extract(a.before, '$.status') <> 'done'"
         )
         params: builtins.list[Any] = []
         if ward_code is not None:

@@ -206,3 +206,10 @@ def test_a_done_cycle_shows_the_day_it_was_marked_done(tmp_path: Path) -> None:
     (summary,) = store.pdsa.summaries(today=TODAY)
     assert summary.ended_on == dt.date(2026, 11, 30)
     assert summary.cycle.planned_end == dt.date(2026, 11, 22)
+
+
+def test_a_cycle_that_arrived_done_shows_its_planned_end(store: Store) -> None:
+    """An imported (or demo) cycle inserted as done has no move to done: its insert time is not its end."""
+    store.pdsa.create(new_cycle(status="done", results="ok", act_decision="adopt"), today=TODAY)
+    (summary,) = store.pdsa.summaries(today=TODAY)
+    assert summary.ended_on == dt.date(2026, 11, 22)
