@@ -32,6 +32,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from rrp.reports.user_text import visible
 from rrp.screens.commands import ScreenActions
@@ -81,8 +82,10 @@ class RrpApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Leave rrp"),
         Binding("f1", "help", "Help", id="help", tooltip="Help for this screen: how to read it, its keys"),
-        Binding("f6", "toggle_projector", "Projector", id="projector", show=False,
+        Binding("f7", "toggle_projector", "Projector", id="projector", show=False,
                 tooltip="Projector theme on/off: light, high contrast, remembered"),
+        Binding("f9", "about", "About", id="about", show=False,
+                tooltip="About rrp: version, database and error log (for IT support)"),
         Binding("p", "pdsa", "PDSA", id="pdsa.open", tooltip="The highlighted ward's PDSA cycles"),
         Binding("d", "drivers", "Drivers", id="drivers.open", tooltip="The driver diagram"),
         Binding("s", "progress_scores", "Scores", id="progress.open", tooltip="Progress scores"),
@@ -100,6 +103,7 @@ class RrpApp(App[None]):
         today: dt.date | None = None,
         who: str | None = None,
         clock: Callable[[], str] | None = None,
+        ask_who: bool = False,
     ) -> None:
         super().__init__()
         from rrp.store.pg import is_postgres
@@ -108,6 +112,8 @@ class RrpApp(App[None]):
         self.db_path: str | Path = str(db_path) if is_postgres(db_path) else Path(db_path)
         self.today = today or dt.date.today()
         self.who = who
+        #: Ask "who is entering data?" once the home screen has painted (a shared PC; see run_app).
+        self.ask_who = ask_who and who is None
         self.clock = clock
         self.store: Store | None = None
         #: The open database, set before `store` (enough for the home screen's plain SQL).
@@ -145,6 +151,26 @@ class RrpApp(App[None]):
             visible(message, multi_line=True), title=visible(title), severity=severity, timeout=timeout,
             markup=False,
         )
+
+    def log_error(self, error: BaseException) -> None:
+        """Write `error` to the error log with the screen it happened on (type and place only).
+
+        Called by the app's handler of unexpected errors and by the screens' "could not ..."
+        fallbacks; safe from any thread.
+        """
+        from rrp.errorlog import log_error
+
+        try:
+            screen = type(self.screen).__name__
+        except Exception:  # noqa: BLE001 - no screen yet (start-up) or the stack is unwinding
+            screen = "no screen"
+        log_error(error, f"app, {screen}")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An app worker that failed with an error nobody caught: logged, type and place only
+        (screens log their own failures where they tell the user)."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.log_error(event.worker.error)
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -192,6 +218,7 @@ class RrpApp(App[None]):
             self.synthetic = store.preferences.get("synthetic") is not None
             self.call_from_thread(self._store_ready, store, None if has_wards else theme)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.log_error(exc)
             self.call_from_thread(self.store_opened, f"Could not open {self.db_path}: {exc}")
 
     # -- the projector theme ------------------------------------------------------------------
@@ -227,13 +254,15 @@ class RrpApp(App[None]):
 
         leaving = self.theme == PROJECTOR
         self.theme = (self._start_theme if self._start_theme != PROJECTOR else "textual-dark") if leaving else PROJECTOR
-        self.notify("Projector theme " + ("off" if leaving else "on: light, high contrast (F6 to switch back)"))
+        self.notify("Projector theme " + ("off" if leaving else "on: light, high contrast (F7 to switch back)"))
 
     def _store_ready(self, store: Store, theme: str | None = None) -> None:
         """On the UI thread, so that `app.store` being set means the screens have been told."""
         if self._saved_theme is None:
             self._restore_theme(theme)
         self.store = store
+        if self.who:  # answered "who is entering data?" while the store was opening
+            store.database.who = self.who
         self.store_opened(None)
         if self._pending_screen is not None:
             name, kwargs = self._pending_screen
@@ -263,6 +292,25 @@ class RrpApp(App[None]):
         if not self.prewarmed:
             self.prewarmed = True
             self._prewarm()
+            if self.ask_who:
+                self.ask_who = False
+                self._ask_who()
+
+    def _ask_who(self) -> None:
+        """The "who is entering data?" prompt, on top of the painted home screen."""
+        from rrp.screens.who import WhoScreen
+        from rrp.store.database import default_user
+
+        self.push_screen(WhoScreen(default_user()), self.set_who)
+
+    def set_who(self, name: str | None) -> None:
+        """Record changes from now on as made by `name` (this session only)."""
+        if not name:
+            return
+        self.who = name
+        for holder in (self.database, self.store.database if self.store else None):
+            if holder is not None:
+                holder.who = name
 
     @work(thread=True, exit_on_error=False, group="prewarm")
     def _prewarm(self) -> None:
@@ -341,6 +389,12 @@ class RrpApp(App[None]):
         keys = describe_bindings(type(screen).BINDINGS) + describe_bindings(self.BINDINGS)
         self.push_screen(HelpScreen(topic_for(screen), keys))
 
+    def action_about(self) -> None:
+        from rrp.screens.about import AboutScreen
+
+        if not isinstance(self.screen, AboutScreen):
+            self.push_screen(AboutScreen(self.db_path))
+
     def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every screen's keys, read from the BINDINGS themselves (so help never drifts)."""
         classes: list[type[Any]] = [HomeScreen]
@@ -369,5 +423,16 @@ def _stored_theme(database: Database) -> str | None:
 
 
 def run_app(db_path: str | Path) -> None:
-    """Run the app on `db_path` (the CLI's entry point)."""
-    RrpApp(db_path).run()
+    """Run the app on `db_path` (the CLI's entry point).
+
+    Asks who is entering data unless RRP_USER names the person (a PC set up for one person).
+    """
+    import os
+
+    app = RrpApp(db_path, ask_who=not os.environ.get("RRP_USER"))
+    app.run()
+    if app.return_code not in (None, 0):
+        # Textual has shown the traceback and ended the app: the log records that it happened.
+        from rrp.errorlog import log_error
+
+        log_error(RuntimeError(f"the app ended with return code {app.return_code}"), "app")

@@ -21,6 +21,13 @@ DEMO_END = dt.date(2026, 11, 16)
 CLOCK = "2026-11-18T09:00:00Z"
 
 
+@pytest.fixture(autouse=True)
+def _error_log_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors the tests provoke are logged in a temporary folder, never the user's data folder."""
+    if "RRP_LOG_DIR" not in os.environ:
+        monkeypatch.setenv("RRP_LOG_DIR", str(tmp_path_factory.getbasetemp() / "logs"))
+
+
 @pytest.fixture
 def snap_compare(snap_compare: Callable[..., bool], request: pytest.FixtureRequest) -> Callable[..., bool]:
     """pytest-textual-snapshot's `snap_compare`, printing a text diff of the screen on a mismatch.

@@ -48,6 +48,9 @@ class RrpGroup(click.Group):
         except Exception as exc:
             from rrp.store.database import database_error
 
+            if not isinstance(exc, click.exceptions.ClickException | click.exceptions.Exit):
+                log_cli_error(exc)
+
             error = database_error(exc)  # sqlite3 or psycopg
             if error is None:
                 raise
@@ -111,6 +114,14 @@ def resolve_db(db_path: Path | None) -> Path:
     return db_path or default_database_path()
 
 
+def log_cli_error(error: BaseException) -> None:
+    """Log a command's failure for IT support: its type, place and the command; no message."""
+    from rrp.errorlog import log_error
+
+    context = click.get_current_context(silent=True)
+    log_error(error, f"cli, rrp {context.command_path.partition(' ')[2] if context else ''}".rstrip())
+
+
 def fail(message: str, code: int = EXIT_REFUSED) -> None:
     """Print one clear line on stderr and exit with `code`."""
     from rich.text import Text
@@ -133,10 +144,13 @@ def store_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except StoreError as exc:
+            log_cli_error(exc)
             fail(str(exc), EXIT_REFUSED)
         except PermissionError as exc:
+            log_cli_error(exc)
             fail(f"permission denied: {exc.filename or exc}", EXIT_REFUSED)
         except OSError as exc:
+            log_cli_error(exc)
             if "readonly" in str(exc) or "read-only" in str(exc):
                 fail(f"the database is read-only: {exc}", EXIT_REFUSED)
             raise

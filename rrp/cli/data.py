@@ -22,6 +22,7 @@ from rrp.cli.common import (
     existing_db,
     fail,
     file_only,
+    log_cli_error,
     open_store,
     resolve_db,
 )
@@ -64,12 +65,16 @@ def exchange_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except (FileRefused, ExportRefused) as exc:
             fail(str(exc), EXIT_USAGE)
         except StoreError as exc:
+            log_cli_error(exc)
             fail(str(exc), EXIT_REFUSED)
         except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
+            log_cli_error(exc)
             fail(f"cannot write or read {exc.filename or ''}: {exc.strerror or exc}", EXIT_USAGE)
         except OSError as exc:
+            log_cli_error(exc)
             fail(f"{exc.strerror or exc}", EXIT_USAGE)
-        except MemoryError:
+        except MemoryError as exc:
+            log_cli_error(exc)
             fail("the file is too large to process", EXIT_USAGE)
 
     return wrapper

@@ -168,6 +168,10 @@ def print_dashboard(dash: Any, console: Any) -> None:
     console.print(pdsa)
 
 
+#: The width the report is laid out in when written to a file or a pipe (wider than any table).
+FILE_WIDTH = 1000
+
+
 @report.command("collaborative")
 @click.option("--provider", default=None, help="Only this provider's wards (its code).")
 @click.option("--ward-type", default=None, help="Only this ward type (e.g. picu).")
@@ -181,7 +185,12 @@ def collaborative(provider: str | None, ward_type: str | None, today: str | None
     from rrp.reports.user_text import plain_console
 
     dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
-    print_dashboard(dash, plain_console(width=max(140, Console().width)))
+    terminal = Console()
+    # A file or a pipe has no width: rich would assume 80 columns and cut the ward table's
+    # columns with '...'. Off a terminal every table takes its natural width (lines are long,
+    # nothing is cut); on a terminal, at least 140 columns as before.
+    width = max(140, terminal.width) if terminal.is_terminal else FILE_WIDTH
+    print_dashboard(dash, plain_console(width=width))
 
 
 @report.command("pack")

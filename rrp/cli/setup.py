@@ -80,19 +80,29 @@ def init(db_path: Path | None, registry: Path | None) -> None:
     help="Last week's Monday (default: last week).",
 )
 @click.option("--no-tui", is_flag=True, help="Build the database and exit without opening the app.")
+@click.option("--fresh", is_flag=True, help="Rebuild an existing demo database instead of reopening it.")
 @click.option(
     "--force",
     is_flag=True,
-    help="Rebuild a demo database that people have changed since. A real database is never replaced.",
+    help="Rebuild (as --fresh) even a demo database that people have changed since. "
+    "A real database is never replaced.",
 )
 @store_errors
 def demo(
-    db_path: Path | None, seed: int, wards: int, weeks: int, end: dt.datetime | None, no_tui: bool, force: bool
+    db_path: Path | None,
+    seed: int,
+    wards: int,
+    weeks: int,
+    end: dt.datetime | None,
+    no_tui: bool,
+    fresh: bool,
+    force: bool,
 ) -> None:
-    """Build a SYNTHETIC collaborative (deterministic for a seed) and open the app on it.
+    """Open the SYNTHETIC collaborative (deterministic for a seed), building it the first time.
 
-    An existing demo database is rebuilt (into a new file that then replaces it); a real
-    database, or any file that is not a demo database, is never deleted or overwritten.
+    An existing demo database is reopened as it is, with what people tried in it; --fresh
+    rebuilds it (into a new file that then replaces it). A real database, or any file that is
+    not a demo database, is never deleted or overwritten.
     """
     import os
     import shutil
@@ -108,11 +118,23 @@ def demo(
 
     file_only(db_path, "demo")  # built in a new file that then replaces the old one
     path = db_path or Path("demo.rrp.sqlite")
-    console = plain_console(stderr=True)
+    console = plain_console(stderr=True, soft_wrap=True)  # a path is never broken across lines
     refuse_unless_regular(path)
     state = demo_state(path)  # refuses a file that is not an rrp database
     if state is not None and not state.synthetic:
         fail(f"{path} holds real (non-demo) data; it was left untouched: choose another --db for the demo")
+        return
+    if state is not None and not (fresh or force):
+        console.print(
+            Text.assemble(
+                "Reopened the demo database ", user_text(path),
+                " as it was left (rrp demo --fresh rebuilds it). ", ("Synthetic data, not real wards.", "bold"),
+            )
+        )
+        if not no_tui:
+            from rrp.app import run_app
+
+            run_app(path)
         return
     if state is not None and state.edited_by and not force:
         fail(
@@ -137,7 +159,8 @@ def demo(
         shutil.rmtree(private, ignore_errors=True)
     console.print(
         Text.assemble(
-            f"Synthetic collaborative: {len(plan.wards)} wards x {len(plan.week_starts)} weeks in ",
+            "Rebuilt the demo database: " if state is not None else "Built the demo database: ",
+            f"synthetic collaborative: {len(plan.wards)} wards x {len(plan.week_starts)} weeks in ",
             user_text(path), f" ({time.perf_counter() - started:.1f} s). ",
             ("Synthetic data, not real wards.", "bold"),
         )

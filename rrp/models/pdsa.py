@@ -464,3 +464,53 @@ def quality(cycle: PdsaCycle, *, has_next: bool = False) -> Quality:
         data=bool(cycle.data_to_collect or cycle.results),
         decision=cycle.act_decision is not None,
     )
+
+
+# -- ramps -------------------------------------------------------------------------------------
+
+
+def ramp_letters(count: int) -> list[str]:
+    """'A'..'Z', then 'AA', 'AB'...: one label per ramp of a ward."""
+    letters = []
+    for index in range(count):
+        text, n = "", index
+        while True:
+            text = chr(ord("A") + n % 26) + text
+            n = n // 26 - 1
+            if n < 0:
+                break
+        letters.append(text)
+    return letters
+
+
+def ramp_labels(cycles: list[PdsaCycle]) -> dict[str, str]:
+    """Each cycle's label in its ward: ramp letter + cycle number ('A1', 'A2', 'B1').
+
+    A ramp is a first cycle and every cycle that follows it (previous_cycle_id). Ramps are
+    lettered per ward in the order of `cycles` (pass them oldest first), so two ramps on one
+    ward are never both '1': the second is 'B1'. A cycle whose previous cycle is not among
+    `cycles` starts its own ramp.
+    """
+    by_id = {c.id: c for c in cycles}
+
+    def root(cycle: PdsaCycle) -> str:
+        seen = {cycle.id}
+        while cycle.previous_cycle_id in by_id and cycle.previous_cycle_id not in seen:
+            cycle = by_id[cycle.previous_cycle_id]
+            seen.add(cycle.id)
+        return cycle.id
+
+    roots: dict[str, list[str]] = {}  # ward -> its ramp roots, in order
+    root_of = {}
+    for cycle in cycles:
+        found = root(cycle)
+        root_of[cycle.id] = found
+        ward_roots = roots.setdefault(cycle.ward_code, [])
+        if found not in ward_roots:
+            ward_roots.append(found)
+    letter = {
+        found: text
+        for ward_roots in roots.values()
+        for found, text in zip(ward_roots, ramp_letters(len(ward_roots)), strict=True)
+    }
+    return {c.id: f"{letter[root_of[c.id]]}{c.cycle_number}" for c in cycles}

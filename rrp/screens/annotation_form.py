@@ -4,7 +4,11 @@ and the fixed baseline ("fix the limits after n points").
 `AnnotationForm` dismisses with a validated `Annotation` (the model is the one source of truth:
 a rebase on a Monday, text required, no NHS number) or None when cancelled. `BaselineForm`
 dismisses with the number of points (12 or more), 0 for "no fixed baseline", or None.
-Enter in the last field (or Ctrl+S / F2, as on every form) saves; Escape cancels.
+Enter (or Ctrl+S / F2, as on every form) saves; Escape cancels. Enter in the date box moves on
+to the note while the note is empty. The date box takes only date characters and does not select
+its date on focus, so a note typed after a Tab can neither land in it nor replace the date. A
+refused save rings the bell and puts the cursor in the first field in error (it never fails
+silently).
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ from textual.widgets import Input, Label, Static
 from rrp.models.annotation import TEXT_MAX, Annotation, AnnotationKind
 from rrp.models.fields import field_errors
 from rrp.reports.user_text import user_text
+from rrp.widgets.text_field import TextField
 
 MIN_BASELINE = 12
+#: What a date box accepts as it is typed: 16/11/2026, 2026-11-16, 16.11.2026.
+DATE_CHARACTERS = r"[0-9/.\-]*"
 
 
 class AnnotationForm(ModalScreen[Annotation | None]):
@@ -63,15 +70,16 @@ class AnnotationForm(ModalScreen[Annotation | None]):
                 text_label = "Note"
             yield Static(title, id="annotation-title")
             yield Label(date_label, classes="annotation-label")
-            yield Input(
+            yield TextField(
                 value=f"{self.on_date:%d/%m/%Y}" if self.on_date else "",
                 id="a-date",
                 max_length=10,
+                restrict=DATE_CHARACTERS,
                 compact=True,
             )
             yield Label("", id="e-on_date", classes="field-error")
             yield Label(text_label, classes="annotation-label")
-            yield Input(id="a-text", max_length=TEXT_MAX, compact=True)
+            yield TextField(id="a-text", max_length=TEXT_MAX, compact=True)
             yield Label("", id="e-text", classes="field-error")
             yield Static("Enter, Ctrl+S or F2: save    Esc: cancel", id="annotation-keys")
 
@@ -105,7 +113,10 @@ class AnnotationForm(ModalScreen[Annotation | None]):
 
     @on(Input.Submitted, "#a-date")
     def _date_entered(self) -> None:
-        self.query_one("#a-text", Input).focus()
+        if not self.query_one("#a-text", Input).value.strip():
+            self.query_one("#a-text", Input).focus()  # nothing to save yet: on to the note
+            return
+        self.action_save()
 
     @on(Input.Submitted, "#a-text")
     def _text_entered(self) -> None:
@@ -115,6 +126,13 @@ class AnnotationForm(ModalScreen[Annotation | None]):
         annotation = self.build()
         if annotation is not None:
             self.dismiss(annotation)
+            return
+        self.app.bell()
+        fields = {"on_date": "#a-date", "text": "#a-text"}
+        in_error = [f for name, f in fields.items() if str(self.query_one(f"#e-{name}", Label).render()).strip()]
+        focused = self.focused.id if self.focused else None
+        if in_error and f"#{focused}" not in in_error:  # stay in a field that is itself in error
+            self.query_one(in_error[0], Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -27,7 +27,9 @@ from textual.widgets import Footer, Input, Label, Select, Static
 
 from rrp.models.change_package import IDEA_CODE_MAX, ChangeIdea, StoredChangeIdea, suggest_idea_code
 from rrp.models.fields import field_errors
+from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
+from rrp.widgets.text_field import TextField
 
 if TYPE_CHECKING:
     from rrp.models.change_package import Driver
@@ -112,10 +114,10 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
         idea = self.stored.idea if self.stored else None
         editing = idea is not None
         if name == "name":
-            return Input(visible(idea.name) if idea else "", id="i-name", max_length=120, compact=True,
+            return TextField(visible(idea.name) if idea else "", id="i-name", max_length=120, compact=True,
                          placeholder="a few words, e.g. Calm box at night")
         if name == "description":
-            return Input(visible(idea.description, multi_line=True) if idea else "", id="i-description", max_length=500,
+            return TextField(visible(idea.description, multi_line=True) if idea else "", id="i-description", max_length=500,
                          compact=True, placeholder="one line: what is done, by whom, when (no names)")
         if name == "driver_code":
             primaries = {d.code: d.name for d in self.drivers if d.kind == "primary"}
@@ -138,7 +140,7 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
             value = (idea.ward_code if idea else self.ward_code) or COLLABORATIVE
             return Select[str]([(user_text(label), code) for label, code in options], id="i-ward_code", compact=True, allow_blank=False, value=value,
                                disabled=editing)
-        return Input(idea.code if idea else "", id="i-code", max_length=IDEA_CODE_MAX, compact=True,
+        return TextField(idea.code if idea else "", id="i-code", max_length=IDEA_CODE_MAX, compact=True,
                      restrict=r"[A-Za-z0-9_-]*", placeholder="made from the name", disabled=editing)
 
     def on_mount(self) -> None:
@@ -306,6 +308,7 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
             self.app.call_from_thread(self.save_failed, str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
+            self.app.log_error(exc)  # type: ignore[attr-defined]
             self.app.call_from_thread(self.save_failed, f"Could not save: {exc}")
             return
         self.app.call_from_thread(self.dismiss, stored)
@@ -322,7 +325,7 @@ class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
         if current is None:
             self._banner(f"Not saved: change idea {idea.code} was deleted since you opened it.", error=True)
             return
-        when = current.updated_at.replace("T", " ").rstrip("Z")
+        when = local_time_text(current.updated_at)
         self._banner(
             f"Not saved: {current.updated_by} changed this idea at {when} (now version {current.version}) "
             f"since you opened version {self.stored.version}. Esc, then e, edits their version "

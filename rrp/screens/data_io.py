@@ -553,6 +553,7 @@ class DataIoScreen(Screen[None]):
                     app.store, request, dry_run=dry_run, today=app.today, progress=progress  # type: ignore[attr-defined]
                 )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            app.log_error(exc)  # type: ignore[attr-defined]
             outcome = Outcome(False, f"Could not {'check' if dry_run else 'import'} {request.path}: {exc}")
         app.call_from_thread(self.import_done, outcome, request, dry_run)
 
@@ -646,6 +647,7 @@ class DataIoScreen(Screen[None]):
         try:
             outcome = run_export(self.app.store, kind, out, flt)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.app.log_error(exc)  # type: ignore[attr-defined]
             outcome = Outcome(False, f"Could not export {kind}: {exc}")
         self.app.call_from_thread(self.export_done, outcome)
 
@@ -678,6 +680,7 @@ class DataIoScreen(Screen[None]):
         try:
             outcome = run_backup(self.app.db_path, out)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.app.log_error(exc)  # type: ignore[attr-defined]
             outcome = Outcome(False, f"Could not back up: {exc}")
         self.app.call_from_thread(self.backup_done, outcome)
 

@@ -2,6 +2,10 @@
 
 - Ctrl+S or F2 saves. F3 moves the cycle to its next stage (planned -> doing -> studying -> done)
   and saves; F6 abandons it. Moves the model does not allow are refused with the reason.
+- F3 from Study first asks for the Act step: the Act tab opens on whatever is missing of the
+  decision (adopt, adapt or abandon) and the next step; F3 again, with both, marks it done.
+- F5 on a done cycle that was adopted or adapted starts the next cycle of its ramp: a new cycle
+  with the same change idea and title, following this one, numbered one more.
 - What is typed is autosaved as a draft (1 s after the last key, in a worker), so nothing is lost
   if the terminal closes; opening the cycle again offers to restore it. A save clears the draft.
 - Nudges (no prediction, no results, no decision, scale jump, overdue) are shown, never enforced.
@@ -51,10 +55,12 @@ from rrp.models.pdsa import (
     quality,
     validate_cycle,
 )
+from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import quality_marks
+from rrp.widgets.text_field import TextField
 
 if TYPE_CHECKING:
     from rrp.models.change_package import StoredChangeIdea
@@ -93,7 +99,7 @@ class PdsaEditScreen(Screen[None]):
     """
 
     DEFAULT_CSS = """
-    #pdsa-edit-title { height: 1; padding: 0 1; }
+    #pdsa-edit-title { height: auto; padding: 0 1; }
     #pdsa-tabs { height: 1fr; }
     #pdsa-tabs TabPane { padding: 0 1; }
     .pdsa-row { height: auto; }
@@ -115,13 +121,16 @@ class PdsaEditScreen(Screen[None]):
         Binding("f3", "next_stage", "Next stage", id="pdsa_edit.next", priority=True),
         Binding("f4", "next_tab", "Next tab", id="pdsa_edit.tab", priority=True,
                 tooltip="Next tab: Cycle, Plan, Do, Study, Act"),
+        Binding("f5", "next_cycle", "Next cycle", id="pdsa_edit.next_cycle", priority=True,
+                tooltip="Start the next cycle of this ramp (same change idea, numbered one more)"),
         Binding("f6", "abandon", "Abandon", id="pdsa_edit.abandon", priority=True),
         Binding("escape", "back", "Back", id="pdsa_edit.back"),
     ]
 
-    def __init__(self, cycle_id: str | None = None, ward_code: str | None = None) -> None:
+    def __init__(self, cycle_id: str | None = None, ward_code: str | None = None, follows: str | None = None) -> None:
         super().__init__()
         self.cycle_id = cycle_id
+        self.follows = None if cycle_id else follows  # a new cycle: the cycle it follows in its ramp
         self.ward_code = ward_code
         self.draft_key = cycle_id or f"new:{ward_code}"
         self.stored: StoredCycle | None = None
@@ -150,7 +159,7 @@ class PdsaEditScreen(Screen[None]):
                         if name in SELECT_FIELDS:
                             yield Select[str]([], id=f"f-{name}", prompt="(none)")
                         else:
-                            yield Input(id=f"f-{name}", placeholder=_placeholder(name))
+                            yield TextField(id=f"f-{name}", placeholder=_placeholder(name))
                     yield Label("", id=f"e-{name}", classes="pdsa-error -empty")
             for stage, fields in STAGE_FIELDS.items():
                 with TabPane(stage.capitalize(), id=f"tab-{stage}"), VerticalScroll():
@@ -209,12 +218,22 @@ class PdsaEditScreen(Screen[None]):
             [(user_text(f"#{c.cycle.cycle_number} {c.cycle.title}"[:60]), c.cycle.id) for c in self.ward_cycles]
         )
         values = self._values_of(stored.cycle) if stored else self._blank_values()
+        previous = next((c.cycle for c in self.ward_cycles if c.cycle.id == self.follows), None)
+        if stored is None and previous is not None:
+            values.update(
+                title=previous.title,
+                change_idea_code=previous.change_idea_code,
+                previous_cycle_id=previous.id,
+                cycle_number=str(previous.cycle_number + 1),
+                scale=previous.scale.value if previous.scale else "",
+            )
         self.status = stored.cycle.status if stored else PdsaStatus.PLANNED
         self.fill(values)
         self.loaded_values = self.form_values()
         self.loaded = True
         self._render_title()
         self._render_nudges()
+        self.refresh_bindings()
         if stored is not None:
             self.query_one("#pdsa-tabs", TabbedContent).active = STAGE_TAB[self.status]
         if stored is None:
@@ -226,7 +245,7 @@ class PdsaEditScreen(Screen[None]):
             }:
                 self.app.push_screen(
                     ConfirmScreen(
-                        f"Unsaved text from {saved_at.replace('T', ' ').rstrip('Z')} was kept as a draft. "
+                        f"Unsaved text from {local_time_text(saved_at)} was kept as a draft. "
                         "Restore it? (n discards it)"
                     ),
                     lambda restore: self._restore(payload) if restore else self.discard_draft(),
@@ -332,9 +351,10 @@ class PdsaEditScreen(Screen[None]):
         cycle = self.check(show_required=False) if self.loaded else None
         marks = quality_marks(quality(cycle, has_next=self._has_next())) if cycle else Text("")
         version = f" v{self.stored.version}" if self.stored else " (not saved yet)"
+        # The whole title: the header wraps (height auto) rather than cutting it at 80 columns.
         self.query_one("#pdsa-edit-title", Static).update(
             Text.assemble(
-                user_text(f"{self.ward_name}", "bold"), f" | cycle {number}: ", user_text(title[:30], "bold"),
+                user_text(f"{self.ward_name}", "bold"), f" | cycle {number}: ", user_text(title, "bold"),
                 " | ", (self.status.label, "reverse"), " | ", marks, version,
             )
         )
@@ -436,7 +456,40 @@ class PdsaEditScreen(Screen[None]):
         if following is None:
             self.notify(f"A {self.status.label.lower()} cycle has no next stage.", severity="warning")
             return
+        if following == PdsaStatus.DONE and self._ask_for_act():
+            return
         self.action_save(following)
+
+    def _ask_for_act(self) -> bool:
+        """Before Done: open Act on what is missing of the decision and the next step (True if any)."""
+        values = self.form_values()
+        missing = [name for name in ("act_decision", "next_step") if not str(values.get(name, "")).strip()]
+        if not missing:
+            return False
+        self.query_one("#pdsa-tabs", TabbedContent).active = "tab-act"
+        self.query_one(f"#f-{missing[0]}").focus()
+        self._banner(
+            "Before Done, Act: choose adopt, adapt or abandon, and write the next step; then F3 again.",
+            error=True,
+        )
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_cycle":  # only a done cycle that was adopted or adapted has a next cycle
+            cycle = self.stored.cycle if self.stored else None
+            return bool(
+                cycle and cycle.status == PdsaStatus.DONE
+                and cycle.act_decision in (ActDecision.ADOPT, ActDecision.ADAPT)
+            )
+        return True
+
+    def action_next_cycle(self) -> None:
+        if self.stored is None or self.dirty:
+            self.notify("Save this cycle first (Ctrl+S).", severity="warning")
+            return
+        self.app.open_screen(  # type: ignore[attr-defined]
+            "pdsa_edit", ward_code=self.stored.cycle.ward_code, follows=self.stored.cycle.id
+        )
 
     def action_abandon(self) -> None:
         if not self.status.is_open:
@@ -466,6 +519,7 @@ class PdsaEditScreen(Screen[None]):
             self.app.call_from_thread(self.save_failed, str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
+            self.app.log_error(exc)  # type: ignore[attr-defined]
             self.app.call_from_thread(self.save_failed, f"Could not save: {exc}")
             return
         self.app.call_from_thread(self.saved, stored)
@@ -487,7 +541,10 @@ class PdsaEditScreen(Screen[None]):
         end = stored.cycle.planned_end
         if self.status == PdsaStatus.DOING and end:
             message += f" Study due by {day_month(end)}."
+        if self.status == PdsaStatus.DONE and stored.cycle.act_decision in (ActDecision.ADOPT, ActDecision.ADAPT):
+            message += " F5 starts the next cycle of this ramp."
         self._banner(message)
+        self.refresh_bindings()
         self.notify("Cycle saved", timeout=3)
 
     def save_failed(self, message: str) -> None:

@@ -28,7 +28,11 @@ from rrp.widgets.table import fill_table
 if TYPE_CHECKING:
     from rrp.store.pdsa import CycleSummary
 
-QUALITY_KEY = "PRSDA: Prediction, Ramp link, Scale, Data, Act decision (bold: has it; dim: missing)"
+QUALITY_KEY = (
+    "Cycle: ramp letter + number (A2 follows A1; B1 is another ramp). End: the day a done cycle "
+    "ended, else its planned end (dim). PRSDA: Prediction, Ramp link, Scale, Data, Act decision "
+    "(bold: has it; dim: missing)"
+)
 #: Status filter steps: None is "all", "open" is planned + doing + studying.
 STATUS_FILTERS: list[str | None] = [None, "open", "planned", "doing", "studying", "done", "abandoned"]
 
@@ -45,12 +49,13 @@ class PdsaListScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("enter", "edit", "Open", id="pdsa_list.edit", show=False),
+        # priority: the table's own (hidden) Enter would otherwise hide this one from the footer
+        Binding("enter", "edit", "Open", id="pdsa_list.edit", key_display="Enter", priority=True),
         Binding("n", "new", "New", id="pdsa_list.new"),
         Binding("f", "status_filter", "Status", id="pdsa_list.status", tooltip="Step through statuses"),
         Binding("c", "idea_filter", "Idea", id="pdsa_list.idea", tooltip="Step through change ideas"),
         Binding("a", "all_wards", "All", id="pdsa_list.all"),
-        Binding("d", "drivers", "Drivers", id="pdsa_list.drivers", tooltip="The driver diagram (new ideas local to this ward)"),
+        Binding("d", "drivers", "Drivers", id="pdsa_list.drivers", show=False, tooltip="The driver diagram (new ideas local to this ward)"),
         Binding("s", "scores", "Scores", id="pdsa_list.scores"),
         Binding("r", "refresh", "Refresh", id="pdsa_list.refresh", show=False),
         Binding("escape", "back", "Back", id="pdsa_list.back"),
@@ -109,14 +114,18 @@ class PdsaListScreen(Screen[None]):
         table = self.query_one("#pdsa-cycles", DataTable)
         selected = self.selected()
         all_wards = self.ward_code is None
-        title_width = 22 if all_wards else 30
-        # Flags get what is left of the screen (2 cells of padding per column, 2 for a scrollbar),
-        # so a long flag ends in an ellipsis rather than being cut mid-word.
-        used = (10 if all_wards else 0) + 2 + title_width + 9 + 6 + 5 + 2 * (7 if all_wards else 6) + 2
-        flags_width = max(8, self.size.width - used)
-        columns = [("#", "number"), ("Title", "title"), ("Status", "status"), ("Ends", "end"),
-                   ("PRSDA", "quality"), ("Flags", "flags")]
-        widths = {"ward": 10, "number": 2, "title": title_width, "status": 9, "end": 6, "quality": 5}
+        # Fixed columns, then title, change idea and flags share what is left of the screen
+        # (2 cells of padding per column, 2 for a scrollbar), so nothing runs off at 80 columns
+        # and a long text ends in an ellipsis rather than being cut mid-word.
+        fixed = (10 if all_wards else 0) + 5 + 9 + 6 + 5 + 2 * (8 if all_wards else 7) + 2
+        rest = max(30, self.size.width - fixed)
+        flags_width = max(8, rest // 5)
+        title_width = max(10, (rest - flags_width) * 11 // 20)
+        idea_width = max(8, rest - flags_width - title_width)
+        columns = [("Cycle", "number"), ("Title", "title"), ("Change idea", "idea"), ("Status", "status"),
+                   ("End", "end"), ("PRSDA", "quality"), ("Flags", "flags")]
+        widths = {"ward": 10, "number": 5, "title": title_width, "idea": idea_width, "status": 9, "end": 6,
+                  "quality": 5}
         if all_wards:
             columns.insert(0, ("Ward", "ward"))
         filled = []
@@ -125,11 +134,14 @@ class PdsaListScreen(Screen[None]):
             cells: list[Any] = []
             if all_wards:
                 cells.append(_fit(user_text(cycle.ward_code), 10))
+            # a done cycle shows the day it was marked done, an open one its planned end (dim)
+            end = row.ended_on if cycle.status == PdsaStatus.DONE else cycle.planned_end
             cells += [
-                str(cycle.cycle_number),
+                row.ramp_label or str(cycle.cycle_number),
                 _fit(user_text(cycle.title, "bold" if row.due_for_study else ""), title_width),
+                _fit(user_text(row.idea_name), idea_width),
                 status_text(cycle.status, due=row.due_for_study),
-                day_month(cycle.planned_end)[:6] if cycle.planned_end else "",
+                Text(day_month(end)[:6], "" if cycle.status == PdsaStatus.DONE else "dim") if end else "",
                 quality_marks(row.quality),
                 _fit(flags_text(row.flags), flags_width),
             ]

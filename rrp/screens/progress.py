@@ -22,6 +22,7 @@ from rrp.models.fields import field_errors
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore, StoredProgressScore
 from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
+from rrp.widgets.text_field import TextField
 
 
 def score_bar(score: float) -> str:
@@ -70,7 +71,10 @@ class ProgressScreen(Screen[None]):
         for label, width in (("Ward", 14), ("Latest score", 14), ("Month", 8), ("Label", None)):
             wards.add_column(label, width=width)
         history = self.query_one("#progress-history", DataTable)
-        for label, width in (("Month", 8), ("Score", 5), ("", 10), ("Label / note", None)):
+        # The label and note get the rest of the screen (2 cells of padding a column, 2 for the
+        # scrollbar) and wrap within it, so a long note is shown whole, never cut at the edge.
+        note_width = max(24, self.app.size.width - (8 + 5 + 10) - 2 * 4 - 2)
+        for label, width in (("Month", 8), ("Score", 5), ("", 10), ("Label / note", note_width)):
             history.add_column(label, width=width)
         start_loading(wards)
         self.load_wards()
@@ -138,6 +142,7 @@ class ProgressScreen(Screen[None]):
             table.add_row(
                 f"{s.month:%b %Y}", f"{s.score:.1f}", score_bar(s.score),
                 Text.assemble(s.label, user_text(f"  {s.note}" if s.note else "", "italic")),
+                height=None,  # as many lines as the wrapped note needs
             )
 
     def action_score(self) -> None:
@@ -196,7 +201,7 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
             yield Label("", id="e-score", classes="score-error")
             with Horizontal():
                 yield Label("Note", classes="l")
-                yield Input(visible(self.current.score.note or "", multi_line=True) if self.current else "", id="s-note",
+                yield TextField(visible(self.current.score.note or "", multi_line=True) if self.current else "", id="s-note",
                             placeholder="no names or NHS numbers")
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")

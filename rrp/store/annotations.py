@@ -9,6 +9,7 @@ from typing import Any
 
 from rrp.models.annotation import Annotation, AnnotationKind, StoredAnnotation
 from rrp.models.fields import STORED
+from rrp.models.when import local_time_text
 from rrp.store import audit
 from rrp.store.database import Database
 from rrp.store.errors import StaleEditError, UnknownRecord
@@ -153,6 +154,6 @@ class AnnotationRepository:
     def _check_version(current: dict[str, Any], expected_version: int) -> None:
         if current["version"] != expected_version:
             raise StaleEditError(
-                f"This annotation was changed by {current['updated_by']} at {current['updated_at']} "
+                f"This annotation was changed by {current['updated_by']} at {local_time_text(current['updated_at'])} "
                 "while you were editing; reload it and try again."
             )

@@ -17,6 +17,7 @@ from rrp.models.change_package import (
     parse_change_package,
 )
 from rrp.models.fields import STORED
+from rrp.models.when import local_time_text
 from rrp.paths import DATA_DIR
 from rrp.store import audit
 from rrp.store.database import Database
@@ -168,7 +169,7 @@ class ChangePackageRepository:
                 if current["version"] != expected_version:
                     raise StaleEditError(
                         f"Change idea {idea.code} already exists or was changed by "
-                        f"{current['updated_by']} at {current['updated_at']}; reload it and try again."
+                        f"{current['updated_by']} at {local_time_text(current['updated_at'])}; reload it and try again."
                     )
                 before = {name: current[name] for name in _IDEA_COLUMNS}
                 if before != values:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from rrp.models.measure import Measure, MeasureSet
 from rrp.models.measure_value import MeasureValue, validate_value
+from rrp.models.when import local_time_text
 from rrp.store import audit
 from rrp.store.database import Database
 from rrp.store.errors import ConstraintError, FieldRefused, StaleEditError, UnknownRecord
@@ -179,7 +180,7 @@ class MeasureRepository:
         before = {name: current[name] for name in _MEASURE_COLUMNS}
         if check_version and current["version"] != expected_version:
             raise StaleEditError(
-                f"Measure {measure.code} was saved by {current['updated_by']} at {current['updated_at']} "
+                f"Measure {measure.code} was saved by {current['updated_by']} at {local_time_text(current['updated_at'])} "
                 "while you were editing. Reload to see theirs, then save again."
             )
         if before == values:
@@ -264,7 +265,7 @@ class MeasureRepository:
         before = {name: current[name] for name in _VALUE_COLUMNS}
         if check_version and current["version"] != expected_version:
             raise StaleEditError(
-                f"{key} was saved by {current['updated_by']} at {current['updated_at']} while you were "
+                f"{key} was saved by {current['updated_by']} at {local_time_text(current['updated_at'])} while you were "
                 "editing. Your figures are still on screen: reload to see theirs, then save again."
             )
         if before == values:

@@ -33,8 +33,10 @@ from rrp.models.pdsa import (
     is_due_for_study,
     nudges,
     quality,
+    ramp_labels,
     week_end,
 )
+from rrp.models.when import local_time, local_time_text
 from rrp.store import audit
 from rrp.store.annotations import AnnotationRepository
 from rrp.store.database import Database
@@ -58,6 +60,8 @@ class CycleSummary:
     nudges: tuple[Nudge, ...]
     quality: Quality
     due_for_study: bool
+    ramp_label: str = ""  # 'A2': ramp letter + cycle number, unique on its ward (models.pdsa.ramp_labels)
+    ended_on: dt.date | None = None  # a done cycle: the UK date it was marked done
 
     @property
     def cycle(self) -> PdsaCycle:
@@ -66,6 +70,13 @@ class CycleSummary:
     @property
     def flags(self) -> str:
         return ", ".join(n.flag for n in self.nudges)
+
+
+def _ended(stored: StoredCycle, ended: dict[str, str]) -> dt.date | None:
+    """The UK date a done cycle was marked done; for one that arrived done (no such move in the
+    audit), its planned end, the best date known."""
+    moment = local_time(ended.get(stored.cycle.id, ""))
+    return moment.date() if moment is not None else stored.cycle.planned_end
 
 
 def _values(cycle: PdsaCycle) -> dict[str, Any]:
@@ -109,6 +120,23 @@ class PdsaRepository:
         sql += " ORDER BY ward_code, planned_start IS NULL, planned_start, cycle_number, id"
         return [_stored(row) for row in self.database.query(sql, params)]
 
+    def ended_on(self, *, ward_code: str | None = None) -> dict[str, str]:
+        """When each cycle was last moved to done here (its audit row's UTC time), by cycle id.
+
+        A cycle that arrived already done (an import, a submission, the demo) has no such move:
+        its insert time is not when it ended, so it is left out.
+        """
+        sql = (
+            "SELECT a.row_key AS id, max(a.at) AS at FROM audit a JOIN pdsa_cycle p ON p.id = a.row_key "
+            "WHERE a.table_name = 'pdsa_cycle' AND a.action = 'update' "
+            "AND json_extract(a.after, '$.status') = 'done' AND json_extract(a.before, '$.status') <> 'done'"
+        )
+        params: builtins.list[Any] = []
+        if ward_code is not None:
+            sql += " AND p.ward_code = ?"
+            params.append(ward_code)
+        return {row["id"]: row["at"] for row in self.database.query(sql + " GROUP BY a.row_key", params)}
+
     def running(self, ward_code: str | None, today: dt.date) -> builtins.list[StoredCycle]:
         """Cycles being tested now (status doing) on a ward (None: every ward), soonest end first.
 
@@ -140,6 +168,9 @@ class PdsaRepository:
         """Cycles with their flags and quality, for lists: due for Study first, then running,
         planned, studying, done and abandoned; newest first within each."""
         cycles = self.list(ward_code=ward_code, change_idea_code=change_idea_code)
+        every = cycles if change_idea_code is None else self.list(ward_code=ward_code)
+        labels = ramp_labels([s.cycle for s in sorted(every, key=lambda s: (s.created_at, s.cycle.id))])
+        ended = self.ended_on(ward_code=ward_code)
         wanted = None if status is None else {PdsaStatus(s) for s in _as_list(status)}
         by_id = {s.cycle.id: s.cycle for s in cycles}
         missing = {
@@ -170,6 +201,8 @@ class PdsaRepository:
                     nudges=tuple(nudges(cycle, previous=previous, today=today)),
                     quality=quality(cycle, has_next=cycle.id in followed),
                     due_for_study=is_due_for_study(cycle, today),
+                    ramp_label=labels.get(cycle.id, str(cycle.cycle_number)),
+                    ended_on=_ended(stored, ended) if cycle.status == PdsaStatus.DONE else None,
                 )
             )
         result.sort(
@@ -249,7 +282,7 @@ class PdsaRepository:
                 raise StaleEditError("This cycle was deleted since you opened it; nothing was saved.")
             if current_row["version"] != expected_version:
                 raise StaleEditError(
-                    f"This cycle was saved by {current_row['updated_by']} at {current_row['updated_at']} "
+                    f"This cycle was saved by {current_row['updated_by']} at {local_time_text(current_row['updated_at'])} "
                     "while you were editing. Your text is still on screen: copy what you need, "
                     "reload, and save again."
                 )

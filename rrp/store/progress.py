@@ -8,6 +8,7 @@ from typing import Any
 
 from rrp.models.fields import STORED
 from rrp.models.progress import ProgressScore, StoredProgressScore
+from rrp.models.when import local_time_text
 from rrp.store import audit
 from rrp.store.database import Database
 from rrp.store.errors import StaleEditError, UnknownRecord
@@ -92,7 +93,7 @@ class ProgressRepository:
                 if current["version"] != expected_version:
                     raise StaleEditError(
                         f"{score.ward_code} was already scored for {score.month:%B %Y} by "
-                        f"{current['updated_by']} at {current['updated_at']}; reload to see it."
+                        f"{current['updated_by']} at {local_time_text(current['updated_at'])}; reload to see it."
                     )
                 before = {name: current[name] for name in _COLUMNS}
                 if before != values:

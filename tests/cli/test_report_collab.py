@@ -91,3 +91,14 @@ def test_collaborative_reads_every_chart_out_in_words(demo_db: Path) -> None:
         line = f"{rec['ward_name']} ({rec['provider_code']}): " + " ".join(ward_reading(dash, rec["ward_code"]))
         assert line in out
     assert "H/L special cause high/low; P pass, F fail, ? hit and miss" in out
+
+
+def test_collaborative_written_to_a_file_cuts_nothing(demo_db: Path) -> None:
+    """`rrp report collaborative > file`: no terminal, and still no column cut to '…'."""
+    result = CliRunner().invoke(main, ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-25"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "\u2026" not in out
+    assert "PDSA mo/run" in out and "Last 12 weeks" in out  # headers on one line, not wrapped or cut
+    ward_rows = [line for line in out.splitlines() if line.startswith("│ Maple Ward")]
+    assert ward_rows and sum(ch in "\u25a0\u00b7" for ch in ward_rows[0]) == 12  # all 12 weeks shown

@@ -129,8 +129,9 @@ def test_demo_rebuilds_a_demo_database_into_a_new_file(tmp_path):
     db = tmp_path / "demo.sqlite"
     assert CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db)]).exit_code == 0
     first = _weekly(db)
-    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--seed", "8"])
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--seed", "8", "--fresh"])
     assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(f"Rebuilt the demo database: synthetic collaborative: 3 wards x 20 weeks in {db}")
     assert _weekly(db) != first
     assert Store(db, create=False).preferences.get("synthetic")["seed"] == 8
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("demo.sqlite")) == []
@@ -145,7 +146,7 @@ def test_a_failed_rebuild_leaves_the_old_demo_database(tmp_path, monkeypatch):
         raise RuntimeError("interrupted")
 
     monkeypatch.setattr("rrp.synthetic.build_demo", broken)
-    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--seed", "8"])
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--seed", "8", "--fresh"])
     assert result.exit_code != 0
     assert _weekly(db) == first
     assert [p.name for p in tmp_path.iterdir() if "building" in p.name] == []
@@ -162,7 +163,7 @@ def test_a_demo_database_people_changed_is_rebuilt_only_with_force(tmp_path):
         )
     conn.close()
     before = _bytes(db)
-    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db)])
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--fresh"])
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         f"rrp: {db} is a demo database that alice changed since it was built; "
@@ -171,3 +172,22 @@ def test_a_demo_database_people_changed_is_rebuilt_only_with_force(tmp_path):
     assert _bytes(db) == before
     assert CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--force"]).exit_code == 0
     assert _bytes(db) != before
+
+
+def test_demo_reopens_an_existing_demo_database_without_rebuilding_it(tmp_path):
+    """`make demo` twice: the second run keeps what people tried; only --fresh rebuilds."""
+    db = tmp_path / "demo.sqlite"
+    first = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db)])
+    assert first.stderr.startswith("Built the demo database: "), first.stderr
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "INSERT INTO audit (at, who, table_name, row_key, action) "
+            "VALUES ('2026-11-18T09:00:00Z', 'alice', 'weekly', 'X/2026-11-16', 'update')"
+        )
+    conn.close()
+    before = _bytes(db)
+    result = CliRunner().invoke(main, [*DEMO_ARGS, "--db", str(db), "--seed", "8"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(f"Reopened the demo database {db} as it was left (rrp demo --fresh rebuilds it)")
+    assert _bytes(db) == before

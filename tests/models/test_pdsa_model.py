@@ -238,3 +238,10 @@ def test_annotation_rules() -> None:
     assert "NHS number" in field_errors(info.value)["text"]
     with pytest.raises(ValidationError):
         Annotation(on_date="2026-11-16", text="x", measure="falls")
+
+
+def test_ramp_letters_go_on_past_z() -> None:
+    from rrp.models.pdsa import ramp_letters
+
+    letters = ramp_letters(28)
+    assert letters[:3] == ["A", "B", "C"] and letters[25:] == ["Z", "AA", "AB"]

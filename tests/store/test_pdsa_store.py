@@ -168,3 +168,48 @@ def test_unknown_references(store: Store) -> None:
         store.pdsa.create(new_cycle(change_idea_code="NOPE"))
     with pytest.raises(UnknownRecord, match="registry"):
         store.pdsa.create(new_cycle(ward_code="NOPE"))
+
+
+def test_two_ramps_on_a_ward_are_never_both_cycle_1(tmp_path: Path) -> None:
+    """The list labels a cycle by ramp letter + number: A1, A2 and B1, never two '1's."""
+    times = iter(f"2026-11-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z" for n in range(86400))
+    store = Store(tmp_path / "r.sqlite", who="tester", clock=lambda: next(times))
+    store.registry.save_many(
+        [Provider(code="NVT", name="Northvale")],
+        [Ward(code="NVT-ASH", provider_code="NVT", name="Ash Ward", ward_type="acute_adult", beds=20)],
+    )
+    load_shipped_change_package(store)
+    a1 = store.pdsa.create(new_cycle(), today=TODAY).cycle
+    b1 = store.pdsa.create(new_cycle(title="Safety pods"), today=TODAY).cycle
+    a2 = store.pdsa.create(new_cycle(previous_cycle_id=a1.id, cycle_number=2), today=TODAY).cycle
+    labels = {s.cycle.id: s.ramp_label for s in store.pdsa.summaries(today=TODAY)}
+    assert labels == {a1.id: "A1", b1.id: "B1", a2.id: "A2"}
+    # filtered by change idea, a cycle keeps the label it has in the whole ward
+    assert {s.cycle.id: s.ramp_label for s in store.pdsa.summaries(today=TODAY, change_idea_code="HUDDLE")} == labels
+
+
+def test_a_done_cycle_shows_the_day_it_was_marked_done(tmp_path: Path) -> None:
+    """Its actual end (UK date of the move to done), not its planned end."""
+    now = ["2026-11-01T09:00:00Z"]
+    store = Store(tmp_path / "d.sqlite", who="tester", clock=lambda: now[0])
+    store.registry.save_many(
+        [Provider(code="NVT", name="Northvale")],
+        [Ward(code="NVT-ASH", provider_code="NVT", name="Ash Ward", ward_type="acute_adult", beds=20)],
+    )
+    load_shipped_change_package(store)
+    cycle = store.pdsa.create(new_cycle(status="studying", results="4 of 5"), today=TODAY)
+    now[0] = "2026-11-30T23:30:00Z"  # 23:30 GMT: still 30 November in the UK
+    done = store.pdsa.save(cycle.cycle.model_copy(update={"status": PdsaStatus.DONE, "act_decision": ActDecision.ADAPT}),
+                           expected_version=1, today=TODAY)
+    now[0] = "2026-12-05T10:00:00Z"  # a later edit of the done cycle does not move its end
+    store.pdsa.save(done.cycle.model_copy(update={"learning": "more"}), expected_version=2, today=TODAY)
+    (summary,) = store.pdsa.summaries(today=TODAY)
+    assert summary.ended_on == dt.date(2026, 11, 30)
+    assert summary.cycle.planned_end == dt.date(2026, 11, 22)
+
+
+def test_a_cycle_that_arrived_done_shows_its_planned_end(store: Store) -> None:
+    """An imported (or demo) cycle inserted as done has no move to done: its insert time is not its end."""
+    store.pdsa.create(new_cycle(status="done", results="ok", act_decision="adopt"), today=TODAY)
+    (summary,) = store.pdsa.summaries(today=TODAY)
+    assert summary.ended_on == dt.date(2026, 11, 22)

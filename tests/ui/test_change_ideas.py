@@ -156,7 +156,7 @@ async def test_code_clashes_are_said_clearly(demo_db, make_app):
         await pilot.pause()
         assert "Code BROSET is already used by" in str(form.query_one("#e-code").render())
         assert type(app.screen).__name__ == "ChangeIdeaForm"
-        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab", *"Soft words")
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab", "home", "ctrl+k", *"Soft words")
         await pilot.pause()
         assert "already has an idea called" in str(form.query_one("#e-name").render())  # SW-SW
     assert not rows(demo_db, "SELECT 1 FROM change_idea WHERE code IN ('HUDDLE-2', 'BROSET-2')")
@@ -173,7 +173,9 @@ async def test_edit_bumps_version_and_audits(demo_db, make_app):
         form = await open_form(pilot, app, "e")
         assert form.query_one("#i-code").disabled and form.query_one("#i-ward_code").disabled
         assert form.query_one("#i-name").value == "Clear mutual expectations"
-        await pilot.press(*"Mutual expectations", "ctrl+s")  # typing replaces the selected name
+        await pilot.press("x")  # the name is kept on focus: a key adds to it, never replaces it
+        assert form.query_one("#i-name").value == "Clear mutual expectationsx"
+        await pilot.press("home", "ctrl+k", *"Mutual expectations", "ctrl+s")  # clear it on purpose
         await until(pilot, lambda: app.screen is diagram and diagram.loaded
                     and "Mutual expectations" in highlighted_label(diagram))
     (row,) = rows(demo_db, "SELECT * FROM change_idea WHERE code = 'SW-CME'")
@@ -195,10 +197,10 @@ async def test_edit_of_a_stale_version_is_refused(demo_db, make_app):
             ChangeIdea(**{**current.idea.model_dump(), "name": "Clear expectations"}), expected_version=1
         )
         other.close()
-        await pilot.press(*"Mutual expectations", "ctrl+s")
+        await pilot.press("home", "ctrl+k", *"Mutual expectations", "ctrl+s")
         await until(pilot, lambda: "facilitator changed this idea" in str(form.query_one("#idea-banner").render()))
         banner = str(form.query_one("#idea-banner").render())
-        assert "now version 2" in banner and "2026-11-18 10:30" in banner
+        assert "now version 2" in banner and "18 Nov 2026 10:30" in banner  # UK local time (GMT)
         assert app.screen is form and form.query_one("#i-name").value == "Mutual expectations"
     (row,) = rows(demo_db, "SELECT name, version FROM change_idea WHERE code = 'SW-CME'")
     assert tuple(row) == ("Clear expectations", 2)

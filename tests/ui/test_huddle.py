@@ -321,3 +321,28 @@ def test_huddle_reads_the_chart_out_in_words(db: Path) -> None:
             assert want.reading[2].startswith("Aim ")
 
     asyncio.run(run())
+
+
+def test_a_note_tabbed_into_the_date_box_neither_replaces_the_date_nor_fails_silently(db: Path) -> None:
+    """The issue's bug: type a note, Tab, type more, Enter. The date was replaced by the text and
+    Enter only moved the cursor; now the date box takes only a date and Enter saves, as it says."""
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            await pilot.press("a")
+            await until(pilot, lambda: type(app.screen).__name__ == "AnnotationForm")
+            form = app.screen
+            await pilot.press(*"Agency cover", "tab")
+            assert app.focused.id == "a-date"
+            await pilot.press(*"all night")
+            assert form.query_one("#a-date").value == "18/11/2026"
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "HuddleScreen")
+        store = Store(db, create=False)
+        notes = [s.annotation for s in store.annotations.list(WARD, kinds=["note"])]
+        store.close()
+        assert [(n.text, n.on_date) for n in notes] == [("Agency cover", dt.date(2026, 11, 18))]
+
+    asyncio.run(run())

@@ -12,6 +12,7 @@ import pytest
 from pilot import until
 
 from rrp.app import RrpApp
+from rrp.models.pdsa import ActDecision, PdsaStatus
 from rrp.store import Store
 
 TODAY = dt.date(2026, 11, 23)  # the demo's "today": the Monday after its last week
@@ -100,6 +101,11 @@ def test_create_and_move_through_all_stages(db: Path) -> None:
             await until(pilot, lambda: editor.form_values()["act_decision"] == "adopt")
             await pilot.press("f2")  # the plain save key
             await until(pilot, lambda: editor.stored.version == 4 and not editor.saving)
+            await pilot.press("f3")  # no next step yet: Act asks for it instead of marking done
+            await until(pilot, lambda: app.focused.id == "f-next_step")
+            assert editor.status == "studying" and editor.stored.version == 4
+            assert "Before Done, Act" in str(editor.query_one("#pdsa-banner").render())
+            await pilot.press(*"Ward-wide")
             await pilot.press("f3")  # -> done
             await until(pilot, lambda: editor.status == "done" and not editor.saving)
 
@@ -107,7 +113,7 @@ def test_create_and_move_through_all_stages(db: Path) -> None:
             c = stored.cycle
             assert (c.status, c.act_decision) == ("done", "adopt")
             assert c.what_happened == "5 nights"
-            assert c.results == "4 of 5"
+            assert c.results == "4 of 5" and c.next_step == "Ward-wide"
             assert stored.version == 5 and stored.updated_by == "nurse"
             actions = [h["action"] for h in store.pdsa.history(cycle_id)]
             assert actions == ["insert", "update", "update", "update", "update"]
@@ -231,5 +237,38 @@ def test_a_ramp_next_cycle_follows_the_previous_one(db: Path) -> None:
             ramp = [c.cycle.id for c in store.pdsa.ramp(cycle.id)]
             assert previous.id in ramp and cycle.id in ramp
             store.close()
+
+    asyncio.run(run())
+
+
+def test_after_adapt_f5_starts_the_next_cycle_of_the_ramp(db: Path) -> None:
+    """A done, adapted cycle: F5 opens a new cycle with its idea and title, following it, number + 1."""
+    store = read(db)
+    previous = next(s for s in store.pdsa.list() if s.cycle.status == "studying")
+    done = store.pdsa.save(
+        previous.cycle.model_copy(
+            update={"status": PdsaStatus.DONE, "act_decision": ActDecision.ADAPT, "next_step": "Nights too"}
+        ),
+        expected_version=previous.version, today=TODAY,
+    ).cycle
+    store.close()
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+            app.open_screen("pdsa_edit", cycle_id=done.id)
+            await until(pilot, lambda: type(app.screen).__name__ == "PdsaEditScreen" and app.screen.loaded)
+            first = app.screen
+            assert first.check_action("next_cycle", ()) is True
+            await pilot.press("f5")
+            await until(pilot, lambda: app.screen is not first and getattr(app.screen, "loaded", False))
+            values = app.screen.form_values()
+            assert values["previous_cycle_id"] == done.id
+            assert values["cycle_number"] == str(done.cycle_number + 1)
+            assert values["change_idea_code"] == done.change_idea_code and values["title"] == done.title
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: app.screen.stored is not None)
+            assert app.screen.stored.cycle.previous_cycle_id == done.id
 
     asyncio.run(run())

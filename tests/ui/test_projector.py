@@ -22,7 +22,7 @@ async def test_projector_theme_is_remembered_and_restored(demo_db, make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.store is not None)
         assert app.theme != PROJECTOR and not app._projector_filter.enabled
-        await pilot.press("f6")
+        await pilot.press("f7")
         await until(pilot, lambda: app.theme == PROJECTOR)
         assert app._projector_filter.enabled
         await until(pilot, lambda: not any(w.is_running for w in app.workers if w.group == "theme"))
@@ -32,7 +32,7 @@ async def test_projector_theme_is_remembered_and_restored(demo_db, make_app):
     async with again.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: again.theme == PROJECTOR)
         assert again._projector_filter.enabled
-        await pilot.press("f6")  # and off again, remembered too
+        await pilot.press("f7")  # and off again, remembered too
         await until(pilot, lambda: again.theme != PROJECTOR)
         await until(pilot, lambda: not any(w.is_running for w in again.workers if w.group == "theme"))
     assert PreferenceRepository(Database(demo_db)).get(THEME_PREFERENCE) != PROJECTOR

@@ -1,0 +1,64 @@
+"""Nothing cut off at 80x24: a long progress-score note and the PDSA editor's header are shown whole."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+from pilot import until
+from svg_text import svg_lines
+
+from rrp.app import RrpApp
+from rrp.models.progress import ProgressScore
+from rrp.store import Store
+
+NOTE = "Night staff now run the safety huddle at 21:00 and the day team reviews it at handover; last word ENDNOTE"
+
+
+def _screen_text(app: RrpApp) -> str:
+    return " ".join(" ".join(svg_lines(app.export_screenshot())).split())
+
+
+def test_a_long_progress_note_wraps_in_the_history(demo_db: Path) -> None:
+    store = Store(demo_db, who="test")
+    ward = store.registry.wards()[0]
+    month = dt.date(2026, 11, 1)
+    current = store.progress.get(ward.code, month)
+    store.progress.record(ProgressScore(ward_code=ward.code, month=month, score=3.0, note=NOTE),
+                          expected_version=current.version if current else None)
+    store.close()
+
+    async def run() -> None:
+        app = RrpApp(demo_db, who="test", today=dt.date(2026, 11, 25))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None)
+            app.open_screen("progress", ward_code=ward.code)
+            await until(pilot, lambda: getattr(app.screen, "history", None))
+            table = app.screen.query_one("#progress-history")
+            await until(pilot, lambda: table.row_count > 0)
+            assert sum(c.get_render_width(table) for c in table.columns.values()) <= 80 - 2
+            assert "ENDNOTE" in _screen_text(app)
+
+    asyncio.run(run())
+
+
+def test_the_pdsa_header_wraps_rather_than_being_cut(demo_db: Path) -> None:
+    store = Store(demo_db, who="test")
+    first = store.pdsa.list()[0]
+    title = "Safety huddle at every shift change with the nurse in charge and the HCA lead ENDTITLE"
+    store.pdsa.save(first.cycle.model_copy(update={"title": title}), expected_version=first.version)
+    store.close()
+
+    async def run() -> None:
+        app = RrpApp(demo_db, who="test", today=dt.date(2026, 11, 25))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None)
+            cycle = app.store.pdsa.list()[0]
+            app.open_screen("pdsa_edit", cycle_id=cycle.cycle.id)
+            await until(pilot, lambda: getattr(app.screen, "loaded", False))
+            await pilot.pause()
+            text = _screen_text(app)
+            assert "ENDTITLE" in text and f"v{cycle.version}" in text
+
+    asyncio.run(run())
