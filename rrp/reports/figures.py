@@ -1,0 +1,491 @@
+"""One definition of every figure shown in more than one place. Pure: frames and models in,
+frames and dataclasses out (no Textual, no SQL).
+
+The huddle, the dashboard, `rrp report huddle|collaborative` (text and JSON), the exports and the
+slide pack all call these functions, so a figure cannot differ between two of them:
+
+- `measure_points`: a measure's plotted series (rate per 1,000 bed days, %, count or value; a
+  sum_of measure from its components, once), from rrp.reports.measure_values.
+- `change_table`: change from baseline. QI-METHODS / data/methods.md: (mean rate of the last 12
+  weeks) / (baseline mean rate) - 1, where
+    * baseline = the ward's first `BASELINE_WEEKS` (12) plotted points, or its first `fix_after`
+      points when a fixed baseline is set (the same points as the chart's baseline);
+    * recent = the points in the `RECENT_WEEKS` (12) weeks ending at the last complete week
+      (`last_complete_week`): the same calendar weeks for every ward; the week in progress is not
+      yet due, so it never enters a figure half-filled;
+    * "mean" is pooled for ratio measures (sum numerators / sum denominators x per) and the plain
+      mean of the plotted values for count and value measures.
+  Blank where the baseline is missing or zero or there is no recent point.
+- `aim_value`: the aim in display units: the ward's own target, else the measure's aim_target,
+  else baseline x (1 + relative aim) (the collaborative's aim for a decreasing outcome measure).
+- `ward_figures`: per ward and measure: latest value, change, baseline, aim, variation and
+  assurance icons (the measure's own chart type and direction, `compute_charts`, one call per
+  measure), and the chart points.
+- `completeness`: due weeks are those up to the last complete week; a week is submitted when it
+  has a row with bed days.
+- `pdsa_running` / `due_for_study`: rrp.models.pdsa's definitions (doing or studying; doing with a
+  planned end on or before this week's Sunday).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rrp.models.weekly import monday_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from rrp.models.measure import Measure, MeasureSet
+
+#: The baseline: the first 12 points of a ward's chart (QI-METHODS "fix after n", n >= 12).
+BASELINE_WEEKS = 12
+#: "Recent": the last 12 weeks to the last complete week.
+RECENT_WEEKS = 12
+#: The run-chart and control-chart rule set every ward chart is read with.
+RULES = "anhoej"
+#: Aggregate chart per chart type (Laney for the collaborative's large denominators); value
+#: measures have no aggregate (a sum of scores is not a score, and a mean hides who submitted).
+AGGREGATE_CHARTS: dict[str, str] = {"u": "uprime", "p": "pprime", "c": "c"}
+
+#: The figure columns every view shows, in `ward_figures`' frame and in the JSON.
+FIGURE_FIELDS: tuple[str, ...] = (
+    "latest_week",
+    "latest_value",
+    "baseline",
+    "baseline_weeks",
+    "recent",
+    "recent_weeks",
+    "change_from_baseline",
+    "aim",
+    "meets_aim",
+    "variation_icon",
+    "assurance_icon",
+)
+
+
+def last_complete_week(today: dt.date) -> dt.date:
+    """The Monday of the last complete week (the one before `today`'s): the last week that is due."""
+    return monday_of(today) - dt.timedelta(weeks=1)
+
+
+def recent_weeks_to(end_week: dt.date, weeks: int = RECENT_WEEKS) -> list[dt.date]:
+    """The `weeks` Mondays ending at `end_week`, oldest first."""
+    return [end_week - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def measure_label(measures: MeasureSet, code: str) -> str:
+    """A measure's short label (its code when the set does not have it)."""
+    measure = measures.get(code)
+    return measure.label if measure is not None else code
+
+
+def ratio(measure: Measure) -> bool:
+    """True when the measure is charted as numerator / denominator (u or p)."""
+    return measure.recorded_as in ("count_per_bed_days", "proportion")
+
+
+# -- the plotted series -------------------------------------------------------------------------
+
+
+def measure_points(
+    measure: Measure,
+    measures: MeasureSet,
+    weekly: pd.DataFrame,
+    values: pd.DataFrame | None = None,
+    *,
+    end_week: dt.date | None = None,
+) -> pd.DataFrame:
+    """The plotted points of one measure for every ward: ward_code, week_start (datetime64),
+    numerator, denominator, value; one row per ward and period with a plottable value, sorted.
+
+    weekly: WeeklyRepository.frame(); values: MeasureRepository.values_frame() (None: none). A
+    point needs its numerator, and for a ratio measure a denominator above zero (a rate needs bed
+    days). A sum_of measure adds its components where every one has a count (never a missing
+    one as zero). Periods after `end_week` are left out.
+    """
+    import pandas as pd
+
+    from rrp.reports.measure_values import charted_value
+
+    codes = [measure.code, *measure.sum_of]
+    column_backed = all(measures[c].column_backed for c in codes if measures.get(c) and not measures[c].derived)
+    if column_backed and (measure.column_backed or measure.derived):
+        # The core counts: straight from the weekly frame's columns (a national-scale frame of
+        # 520,000 rows: column arithmetic, no long table).
+        frame = weekly[["ward_code", "week_start", "occupied_bed_days"]].copy()
+        if measure.derived:
+            parts = [measures[c].column_name for c in measure.sum_of]
+            # min_count: a part left blank blanks the sum (never counted as zero)
+            frame["numerator"] = weekly[parts].sum(axis=1, min_count=len(parts))
+        else:
+            frame["numerator"] = weekly[measure.column_name]
+        frame = frame.rename(columns={"occupied_bed_days": "denominator"})
+    else:
+        from rrp.reports.measure_values import measure_values_table
+
+        registry = pd.DataFrame({"provider_code": [], "ward_code": [], "ward_name": []})
+        subset = _subset(measures, measure)
+        table = measure_values_table(subset, weekly, values if values is not None else _no_values(), registry)
+        table = table[table["measure_code"] == measure.code]
+        frame = pd.DataFrame(
+            {
+                "ward_code": table["ward_code"].to_numpy(),
+                "week_start": pd.to_datetime(table["period_start"]),
+                "numerator": pd.to_numeric(table["numerator"], errors="coerce").to_numpy(float),
+                "denominator": pd.to_numeric(table["denominator"], errors="coerce").to_numpy(float),
+            }
+        )
+    frame["week_start"] = pd.to_datetime(frame["week_start"])
+    frame["numerator"] = frame["numerator"].astype(float)
+    frame["denominator"] = frame["denominator"].astype(float)
+    keep = frame["numerator"].notna()
+    if ratio(measure):
+        keep &= frame["denominator"].fillna(0) > 0
+    if end_week is not None:
+        keep &= frame["week_start"] <= pd.Timestamp(end_week)
+    frame = frame[keep]
+    frame = frame.sort_values(["ward_code", "week_start"], kind="mergesort").reset_index(drop=True)
+    frame["value"] = charted_value(measure, frame["numerator"], frame["denominator"].fillna(0))
+    return frame[["ward_code", "week_start", "numerator", "denominator", "value"]]
+
+
+def _subset(measures: MeasureSet, measure: Measure) -> MeasureSet:
+    from rrp.models.measure import MeasureSet
+
+    return MeasureSet([measure, *(measures[c] for c in measure.sum_of)])
+
+
+def _no_values() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {"ward_code": [], "measure_code": [], "period_start": pd.to_datetime([]), "numerator": [], "denominator": []}
+    )
+
+
+# -- change from baseline ---------------------------------------------------------------------
+
+
+def _pooled(measure: Measure, frame: pd.DataFrame) -> pd.DataFrame:
+    """Per ward: the pooled rate (ratio measures) or mean (others), and the number of points."""
+    import numpy as np
+
+    g = frame.groupby("ward_code", sort=False)
+    out = g.agg(num=("numerator", "sum"), den=("denominator", "sum"), mean=("value", "mean"), n=("value", "size"))
+    if ratio(measure):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["rate"] = np.where(out["den"] > 0, out["num"] / out["den"] * measure.per, np.nan)
+    else:
+        out["rate"] = out["mean"]
+    return out
+
+
+def change_table(
+    measure: Measure,
+    points: pd.DataFrame,
+    *,
+    end_week: dt.date,
+    fix_after: Mapping[str, int] | None = None,
+    recent_weeks: int = RECENT_WEEKS,
+) -> pd.DataFrame:
+    """Change from baseline per ward (see the module doc): index ward_code; columns baseline,
+    baseline_weeks, baseline_start, baseline_end, recent, recent_weeks, change_from_baseline.
+
+    points: `measure_points` (to `end_week`). fix_after: a ward's fixed baseline length (n >= 12)
+    where one is set; the others use BASELINE_WEEKS.
+    """
+    import numpy as np
+    import pandas as pd
+
+    wards = pd.Index(pd.unique(points["ward_code"]), name="ward_code")
+    order = points.groupby("ward_code", sort=False).cumcount()
+    n = pd.Series(BASELINE_WEEKS, index=points.index)
+    if fix_after:
+        n = points["ward_code"].map(fix_after).fillna(BASELINE_WEEKS).astype(int)
+    base = points[order.to_numpy() < n.to_numpy()]
+    start = pd.Timestamp(end_week - dt.timedelta(weeks=recent_weeks - 1))
+    recent = points[points["week_start"] >= start]
+    b = _pooled(measure, base).reindex(wards)
+    r = _pooled(measure, recent).reindex(wards)
+    out = pd.DataFrame(index=wards)
+    out["baseline"] = b["rate"]
+    out["baseline_weeks"] = b["n"].fillna(0).astype(int)
+    bounds = base.groupby("ward_code", sort=False)["week_start"].agg(["min", "max"]).reindex(wards)
+    out["baseline_start"] = bounds["min"]
+    out["baseline_end"] = bounds["max"]
+    out["recent"] = r["rate"]
+    out["recent_weeks"] = r["n"].fillna(0).astype(int)
+    ok = (out["baseline"] > 0) & out["recent"].notna()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["change_from_baseline"] = (out["recent"] / out["baseline"] - 1).where(ok)
+    return out
+
+
+# -- the aim -------------------------------------------------------------------------------------
+
+
+def aim_value(
+    measure: Measure, baseline: float | None, aim_reduction: float, ward_target: float | None = None
+) -> float | None:
+    """The aim in display units: the ward's own target, else the measure's aim_target, else
+    baseline x (1 + the relative aim) (None when there is no aim or no baseline)."""
+    if ward_target is not None:
+        return float(ward_target)
+    if measure.aim_target is not None:
+        return float(measure.aim_target)
+    change = measure.aim_change_with(aim_reduction)
+    if change is None or baseline is None or not math.isfinite(baseline):
+        return None
+    return baseline * (1 + change)
+
+
+def relative_aim(measure: Measure, aim_reduction: float) -> float | None:
+    """The relative change aimed for (-0.333: a third lower), None with an absolute or no aim."""
+    if measure.aim_target is not None:
+        return None
+    return measure.aim_change_with(aim_reduction)
+
+
+def meets_aim(measure: Measure, recent: float | None, aim: float | None) -> bool | None:
+    """The recent level against the aim, in the measure's direction (None: cannot say)."""
+    if recent is None or aim is None or not math.isfinite(recent) or not math.isfinite(aim):
+        return None
+    if measure.direction == "decrease":
+        return recent <= aim + 1e-12
+    if measure.direction == "increase":
+        return recent >= aim - 1e-12
+    return None
+
+
+# -- every figure of a measure, per ward ----------------------------------------------------------
+
+
+def ward_figures(
+    measure: Measure,
+    points: pd.DataFrame,
+    *,
+    end_week: dt.date,
+    aim_reduction: float,
+    wards: Sequence[str] | None = None,
+    fix_after: Mapping[str, int] | None = None,
+    rebase_at: Mapping[Any, Sequence[Any]] | None = None,
+    targets: Mapping[str, float] | None = None,
+    recent_weeks: int = RECENT_WEEKS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(figures, chart points) of one measure for every ward.
+
+    figures: index ward_code (`wards`' order when given); columns FIGURE_FIELDS plus
+    baseline_start, baseline_end. Icons come from the measure's own chart type and direction
+    (rules RULES), its baseline (the ward's fixed baseline where set), the ward's rebases, and the
+    aim as the assurance target. chart points: compute_charts' points (ward_code first).
+    """
+    import pandas as pd
+
+    from rrp.reports.spc import compute_charts
+
+    codes = pd.Index(wards if wards is not None else pd.unique(points["ward_code"]), name="ward_code")
+    points = points[points["ward_code"].isin(codes)]
+    change = change_table(measure, points, end_week=end_week, fix_after=fix_after, recent_weeks=recent_weeks)
+    change = change.reindex(codes)
+    out = change.copy()
+    targets = targets or {}
+    out["aim"] = [
+        aim_value(measure, None if pd.isna(b) else float(b), aim_reduction, targets.get(code))
+        for code, b in zip(codes, change["baseline"], strict=True)
+    ]
+    out["aim"] = out["aim"].astype(float)
+    out["meets_aim"] = [
+        meets_aim(measure, None if pd.isna(r) else float(r), None if pd.isna(a) else float(a))
+        if pd.notna(c) or measure.aim_target is not None or code in targets
+        else None
+        for code, r, a, c in zip(codes, out["recent"], out["aim"], out["change_from_baseline"], strict=True)
+    ]
+    last = points.groupby("ward_code", sort=False).tail(1).set_index("ward_code").reindex(codes)
+    out["latest_week"] = last["week_start"]
+    out["latest_value"] = last["value"].astype(float)
+    chart_points: list[pd.DataFrame] = []
+    variation = pd.Series(None, index=codes, dtype=object)
+    assurance = pd.Series(None, index=codes, dtype=object)
+    if not points.empty:
+        groups: dict[int | None, list[str]] = {}
+        fixed = fix_after or {}
+        for code in pd.unique(points["ward_code"]):
+            groups.setdefault(fixed.get(code), []).append(code)
+        for n, members in groups.items():
+            part = points if len(groups) == 1 else points[points["ward_code"].isin(members)]
+            aims = {k: float(v) for k, v in out["aim"].dropna().items() if k in set(members)}
+            pts, summary = compute_charts(
+                part,
+                group="ward_code",
+                value="numerator" if ratio(measure) else "value",
+                denominator="denominator" if ratio(measure) else None,
+                x="week_start",
+                chart=measure.chart,  # type: ignore[arg-type]
+                rules=RULES,
+                direction=measure.direction,
+                fix_after=n,
+                rebase_at=rebase_at,
+                target=aims or None,
+                per=measure.per if ratio(measure) else 1.0,
+            )
+            chart_points.append(pts)
+            icons = summary.set_index("ward_code")
+            variation.update(icons["variation_icon"])
+            assurance.update(icons["assurance_icon"])
+    out["variation_icon"] = variation.where(variation.notna(), None)
+    out["assurance_icon"] = assurance.where(assurance.notna(), None)
+    pts = pd.concat(chart_points, ignore_index=True) if chart_points else pd.DataFrame()
+    return out, pts
+
+
+# -- completeness and PDSA ----------------------------------------------------------------------
+
+
+def completeness(weekly: pd.DataFrame, wards: Sequence[str], weeks: Sequence[dt.date]) -> pd.DataFrame:
+    """Submitted weeks: index ward_code (`wards`' order), one bool column per due week in
+    `weeks` (weeks up to the last complete week). A week is submitted when it has a row with bed
+    days above zero."""
+    import pandas as pd
+
+    codes = pd.Index(list(wards), name="ward_code")
+    rows = weekly[
+        weekly["ward_code"].isin(codes)
+        & weekly["occupied_bed_days"].notna()
+        & (weekly["occupied_bed_days"] > 0)
+    ]
+    stamps = pd.to_datetime(list(weeks))
+    rows = rows[pd.to_datetime(rows["week_start"]).isin(stamps)]
+    present = pd.crosstab(rows["ward_code"], pd.to_datetime(rows["week_start"])).reindex(
+        index=codes, columns=stamps, fill_value=0
+    ) > 0
+    present.columns = list(weeks)
+    return present
+
+
+def pdsa_counts(statuses: Sequence[str], planned_ends: Sequence[dt.date | None], today: dt.date) -> tuple[int, int]:
+    """(running, due for Study) of a ward's cycles: rrp.models.pdsa's definitions."""
+    from rrp.models.pdsa import due_for_study_on, is_running
+
+    running = sum(1 for s in statuses if is_running(s))
+    due = sum(1 for s, e in zip(statuses, planned_ends, strict=True) if due_for_study_on(s, e, today))
+    return running, due
+
+
+# -- one ward, every measure: the JSON both reports write ---------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureFigures:
+    """One ward's figures for one measure (display units: per 1,000 bed days, %, count, value)."""
+
+    measure: str
+    label: str
+    kind: str
+    chart: str
+    direction: str
+    unit: str
+    latest_week: dt.date | None
+    latest_value: float | None
+    baseline: float | None
+    baseline_weeks: int
+    recent: float | None
+    recent_weeks: int
+    change_from_baseline: float | None
+    aim: float | None
+    meets_aim: bool | None
+    variation_icon: str | None
+    assurance_icon: str | None
+
+
+@dataclass(frozen=True)
+class WardFigures:
+    """A ward's figures for every measure it sees, and its PDSA counts."""
+
+    ward_code: str
+    ward_name: str
+    end_week: dt.date
+    measures: list[MeasureFigures] = field(default_factory=list)
+    pdsa_running: int = 0
+    pdsa_due_for_study: int = 0
+    weeks_submitted: int | None = None
+    weeks_expected: int | None = None
+
+    def get(self, code: str) -> MeasureFigures | None:
+        return next((m for m in self.measures if m.measure == code), None)
+
+
+def figures_from_row(measure: Measure, row: Mapping[str, Any]) -> MeasureFigures:
+    """A MeasureFigures from one ward's row of `ward_figures`' frame."""
+    return MeasureFigures(
+        measure=measure.code,
+        label=measure.label,
+        kind=measure.kind,
+        chart=measure.chart,
+        direction=measure.direction,
+        unit=measure.unit_text,
+        latest_week=_date(row.get("latest_week")),
+        latest_value=_number(row.get("latest_value")),
+        baseline=_number(row.get("baseline")),
+        baseline_weeks=int(_number(row.get("baseline_weeks")) or 0),
+        recent=_number(row.get("recent")),
+        recent_weeks=int(_number(row.get("recent_weeks")) or 0),
+        change_from_baseline=_number(row.get("change_from_baseline")),
+        aim=_number(row.get("aim")),
+        meets_aim=None if row.get("meets_aim") is None or _number(row.get("meets_aim")) is None else bool(row.get("meets_aim")),
+        variation_icon=_text(row.get("variation_icon")),
+        assurance_icon=_text(row.get("assurance_icon")),
+    )
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def to_json(value: Any) -> Any:
+    """A dataclass (or list/dict of them) as JSON-ready data: numbers as numbers, dates ISO,
+    NaN and infinities as null."""
+    if hasattr(value, "__dataclass_fields__"):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is not None and type(value).__module__ == "numpy":
+        return to_json(value.item())
+    return value
