@@ -52,9 +52,14 @@ def _parse_today(value: str | None) -> dt.date:
     help="Chart type (default: the ward's saved choice, else run).",
 )
 @click.option("--today", default=None, help="The huddle's date, ISO (default: today).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text: the printed huddle; json: every measure's figures (the collaborative report's fields).",
+)
 @store_errors
 def huddle_cmd(
-    ward_code: str, db_path: Path | None, measure: str | None, chart_type: str | None, today: str | None
+    ward_code: str, db_path: Path | None, measure: str | None, chart_type: str | None, today: str | None,
+    fmt: str,
 ) -> None:
     """Print a ward's safety huddle: counts, weeks since, the chart's signal, PDSA, aim."""
     day = _parse_today(today)
@@ -65,8 +70,10 @@ def huddle_cmd(
         if ward is None:
             fail(f"ward {code} is not in the registry (see the home screen for codes)", EXIT_USAGE)
             return
+        from rrp.reports.figures import read_figure_inputs
         from rrp.reports.huddle import huddle_summary
 
+        inputs = read_figure_inputs(store, code)
         saved = store.preferences.get(f"huddle:{code}", {}) or {}
         fix_after = saved.get("fix_after") if isinstance(saved.get("fix_after"), int) else None
         summary = huddle_summary(
@@ -80,9 +87,17 @@ def huddle_cmd(
             running=[s.cycle for s in store.pdsa.running(code, day)],
             due=[s.cycle for s in store.pdsa.due_for_study(code, day)],
             ward_code=code,
+            measure_set=inputs["measure_set"],
+            values=inputs["values"],
+            targets=inputs["targets"],
         )
     finally:
         store.close()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(summary.to_json(ward.name), indent=1, allow_nan=False))
+        return
     print_huddle(summary, ward.name)
 
 

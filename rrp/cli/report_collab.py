@@ -15,12 +15,6 @@ import click
 from rrp.cli.common import EXIT_USAGE, db_option, fail, open_store, store_errors
 from rrp.cli.report import _parse_today, report
 
-MEASURE_SHORT = {
-    "all_restrictive": "All restrictive",
-    "restraint": "Restraint",
-    "seclusion": "Seclusion",
-    "rapid_tranquillisation": "Rapid tranq.",
-}
 
 
 def _dashboard(db_path: Path | None, today: dt.date, provider: str | None, ward_type: str | None):
@@ -97,7 +91,7 @@ def print_dashboard(dash: Any, console: Any) -> None:
             return f"{v:+.0%}" if pct else f"{v:.1f}"
 
         agg.add_row(
-            MEASURE_SHORT.get(m, m), fmt(rec["baseline_rate"]), fmt(rec["aim_rate"]),
+            dash.label(m), fmt(rec["baseline_rate"]), fmt(rec["aim_rate"]),
             fmt(rec["recent_rate"]), fmt(rec["change"], True), trend,
             Text(variation_text(rec["variation_icon"])), Text(assurance_text(rec["assurance_icon"])),
         )
@@ -112,7 +106,7 @@ def print_dashboard(dash: Any, console: Any) -> None:
     wards.add_column("Ward", no_wrap=True)
     wards.add_column("Prov")
     for m in dash.measures:
-        wards.add_column(MEASURE_SHORT.get(m, m), no_wrap=True)
+        wards.add_column(dash.label(m), no_wrap=True)
     for col in ("PDSA mo/run", "Adopted", "Progress", "Weeks", "Last 12 weeks"):
         wards.add_column(col)
     grid = dash.completeness
@@ -172,15 +166,26 @@ def print_dashboard(dash: Any, console: Any) -> None:
 @click.option("--provider", default=None, help="Only this provider's wards (its code).")
 @click.option("--ward-type", default=None, help="Only this ward type (e.g. picu).")
 @click.option("--today", default=None, help="Report as of this date (default: today).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text: the printed report; json: every ward's figures per measure (the huddle report's fields).",
+)
 @db_option
 @store_errors
-def collaborative(provider: str | None, ward_type: str | None, today: str | None, db_path: Path | None) -> None:
+def collaborative(provider: str | None, ward_type: str | None, today: str | None, fmt: str, db_path: Path | None) -> None:
     """Every ward at a glance: rates, change, icons, PDSA, progress, completeness, funnel."""
     from rich.console import Console
 
     from rrp.reports.user_text import plain_console
 
     dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
+    if fmt == "json":
+        import json
+
+        from rrp.reports.dashboard import dashboard_json
+
+        click.echo(json.dumps(dashboard_json(dash), indent=1, allow_nan=False))
+        return
     print_dashboard(dash, plain_console(width=max(140, Console().width)))
 
 

@@ -30,6 +30,7 @@ slide pack all call these functions, so a figure cannot differ between two of th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from rrp.models.measure import Measure, MeasureSet
+    from rrp.store import Store
 
 #: The baseline: the first 12 points of a ward's chart (QI-METHODS "fix after n", n >= 12).
 BASELINE_WEEKS = 12
@@ -78,6 +80,35 @@ def recent_weeks_to(end_week: dt.date, weeks: int = RECENT_WEEKS) -> list[dt.dat
     return [end_week - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
+def shipped_measures() -> MeasureSet:
+    """The shipped measure set (data/measures.toml): the default when a caller has no store."""
+    return _shipped()
+
+
+@functools.cache
+def _shipped() -> MeasureSet:
+    from rrp.models.measure import MeasureSet
+    from rrp.models.measure_file import parse_measures
+    from rrp.paths import DATA_DIR
+
+    return MeasureSet(parse_measures((DATA_DIR / "measures.toml").read_text(encoding="utf-8")))
+
+
+def shown_measures(measures: MeasureSet, day: dt.date, ward_code: str | None = None) -> list[Measure]:
+    """The measures a view shows, in the set's order: every enabled measure active on `day`
+    (the collaborative's; with a ward, its local ones too)."""
+    return measures.active_for(ward_code, day)
+
+
+def reading_unit(measure: Measure) -> str:
+    """The unit words of a measure's plotted values for chart_reading ('per 1,000 bed days', '%')."""
+    from rrp.reports.reading import rate_unit
+
+    if measure.recorded_as == "count_per_bed_days":
+        return rate_unit(measure.per)
+    return measure.unit_text
+
+
 def measure_label(measures: MeasureSet, code: str) -> str:
     """A measure's short label (its code when the set does not have it)."""
     measure = measures.get(code)
@@ -87,6 +118,28 @@ def measure_label(measures: MeasureSet, code: str) -> str:
 def ratio(measure: Measure) -> bool:
     """True when the measure is charted as numerator / denominator (u or p)."""
     return measure.recorded_as in ("count_per_bed_days", "proportion")
+
+
+def read_figure_inputs(store: Store, ward_code: str | None = None) -> dict[str, Any]:
+    """What the shared figures need besides the weekly rows, for every ward or one: the measure
+    set, the stored values, the rebases users recorded, the fixed baselines (the huddle's
+    'fix after n' preference) and the wards' own targets. The huddle and the dashboard both read
+    them here, so both compute the same figures."""
+    measure_set = store.measures.all()
+    if len(measure_set) == 0:
+        measure_set = shipped_measures()
+    codes = [ward_code] if ward_code else None
+    values = store.measures.values_frame(ward_codes=codes)
+    rebase_at = store.annotations.rebase_points(ward_code)
+    fix_after = store.preferences.fixed_baselines(ward_code)
+    targets = store.measures.all_ward_targets(ward_code)
+    return {
+        "measure_set": measure_set,
+        "values": values,
+        "rebase_at": rebase_at,
+        "fix_after": fix_after,
+        "targets": targets,
+    }
 
 
 # -- the plotted series -------------------------------------------------------------------------
@@ -262,6 +315,52 @@ def meets_aim(measure: Measure, recent: float | None, aim: float | None) -> bool
     return None
 
 
+# -- rebases --------------------------------------------------------------------------------------
+
+
+def rebase_labels(labels: Sequence[Any], dates: Sequence[Any]) -> list[Any]:
+    """The chart labels at which each rebase date starts a segment: the first point on or after
+    it (a date on or before the first point, or after the last, starts nothing). Never automatic:
+    the dates are the ones users recorded."""
+    import bisect
+
+    out: list[Any] = []
+    for day in sorted(set(dates)):
+        i = bisect.bisect_left(labels, day)
+        if 0 < i < len(labels) and labels[i] not in out:
+            out.append(labels[i])
+    return out
+
+
+def rebases_for(
+    measure_code: str, points: pd.DataFrame, rebase_at: Mapping[Any, Sequence[Any]] | None
+) -> dict[str, list[Any]]:
+    """One measure's rebase points per ward. rebase_at maps a ward code (every measure) or a
+    (ward code, measure code) pair to dates (users' 'rebase' annotations)."""
+    import pandas as pd
+
+    if not rebase_at:
+        return {}
+    wanted: dict[str, list[pd.Timestamp]] = {}
+    for key, days in rebase_at.items():
+        if isinstance(key, tuple):
+            ward, which = key
+            if which != measure_code:
+                continue
+        else:
+            ward = key
+        wanted.setdefault(str(ward), []).extend(pd.Timestamp(d) for d in days)
+    if not wanted:
+        return {}
+    mine = points[points["ward_code"].isin(list(wanted))]
+    out: dict[str, list[Any]] = {}
+    for ward, weeks in mine.groupby("ward_code", sort=False)["week_start"]:
+        labels = rebase_labels(list(weeks), wanted[str(ward)])
+        if labels:
+            out[str(ward)] = labels
+    return out
+
+
 # -- every figure of a measure, per ward ----------------------------------------------------------
 
 
@@ -281,8 +380,9 @@ def ward_figures(
 
     figures: index ward_code (`wards`' order when given); columns FIGURE_FIELDS plus
     baseline_start, baseline_end. Icons come from the measure's own chart type and direction
-    (rules RULES), its baseline (the ward's fixed baseline where set), the ward's rebases, and the
-    aim as the assurance target. chart points: compute_charts' points (ward_code first).
+    (rules RULES), its baseline (the ward's fixed baseline where set), the ward's rebases
+    (`rebases_for`: rebase_at as rrp.exchange.exports.rebase_points gives it), and the aim as the
+    assurance target. chart points: compute_charts' points (ward_code first).
     """
     import pandas as pd
 
@@ -305,6 +405,7 @@ def ward_figures(
         else None
         for code, r, a, c in zip(codes, out["recent"], out["aim"], out["change_from_baseline"], strict=True)
     ]
+    rebase_at = rebases_for(measure.code, points, rebase_at)
     last = points.groupby("ward_code", sort=False).tail(1).set_index("ward_code").reindex(codes)
     out["latest_week"] = last["week_start"]
     out["latest_value"] = last["value"].astype(float)

@@ -16,22 +16,25 @@ Definitions (also in the app's help):
 - The chart plots only entered weeks with bed days > 0 (a rate needs bed days).
 - Rebases come from annotations of kind 'rebase' for this measure (or for every measure); a
   rebase dated on a week with no point starts the new segment at the next point. Never automatic.
-- Change from baseline (rrp.reports.aggregate.change_from_baseline): baseline = the ward's first
-  12 entered weeks, or its first `fix_after` weeks when a baseline is fixed; recent = the last 12
-  weeks; pooled rates; meets the aim when the change is a fall of at least `aim_reduction`.
+- Change from baseline, latest value, aim and icons per measure: rrp.reports.figures (the one
+  definition the dashboard, the reports, the exports and the pack use): baseline = the ward's first
+  12 points, or its first `fix_after` points when a baseline is fixed; recent = the 12 weeks to the
+  last complete week (this week is not yet due); pooled rates; meets the aim when the recent rate
+  is at or below the aim rate. `HuddleSummary.figures` holds them for every measure the ward sees.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rrp.models.annotation import Annotation, AnnotationKind
+from rrp.models.change_package import DEFAULT_AIM_REDUCTION
 from rrp.models.weekly import ALL_RESTRICTIVE_PARTS, monday_of
+from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS, MeasureFigures
 from rrp.reports.icons_text import assurance_text, variation_text
 from rrp.reports.reading import chart_reading, rate_unit
 
@@ -60,9 +63,6 @@ SHORT_LABELS: dict[str, str] = {
 #: Chart types the huddle offers, in cycling order.
 HUDDLE_CHARTS: tuple[str, ...] = ("run", "xmr", "u")
 CHART_LABELS: dict[str, str] = {"run": "run chart", "xmr": "XmR chart", "u": "u chart"}
-BASELINE_WEEKS = 12
-RECENT_WEEKS = 12
-DEFAULT_AIM_REDUCTION = 1 / 3
 PER = 1000.0
 #: One-letter marker labels on the chart, by marker kind.
 MARKER_LETTERS: dict[str, str] = {"started": "P", "adopted": "A", "pdsa": "P", "rebase": "R", "note": "N"}
@@ -159,6 +159,29 @@ class HuddleSummary:
     note: str = ""
     #: The chart in two or three plain sentences (rrp.reports.reading.chart_reading).
     reading: list[str] = field(default_factory=list)
+    #: The shared figures of every measure the ward sees (rrp.reports.figures), in the set's order.
+    figures: list[MeasureFigures] = field(default_factory=list)
+    pdsa_running: int = 0
+
+    def to_json(self, ward_name: str = "") -> dict[str, Any]:
+        """`rrp report huddle --format json`: the ward's figures per measure (the same fields as
+        the collaborative report's), this week's counts and the PDSA counts."""
+        from rrp.reports.figures import to_json
+
+        return to_json(
+            {
+                "ward_code": self.ward_code,
+                "ward_name": ward_name,
+                "today": self.today,
+                "this_week": self.this_week,
+                "end_week": self.last_week,
+                "latest_week": self.latest_week,
+                "measures": self.figures,
+                "lines": self.lines,
+                "pdsa_running": self.pdsa_running,
+                "pdsa_due_for_study": len(self.due_for_study),
+            }
+        )
 
     @property
     def measure_label(self) -> str:
@@ -313,83 +336,49 @@ def _applies(annotation: Annotation, measure: str) -> bool:
     return annotation.measure is None or annotation.measure == measure
 
 
-def _change(frame: pd.DataFrame, measure: str, fix_after: int | None, aim_reduction: float) -> BaselineChange:
-    """aggregate.change_from_baseline for one ward (its 'ward' row).
+def _ward_figures(
+    frame: pd.DataFrame,
+    code: str,
+    *,
+    measure_set: MeasureSet,
+    values: pd.DataFrame | None,
+    end_week: dt.date,
+    fix_after: int | None,
+    rebase_at: dict[Any, list[Any]],
+    aim_reduction: float,
+    targets: dict[str, dict[str, float]] | None,
+) -> list[MeasureFigures]:
+    """The shared figures (rrp.reports.figures) of every measure the ward sees on `end_week`."""
+    from rrp.reports import figures
 
-    The prepared frame holds one row per week, so for a single ward the same pooled rates are
-    computed directly (a few hundred rows: plain Python, ~0.1 ms, where the general grouped
-    version costs tens of ms); frames holding several wards go through the general function.
-    """
-    import pandas as pd
+    out = []
+    for measure in figures.shown_measures(measure_set, end_week, code):
+        points = figures.measure_points(measure, measure_set, frame, values, end_week=end_week)
+        table, _ = figures.ward_figures(
+            measure,
+            points,
+            end_week=end_week,
+            aim_reduction=aim_reduction,
+            wards=[code],
+            fix_after={code: fix_after} if fix_after else None,
+            rebase_at=rebase_at,
+            targets=(targets or {}).get(measure.code),
+        )
+        out.append(figures.figures_from_row(measure, table.iloc[0].to_dict()))
+    return out
 
-    from rrp.reports.aggregate import change_from_baseline
 
-    baseline_weeks = fix_after or BASELINE_WEEKS
-    empty = BaselineChange(baseline_weeks, None, RECENT_WEEKS, None, None, None, aim_reduction)
-    if frame.empty:
-        return empty
-    if frame["ward_code"].nunique(dropna=False) == 1:
-        return _change_one_ward(frame, measure, baseline_weeks, aim_reduction)
-    table = change_from_baseline(
-        frame, measure, baseline_weeks=baseline_weeks, recent_weeks=RECENT_WEEKS, aim=-aim_reduction
-    )
-    row = table[table["scope"] == "ward"].iloc[0]
-
-    def num(value: Any) -> float | None:
-        try:
-            f = float(value)
-        except (TypeError, ValueError):
-            return None
-        return None if math.isnan(f) else f
-
-    meets = row["meets_aim"]
+def _baseline_change(fig: MeasureFigures | None, baseline_weeks: int, aim_reduction: float) -> BaselineChange:
+    """The huddle's change line from the shared figures of the chosen measure."""
+    if fig is None:
+        return BaselineChange(baseline_weeks, None, RECENT_WEEKS, None, None, None, aim_reduction)
     return BaselineChange(
-        baseline_weeks=int(row["baseline_weeks"]),
-        baseline_rate=num(row["baseline_rate"]),
-        recent_weeks=int(row["recent_weeks"]),
-        recent_rate=num(row["recent_rate"]),
-        change=num(row["change"]),
-        meets_aim=None if pd.isna(meets) else bool(meets),
-        aim_reduction=aim_reduction,
-    )
-
-
-def _change_one_ward(frame: pd.DataFrame, measure: str, baseline_weeks: int, aim_reduction: float) -> BaselineChange:
-    """change_from_baseline's definitions for one ward's prepared rows (one row per week, sorted).
-
-    Calendar: the weeks with a row; baseline: its first `baseline_weeks`; recent: its last
-    RECENT_WEEKS. A week counts when the measure and the bed days are both present. Pooled rate =
-    sum of counts / sum of bed days x 1,000 (blank without bed days); change = recent / baseline
-    - 1, blank unless the baseline rate is above zero and there is a recent rate; meets the aim
-    when change <= -aim_reduction.
-    """
-    weeks = list(frame["week_start"])
-    counts = list(frame[measure])
-    bed_days = list(frame["occupied_bed_days"])
-    submitted = [not _blank(c) and not _blank(b) for c, b in zip(counts, bed_days, strict=True)]
-
-    def pooled(indices: range) -> tuple[int, float | None]:
-        rows = [i for i in indices if submitted[i]]
-        if not rows:
-            return 0, None
-        count = sum(counts[i] for i in rows)
-        days = sum(bed_days[i] for i in rows)
-        return len(rows), (float(count) / float(days) * PER if days > 0 else None)
-
-    n = len(weeks)
-    base_n, base_rate = pooled(range(min(baseline_weeks, n)))
-    recent_n, recent_rate = pooled(range(max(0, n - RECENT_WEEKS), n))
-    change = meets = None
-    if base_rate is not None and base_rate > 0 and recent_rate is not None:
-        change = recent_rate / base_rate - 1
-        meets = change <= -aim_reduction
-    return BaselineChange(
-        baseline_weeks=base_n,
-        baseline_rate=base_rate,
-        recent_weeks=recent_n,
-        recent_rate=recent_rate,
-        change=change,
-        meets_aim=meets,
+        baseline_weeks=fig.baseline_weeks,
+        baseline_rate=fig.baseline,
+        recent_weeks=fig.recent_weeks,
+        recent_rate=fig.recent,
+        change=fig.change_from_baseline,
+        meets_aim=fig.meets_aim,
         aim_reduction=aim_reduction,
     )
 
@@ -407,6 +396,9 @@ def huddle_summary(
     running: Sequence[PdsaCycle] = (),
     due: Sequence[PdsaCycle] = (),
     ward_code: str | None = None,
+    measure_set: MeasureSet | None = None,
+    values: pd.DataFrame | None = None,
+    targets: dict[str, dict[str, float]] | None = None,
 ) -> HuddleSummary:
     """The huddle for one ward (see the module doc for every definition).
 
@@ -444,12 +436,31 @@ def huddle_summary(
             )
         )
 
-    change = _change(frame, measure, fix_after, aim)
+    from rrp.reports.figures import last_complete_week, shipped_measures
+
     charted = frame[(frame["occupied_bed_days"].fillna(0) > 0) & frame[measure].notna()]
     labels = list(charted["week_start"])
     relevant = [a for a in annotations if _applies(a, measure)]
     rebase_dates = [a.on_date for a in relevant if a.kind == AnnotationKind.REBASE] + list(rebase_at)
     rebases = _rebase_labels(labels, rebase_dates)
+    every_rebase: dict[Any, list[Any]] = {}
+    for a in annotations:
+        if a.kind == AnnotationKind.REBASE:
+            every_rebase.setdefault(code if a.measure is None else (code, a.measure), []).append(a.on_date)
+    if rebase_at:
+        every_rebase.setdefault((code, measure), []).extend(rebase_at)
+    shared = _ward_figures(
+        frame,
+        code,
+        measure_set=measure_set if measure_set is not None else shipped_measures(),
+        values=values,
+        end_week=last_complete_week(today),
+        fix_after=fix_after,
+        rebase_at=every_rebase,
+        aim_reduction=aim,
+        targets=targets,
+    )
+    change = _baseline_change(next((f for f in shared if f.measure == measure), None), fix_after or BASELINE_WEEKS, aim)
     result = None
     note = ""
     if labels:
@@ -505,6 +516,8 @@ def huddle_summary(
         running=pdsa,
         note=note,
         reading=reading,
+        figures=shared,
+        pdsa_running=len(running),
     )
 
 

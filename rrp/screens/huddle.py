@@ -19,7 +19,7 @@ reading the database again (a few ms).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -83,6 +83,8 @@ class HuddleInputs:
     due: list[PdsaCycle]
     aim: float | None
     read_after: int
+    #: rrp.reports.figures.read_figure_inputs: the measures, values, targets the figures need.
+    figure_inputs: dict[str, Any] = field(default_factory=dict)
 
 
 class HuddleScreen(Screen[None]):
@@ -196,6 +198,8 @@ class HuddleScreen(Screen[None]):
             else:
                 store.preferences.set(key, choices)
             ward = store.registry.ward(code)
+            from rrp.reports.figures import read_figure_inputs
+
             inputs = HuddleInputs(
                 ward_name=ward.name if ward is not None else code,
                 weekly=store.weekly.frame(ward_codes=[code]),
@@ -204,6 +208,7 @@ class HuddleScreen(Screen[None]):
                 due=[s.cycle for s in store.pdsa.due_for_study(code, today)],
                 aim=store.change_package.aim().reduction,
                 read_after=read_after,
+                figure_inputs=read_figure_inputs(store, code),
             )
             summary, choices, cleared = self.summarise(inputs, choices, just_saved)
             app.call_from_thread(
@@ -238,6 +243,7 @@ class HuddleScreen(Screen[None]):
             "running": inputs.running,
             "due": inputs.due,
             "ward_code": self.ward_code,
+            **{k: inputs.figure_inputs.get(k) for k in ("measure_set", "values", "targets")},
         }
         try:
             summary = huddle_summary(
