@@ -94,10 +94,10 @@ class Dashboard:
 
     def measure(self, code: str) -> Measure:
         """The measure behind a column (the shipped set's when the dashboard has none)."""
-        return (self.measure_set or figures.shipped_measures())[code]
+        return (self.measure_set if self.measure_set is not None else figures.shipped_measures())[code]
 
     def label(self, code: str) -> str:
-        return figures.measure_label(self.measure_set or figures.shipped_measures(), code)
+        return figures.measure_label(self.measure_set if self.measure_set is not None else figures.shipped_measures(), code)
 
 
 def _select_wards(
@@ -592,10 +592,11 @@ def aggregate_reading(dash: Dashboard, measure: str) -> list[str]:
     from rrp.reports.reading import chart_reading
     from rrp.reports.spc import ChartResult
 
-    spec = dash.measure(measure)
-    label = f"Collaborative {spec.name.lower()}"
+    measures = dash.measure_set if dash.measure_set is not None else figures.shipped_measures()
+    spec = measures.get(measure)
+    label = f"Collaborative {spec.name.lower() if spec is not None else measure}"
     agg, summaries = dash.aggregate, dash.aggregate_summary
-    if agg.empty or summaries.empty or measure not in set(summaries["measure"]):
+    if spec is None or agg.empty or summaries.empty or measure not in set(summaries["measure"]):
         return chart_reading(None, label=label)
     part = agg[(agg["measure"] == measure) & agg["rate"].notna()]
     points = part.rename(columns={"rate": "value", "week_start": "x"}).reset_index(drop=True)

@@ -520,6 +520,41 @@ class WardFigures:
         return next((m for m in self.measures if m.measure == code), None)
 
 
+CHART_NAMES: dict[str, str] = {
+    "run": "run chart", "xmr": "XmR chart", "u": "u chart", "uprime": "u' chart", "c": "c chart",
+    "p": "p chart", "pprime": "p' chart",
+}
+
+
+def format_figure(value: float | None, unit: str = "") -> str:
+    """A figure in its unit as every view prints it: '88.0 per 1,000 occupied bed days', '42.0%',
+    '-' when there is none."""
+    if value is None:
+        return "-"
+    text = f"{value:.1f}"
+    if unit.startswith("%"):
+        return text + "%"
+    return f"{text} {unit}" if unit else text
+
+
+def figures_caption(f: MeasureFigures) -> str:
+    """One measure's figures in one line (the pack's captions; the same numbers as the JSON)."""
+    from rrp.reports.icons_text import assurance_text, variation_text
+
+    parts = [f"{f.label} ({CHART_NAMES.get(f.chart, f.chart)})"]
+    parts.append(
+        f"latest {format_figure(f.latest_value, f.unit)}"
+        + (f" (week of {f.latest_week:%d %b %Y})" if f.latest_week else "")
+    )
+    parts.append(f"baseline {format_figure(f.baseline, f.unit)} ({f.baseline_weeks} weeks)")
+    change = f.change_from_baseline
+    parts.append("change from baseline " + ("-" if change is None else f"{change:+.0%}"))
+    parts.append(f"aim {format_figure(f.aim, f.unit)}")
+    parts.append(variation_text(f.variation_icon))
+    parts.append(assurance_text(f.assurance_icon))
+    return "; ".join(parts)
+
+
 def figures_from_row(measure: Measure, row: Mapping[str, Any]) -> MeasureFigures:
     """A MeasureFigures from one ward's row of `ward_figures`' frame."""
     return MeasureFigures(

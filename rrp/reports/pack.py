@@ -77,7 +77,8 @@ def _save(fig: Any, out: Path, stem: str, database: Path | None) -> list[str]:
 
 
 def _spc_axes(
-    ax: Any, points: pd.DataFrame, title: str, aim: float | None, subtitle: str
+    ax: Any, points: pd.DataFrame, title: str, aim: float | None, subtitle: str,
+    unit: str = "per 1,000 occupied bed days",
 ) -> None:
     """Draw a chart's rate, centre, limits, signals and aim on `ax`."""
     x = points["x"]
@@ -96,7 +97,7 @@ def _spc_axes(
         ax.axhline(aim, color=IMPROVEMENT_COLOUR, linewidth=1, linestyle=":", label=f"aim {aim:.1f}")
     ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=16)
     ax.text(0, 1.01, subtitle, transform=ax.transAxes, fontsize=8, color="#555555", va="bottom")
-    ax.set_ylabel("per 1,000 occupied bed days")
+    ax.set_ylabel(unit or "value")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.2)
     ax.legend(loc="upper right", fontsize=7, frameon=False)
@@ -135,7 +136,8 @@ def _write_pack(
 ) -> Path:
     import pandas as pd
 
-    from rrp.reports.dashboard import aggregate_reading, ward_reading
+    from rrp.reports.dashboard import aggregate_reading, ward_measure_figures, ward_reading
+    from rrp.reports.figures import CHART_NAMES, figures_caption
 
     check_output_folder(out, database=database)
     out = Path(out)
@@ -149,7 +151,7 @@ def _write_pack(
     plt = _pyplot()
     total = 2 + len(wards)
     done = 0
-    slides: list[tuple[str, list[str], str]] = []
+    slides: list[tuple[str, list[str], str, list[str]]] = []
 
     def tick() -> None:
         nonlocal done
@@ -158,7 +160,8 @@ def _write_pack(
             progress(done, total)
 
     headline = dash.measures[0]
-    label = headline.replace("_", " ")
+    spec = dash.measure(headline)
+    label = spec.name.lower()
     # 1. the aggregate
     agg = dash.aggregate
     fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -178,15 +181,15 @@ def _write_pack(
         aim = summary["aim_rate"]
         change = summary["change"]
         sub = (
-            f"u' chart; aim = baseline x (1 - {dash.aim_reduction:.2f}); "
+            f"{CHART_NAMES.get(str(summary.get('chart', 'uprime')), 'u chart')}; aim = baseline x (1 - {dash.aim_reduction:.2f}); "
             f"{variation_text(summary['variation_icon'])}; {assurance_text(summary['assurance_icon'])}"
             + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
         )
-        _spc_axes(ax, points, f"Collaborative: {label}", float(aim) if aim == aim else None, sub)
+        _spc_axes(ax, points, f"Collaborative: {label}", float(aim) if aim == aim else None, sub, spec.unit_text)
     reading = aggregate_reading(dash, headline)
     _caption(fig, reading)
     caption = "The collaborative's weekly rate (wards that submitted), against the aim. " + reading_text(reading)
-    slides.append(("Collaborative aggregate", _save(fig, out, "00-aggregate", database), caption))
+    slides.append(("Collaborative aggregate", _save(fig, out, "00-aggregate", database), caption, []))
     plt.close(fig)
     tick()
 
@@ -221,7 +224,7 @@ def _write_pack(
     ax.grid(alpha=0.2)
     ax.legend(loc="upper right", fontsize=7, frameon=False)
     slides.append(("Funnel (for learning, not for ranking)", _save(fig, out, "01-funnel", database),
-                   "Each ward's rate over the period against Poisson limits around the pooled rate."))
+                   "Each ward's rate over the period against Poisson limits around the pooled rate.", []))
     plt.close(fig)
     tick()
 
@@ -234,20 +237,22 @@ def _write_pack(
         ward_pts = by_ward.get(code)
         change = rec.get(f"{headline}_change")
         sub = (
-            f"u chart; {variation_text(rec.get(f'{headline}_variation'))}; "
+            f"{CHART_NAMES.get(spec.chart, spec.chart)}; {variation_text(rec.get(f'{headline}_variation'))}; "
             f"{assurance_text(rec.get(f'{headline}_assurance'))}"
             + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
         )
         title = f"{_name(rec.get('ward_name', code))} ({_name(rec.get('provider_code', ''))}): {label}"
         if ward_pts is not None and not ward_pts.empty:
             aim = rec.get(f"{headline}_aim_rate")
-            _spc_axes(ax, ward_pts, title, None if aim is None else float(aim), sub)
+            _spc_axes(ax, ward_pts, title, None if aim is None or aim != aim else float(aim), sub, spec.unit_text)
         else:
             ax.set_title(title + " - no data", loc="left")
         reading = ward_reading(dash, code, record=rec, points=ward_pts)
         _caption(fig, reading)
         stem = stems[i]
-        slides.append((title, _save(fig, out, stem, database), f"{sub}. {reading_text(reading)}"))
+        # every measure's figures under the headline chart: the shared figures, as the reports
+        every = [figures_caption(ward_measure_figures(dash, rec, m)) for m in dash.measures]
+        slides.append((title, _save(fig, out, stem, database), f"{sub}. {reading_text(reading)}", every))
         plt.close(fig)
         tick()
 
@@ -256,12 +261,17 @@ def _write_pack(
     return index
 
 
-def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str]]) -> str:
+def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str, list[str]]]) -> str:
     items = "\n".join(
         f'<section class="slide"><h2>{html.escape(title)}</h2>'
         f'<img src="{html.escape(files[1])}" alt="{html.escape(title)}">'
-        f'<p>{html.escape(caption)} <a href="{html.escape(files[0])}">PNG</a></p></section>'
-        for title, files, caption in slides
+        f'<p>{html.escape(caption)} <a href="{html.escape(files[0])}">PNG</a></p>'
+        + (
+            '<ul class="figures">' + "".join(f"<li>{html.escape(line)}</li>" for line in every) + "</ul>"
+            if every else ""
+        )
+        + "</section>"
+        for title, files, caption, every in slides
     )
     scope = ", ".join(
         s for s in (
