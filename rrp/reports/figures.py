@@ -181,7 +181,7 @@ def measure_points(
     else:
         from rrp.reports.measure_values import measure_values_table
 
-        registry = pd.DataFrame({"provider_code": [], "ward_code": [], "ward_name": []})
+        registry = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("provider_code", "ward_code", "ward_name")})
         subset = _subset(measures, measure)
         table = measure_values_table(subset, weekly, values if values is not None else _no_values(), registry)
         table = table[table["measure_code"] == measure.code]
@@ -589,7 +589,7 @@ def _number(value: Any) -> float | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None:
+    if value is None or value != value:  # None, NaN or NaT (NaT is a datetime too)
         return None
     if isinstance(value, dt.datetime):
         return value.date()

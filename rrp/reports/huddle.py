@@ -423,14 +423,14 @@ def huddle_summary(
     lines = []
     weeks = list(frame["week_start"])
     for key in HUDDLE_MEASURES:
-        values = list(frame[key])
-        since, observed = _weeks_since(weeks, values)
+        counts = list(frame[key])
+        since, observed = _weeks_since(weeks, counts)
         lines.append(
             MeasureLine(
                 measure=key,
                 label=HUDDLE_MEASURES[key],
-                this_week=_count(weeks, values, this_week),
-                last_week=_count(weeks, values, last_week),
+                this_week=_count(weeks, counts, this_week),
+                last_week=_count(weeks, counts, last_week),
                 weeks_since=since,
                 weeks_observed=observed,
             )
