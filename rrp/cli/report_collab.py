@@ -16,7 +16,6 @@ from rrp.cli.common import EXIT_USAGE, db_option, fail, open_store, store_errors
 from rrp.cli.report import _parse_today, report
 
 
-
 def _dashboard(db_path: Path | None, today: dt.date, provider: str | None, ward_type: str | None):
     from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
 

@@ -36,33 +36,31 @@ from rrp.models.change_package import DEFAULT_AIM_REDUCTION
 from rrp.models.weekly import ALL_RESTRICTIVE_PARTS, monday_of
 from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS, MeasureFigures
 from rrp.reports.icons_text import assurance_text, variation_text
-from rrp.reports.reading import chart_reading, rate_unit
+from rrp.reports.reading import chart_reading
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from rrp.models.measure import Measure, MeasureSet
     from rrp.models.pdsa import PdsaCycle
     from rrp.reports.spc import ChartResult
 
-#: The huddle's measures, in key order (1..5), with their labels.
+#: The core measures, in key order, with their names: the huddle without a measure set (tests,
+#: callers holding only weekly rows). With a set, the huddle shows the ward's active measures.
 HUDDLE_MEASURES: dict[str, str] = {
     "all_restrictive": "All restrictive practice",
-    "restraint": "Restraint",
+    "restraint": "Physical restraint",
     "prone_restraint": "Prone restraint",
     "seclusion": "Seclusion",
     "rapid_tranquillisation": "Rapid tranquillisation",
 }
-#: Short labels for narrow tables (80 columns).
-SHORT_LABELS: dict[str, str] = {
-    "all_restrictive": "All restrictive",
-    "restraint": "Restraint",
-    "prone_restraint": " of which prone",
-    "seclusion": "Seclusion",
-    "rapid_tranquillisation": "Rapid tranq.",
-}
-#: Chart types the huddle offers, in cycling order.
+#: Characters of a measure's label in the huddle's narrow table (80 columns).
+SHORT_LABEL = 15
+#: Chart types the huddle offers for a per-bed-days measure, in cycling order (`chart_options`).
 HUDDLE_CHARTS: tuple[str, ...] = ("run", "xmr", "u")
-CHART_LABELS: dict[str, str] = {"run": "run chart", "xmr": "XmR chart", "u": "u chart"}
+CHART_LABELS: dict[str, str] = {
+    "run": "run chart", "xmr": "XmR chart", "u": "u chart", "p": "p chart", "c": "c chart",
+}
 PER = 1000.0
 #: One-letter marker labels on the chart, by marker kind.
 MARKER_LETTERS: dict[str, str] = {"started": "P", "adopted": "A", "pdsa": "P", "rebase": "R", "note": "N"}
@@ -84,8 +82,8 @@ class MeasureLine:
 
     measure: str
     label: str
-    this_week: int | None
-    last_week: int | None
+    this_week: int | float | None
+    last_week: int | float | None
     weeks_since: int | None
     weeks_observed: int
 
@@ -105,23 +103,39 @@ class BaselineChange:
     change: float | None
     meets_aim: bool | None
     aim_reduction: float
+    #: The aim in display units (rrp.reports.figures.aim_value) and the relative change aimed
+    #: for (-0.33; None for an absolute target or no aim); unit: the measure's unit words.
+    aim: float | None = None
+    relative_aim: float | None = None
+    unit: str = "per 1,000 occupied bed days"
 
     @property
     def aim_rate(self) -> float | None:
-        """The rate the aim asks for: baseline x (1 - reduction)."""
-        if self.baseline_rate is None:
-            return None
-        return self.baseline_rate * (1 - self.aim_reduction)
+        """The level the aim asks for (the shared figure)."""
+        return self.aim
+
+    def aim_words(self) -> str:
+        """'aim: down 33%', 'aim: up 10%', 'aim: 95.0%', or 'no aim'."""
+        if self.relative_aim is not None:
+            word = "down" if self.relative_aim < 0 else "up"
+            return f"aim: {word} {abs(self.relative_aim):.0%}"
+        if self.aim is not None:
+            from rrp.reports.figures import format_figure
+
+            return f"aim: {format_figure(self.aim, self.unit)}"
+        return "no aim"
 
     def text(self) -> str:
         """E.g. 'Down 38% on baseline (aim: down 33%): aim met'."""
-        aim = f"aim: down {self.aim_reduction:.0%}"
+        aim = self.aim_words()
         if self.change is None:
             if self.baseline_rate == 0:
                 return f"No change figure: the baseline rate is zero ({aim})"
             return f"No change figure yet ({aim})"
         word = "Down" if self.change < 0 else "Up" if self.change > 0 else "No change"
         amount = f" {abs(self.change):.0%}" if self.change != 0 else ""
+        if self.meets_aim is None:
+            return f"{word}{amount} on baseline ({aim})"
         verdict = "aim met" if self.meets_aim else "aim not met yet"
         return f"{word}{amount} on baseline ({aim}): {verdict}"
 
@@ -183,9 +197,23 @@ class HuddleSummary:
             }
         )
 
+    #: The measures the ward sees, in key order (1..9), and each one's short label and name.
+    measure_codes: list[str] = field(default_factory=lambda: list(HUDDLE_MEASURES))
+    labels: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    #: The chart types offered for the chosen measure, in cycling order.
+    chart_options: tuple[str, ...] = HUDDLE_CHARTS
+    #: The chosen measure's unit words ('per 1,000 occupied bed days', '%', '').
+    unit: str = "per 1,000 occupied bed days"
+
     @property
     def measure_label(self) -> str:
-        return HUDDLE_MEASURES[self.measure]
+        return self.names.get(self.measure) or HUDDLE_MEASURES.get(self.measure, self.measure)
+
+    def short_label(self, code: str) -> str:
+        """A measure's label cut to SHORT_LABEL characters (the narrow table)."""
+        label = self.labels.get(code) or HUDDLE_MEASURES.get(code, code)
+        return label if len(label) <= SHORT_LABEL else label[: SHORT_LABEL - 1] + "\u2026"
 
     @property
     def chart_label(self) -> str:
@@ -290,7 +318,8 @@ def _count(weeks: list[dt.date], values: list[Any], week: dt.date) -> int | None
     i = bisect.bisect_left(weeks, week)
     if i == len(weeks) or weeks[i] != week or _blank(values[i]):
         return None
-    return int(values[i])
+    number = float(values[i])
+    return int(number) if number.is_integer() else number
 
 
 def _blank(value: Any) -> bool:
@@ -368,10 +397,45 @@ def _ward_figures(
     return out
 
 
-def _baseline_change(fig: MeasureFigures | None, baseline_weeks: int, aim_reduction: float) -> BaselineChange:
+def huddle_measures(measure_set: MeasureSet, ward_code: str | None, today: dt.date) -> list[Measure]:
+    """The measures a ward's huddle cycles through (keys 1..9): every measure active for the ward
+    in the last complete week (rrp.reports.figures.shown_measures)."""
+    from rrp.reports.figures import last_complete_week, shown_measures
+
+    return shown_measures(measure_set, last_complete_week(today), ward_code)
+
+
+def chart_options(measure: Measure) -> tuple[str, ...]:
+    """The charts the huddle offers for a measure, in cycling order: run, XmR, then the
+    measure's own chart (u per bed days, p proportion, c count; XmR for a value)."""
+    return tuple(dict.fromkeys(("run", "xmr", measure.chart)))
+
+
+def _line_series(
+    measure: Measure, measure_set: MeasureSet, frame: pd.DataFrame, values: pd.DataFrame | None, weeks: list[dt.date]
+) -> tuple[list[dt.date], list[Any]]:
+    """(weeks, counts) of one measure for the huddle table: the weekly columns for the core
+    measures (as entered, bed days or not), the stored numerators for the others."""
+    if measure.code in frame.columns:
+        return weeks, list(frame[measure.code])
+    if values is None or values.empty or measure.derived:
+        return [], []
+    rows = values[values["measure_code"] == measure.code].sort_values("period_start", kind="mergesort")
+    return [d.date() for d in rows["period_start"]], list(rows["numerator"])
+
+
+def _baseline_change(
+    fig: MeasureFigures | None, baseline_weeks: int, aim_reduction: float, measure: Measure | None = None
+) -> BaselineChange:
     """The huddle's change line from the shared figures of the chosen measure."""
+    from rrp.reports.figures import relative_aim
+
+    relative = relative_aim(measure, aim_reduction) if measure is not None else -aim_reduction
+    unit = measure.unit_text if measure is not None else "per 1,000 occupied bed days"
     if fig is None:
-        return BaselineChange(baseline_weeks, None, RECENT_WEEKS, None, None, None, aim_reduction)
+        return BaselineChange(
+            baseline_weeks, None, RECENT_WEEKS, None, None, None, aim_reduction, None, relative, unit
+        )
     return BaselineChange(
         baseline_weeks=fig.baseline_weeks,
         baseline_rate=fig.baseline,
@@ -380,6 +444,9 @@ def _baseline_change(fig: MeasureFigures | None, baseline_weeks: int, aim_reduct
         change=fig.change_from_baseline,
         meets_aim=fig.meets_aim,
         aim_reduction=aim_reduction,
+        aim=fig.aim,
+        relative_aim=relative,
+        unit=unit,
     )
 
 
@@ -408,37 +475,50 @@ def huddle_summary(
     the aim's fractional fall (None: one third). running/due: the ward's running PDSA cycles and
     those due for Study. Raises ValueError for an unknown measure or chart, or fix_after < 12.
     """
+    import pandas as pd
+
+    from rrp.reports import figures
     from rrp.reports.spc import compute_chart
 
-    if measure not in HUDDLE_MEASURES:
-        raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(HUDDLE_MEASURES)}")
-    if chart not in HUDDLE_CHARTS:
-        raise ValueError(f"unknown chart {chart!r}: use one of {', '.join(HUDDLE_CHARTS)}")
     aim = DEFAULT_AIM_REDUCTION if aim_reduction is None else float(aim_reduction)
     this_week = monday_of(today)
     last_week = this_week - dt.timedelta(weeks=1)
     frame = _prepare(weekly, this_week)
     code = ward_code or (str(frame["ward_code"].iloc[0]) if not frame.empty else "")
+    measure_set = measure_set if measure_set is not None else figures.shipped_measures()
+    shown = huddle_measures(measure_set, code, today)
+    codes = [m.code for m in shown]
+    if measure not in codes:
+        raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(codes)}")
+    spec = measure_set[measure]
+    options = chart_options(spec)
+    if chart not in options:
+        raise ValueError(f"unknown chart {chart!r} for {measure}: use one of {', '.join(options)}")
+    ward_values = None
+    if values is not None and not values.empty:
+        ward_values = values[values["ward_code"] == code]
+        ward_values = ward_values[ward_values["period_start"] <= pd.Timestamp(this_week)]
 
     lines = []
     weeks = list(frame["week_start"])
-    for key in HUDDLE_MEASURES:
-        counts = list(frame[key])
-        since, observed = _weeks_since(weeks, counts)
+    for m in shown:
+        line_weeks, counts = _line_series(m, measure_set, frame, ward_values, weeks)
+        since, observed = _weeks_since(line_weeks, counts)
         lines.append(
             MeasureLine(
-                measure=key,
-                label=HUDDLE_MEASURES[key],
-                this_week=_count(weeks, counts, this_week),
-                last_week=_count(weeks, counts, last_week),
+                measure=m.code,
+                label=m.label,
+                this_week=_count(line_weeks, counts, this_week),
+                last_week=_count(line_weeks, counts, last_week),
                 weeks_since=since,
                 weeks_observed=observed,
             )
         )
 
-    from rrp.reports.figures import last_complete_week, shipped_measures
-
-    charted = frame[(frame["occupied_bed_days"].fillna(0) > 0) & frame[measure].notna()]
+    # The chart: the measure's plotted points to this week (the week in progress is drawn as
+    # entered so far; the shared figures below stop at the last complete week).
+    charted = figures.measure_points(spec, measure_set, frame, ward_values, end_week=this_week)
+    charted = charted.assign(week_start=charted["week_start"].dt.date)
     labels = list(charted["week_start"])
     relevant = [a for a in annotations if _applies(a, measure)]
     rebase_dates = [a.on_date for a in relevant if a.kind == AnnotationKind.REBASE] + list(rebase_at)
@@ -452,30 +532,32 @@ def huddle_summary(
     shared = _ward_figures(
         frame,
         code,
-        measure_set=measure_set if measure_set is not None else shipped_measures(),
-        values=values,
-        end_week=last_complete_week(today),
+        measure_set=measure_set,
+        values=ward_values,
+        end_week=figures.last_complete_week(today),
         fix_after=fix_after,
         rebase_at=every_rebase,
         aim_reduction=aim,
         targets=targets,
     )
-    change = _baseline_change(next((f for f in shared if f.measure == measure), None), fix_after or BASELINE_WEEKS, aim)
+    chosen = next((f for f in shared if f.measure == measure), None)
+    change = _baseline_change(chosen, fix_after or BASELINE_WEEKS, aim, spec)
     result = None
     note = ""
     if labels:
-        target = change.aim_rate if chart != "run" else None
+        ratio = figures.ratio(spec)
+        target = change.aim if chart != "run" else None
         result = compute_chart(
-            charted[measure].to_numpy(dtype=float),
-            denominators=charted["occupied_bed_days"].to_numpy(dtype=float),
+            charted["numerator" if ratio else "value"].to_numpy(dtype=float),
+            denominators=charted["denominator"].to_numpy(dtype=float) if ratio else None,
             labels=labels,
             chart=chart,  # type: ignore[arg-type]
             rules="anhoej",
-            direction="decrease",
+            direction=spec.direction,
             fix_after=fix_after,
             rebase_at=rebases,
             target=target,
-            per=PER,
+            per=spec.per if ratio else 1.0,
         )
         if fix_after is not None and len(labels) < fix_after:
             note = f"Only {len(labels)} points: the baseline uses them all until there are {fix_after}."
@@ -496,7 +578,7 @@ def huddle_summary(
     pdsa.sort(key=lambda p: (not p.due_for_study, p.planned_end or dt.date.max, p.title))
     summary = result.summary if result is not None else {}
     # The aim is read out on a run chart too (it then says it cannot judge it: no usual range).
-    reading = chart_reading(result, label=HUDDLE_MEASURES[measure], unit=rate_unit(PER), aim=change.aim_rate)
+    reading = chart_reading(result, label=spec.name, unit=figures.reading_unit(spec), aim=change.aim)
     return HuddleSummary(
         ward_code=code,
         today=today,
@@ -518,6 +600,11 @@ def huddle_summary(
         reading=reading,
         figures=shared,
         pdsa_running=len(running),
+        measure_codes=codes,
+        labels={m.code: m.label for m in shown},
+        names={m.code: m.name for m in shown},
+        chart_options=options,
+        unit=spec.unit_text,
     )
 
 

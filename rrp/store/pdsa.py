@@ -23,10 +23,10 @@ from rrp.models.annotation import Annotation, AnnotationKind
 from rrp.models.fields import STORED
 from rrp.models.nhs_number import nhs_number_problem
 from rrp.models.pdsa import (
+    RUNNING_STATUSES,
     ActDecision,
     Nudge,
     PdsaCycle,
-    RUNNING_STATUSES,
     PdsaStatus,
     Quality,
     StoredCycle,
