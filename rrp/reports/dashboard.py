@@ -68,7 +68,8 @@ class Dashboard:
     aggregate_summary: one row per measure: measure, baseline_rate, aim_rate, recent_rate, change,
       meets_aim, variation_icon, assurance_icon, weeks.
     completeness: index ward_code (the order of `wards`), one bool column per recent week.
-    funnel: funnel_data columns plus ward_name, provider_code, ward_type (all restrictive).
+    funnel: funnel_data columns plus ward_name, provider_code, ward_type, measure (the first
+      count_per_bed_days measure shown: all restrictive practice by default).
     ward_points: the per-ward u chart points of the headline measure (ward_code, x, value, ...).
     pdsa_monthly: month, started, completed.
     """
@@ -393,7 +394,7 @@ def collaborative_dashboard(
     aggregates, summaries = [], []
     ward_points = pd.DataFrame()
     notes: list[str] = []
-    funnel_points = None
+    funnel_points, funnel_code = None, ""
     if frame.empty and (chosen_values is None or chosen_values.empty):
         notes.append("No weekly counts for these wards yet.")
     for code in measures:
@@ -414,7 +415,7 @@ def collaborative_dashboard(
         if code == measures[0]:
             ward_points = chart_points
         if funnel_points is None and measure.recorded_as == "count_per_bed_days":
-            funnel_points = points
+            funnel_points, funnel_code = points, code
         aggregate = _aggregate(measure, points, codes, aim_reduction, baseline_weeks, recent_weeks)
         if aggregate is not None:
             aggregates.append(aggregate[0])
@@ -434,6 +435,7 @@ def collaborative_dashboard(
         recent = funnel_points[funnel_points["week_start"] >= pd.Timestamp(weeks[0])]
         if not recent.empty:
             funnel = _funnel(recent, selected)
+            funnel["measure"] = funnel_code
     curve = (
         funnel_curve(
             float(funnel["target"].iloc[0]),
