@@ -210,10 +210,20 @@ class HuddleSummary:
     def measure_label(self) -> str:
         return self.names.get(self.measure) or HUDDLE_MEASURES.get(self.measure, self.measure)
 
+    #: Which measure each measure is part of (prone restraint of restraint).
+    parts: dict[str, str] = field(default_factory=dict)
+
     def short_label(self, code: str) -> str:
-        """A measure's label cut to SHORT_LABEL characters (the narrow table)."""
+        """A measure's label in at most SHORT_LABEL characters (the narrow table): a part of the
+        measure above it reads ' of which prone'; a long label keeps its whole words and cuts the
+        next one with a full stop ('Rapid tranquil.')."""
         label = self.labels.get(code) or HUDDLE_MEASURES.get(code, code)
-        return label if len(label) <= SHORT_LABEL else label[: SHORT_LABEL - 1] + "\u2026"
+        if code in self.parts:
+            part = f" of which {label.split()[0].lower()}"
+            if len(part) <= SHORT_LABEL:
+                return part
+        return short_text(label, SHORT_LABEL)
+
 
     @property
     def chart_label(self) -> str:
@@ -243,6 +253,23 @@ class HuddleSummary:
 
     def line(self, measure: str) -> MeasureLine:
         return next(x for x in self.lines if x.measure == measure)
+
+
+def short_text(label: str, width: int) -> str:
+    """`label` in at most `width` characters: whole words, then the next word cut with a '.'."""
+    if len(label) <= width:
+        return label
+    out = ""
+    for word in label.split():
+        candidate = f"{out} {word}".strip()
+        if len(candidate) <= width:
+            out = candidate
+            continue
+        room = width - len(out) - (1 if out else 0) - 1
+        if room >= 3:
+            out = f"{out} {word[:room]}.".strip()
+        break
+    return out or label[: width - 1] + "."
 
 
 def weeks_since_text(weeks: int | None, observed: int, *, short: bool = False) -> str:
@@ -603,6 +630,7 @@ def huddle_summary(
         measure_codes=codes,
         labels={m.code: m.label for m in shown},
         names={m.code: m.name for m in shown},
+        parts={m.code: m.part_of for m in shown if m.part_of},
         chart_options=options,
         unit=spec.unit_text,
     )
