@@ -18,7 +18,8 @@ class MeasureChoice(ModalScreen[list[str] | None]):
     """Tick the measures to show; returns their codes in the offered order (None: cancelled)."""
 
     BINDINGS = [
-        Binding("enter", "apply", "Show these", id="measure_choice.apply"),
+        # priority: the list would otherwise take Enter as a tick (Space ticks)
+        Binding("enter", "apply", "Show these", id="measure_choice.apply", priority=True),
         Binding("escape", "cancel", "Cancel", id="measure_choice.cancel"),
     ]
 
