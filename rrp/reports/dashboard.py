@@ -35,7 +35,7 @@ import pandas as pd
 from rrp.models.change_package import DEFAULT_AIM_REDUCTION as _DEFAULT_AIM
 from rrp.models.pdsa import RUNNING_STATUSES, PdsaStatus, week_end
 from rrp.reports import figures
-from rrp.reports.aggregate import change_from_baseline, collaborative_series
+from rrp.reports.aggregate import collaborative_series
 from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS
 from rrp.reports.funnel import funnel_data
 from rrp.reports.icons_text import VARIATION_LETTERS, VARIATION_WORDS
@@ -185,12 +185,19 @@ def _aggregate(
     # collaborative_series and change_from_baseline rate per 1,000: the measure's own scale
     scale = measure.per / PER
     series["rate"] = series["rate"] * scale
-    change = change_from_baseline(frame, m, baseline_weeks, recent_weeks, -aim_reduction)
-    collab = change[change["scope"] == "collaborative"].iloc[0]
-    baseline_rate = collab.get("baseline_rate")
-    baseline_rate = float(baseline_rate) * scale if baseline_rate is not None and pd.notna(baseline_rate) else np.nan
-    recent_rate = collab.get("recent_rate")
-    recent_rate = float(recent_rate) * scale if recent_rate is not None and pd.notna(recent_rate) else np.nan
+    # change_from_baseline's collaborative row, from the weekly sums already made: the calendar is
+    # the weeks with a submission; baseline its first `baseline_weeks`, recent its last
+    # `recent_weeks`; pooled rates (sum of counts / sum of denominators).
+    submitted = series[series["wards_submitted"] > 0]
+
+    def pooled(rows: pd.DataFrame) -> float:
+        den = float(rows["occupied_bed_days"].sum())
+        return float(rows["count"].sum()) / den * measure.per if den > 0 else np.nan
+
+    baseline_rate = pooled(submitted.head(baseline_weeks))
+    recent_rate = pooled(submitted.tail(recent_weeks))
+    ok = baseline_rate > 0 and not np.isnan(recent_rate)
+    collab = {"change": recent_rate / baseline_rate - 1 if ok else np.nan}
     aim = figures.aim_value(measure, None if np.isnan(baseline_rate) else baseline_rate, aim_reduction)
     aim = np.nan if aim is None else aim
     series.insert(0, "measure", m)

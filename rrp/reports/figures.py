@@ -202,9 +202,25 @@ def measure_points(
     if end_week is not None:
         keep &= frame["week_start"] <= pd.Timestamp(end_week)
     frame = frame[keep]
-    frame = frame.sort_values(["ward_code", "week_start"], kind="mergesort").reset_index(drop=True)
+    if not _sorted(frame):
+        frame = frame.sort_values(["ward_code", "week_start"], kind="mergesort")
+    frame = frame.reset_index(drop=True)
     frame["value"] = charted_value(measure, frame["numerator"], frame["denominator"].fillna(0))
     return frame[["ward_code", "week_start", "numerator", "denominator", "value"]]
+
+
+def _sorted(frame: pd.DataFrame) -> bool:
+    """Already in ward, then week order (the store reads it so): no second sort at scale."""
+    import numpy as np
+
+    wards = frame["ward_code"].to_numpy()
+    if len(wards) < 2:
+        return True
+    same = wards[1:] == wards[:-1]
+    weeks = frame["week_start"].to_numpy()
+    if not bool(np.all(weeks[1:][same] > weeks[:-1][same])):
+        return False
+    return _contiguous(wards) and bool(np.all(wards[1:][~same] > wards[:-1][~same]))
 
 
 def _subset(measures: MeasureSet, measure: Measure) -> MeasureSet:
@@ -224,18 +240,57 @@ def _no_values() -> pd.DataFrame:
 # -- change from baseline ---------------------------------------------------------------------
 
 
-def _pooled(measure: Measure, frame: pd.DataFrame) -> pd.DataFrame:
-    """Per ward: the pooled rate (ratio measures) or mean (others), and the number of points."""
+class _Groups:
+    """The wards of a sorted points frame, factorised once: each row's ward number, each ward's
+    first row and row count (a national-scale frame: numpy sums, not a groupby per figure)."""
+
+    def __init__(self, points: pd.DataFrame) -> None:
+        import numpy as np
+        import pandas as pd
+
+        wards = points["ward_code"].to_numpy()
+        n = len(wards)
+        if n and not _contiguous(wards):
+            raise ValueError("points must be sorted by ward_code, then week_start")
+        starts = np.flatnonzero(np.r_[True, wards[1:] != wards[:-1]]) if n else np.array([], dtype=int)
+        self.codes = pd.Index(wards[starts], name="ward_code")
+        self.starts = starts
+        self.sizes = np.diff(np.r_[starts, n]).astype(int)
+        self.ids = np.repeat(np.arange(len(starts)), self.sizes)
+        self.order = np.arange(n) - np.repeat(starts, self.sizes)
+
+    def sums(self, mask: Any, values: Any) -> Any:
+        import numpy as np
+
+        return np.bincount(self.ids[mask], weights=values[mask], minlength=len(self.starts))
+
+    def counts(self, mask: Any) -> Any:
+        import numpy as np
+
+        return np.bincount(self.ids[mask], minlength=len(self.starts))
+
+
+def _contiguous(wards: Any) -> bool:
+    """Each ward's rows together (a ward code never comes back after another one)."""
     import numpy as np
 
-    g = frame.groupby("ward_code", sort=False)
-    out = g.agg(num=("numerator", "sum"), den=("denominator", "sum"), mean=("value", "mean"), n=("value", "size"))
-    if ratio(measure):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["rate"] = np.where(out["den"] > 0, out["num"] / out["den"] * measure.per, np.nan)
-    else:
-        out["rate"] = out["mean"]
-    return out
+    changes = np.r_[True, wards[1:] != wards[:-1]]
+    return int(changes.sum()) == len(set(wards[changes]))
+
+
+def _levels(measure: Measure, groups: _Groups, mask: Any, num: Any, den: Any, value: Any) -> tuple[Any, Any]:
+    """(level, points) per ward over the masked rows: the pooled rate (ratio measures) or the mean
+    of the plotted values (count and value measures); NaN where there is none."""
+    import numpy as np
+
+    n = groups.counts(mask)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if ratio(measure):
+            top, bottom = groups.sums(mask, num), groups.sums(mask, den)
+            level = np.where(bottom > 0, top / bottom * measure.per, np.nan)
+        else:
+            level = np.where(n > 0, groups.sums(mask, value) / n, np.nan)
+    return level, n
 
 
 def change_table(
@@ -245,34 +300,35 @@ def change_table(
     end_week: dt.date,
     fix_after: Mapping[str, int] | None = None,
     recent_weeks: int = RECENT_WEEKS,
+    groups: _Groups | None = None,
 ) -> pd.DataFrame:
     """Change from baseline per ward (see the module doc): index ward_code; columns baseline,
     baseline_weeks, baseline_start, baseline_end, recent, recent_weeks, change_from_baseline.
 
-    points: `measure_points` (to `end_week`). fix_after: a ward's fixed baseline length (n >= 12)
-    where one is set; the others use BASELINE_WEEKS.
+    points: `measure_points` (to `end_week`, sorted by ward then week). fix_after: a ward's fixed
+    baseline length (n >= 12) where one is set; the others use BASELINE_WEEKS.
     """
     import numpy as np
     import pandas as pd
 
-    wards = pd.Index(pd.unique(points["ward_code"]), name="ward_code")
-    order = points.groupby("ward_code", sort=False).cumcount()
-    n = pd.Series(BASELINE_WEEKS, index=points.index)
+    groups = groups or _Groups(points)
+    num = points["numerator"].to_numpy(float)
+    den = points["denominator"].to_numpy(float)
+    value = points["value"].to_numpy(float)
+    weeks = points["week_start"].to_numpy()
+    length = np.full(len(groups.codes), BASELINE_WEEKS)
     if fix_after:
-        n = points["ward_code"].map(fix_after).fillna(BASELINE_WEEKS).astype(int)
-    base = points[order.to_numpy() < n.to_numpy()]
-    start = pd.Timestamp(end_week - dt.timedelta(weeks=recent_weeks - 1))
-    recent = points[points["week_start"] >= start]
-    b = _pooled(measure, base).reindex(wards)
-    r = _pooled(measure, recent).reindex(wards)
-    out = pd.DataFrame(index=wards)
-    out["baseline"] = b["rate"]
-    out["baseline_weeks"] = b["n"].fillna(0).astype(int)
-    bounds = base.groupby("ward_code", sort=False)["week_start"].agg(["min", "max"]).reindex(wards)
-    out["baseline_start"] = bounds["min"]
-    out["baseline_end"] = bounds["max"]
-    out["recent"] = r["rate"]
-    out["recent_weeks"] = r["n"].fillna(0).astype(int)
+        length = np.array([fix_after.get(c, BASELINE_WEEKS) for c in groups.codes], dtype=int)
+    base = groups.order < np.repeat(length, groups.sizes)
+    recent = weeks >= np.datetime64(pd.Timestamp(end_week - dt.timedelta(weeks=recent_weeks - 1)))
+    out = pd.DataFrame(index=groups.codes)
+    out["baseline"], out["baseline_weeks"] = _levels(measure, groups, base, num, den, value)
+    used = np.minimum(length, groups.sizes)
+    out["baseline_start"] = weeks[groups.starts] if len(weeks) else []
+    out["baseline_end"] = weeks[groups.starts + np.maximum(used, 1) - 1] if len(weeks) else []
+    out["recent"], out["recent_weeks"] = _levels(measure, groups, recent, num, den, value)
+    out["baseline_weeks"] = out["baseline_weeks"].astype(int)
+    out["recent_weeks"] = out["recent_weeks"].astype(int)
     ok = (out["baseline"] > 0) & out["recent"].notna()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["change_from_baseline"] = (out["recent"] / out["baseline"] - 1).where(ok)
@@ -388,10 +444,17 @@ def ward_figures(
 
     from rrp.reports.spc import compute_charts
 
-    codes = pd.Index(wards if wards is not None else pd.unique(points["ward_code"]), name="ward_code")
-    points = points[points["ward_code"].isin(codes)]
-    change = change_table(measure, points, end_week=end_week, fix_after=fix_after, recent_weeks=recent_weeks)
-    change = change.reindex(codes)
+    groups = _Groups(points)
+    codes = pd.Index(wards if wards is not None else groups.codes, name="ward_code")
+    change = change_table(
+        measure, points, end_week=end_week, fix_after=fix_after, recent_weeks=recent_weeks, groups=groups
+    )
+    latest = groups.starts + groups.sizes - 1
+    change["latest_week"] = points["week_start"].to_numpy()[latest]
+    change["latest_value"] = points["value"].to_numpy(float)[latest]
+    if not change.index.equals(codes):
+        change = change.reindex(codes)
+        points = points[points["ward_code"].isin(codes)]
     out = change.copy()
     targets = targets or {}
     out["aim"] = [
@@ -406,20 +469,21 @@ def ward_figures(
         for code, r, a, c in zip(codes, out["recent"], out["aim"], out["change_from_baseline"], strict=True)
     ]
     rebase_at = rebases_for(measure.code, points, rebase_at)
-    last = points.groupby("ward_code", sort=False).tail(1).set_index("ward_code").reindex(codes)
-    out["latest_week"] = last["week_start"]
-    out["latest_value"] = last["value"].astype(float)
     chart_points: list[pd.DataFrame] = []
     variation = pd.Series(None, index=codes, dtype=object)
     assurance = pd.Series(None, index=codes, dtype=object)
     if not points.empty:
-        groups: dict[int | None, list[str]] = {}
+        # compute_charts takes one fix_after: the wards that fixed the same baseline go together
+        by_baseline: dict[int | None, list[str]] = {}
         fixed = fix_after or {}
-        for code in pd.unique(points["ward_code"]):
-            groups.setdefault(fixed.get(code), []).append(code)
-        for n, members in groups.items():
-            part = points if len(groups) == 1 else points[points["ward_code"].isin(members)]
-            aims = {k: float(v) for k, v in out["aim"].dropna().items() if k in set(members)}
+        present = groups.codes if len(points) == groups.ids.size else pd.Index(pd.unique(points["ward_code"]))
+        for code in present:
+            by_baseline.setdefault(fixed.get(code), []).append(code)
+        all_aims = out["aim"].dropna()
+        for n, members in by_baseline.items():
+            part = points if len(by_baseline) == 1 else points[points["ward_code"].isin(members)]
+            aims = all_aims if len(by_baseline) == 1 else all_aims[all_aims.index.isin(members)]
+            aims = dict(zip(aims.index, aims.astype(float), strict=True))
             pts, summary = compute_charts(
                 part,
                 group="ward_code",
