@@ -480,8 +480,13 @@ def ward_figures(
         for code in present:
             by_baseline.setdefault(fixed.get(code), []).append(code)
         all_aims = out["aim"].dropna()
+        # The ward codes as a categorical built from the factorisation already made: the
+        # engine then sorts and groups integers, not half a million strings.
+        coded = points
+        if len(points) == groups.ids.size:
+            coded = points.assign(ward_code=pd.Categorical.from_codes(groups.ids, categories=groups.codes))
         for n, members in by_baseline.items():
-            part = points if len(by_baseline) == 1 else points[points["ward_code"].isin(members)]
+            part = coded if len(by_baseline) == 1 else coded[points["ward_code"].isin(members).to_numpy()]
             aims = all_aims if len(by_baseline) == 1 else all_aims[all_aims.index.isin(members)]
             aims = dict(zip(aims.index, aims.astype(float), strict=True))
             pts, summary = compute_charts(
@@ -498,6 +503,8 @@ def ward_figures(
                 target=aims or None,
                 per=measure.per if ratio(measure) else 1.0,
             )
+            pts["ward_code"] = pts["ward_code"].astype(object)
+            summary["ward_code"] = summary["ward_code"].astype(object)
             chart_points.append(pts)
             icons = summary.set_index("ward_code")
             variation.update(icons["variation_icon"])
@@ -515,21 +522,20 @@ def completeness(weekly: pd.DataFrame, wards: Sequence[str], weeks: Sequence[dt.
     """Submitted weeks: index ward_code (`wards`' order), one bool column per due week in
     `weeks` (weeks up to the last complete week). A week is submitted when it has a row with bed
     days above zero."""
+    import numpy as np
     import pandas as pd
 
     codes = pd.Index(list(wards), name="ward_code")
-    rows = weekly[
-        weekly["ward_code"].isin(codes)
-        & weekly["occupied_bed_days"].notna()
-        & (weekly["occupied_bed_days"] > 0)
-    ]
-    stamps = pd.to_datetime(list(weeks))
-    rows = rows[pd.to_datetime(rows["week_start"]).isin(stamps)]
-    present = pd.crosstab(rows["ward_code"], pd.to_datetime(rows["week_start"])).reindex(
-        index=codes, columns=stamps, fill_value=0
-    ) > 0
-    present.columns = list(weeks)
-    return present
+    stamps = pd.DatetimeIndex(pd.to_datetime(list(weeks)))
+    rows = weekly[weekly["occupied_bed_days"].notna() & (weekly["occupied_bed_days"] > 0)]
+    when = pd.DatetimeIndex(pd.to_datetime(rows["week_start"]))
+    in_weeks = when.isin(stamps)
+    row = codes.get_indexer(rows["ward_code"].to_numpy()[in_weeks])
+    column = stamps.get_indexer(when[in_weeks])
+    grid = np.zeros((len(codes), len(stamps)), dtype=bool)
+    known = (row >= 0) & (column >= 0)
+    grid[row[known], column[known]] = True
+    return pd.DataFrame(grid, index=codes, columns=list(weeks))
 
 
 def pdsa_counts(statuses: Sequence[str], planned_ends: Sequence[dt.date | None], today: dt.date) -> tuple[int, int]:
