@@ -71,12 +71,12 @@ def print_dashboard(dash: Any, console: Any) -> None:
         Text.assemble(
             ("RRP collaborative", "bold"),
             user_text(f" - {scope} - weeks to {dash.end_week:%d %b %Y} - "),
-            f"aim: a {dash.aim_reduction:.0%} reduction. Rates per 1,000 occupied bed days.",
+            f"aim: a {dash.aim_reduction:.0%} reduction. Rates per 1,000 occupied bed days; proportions in %.",
         )
     )
     for note in dash.notes:
         console.print(note)
-    agg = Table(title="Collaborative aggregate (u' chart)", title_justify="left")
+    agg = Table(title="Collaborative aggregate (u' chart per bed days, p' chart for a proportion)", title_justify="left")
     for col in ("Measure", "Baseline", "Aim", "Last 12 wk", "Change", "Trend (26 wk)", "Variation", "Assurance"):
         agg.add_column(col, no_wrap=col.startswith("Trend"))
     for rec in dash.aggregate_summary.to_dict("records"):
@@ -125,9 +125,11 @@ def print_dashboard(dash: Any, console: Any) -> None:
         f"{LETTERS_LEGEND} (assurance against the aim). "
         "\u25a0 submitted, \u00b7 not submitted."
     )
-    headline = dash.measures[0]
+    from rrp.reports.figures import CHART_NAMES
+
+    headline = dash.measure(dash.measures[0])
     console.print(
-        Text(f"Each ward's {headline.replace('_', ' ')} chart (u chart) in words", style="bold")
+        Text(f"Each ward's {headline.name.lower()} chart ({CHART_NAMES.get(headline.chart, headline.chart)}) in words", style="bold")
     )
     points = dash.ward_points
     by_ward = dict(tuple(points.groupby("ward_code"))) if not points.empty else {}
@@ -185,7 +187,8 @@ def collaborative(provider: str | None, ward_type: str | None, today: str | None
 
         click.echo(json.dumps(dashboard_json(dash), indent=1, allow_nan=False))
         return
-    print_dashboard(dash, plain_console(width=max(140, Console().width)))
+    # wide enough for every measure's column (about 20 characters each) beside the ward's others
+    print_dashboard(dash, plain_console(width=max(140, 70 + 20 * len(dash.measures), Console().width)))
 
 
 @report.command("pack")

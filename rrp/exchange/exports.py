@@ -215,6 +215,6 @@ def export(
     if kind == "values":
         decimals["value"] = RATE_DECIMALS
     if kind == "spc":
-        decimals.update({c: 4 for c in ("rate", "centre", "lower_limit", "upper_limit")})
+        decimals.update({c: 4 for c in ("rate", "centre", "lower_limit", "upper_limit", "target")})
     rows = write_csv(table, out, decimals=decimals, database=database)
     return ExportResult(kind, str(out) if isinstance(out, (str, Path)) else "<stream>", rows, list(table.columns))

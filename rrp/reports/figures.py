@@ -472,6 +472,7 @@ def ward_figures(
     chart_points: list[pd.DataFrame] = []
     variation = pd.Series(None, index=codes, dtype=object)
     assurance = pd.Series(None, index=codes, dtype=object)
+    rule_set = pd.Series(None, index=codes, dtype=object)
     if not points.empty:
         # compute_charts takes one fix_after: the wards that fixed the same baseline go together
         by_baseline: dict[int | None, list[str]] = {}
@@ -509,8 +510,10 @@ def ward_figures(
             icons = summary.set_index("ward_code")
             variation.update(icons["variation_icon"])
             assurance.update(icons["assurance_icon"])
+            rule_set.update(icons["rules"])
     out["variation_icon"] = variation.where(variation.notna(), None)
     out["assurance_icon"] = assurance.where(assurance.notna(), None)
+    out["rule_set"] = rule_set
     pts = pd.concat(chart_points, ignore_index=True) if chart_points else pd.DataFrame()
     return out, pts
 

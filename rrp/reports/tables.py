@@ -286,11 +286,14 @@ def measure_spc_table(
             on=["ward_code", "week_start"],
             how="left",
         )
+        if measure.count_like:  # counts and denominators are whole numbers, written as such
+            rows["count"] = rows["count"].round().astype("Int64")
+            rows["occupied_bed_days"] = rows["occupied_bed_days"].round().astype("Int64")
         if not figures.ratio(measure):
             rows["occupied_bed_days"] = None
         rows["measure"] = measure.code
         rows["chart"] = measure.chart
-        rows["rule_set"] = figures.RULES
+        rows["rule_set"] = rows["ward_code"].map(fig["rule_set"])  # the engine's (mdc: control charts)
         rows["direction"] = measure.direction
         rows["per"] = measure.per
         rows["fix_after"] = rows["ward_code"].map(fix_after or {})
