@@ -227,3 +227,8 @@ def test_added_process_and_balancing_measures_appear_everywhere(store, demo_db, 
     spc = export_table(store, "spc")
     assert set(spc.loc[spc["measure"] == "debrief_72h", "chart"]) == {"p"}
     assert "Incidents debriefed within 72 hours (p chart)" in page
+    # the process and the balancing measure each get their own collaborative chart in the pack
+    assert (tmp_path / "pack" / "00-aggregate-debrief-72h.png").stat().st_size > 1000
+    assert (tmp_path / "pack" / "00-aggregate-assaults-on-staff.svg").stat().st_size > 1000
+    assert "Collaborative aggregate: Incidents debriefed within 72 hours" in page
+    assert "p&#x27; chart" in page or "p' chart" in page

@@ -206,9 +206,10 @@ def pack(out_dir: Path, provider: str | None, ward_type: str | None, today: str 
     or written is one clear line.
     """
     from rrp.cli.common import resolve_db
-    from rrp.reports.pack import write_pack
+    from rrp.reports.pack import pack_charts, write_pack
 
     dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
-    with click.progressbar(length=2 + len(dash.wards), label="Charts", file=None) as bar:
+    charts = pack_charts(dash)
+    with click.progressbar(length=charts, label="Charts", file=None) as bar:
         index = write_pack(dash, out_dir, progress=lambda done, total: bar.update(1), database=resolve_db(db_path))
-    click.echo(f"Wrote {2 + len(dash.wards)} charts and {index}")
+    click.echo(f"Wrote {charts} charts and {index}")
