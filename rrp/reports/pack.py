@@ -100,7 +100,8 @@ def _spc_axes(
     ax.set_ylabel(unit or "value")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.2)
-    ax.legend(loc="upper right", fontsize=7, frameon=False)
+    if ax.get_legend_handles_labels()[0]:  # a chart with no aim and no signal has no legend
+        ax.legend(loc="upper right", fontsize=7, frameon=False)
 
 
 def _caption(fig: Any, sentences: list[str]) -> None:
