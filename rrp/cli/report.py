@@ -194,6 +194,11 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
             f"  baseline ({change.baseline_weeks} weeks) {format_figure(change.baseline_rate)}; "
             f"last {change.recent_weeks} weeks {format_figure(change.recent_rate, change.unit)}"
         )
+    if s.figure is not None:
+        from rrp.reports.figures import figures_caption
+
+        # the same figures as the dashboard, the collaborative report and the pack
+        console.print(Text(f"As on the dashboard: {figures_caption(s.figure)}"))
     due = s.due_for_study
     console.print(Text(f"PDSA cycles running: {len(s.running)}; due for Study: {len(due)}", style="bold"))
     for line in s.running:

@@ -207,6 +207,11 @@ class HuddleSummary:
     unit: str = "per 1,000 occupied bed days"
 
     @property
+    def figure(self) -> MeasureFigures | None:
+        """The chosen measure's shared figures (the dashboard's icons, change and aim)."""
+        return next((f for f in self.figures if f.measure == self.measure), None)
+
+    @property
     def measure_label(self) -> str:
         return self.names.get(self.measure) or HUDDLE_MEASURES.get(self.measure, self.measure)
 

@@ -342,9 +342,14 @@ class HuddleScreen(Screen[None]):
     def _side(self, s: HuddleSummary) -> Text:
         """Signal, change from baseline and PDSA cycles: six lines, each cut to fit."""
         lines: list[Text] = []
-        colour = variation_colour(s.variation_icon) if s.result is not None else COMMON_COLOUR
-        words = variation_text(s.variation_icon, short=True) if s.result is not None else "No chart yet"
-        if s.trial:
+        # The icon is the shared figure (the measure's own chart to the last complete week, as the
+        # dashboard, the reports and the pack show it), whichever chart is drawn below.
+        figure = s.figure
+        icon = figure.variation_icon if figure is not None else s.variation_icon
+        shown = figure is not None and figure.latest_value is not None or s.result is not None
+        colour = variation_colour(icon) if shown else COMMON_COLOUR
+        words = variation_text(icon, short=True) if shown else "No chart yet"
+        if s.trial and figure is None:
             words += " (trial)"
         lines.append(Text(words, style=f"bold {colour}"))
         change = s.change
