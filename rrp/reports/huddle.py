@@ -61,7 +61,6 @@ HUDDLE_CHARTS: tuple[str, ...] = ("run", "xmr", "u")
 CHART_LABELS: dict[str, str] = {
     "run": "run chart", "xmr": "XmR chart", "u": "u chart", "p": "p chart", "c": "c chart",
 }
-PER = 1000.0
 #: One-letter marker labels on the chart, by marker kind.
 MARKER_LETTERS: dict[str, str] = {"started": "P", "adopted": "A", "pdsa": "P", "rebase": "R", "note": "N"}
 MARKER_LEGEND = "P cycle started  A change adopted  R rebase  N note"

@@ -39,6 +39,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from rrp.reports.figures import RECENT_WEEKS  # the one definition (no pandas at import)
 from rrp.reports.icons_text import (
     IMPROVEMENT_COLOUR,
     assurance_colour,
@@ -58,8 +59,6 @@ if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard, DashboardInputs
 
 PAGE_SIZE = 50
-#: The dashboard's "recent" weeks (rrp.reports.dashboard.RECENT_WEEKS; not imported: pandas).
-RECENT_WEEKS = 12
 #: The measures shown before the first computation (the core ones, prone restraint included);
 #: after it, the dashboard's measures (every active one) or the ones chosen with `v`.
 MEASURES = ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
