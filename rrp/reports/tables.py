@@ -287,8 +287,10 @@ def measure_spc_table(
             how="left",
         )
         if measure.count_like:  # counts and denominators are whole numbers, written as such
-            rows["count"] = rows["count"].round().astype("Int64")
-            rows["occupied_bed_days"] = rows["occupied_bed_days"].round().astype("Int64")
+            for column in ("count", "occupied_bed_days"):
+                whole = rows[column].round()
+                # numpy ints where nothing is missing (the fast CSV writer's kind), else Int64
+                rows[column] = whole.astype("int64") if whole.notna().all() else whole.astype("Int64")
         if not figures.ratio(measure):
             rows["occupied_bed_days"] = None
         rows["measure"] = measure.code
