@@ -87,3 +87,148 @@ def test_export_csv_is_excel_safe(store, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     header = io.StringIO(raw.decode("utf-8-sig")).readline()
     assert header.startswith("provider_code,provider_name,ward_code,ward_name,week_start")
+
+
+# -- one definition of every figure: every view, every ward, every measure -------------------------
+
+FIELDS = ("latest_value", "change_from_baseline", "baseline", "variation_icon", "assurance_icon")
+
+
+def _json(args: list[str]) -> dict:
+    import json
+
+    result = CliRunner().invoke(main, [*args, "--today", TODAY.isoformat(), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _figures(data: dict):
+    from rrp.reports.figures import MeasureFigures
+
+    week = data["latest_week"]
+    return MeasureFigures(**{**data, "latest_week": dt.date.fromisoformat(week) if week else None})
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and a == pytest.approx(b, rel=1e-9, abs=1e-12)
+    return a == b
+
+
+def _check_every_view(store, db, tmp_path) -> tuple[dict, dict, str]:
+    """Every ward and measure: huddle JSON == collaborative JSON == the dashboard's frame == the
+    spc export == the values export == the pack's captions. Returns (collab, huddles, pack html)."""
+    import html
+
+    from rrp.reports.pack import write_pack
+
+    collab = _json(["report", "collaborative", "--db", str(db)])
+    dash = dashboard_from_inputs(read_inputs(store), today=TODAY)
+    wards = dash.wards.set_index("ward_code")
+    spc = export_table(store, "spc")
+    spc_last = spc.drop_duplicates(["ward_code", "measure"], keep="last").set_index(["ward_code", "measure"])
+    values = export_table(store, "values")
+    values_last = values.drop_duplicates(["ward_code", "measure_code"], keep="last").set_index(["ward_code", "measure_code"])
+    page = write_pack(dash, tmp_path / "pack", database=db).read_text(encoding="utf-8")
+    suffix = {"latest_value": "rate", "change_from_baseline": "change", "baseline": "baseline_rate",
+              "variation_icon": "variation", "assurance_icon": "assurance"}
+    huddles: dict[str, dict] = {}
+    compared = 0
+    for ward in collab["wards"]:
+        code = ward["ward_code"]
+        huddle = huddles[code] = _json(["report", "huddle", "--ward", code, "--db", str(db)])
+        by_code = {m["measure"]: m for m in huddle["measures"]}
+        for theirs in ward["measures"]:
+            m = theirs["measure"]
+            mine = by_code[m]
+            row = wards.loc[code]
+            for name in FIELDS:
+                assert _same(mine[name], theirs[name]), (code, m, name, mine[name], theirs[name])
+                framed = row[f"{m}_{suffix[name]}"]
+                framed = None if framed is None or (isinstance(framed, float) and framed != framed) else framed
+                assert _same(mine[name], framed), (code, m, name, "dashboard")
+            if (code, m) in spc_last.index:
+                exported = spc_last.loc[(code, m)]
+                assert _same(mine["latest_value"], float(exported["rate"])), (code, m, "spc rate")
+                for icon in ("variation_icon", "assurance_icon"):
+                    cell = exported[icon]
+                    assert mine[icon] == (cell if isinstance(cell, str) else None), (code, m, icon, "spc")
+            if mine["latest_value"] is not None:
+                value = float(values_last.loc[(code, m), "value"])
+                assert _same(mine["latest_value"], value), (code, m, "values export")
+            assert html.escape(__import__("rrp.reports.figures", fromlist=["x"]).figures_caption(_figures(mine))) in page, (code, m, "pack")
+            compared += 1
+    return collab, huddles, page
+
+
+def test_every_figure_agrees_in_every_view(store, demo_db, tmp_path):
+    collab, huddles, _ = _check_every_view(store, demo_db, tmp_path)
+    assert len(collab["wards"]) == 19
+    # prone restraint is shown by default, and the huddle shows every active measure
+    assert collab["measures"] == ["all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation"]
+    assert all([m["measure"] for m in h["measures"]] == collab["measures"] for h in huddles.values())
+
+
+def test_the_huddle_and_the_slide_agree_on_a_late_starting_ward(store, demo_db):
+    # The copy that disagreed: the dashboard took a ward's baseline from the collaborative's first
+    # 12 weeks, the huddle from the ward's own first 12 (QI-METHODS). ERC-MAPLE: +25% both now.
+    huddle = _json(["report", "huddle", "--ward", "ERC-MAPLE", "--db", str(demo_db)])
+    figure = next(m for m in huddle["measures"] if m["measure"] == "all_restrictive")
+    assert round(figure["change_from_baseline"] * 100) == 25
+    assert figure["baseline_weeks"] == 12 and figure["recent_weeks"] == 12
+
+
+def test_pdsa_running_counts_cycles_in_study_everywhere(store, demo_db):
+    from rrp.models.pdsa import PdsaStatus
+
+    collab = _json(["report", "collaborative", "--db", str(demo_db)])
+    studying = {c.cycle.ward_code for c in store.pdsa.list(status=PdsaStatus.STUDYING)}
+    assert studying, "the demo has cycles in Study"
+    for ward in collab["wards"]:
+        if ward["ward_code"] in studying:
+            huddle = _json(["report", "huddle", "--ward", ward["ward_code"], "--db", str(demo_db)])
+            assert huddle["pdsa_running"] == ward["pdsa_running"] > 0
+            assert huddle["pdsa_due_for_study"] == ward["pdsa_due_for_study"]
+
+
+def test_added_process_and_balancing_measures_appear_everywhere(store, demo_db, tmp_path):
+    """Issue 12's 'done when': a proportion process measure and a per-bed-days balancing measure,
+    a few weeks of values, then every view shows them, charted by their own chart type."""
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "issue_measures.toml"
+    result = CliRunner().invoke(main, ["import", "measures", str(fixture), "--db", str(demo_db)])
+    assert result.exit_code == 0, result.output
+    weeks = [dt.date(2026, 11, 16) - dt.timedelta(weeks=i) for i in range(15, -1, -1)]
+    lines = ["ward_code,period_start,measure_code,numerator,denominator"]
+    for i, week in enumerate(weeks):
+        lines.append(f"NVT-CEDAR,{week},debrief_72h,{3 + i % 4},{8 + i % 3}")
+        lines.append(f"NVT-CEDAR,{week},assaults_on_staff,{i % 3},")
+    for week in weeks[-3:]:  # another ward's first few weeks
+        lines.append(f"NVT-ASH,{week},debrief_72h,2,4")
+    source = tmp_path / "values.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "values", str(source), "--db", str(demo_db)])
+    assert result.exit_code == 0, result.output
+
+    collab, huddles, page = _check_every_view(store, demo_db, tmp_path)
+    assert set(collab["measures"][-2:]) == {"debrief_72h", "assaults_on_staff"}  # after the core, by code
+    cedar = {m["measure"]: m for m in huddles["NVT-CEDAR"]["measures"]}
+    debrief, assaults = cedar["debrief_72h"], cedar["assaults_on_staff"]
+    assert debrief["chart"] == "p" and debrief["direction"] == "increase" and debrief["unit"] == "%"
+    assert assaults["chart"] == "u" and assaults["unit"] == "per 1,000 occupied bed days"
+    assert debrief["latest_value"] == pytest.approx(100 * (3 + 15 % 4) / (8 + 15 % 3))
+    assert debrief["variation_icon"] is not None and assaults["variation_icon"] is not None
+    ash = {m["measure"]: m for m in huddles["NVT-ASH"]["measures"]}
+    assert ash["debrief_72h"]["latest_value"] == pytest.approx(50.0)
+    assert ash["debrief_72h"]["variation_icon"] is None  # three points: no icon yet
+    aggregate = {row["measure"]: row for row in collab["aggregate"]}
+    assert aggregate["debrief_72h"]["chart"] == "pprime" and aggregate["assaults_on_staff"]["chart"] == "uprime"
+    spc = export_table(store, "spc")
+    assert set(spc.loc[spc["measure"] == "debrief_72h", "chart"]) == {"p"}
+    assert "Incidents debriefed within 72 hours (p chart)" in page
+    # the process and the balancing measure each get their own collaborative chart in the pack
+    assert (tmp_path / "pack" / "00-aggregate-debrief-72h.png").stat().st_size > 1000
+    assert (tmp_path / "pack" / "00-aggregate-assaults-on-staff.svg").stat().st_size > 1000
+    assert "Collaborative aggregate: Incidents debriefed within 72 hours" in page
+    assert "p&#x27; chart" in page or "p' chart" in page

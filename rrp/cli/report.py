@@ -15,7 +15,6 @@ import click
 
 from rrp.cli.common import EXIT_USAGE, db_option, fail, open_store, store_errors
 
-MEASURE_CHOICES = ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
 #: Weeks in the printed trend (one character a week).
 TREND_WEEKS = 26
 
@@ -44,21 +43,25 @@ def _parse_today(value: str | None) -> dt.date:
 @db_option
 @click.option(
     "--measure",
-    type=click.Choice(MEASURE_CHOICES),
     default=None,
-    help="The charted measure (default: the ward's saved choice, else all restrictive practice).",
+    help="The charted measure's code, one the ward sees (default: the ward's saved choice, else the first).",
 )
 @click.option(
     "--chart",
     "chart_type",
-    type=click.Choice(["run", "xmr", "u"]),
+    type=click.Choice(["run", "xmr", "u", "p", "c"]),
     default=None,
-    help="Chart type (default: the ward's saved choice, else run).",
+    help="Chart type: run, xmr or the measure's own (u, p, c) (default: the ward's saved choice, else run).",
 )
 @click.option("--today", default=None, help="The huddle's date, ISO (default: today).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text: the printed huddle; json: every measure's figures (the collaborative report's fields).",
+)
 @store_errors
 def huddle_cmd(
-    ward_code: str, db_path: Path | None, measure: str | None, chart_type: str | None, today: str | None
+    ward_code: str, db_path: Path | None, measure: str | None, chart_type: str | None, today: str | None,
+    fmt: str,
 ) -> None:
     """Print a ward's safety huddle: counts, weeks since, the chart's signal, PDSA, aim."""
     day = _parse_today(today)
@@ -69,24 +72,45 @@ def huddle_cmd(
         if ward is None:
             fail(f"ward {code} is not in the registry (see the home screen for codes)", EXIT_USAGE)
             return
-        from rrp.reports.huddle import huddle_summary
+        from rrp.reports.figures import read_figure_inputs
+        from rrp.reports.huddle import chart_options, huddle_measures, huddle_summary
 
+        inputs = read_figure_inputs(store, code)
         saved = store.preferences.get(f"huddle:{code}", {}) or {}
         fix_after = saved.get("fix_after") if isinstance(saved.get("fix_after"), int) else None
+        shown = {m.code: m for m in huddle_measures(inputs["measure_set"], code, day)}
+        if measure is not None and measure.strip().lower() not in shown:
+            fail(f"--measure {measure!r} is not one of ward {code}'s measures: use one of {', '.join(shown)}", EXIT_USAGE)
+            return
+        chosen = measure.strip().lower() if measure else saved.get("measure")
+        chosen = chosen if chosen in shown else next(iter(shown), "all_restrictive")
+        charts = chart_options(shown[chosen]) if chosen in shown else ("run",)
+        if chart_type is not None and chart_type not in charts:
+            fail(f"--chart {chart_type} does not fit {chosen}: use one of {', '.join(charts)}", EXIT_USAGE)
+            return
+        chart = chart_type or (saved.get("chart") if saved.get("chart") in charts else "run")
         summary = huddle_summary(
             store.weekly.frame(ward_codes=[code]),
             today=day,
-            measure=measure or saved.get("measure") or "all_restrictive",
-            chart=chart_type or saved.get("chart") or "run",
+            measure=chosen,
+            chart=chart,
             fix_after=fix_after,
             annotations=[s.annotation for s in store.annotations.list(code)],
             aim_reduction=store.change_package.aim().reduction,
             running=[s.cycle for s in store.pdsa.running(code, day)],
             due=[s.cycle for s in store.pdsa.due_for_study(code, day)],
             ward_code=code,
+            measure_set=inputs["measure_set"],
+            values=inputs["values"],
+            targets=inputs["targets"],
         )
     finally:
         store.close()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(summary.to_json(ward.name), indent=1, allow_nan=False))
+        return
     print_huddle(summary, ward.name)
 
 
@@ -123,13 +147,14 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
     for line in s.lines:
         table.add_row(
             ("> " if line.measure == s.measure else "  ") + line.label,
-            "not entered" if line.this_week is None else str(line.this_week),
-            "not entered" if line.last_week is None else str(line.last_week),
+            "not entered" if line.this_week is None else f"{line.this_week:g}",
+            "not entered" if line.last_week is None else f"{line.last_week:g}",
             line.weeks_since_text,
         )
     console.print(table)
 
-    console.print(Text(f"{s.measure_label} per 1,000 occupied bed days, {s.chart_label}", style="bold"))
+    unit = f" {s.unit}" if s.unit and not s.unit.startswith("%") else " (%)" if s.unit else ""
+    console.print(Text(f"{s.measure_label}{unit}, {s.chart_label}", style="bold"))
     console.print(reading_rich(s.reading))
     if s.result is None:
         console.print("No chart: no weeks with bed days entered yet.")
@@ -167,10 +192,17 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
     style = IMPROVEMENT_COLOUR if change.meets_aim else ""
     console.print(Text("Change from baseline: " + change.text(), style=style))
     if change.baseline_rate is not None and change.recent_rate is not None:
+        from rrp.reports.figures import format_figure
+
         console.print(
-            f"  baseline ({change.baseline_weeks} weeks) {change.baseline_rate:.1f}; "
-            f"last {change.recent_weeks} weeks {change.recent_rate:.1f} per 1,000 bed days"
+            f"  baseline ({change.baseline_weeks} weeks) {format_figure(change.baseline_rate)}; "
+            f"last {change.recent_weeks} weeks {format_figure(change.recent_rate, change.unit)}"
         )
+    if s.figure is not None:
+        from rrp.reports.figures import figures_caption
+
+        # the same figures as the dashboard, the collaborative report and the pack
+        console.print(Text(f"As on the dashboard: {figures_caption(s.figure)}"))
     due = s.due_for_study
     console.print(Text(f"PDSA cycles running: {len(s.running)}; due for Study: {len(due)}", style="bold"))
     for line in s.running:

@@ -15,13 +15,6 @@ import click
 from rrp.cli.common import EXIT_USAGE, db_option, fail, open_store, store_errors
 from rrp.cli.report import _parse_today, report
 
-MEASURE_SHORT = {
-    "all_restrictive": "All restrictive",
-    "restraint": "Restraint",
-    "seclusion": "Seclusion",
-    "rapid_tranquillisation": "Rapid tranq.",
-}
-
 
 def _dashboard(db_path: Path | None, today: dt.date, provider: str | None, ward_type: str | None):
     from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
@@ -78,12 +71,12 @@ def print_dashboard(dash: Any, console: Any) -> None:
         Text.assemble(
             ("RRP collaborative", "bold"),
             user_text(f" - {scope} - weeks to {dash.end_week:%d %b %Y} - "),
-            f"aim: a {dash.aim_reduction:.0%} reduction. Rates per 1,000 occupied bed days.",
+            f"aim: a {dash.aim_reduction:.0%} reduction. Rates per 1,000 occupied bed days; proportions in %.",
         )
     )
     for note in dash.notes:
         console.print(note)
-    agg = Table(title="Collaborative aggregate (u' chart)", title_justify="left")
+    agg = Table(title="Collaborative aggregate (u' chart per bed days, p' chart for a proportion)", title_justify="left")
     for col in ("Measure", "Baseline", "Aim", "Last 12 wk", "Change", "Trend (26 wk)", "Variation", "Assurance"):
         agg.add_column(col, no_wrap=col.startswith("Trend"))
     for rec in dash.aggregate_summary.to_dict("records"):
@@ -97,7 +90,7 @@ def print_dashboard(dash: Any, console: Any) -> None:
             return f"{v:+.0%}" if pct else f"{v:.1f}"
 
         agg.add_row(
-            MEASURE_SHORT.get(m, m), fmt(rec["baseline_rate"]), fmt(rec["aim_rate"]),
+            dash.label(m), fmt(rec["baseline_rate"]), fmt(rec["aim_rate"]),
             fmt(rec["recent_rate"]), fmt(rec["change"], True), trend,
             Text(variation_text(rec["variation_icon"])), Text(assurance_text(rec["assurance_icon"])),
         )
@@ -112,7 +105,7 @@ def print_dashboard(dash: Any, console: Any) -> None:
     wards.add_column("Ward", no_wrap=True)
     wards.add_column("Prov")
     for m in dash.measures:
-        wards.add_column(MEASURE_SHORT.get(m, m), no_wrap=True)
+        wards.add_column(dash.label(m), no_wrap=True)
     for col in ("PDSA mo/run", "Adopted", "Progress", "Weeks", "Last 12 weeks"):
         wards.add_column(col)
     grid = dash.completeness
@@ -132,9 +125,11 @@ def print_dashboard(dash: Any, console: Any) -> None:
         f"{LETTERS_LEGEND} (assurance against the aim). "
         "\u25a0 submitted, \u00b7 not submitted."
     )
-    headline = dash.measures[0]
+    from rrp.reports.figures import CHART_NAMES
+
+    headline = dash.measure(dash.measures[0])
     console.print(
-        Text(f"Each ward's {headline.replace('_', ' ')} chart (u chart) in words", style="bold")
+        Text(f"Each ward's {headline.name.lower()} chart ({CHART_NAMES.get(headline.chart, headline.chart)}) in words", style="bold")
     )
     points = dash.ward_points
     by_ward = dict(tuple(points.groupby("ward_code"))) if not points.empty else {}
@@ -176,20 +171,32 @@ FILE_WIDTH = 1000
 @click.option("--provider", default=None, help="Only this provider's wards (its code).")
 @click.option("--ward-type", default=None, help="Only this ward type (e.g. picu).")
 @click.option("--today", default=None, help="Report as of this date (default: today).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text: the printed report; json: every ward's figures per measure (the huddle report's fields).",
+)
 @db_option
 @store_errors
-def collaborative(provider: str | None, ward_type: str | None, today: str | None, db_path: Path | None) -> None:
+def collaborative(provider: str | None, ward_type: str | None, today: str | None, fmt: str, db_path: Path | None) -> None:
     """Every ward at a glance: rates, change, icons, PDSA, progress, completeness, funnel."""
     from rich.console import Console
 
     from rrp.reports.user_text import plain_console
 
     dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
+    if fmt == "json":
+        import json
+
+        from rrp.reports.dashboard import dashboard_json
+
+        click.echo(json.dumps(dashboard_json(dash), indent=1, allow_nan=False))
+        return
     terminal = Console()
     # A file or a pipe has no width: rich would assume 80 columns and cut the ward table's
     # columns with '...'. Off a terminal every table takes its natural width (lines are long,
     # nothing is cut); on a terminal, at least 140 columns as before.
-    width = max(140, terminal.width) if terminal.is_terminal else FILE_WIDTH
+    # On a terminal, wide enough for every measure's column (about 20 characters each).
+    width = max(140, 70 + 20 * len(dash.measures), terminal.width) if terminal.is_terminal else FILE_WIDTH
     print_dashboard(dash, plain_console(width=width))
 
 
@@ -208,9 +215,10 @@ def pack(out_dir: Path, provider: str | None, ward_type: str | None, today: str 
     or written is one clear line.
     """
     from rrp.cli.common import resolve_db
-    from rrp.reports.pack import write_pack
+    from rrp.reports.pack import pack_charts, write_pack
 
     dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
-    with click.progressbar(length=2 + len(dash.wards), label="Charts", file=None) as bar:
+    charts = pack_charts(dash)
+    with click.progressbar(length=charts, label="Charts", file=None) as bar:
         index = write_pack(dash, out_dir, progress=lambda done, total: bar.update(1), database=resolve_db(db_path))
-    click.echo(f"Wrote {2 + len(dash.wards)} charts and {index}")
+    click.echo(f"Wrote {charts} charts and {index}")

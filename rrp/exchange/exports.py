@@ -149,6 +149,32 @@ def export_table(store: Store, kind: str, flt: ExportFilter = ExportFilter(), **
     if kind == "monthly":
         return tables.monthly_table(weekly_frame(store, flt, notes=False), _registry(store))
     if kind == "spc":
+        if not options:
+            # The default export: every measure charted exactly as the dashboard and the huddle
+            # chart it (rrp.reports.figures), so its icons are theirs.
+            import pandas as pd
+
+            from rrp.reports.figures import read_figure_inputs
+
+            inputs = read_figure_inputs(store)
+            codes = _ward_codes(store, flt)
+            values = inputs["values"]
+            if codes is not None:
+                values = values[values["ward_code"].isin(codes)]
+            if flt.start is not None:
+                values = values[values["period_start"] >= pd.Timestamp(flt.start)]
+            if flt.end is not None:
+                values = values[values["period_start"] <= pd.Timestamp(flt.end)]
+            return tables.measure_spc_table(
+                inputs["measure_set"],
+                weekly_frame(store, flt, notes=False),
+                values,
+                _registry(store),
+                aim_reduction=store.change_package.aim().reduction,
+                rebase_at=inputs["rebase_at"],
+                fix_after=inputs["fix_after"],
+                targets=inputs["targets"],
+            )
         options.setdefault("rebase_at", rebase_points(store))
         return tables.spc_table(weekly_frame(store, flt, notes=False), _registry(store), **options)
     if kind == "pdsa":
@@ -174,7 +200,7 @@ def export_decimals(kind: str, table: pd.DataFrame) -> dict[str, int]:
     if kind == "values":
         decimals["value"] = RATE_DECIMALS
     if kind == "spc":
-        decimals.update({c: 4 for c in ("rate", "centre", "lower_limit", "upper_limit")})
+        decimals.update({c: 4 for c in ("rate", "centre", "lower_limit", "upper_limit", "target")})
     if kind == "board":
         decimals["change_percent"] = 1
     return decimals

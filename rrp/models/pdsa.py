@@ -333,13 +333,24 @@ def week_end(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=6 - today.weekday())
 
 
+#: "PDSA running": cycles being tested or studied now (the one definition: the huddle, the
+#: dashboard, both reports and the pack count these).
+RUNNING_STATUSES: tuple[PdsaStatus, ...] = (PdsaStatus.DOING, PdsaStatus.STUDYING)
+
+
+def is_running(status: str) -> bool:
+    """A cycle in Do or in Study."""
+    return str(status) in {s.value for s in RUNNING_STATUSES}
+
+
+def due_for_study_on(status: str, planned_end: dt.date | None, today: dt.date) -> bool:
+    """In Do and planned to end by the end of this week (or already past its end)."""
+    return str(status) == PdsaStatus.DOING.value and planned_end is not None and planned_end <= week_end(today)
+
+
 def is_due_for_study(cycle: PdsaCycle, today: dt.date) -> bool:
     """Running (doing) and planned to end by the end of this week (or already past its end)."""
-    return (
-        cycle.status == PdsaStatus.DOING
-        and cycle.planned_end is not None
-        and cycle.planned_end <= week_end(today)
-    )
+    return due_for_study_on(cycle.status, cycle.planned_end, today)
 
 
 def nudges(

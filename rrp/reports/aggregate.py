@@ -67,7 +67,9 @@ def collaborative_series(
     grouped = data.groupby("week_start").agg(
         count=(measure, "sum"),
         occupied_bed_days=("occupied_bed_days", "sum"),
-        wards_submitted=("ward_code", "nunique"),
+        # one row per ward-week submitted (the contract above): a count, not a distinct count
+        # of ward codes (a hash of every code, the slow part at national scale)
+        wards_submitted=("ward_code", "size"),
     )
     out = grouped.reindex(weeks)
     out.index.name = "week_start"

@@ -32,28 +32,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from rrp.models.weekly import monday_of
-from rrp.reports.aggregate import change_from_baseline, collaborative_series
+from rrp.models.change_package import DEFAULT_AIM_REDUCTION as _DEFAULT_AIM
+from rrp.models.pdsa import RUNNING_STATUSES, PdsaStatus, week_end
+from rrp.reports import figures
+from rrp.reports.aggregate import collaborative_series
+from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS
 from rrp.reports.funnel import funnel_data
 from rrp.reports.icons_text import VARIATION_LETTERS, VARIATION_WORDS
-from rrp.reports.spc import compute_chart, compute_charts
+from rrp.reports.spc import compute_chart
 
 if TYPE_CHECKING:
+    from rrp.models.measure import Measure, MeasureSet
     from rrp.store import Store
 
-#: The measures on the dashboard, headline first.
-MEASURES: tuple[str, ...] = ("all_restrictive", "restraint", "seclusion", "rapid_tranquillisation")
-MEASURE_LABELS = {
-    "all_restrictive": "All restrictive",
-    "restraint": "Restraint",
-    "prone_restraint": "Prone restraint",
-    "seclusion": "Seclusion",
-    "rapid_tranquillisation": "Rapid tranq.",
-}
+#: The core measures on the dashboard when no measure set is given, headline first.
+MEASURES: tuple[str, ...] = ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
 #: The default aim (a one-third reduction) when the database has no 'aim_reduction'.
-DEFAULT_AIM_REDUCTION = 1 / 3
-BASELINE_WEEKS = 12
-RECENT_WEEKS = 12
+DEFAULT_AIM_REDUCTION = _DEFAULT_AIM
 PER = 1000.0
 WARD_CHART = "u"
 AGGREGATE_CHART = "uprime"
@@ -73,7 +68,8 @@ class Dashboard:
     aggregate_summary: one row per measure: measure, baseline_rate, aim_rate, recent_rate, change,
       meets_aim, variation_icon, assurance_icon, weeks.
     completeness: index ward_code (the order of `wards`), one bool column per recent week.
-    funnel: funnel_data columns plus ward_name, provider_code, ward_type (all restrictive).
+    funnel: funnel_data columns plus ward_name, provider_code, ward_type, measure (the first
+      count_per_bed_days measure shown: all restrictive practice by default).
     ward_points: the per-ward u chart points of the headline measure (ward_code, x, value, ...).
     pdsa_monthly: month, started, completed.
     """
@@ -95,16 +91,14 @@ class Dashboard:
     funnel_period: tuple[dt.date, dt.date] | None = None
     funnel_curve: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    measure_set: MeasureSet | None = None
 
+    def measure(self, code: str) -> Measure:
+        """The measure behind a column (the shipped set's when the dashboard has none)."""
+        return (self.measure_set if self.measure_set is not None else figures.shipped_measures())[code]
 
-def _with_all_restrictive(weekly: pd.DataFrame) -> pd.DataFrame:
-    frame = weekly.copy()
-    frame["week_start"] = pd.to_datetime(frame["week_start"])
-    if "all_restrictive" not in frame.columns:
-        frame["all_restrictive"] = (
-            frame["restraint"] + frame["seclusion"] + frame["rapid_tranquillisation"]
-        )
-    return frame
+    def label(self, code: str) -> str:
+        return figures.measure_label(self.measure_set if self.measure_set is not None else figures.shipped_measures(), code)
 
 
 def _select_wards(
@@ -131,63 +125,82 @@ def _select_wards(
 
 
 def _ward_measure(
-    frame: pd.DataFrame,
-    measure: str,
+    measure: Measure,
+    points: pd.DataFrame,
+    codes: pd.Index,
+    aim_reduction: float,
+    end_week: dt.date,
+    recent_weeks: int,
+    rebase_at: dict[Any, list[Any]] | None,
+    fix_after: dict[str, int] | None,
+    targets: dict[str, float] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per ward: the shared figures of one measure (rrp.reports.figures.ward_figures) under the
+    dashboard's column names, and the ward chart points."""
+    m = measure.code
+    fig, chart_points = figures.ward_figures(
+        measure,
+        points,
+        end_week=end_week,
+        aim_reduction=aim_reduction,
+        wards=list(codes),
+        fix_after=fix_after,
+        rebase_at=rebase_at,
+        targets=targets,
+        recent_weeks=recent_weeks,
+    )
+    out = pd.DataFrame(index=codes)
+    out[f"{m}_baseline_rate"] = fig["baseline"]
+    out[f"{m}_recent_rate"] = fig["recent"]
+    out[f"{m}_change"] = fig["change_from_baseline"].astype(float)
+    out[f"{m}_aim_rate"] = fig["aim"]
+    out[f"{m}_rate"] = fig["latest_value"]
+    out[f"{m}_week"] = fig["latest_week"]
+    out[f"{m}_variation"] = fig["variation_icon"]
+    out[f"{m}_assurance"] = fig["assurance_icon"]
+    out[f"{m}_baseline_weeks"] = fig["baseline_weeks"]
+    out[f"{m}_recent_weeks"] = fig["recent_weeks"]
+    out[f"{m}_meets_aim"] = fig["meets_aim"]
+    return out, chart_points
+
+
+def _aggregate(
+    measure: Measure,
+    points: pd.DataFrame,
     codes: pd.Index,
     aim_reduction: float,
     baseline_weeks: int,
     recent_weeks: int,
-    rebase_at: dict[Any, list[Any]] | None,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Per ward: latest rate, change, icons for one measure (one compute_charts call)."""
-    out = pd.DataFrame(index=codes)
-    change = change_from_baseline(frame, measure, baseline_weeks, recent_weeks, -aim_reduction)
-    per_ward = change[change["scope"] == "ward"].set_index("ward_code").reindex(codes)
-    out[f"{measure}_baseline_rate"] = per_ward["baseline_rate"]
-    out[f"{measure}_recent_rate"] = per_ward["recent_rate"]
-    out[f"{measure}_change"] = per_ward["change"].astype(float)
-    aim_rate = per_ward["baseline_rate"] * (1 - aim_reduction)
-    out[f"{measure}_aim_rate"] = aim_rate
-    last = frame.groupby("ward_code", sort=False).tail(1).set_index("ward_code").reindex(codes)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[f"{measure}_rate"] = last[measure] / last["occupied_bed_days"] * PER
-    out[f"{measure}_week"] = last["week_start"]
-    targets = {k: float(v) for k, v in aim_rate.dropna().items()}
-    points, summary = compute_charts(
-        frame,
-        group="ward_code",
-        value=measure,
-        denominator="occupied_bed_days",
-        x="week_start",
-        chart=WARD_CHART,
-        direction="decrease",
-        target=targets,
-        per=PER,
-        rebase_at=rebase_at,
-    )
-    icons = summary.set_index("ward_code").reindex(codes)
-    out[f"{measure}_variation"] = icons["variation_icon"]
-    out[f"{measure}_assurance"] = icons["assurance_icon"]
-    collab = change[change["scope"] == "collaborative"].iloc[0]
-    return out, points, collab.to_frame().T
+) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """The collaborative's weekly series of one measure, its Laney chart (u' for per-bed-days
+    measures, p' for proportions: sum of numerators / sum of denominators over the wards that
+    submitted) and summary. None for a count or value measure: no aggregate (a sum of scores or
+    of unrelated counts is not a collaborative figure)."""
+    chart = figures.AGGREGATE_CHARTS.get(measure.chart)
+    if chart is None or not figures.ratio(measure):
+        return None
+    m = measure.code
+    frame = points.rename(columns={"numerator": m, "denominator": "occupied_bed_days"})
+    series = collaborative_series(frame, m, expected_wards=list(codes))
+    # collaborative_series and change_from_baseline rate per 1,000: the measure's own scale
+    scale = measure.per / PER
+    series["rate"] = series["rate"] * scale
+    # change_from_baseline's collaborative row, from the weekly sums already made: the calendar is
+    # the weeks with a submission; baseline its first `baseline_weeks`, recent its last
+    # `recent_weeks`; pooled rates (sum of counts / sum of denominators).
+    submitted = series[series["wards_submitted"] > 0]
 
+    def pooled(rows: pd.DataFrame) -> float:
+        den = float(rows["occupied_bed_days"].sum())
+        return float(rows["count"].sum()) / den * measure.per if den > 0 else np.nan
 
-def _aggregate(
-    frame: pd.DataFrame,
-    measure: str,
-    codes: pd.Index,
-    collab: pd.Series,
-    aim_reduction: float,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The collaborative's weekly series of one measure, its u' chart and summary."""
-    series = collaborative_series(frame, measure, expected_wards=list(codes))
-    baseline_rate = collab.get("baseline_rate")
-    aim = (
-        float(baseline_rate) * (1 - aim_reduction)
-        if baseline_rate is not None and pd.notna(baseline_rate)
-        else np.nan
-    )
-    series.insert(0, "measure", measure)
+    baseline_rate = pooled(submitted.head(baseline_weeks))
+    recent_rate = pooled(submitted.tail(recent_weeks))
+    ok = baseline_rate > 0 and not np.isnan(recent_rate)
+    collab = {"change": recent_rate / baseline_rate - 1 if ok else np.nan}
+    aim = figures.aim_value(measure, None if np.isnan(baseline_rate) else baseline_rate, aim_reduction)
+    aim = np.nan if aim is None else aim
+    series.insert(0, "measure", m)
     for col in ("centre", "lower_limit", "upper_limit"):
         series[col] = np.nan
     series["special_cause"] = ""
@@ -196,13 +209,16 @@ def _aggregate(
     series["trial"] = False
     series["aim"] = aim
     present = series["occupied_bed_days"].fillna(0) > 0
+    change_value = collab.get("change")
+    meets = figures.meets_aim(measure, None if np.isnan(recent_rate) else recent_rate, None if np.isnan(aim) else aim)
     summary: dict[str, Any] = {
-        "measure": measure,
+        "measure": m,
+        "chart": chart,
         "baseline_rate": baseline_rate,
         "aim_rate": aim,
-        "recent_rate": collab.get("recent_rate"),
-        "change": collab.get("change"),
-        "meets_aim": collab.get("meets_aim"),
+        "recent_rate": recent_rate,
+        "change": change_value,
+        "meets_aim": meets if pd.notna(change_value) or measure.aim_target is not None else None,
         "variation_icon": None,
         "assurance_icon": None,
         "weeks": int(present.sum()),
@@ -212,10 +228,10 @@ def _aggregate(
         result = compute_chart(
             sub["count"].to_numpy(float),
             denominators=sub["occupied_bed_days"].to_numpy(float),
-            chart=AGGREGATE_CHART,
-            direction="decrease",
+            chart=chart,  # type: ignore[arg-type]
+            direction=measure.direction,
             target=None if np.isnan(aim) else aim,
-            per=PER,
+            per=measure.per,
         )
         idx = series.index[present]
         for col in ("centre", "lower_limit", "upper_limit", "special_cause", "rules", "segment", "trial"):
@@ -232,7 +248,7 @@ def _pdsa(
     per_ward = pd.DataFrame(index=codes)
     empty_monthly = pd.DataFrame({"month": [], "started": [], "completed": []})
     if pdsa is None or pdsa.empty:
-        for col in ("pdsa_this_month", "pdsa_running", "pdsa_cycles", "ideas_adopted"):
+        for col in ("pdsa_this_month", "pdsa_running", "pdsa_due_for_study", "pdsa_cycles", "ideas_adopted"):
             per_ward[col] = 0
         return per_ward, empty_monthly
     cycles = pdsa[pdsa["ward_code"].isin(codes)].copy()
@@ -243,7 +259,9 @@ def _pdsa(
     started = start.notna() & (start <= now)
     this_month = started & (start >= month0)
     status = cycles["status"].astype(str)
-    running = status.isin(["doing", "studying"])
+    # rrp.models.pdsa's definitions (the huddle and the reports count the same)
+    running = status.isin([str(x) for x in RUNNING_STATUSES])
+    due = status.eq(str(PdsaStatus.DOING)) & end.notna() & (end <= pd.Timestamp(week_end(today)))
     adopted = cycles["act_decision"].astype(str).eq("adopt")
 
     def count(mask: pd.Series) -> pd.Series:
@@ -251,6 +269,7 @@ def _pdsa(
 
     per_ward["pdsa_this_month"] = count(this_month).astype(int)
     per_ward["pdsa_running"] = count(running).astype(int)
+    per_ward["pdsa_due_for_study"] = count(due).astype(int)
     per_ward["pdsa_cycles"] = count(pd.Series(True, index=cycles.index)).astype(int)
     per_ward["ideas_adopted"] = (
         cycles[adopted]
@@ -304,13 +323,10 @@ def funnel_curve(target: float, low: float, high: float, points: int = 40) -> pd
     return pd.DataFrame(out)
 
 
-def _funnel(
-    recent: pd.DataFrame, selected: pd.DataFrame, measure: str
-) -> pd.DataFrame:
-    """Funnel of each ward's pooled rate over the recent weeks (wards with bed days only)."""
-    sums = recent.groupby("ward_code").agg(
-        count=(measure, "sum"), exposure=("occupied_bed_days", "sum")
-    )
+def _funnel(recent: pd.DataFrame, selected: pd.DataFrame) -> pd.DataFrame:
+    """Funnel of each ward's pooled rate over the recent weeks (wards with bed days only) of the
+    first count_per_bed_days measure shown (`recent`: its points)."""
+    sums = recent.groupby("ward_code").agg(count=("numerator", "sum"), exposure=("denominator", "sum"))
     sums = sums[sums["exposure"] > 0]
     if sums.empty:
         return pd.DataFrame(columns=["unit", "count", "exposure", "rate", "target", "position"])
@@ -334,8 +350,12 @@ def collaborative_dashboard(
     baseline_weeks: int = BASELINE_WEEKS,
     provider: str | None = None,
     ward_type: str | None = None,
-    measures: tuple[str, ...] = MEASURES,
+    measures: tuple[str, ...] | None = None,
     rebase_at: dict[Any, list[Any]] | None = None,
+    measure_set: MeasureSet | None = None,
+    values: pd.DataFrame | None = None,
+    fix_after: dict[str, int] | None = None,
+    targets: dict[str, dict[str, float]] | None = None,
 ) -> Dashboard:
     """The collaborative dashboard (see the module doc for every definition).
 
@@ -345,16 +365,27 @@ def collaborative_dashboard(
     ward_code, ward_name, ward_type, active). pdsa: ward_code, change_idea_code, status,
     planned_start, planned_end, act_decision. progress: ward_code, month, score.
     provider / ward_type filter the wards (and so every part of the dashboard).
+    measure_set: the collaborative's measures (None: the shipped set); measures: the codes shown,
+    headline first (None: every enabled collaborative measure active at the last complete week);
+    values: MeasureRepository.values_frame() for measures not backed by weekly columns.
+    fix_after: a ward's fixed baseline length; targets: measure code -> ward -> its own target.
     """
     if recent_weeks < 1:
         raise ValueError("recent_weeks must be at least 1")
     if not 0 <= aim_reduction < 1:
         raise ValueError("aim_reduction must be between 0 and 1")
-    end_week = monday_of(today) - dt.timedelta(weeks=1)  # the last complete week
-    weeks = [end_week - dt.timedelta(weeks=recent_weeks - 1 - i) for i in range(recent_weeks)]
+    end_week = figures.last_complete_week(today)
+    weeks = figures.recent_weeks_to(end_week, recent_weeks)
+    measure_set = measure_set if measure_set is not None else figures.shipped_measures()
+    if measures is None:
+        measures = tuple(m.code for m in figures.shown_measures(measure_set, end_week))
+    unknown = [m for m in measures if m not in measure_set]
+    if unknown:
+        raise ValueError(f"unknown measure(s): {', '.join(unknown)}")
     selected = _select_wards(wards, provider, ward_type)
     codes = pd.Index(selected["ward_code"], name="ward_code")
-    frame = _with_all_restrictive(weekly)
+    frame = weekly.copy()
+    frame["week_start"] = pd.to_datetime(frame["week_start"])
     frame = frame[
         frame["ward_code"].isin(codes)
         & (frame["week_start"] <= pd.Timestamp(end_week))
@@ -362,37 +393,42 @@ def collaborative_dashboard(
         & (frame["occupied_bed_days"] > 0)
     ]
     frame = frame.sort_values(["ward_code", "week_start"], kind="mergesort").reset_index(drop=True)
+    chosen_values = None
+    if values is not None and not values.empty:
+        chosen_values = values[values["ward_code"].isin(codes)]
 
     table = selected.set_index("ward_code")
     aggregates, summaries = [], []
     ward_points = pd.DataFrame()
     notes: list[str] = []
-    if frame.empty:
+    funnel_points, funnel_code = None, ""
+    if frame.empty and (chosen_values is None or chosen_values.empty):
         notes.append("No weekly counts for these wards yet.")
-    for measure in measures:
-        if frame.empty:
+    for code in measures:
+        measure = measure_set[code]
+        points = figures.measure_points(measure, measure_set, frame, chosen_values, end_week=end_week)
+        if points.empty:
             for suffix in ("rate", "change", "baseline_rate", "recent_rate", "aim_rate"):
-                table[f"{measure}_{suffix}"] = np.nan
-            table[f"{measure}_week"] = pd.NaT
-            table[f"{measure}_variation"] = None
-            table[f"{measure}_assurance"] = None
+                table[f"{code}_{suffix}"] = np.nan
+            table[f"{code}_week"] = pd.NaT
+            table[f"{code}_variation"] = None
+            table[f"{code}_assurance"] = None
             continue
-        cols, points, collab = _ward_measure(
-            frame, measure, codes, aim_reduction, baseline_weeks, recent_weeks, rebase_at
+        cols, chart_points = _ward_measure(
+            measure, points, codes, aim_reduction, end_week, recent_weeks, rebase_at, fix_after,
+            (targets or {}).get(code),
         )
         table = table.join(cols)
-        if measure == measures[0]:
-            ward_points = points
-        series, summary = _aggregate(frame, measure, codes, collab.iloc[0], aim_reduction)
-        aggregates.append(series)
-        summaries.append(summary)
+        if code == measures[0]:
+            ward_points = chart_points
+        if funnel_points is None and measure.recorded_as == "count_per_bed_days":
+            funnel_points, funnel_code = points, code
+        aggregate = _aggregate(measure, points, codes, aim_reduction, baseline_weeks, recent_weeks)
+        if aggregate is not None:
+            aggregates.append(aggregate[0])
+            summaries.append(aggregate[1])
 
-    recent_mask = frame["week_start"] >= pd.Timestamp(weeks[0])
-    recent = frame[recent_mask]
-    present = pd.crosstab(recent["ward_code"], recent["week_start"]).reindex(
-        index=codes, columns=pd.to_datetime(weeks), fill_value=0
-    ) > 0
-    present.columns = weeks
+    present = figures.completeness(frame, list(codes), weeks)
     table["weeks_submitted"] = present.sum(axis=1).astype(int)
     table["weeks_expected"] = recent_weeks
     latest = frame.groupby("ward_code")["week_start"].max().reindex(codes)
@@ -401,7 +437,12 @@ def collaborative_dashboard(
     pdsa_cols, monthly = _pdsa(pdsa, codes, today)
     table = table.join(pdsa_cols).join(_progress(progress, codes, today))
 
-    funnel = _funnel(recent, selected, measures[0]) if not recent.empty else pd.DataFrame()
+    funnel = pd.DataFrame()
+    if funnel_points is not None:
+        recent = funnel_points[funnel_points["week_start"] >= pd.Timestamp(weeks[0])]
+        if not recent.empty:
+            funnel = _funnel(recent, selected)
+            funnel["measure"] = funnel_code
     curve = (
         funnel_curve(
             float(funnel["target"].iloc[0]),
@@ -429,6 +470,7 @@ def collaborative_dashboard(
         funnel_period=(weeks[0], weeks[-1]),
         funnel_curve=curve,
         notes=notes,
+        measure_set=measure_set,
     )
 
 
@@ -443,6 +485,63 @@ SHORT_VARIATION: dict[str, str] = {
 def short_variation(icon: str | None) -> str:
     """A 2-4 character form of a variation icon ('impL', 'conH', 'cc'; '-' when there is none)."""
     return SHORT_VARIATION.get(icon or "", "-")
+
+
+# -- the figures as data (`rrp report collaborative --format json`) -----------------------------
+
+#: figures.FIGURE_FIELDS -> the dashboard's column suffix.
+_COLUMNS = {
+    "latest_week": "week",
+    "latest_value": "rate",
+    "baseline": "baseline_rate",
+    "baseline_weeks": "baseline_weeks",
+    "recent": "recent_rate",
+    "recent_weeks": "recent_weeks",
+    "change_from_baseline": "change",
+    "aim": "aim_rate",
+    "meets_aim": "meets_aim",
+    "variation_icon": "variation",
+    "assurance_icon": "assurance",
+}
+
+
+def ward_measure_figures(dash: Dashboard, record: dict[str, Any], code: str) -> figures.MeasureFigures:
+    """One ward's figures of one measure from its row of `dash.wards` (the shared figures)."""
+    return figures.figures_from_row(
+        dash.measure(code), {name: record.get(f"{code}_{suffix}") for name, suffix in _COLUMNS.items()}
+    )
+
+
+def dashboard_json(dash: Dashboard) -> dict[str, Any]:
+    """The dashboard as JSON-ready data: per ward and measure the shared figures (the same fields
+    as `rrp report huddle --format json`), completeness and PDSA counts; the aggregate summary."""
+    wards = []
+    for record in dash.wards.to_dict("records"):
+        wards.append(
+            figures.WardFigures(
+                ward_code=str(record["ward_code"]),
+                ward_name=str(record.get("ward_name", "")),
+                end_week=dash.end_week,
+                measures=[ward_measure_figures(dash, record, code) for code in dash.measures],
+                pdsa_running=int(record.get("pdsa_running") or 0),
+                pdsa_due_for_study=int(record.get("pdsa_due_for_study") or 0),
+                weeks_submitted=int(record.get("weeks_submitted") or 0),
+                weeks_expected=int(record.get("weeks_expected") or 0),
+            )
+        )
+    aggregate = dash.aggregate_summary.to_dict("records") if not dash.aggregate_summary.empty else []
+    return figures.to_json(
+        {
+            "today": dash.today,
+            "end_week": dash.end_week,
+            "provider": dash.provider,
+            "ward_type": dash.ward_type,
+            "aim_reduction": dash.aim_reduction,
+            "measures": list(dash.measures),
+            "wards": wards,
+            "aggregate": aggregate,
+        }
+    )
 
 
 # -- charts read out in plain English (rrp.reports.reading) --------------------------------------
@@ -460,11 +559,11 @@ def ward_reading(
     record / points: the ward's row of `dash.wards` and its chart points when the caller has them
     (the pack, looping over every ward); otherwise they are looked up.
     """
-    from rrp.reports.huddle import HUDDLE_MEASURES
-    from rrp.reports.reading import chart_reading, rate_unit
+    from rrp.reports.reading import chart_reading
     from rrp.reports.spc import ChartResult
 
     headline = dash.measures[0]
+    measure = dash.measure(headline)
     if record is None:
         rows = dash.wards[dash.wards["ward_code"] == ward_code]
         record = rows.iloc[0].to_dict() if not rows.empty else {}
@@ -472,8 +571,8 @@ def ward_reading(
         pts = dash.ward_points
         points = pts[pts["ward_code"] == ward_code] if not pts.empty else pts
     summary = {
-        "chart": WARD_CHART,
-        "direction": "decrease",
+        "chart": measure.chart,
+        "direction": measure.direction,
         "variation_icon": _icon(record.get(f"{headline}_variation")),
         "assurance_icon": _icon(record.get(f"{headline}_assurance")),
     }
@@ -481,8 +580,8 @@ def ward_reading(
     result = None if points is None or points.empty else ChartResult(points.reset_index(drop=True), summary)
     return chart_reading(
         result,
-        label=HUDDLE_MEASURES.get(headline, headline),
-        unit=rate_unit(PER),
+        label=measure.name,
+        unit=figures.reading_unit(measure),
         aim=float(aim) if aim is not None and pd.notna(aim) else None,
     )
 
@@ -499,20 +598,21 @@ def ward_point_rows(dash: Dashboard) -> dict[str, np.ndarray]:
 
 def aggregate_reading(dash: Dashboard, measure: str) -> list[str]:
     """The collaborative's u' chart of `measure` in plain sentences (its weeks with a rate)."""
-    from rrp.reports.huddle import HUDDLE_MEASURES
-    from rrp.reports.reading import chart_reading, rate_unit
+    from rrp.reports.reading import chart_reading
     from rrp.reports.spc import ChartResult
 
-    label = f"Collaborative {HUDDLE_MEASURES.get(measure, measure).lower()}"
+    measures = dash.measure_set if dash.measure_set is not None else figures.shipped_measures()
+    spec = measures.get(measure)
+    label = f"Collaborative {spec.name.lower() if spec is not None else measure}"
     agg, summaries = dash.aggregate, dash.aggregate_summary
-    if agg.empty or summaries.empty or measure not in set(summaries["measure"]):
+    if spec is None or agg.empty or summaries.empty or measure not in set(summaries["measure"]):
         return chart_reading(None, label=label)
     part = agg[(agg["measure"] == measure) & agg["rate"].notna()]
     points = part.rename(columns={"rate": "value", "week_start": "x"}).reset_index(drop=True)
     row = summaries.set_index("measure").loc[measure]
     summary = {
-        "chart": AGGREGATE_CHART,
-        "direction": "decrease",
+        "chart": row.get("chart", AGGREGATE_CHART),
+        "direction": spec.direction,
         "variation_icon": _icon(row.get("variation_icon")),
         "assurance_icon": _icon(row.get("assurance_icon")),
     }
@@ -520,7 +620,7 @@ def aggregate_reading(dash: Dashboard, measure: str) -> list[str]:
     return chart_reading(
         ChartResult(points, summary) if not points.empty else None,
         label=label,
-        unit=rate_unit(PER),
+        unit=figures.reading_unit(spec),
         aim=float(aim) if aim is not None and pd.notna(aim) else None,
     )
 
@@ -543,11 +643,17 @@ class DashboardInputs:
     progress: pd.DataFrame
     aim_reduction: float
     providers: list[tuple[str, str]]
+    measure_set: MeasureSet | None = None
+    values: pd.DataFrame | None = None
+    rebase_at: dict[Any, list[Any]] | None = None
+    fix_after: dict[str, int] | None = None
+    targets: dict[str, dict[str, float]] | None = None
 
 
 def read_inputs(store: Store) -> DashboardInputs:
-    """Read the weekly rows, registry, PDSA cycles, progress scores and aim through the store's
-    repositories (no SQL here)."""
+    """Read the weekly rows, registry, PDSA cycles, progress scores, aim, measures, their values,
+    the wards' rebases, fixed baselines and own targets through the store's repositories (no SQL
+    here)."""
     from rrp.reports.tables import registry_table
 
     providers = store.registry.providers()
@@ -576,6 +682,7 @@ def read_inputs(store: Store) -> DashboardInputs:
         reduction = float(store.change_package.aim().reduction)
     except Exception:  # noqa: BLE001 - an unreadable aim falls back to the default
         reduction = DEFAULT_AIM_REDUCTION
+    chart_inputs = figures.read_figure_inputs(store)
     return DashboardInputs(
         weekly=weekly,
         wards=wards,
@@ -583,6 +690,7 @@ def read_inputs(store: Store) -> DashboardInputs:
         progress=progress,
         aim_reduction=reduction,
         providers=[(p.code, p.name) for p in providers],
+        **chart_inputs,
     )
 
 
@@ -593,6 +701,7 @@ def dashboard_from_inputs(
     provider: str | None = None,
     ward_type: str | None = None,
     recent_weeks: int = RECENT_WEEKS,
+    measures: tuple[str, ...] | None = None,
 ) -> Dashboard:
     """`collaborative_dashboard` on inputs read by `read_inputs`."""
     return collaborative_dashboard(
@@ -605,4 +714,10 @@ def dashboard_from_inputs(
         recent_weeks=recent_weeks,
         provider=provider,
         ward_type=ward_type,
+        measures=measures,
+        rebase_at=inputs.rebase_at,
+        measure_set=inputs.measure_set,
+        values=inputs.values,
+        fix_after=inputs.fix_after,
+        targets=inputs.targets,
     )

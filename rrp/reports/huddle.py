@@ -16,54 +16,51 @@ Definitions (also in the app's help):
 - The chart plots only entered weeks with bed days > 0 (a rate needs bed days).
 - Rebases come from annotations of kind 'rebase' for this measure (or for every measure); a
   rebase dated on a week with no point starts the new segment at the next point. Never automatic.
-- Change from baseline (rrp.reports.aggregate.change_from_baseline): baseline = the ward's first
-  12 entered weeks, or its first `fix_after` weeks when a baseline is fixed; recent = the last 12
-  weeks; pooled rates; meets the aim when the change is a fall of at least `aim_reduction`.
+- Change from baseline, latest value, aim and icons per measure: rrp.reports.figures (the one
+  definition the dashboard, the reports, the exports and the pack use): baseline = the ward's first
+  12 points, or its first `fix_after` points when a baseline is fixed; recent = the 12 weeks to the
+  last complete week (this week is not yet due); pooled rates; meets the aim when the recent rate
+  is at or below the aim rate. `HuddleSummary.figures` holds them for every measure the ward sees.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rrp.models.annotation import Annotation, AnnotationKind
+from rrp.models.change_package import DEFAULT_AIM_REDUCTION
 from rrp.models.weekly import ALL_RESTRICTIVE_PARTS, monday_of
+from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS, MeasureFigures
 from rrp.reports.icons_text import assurance_text, variation_text
-from rrp.reports.reading import chart_reading, rate_unit
+from rrp.reports.reading import chart_reading
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from rrp.models.measure import Measure, MeasureSet
     from rrp.models.pdsa import PdsaCycle
     from rrp.reports.spc import ChartResult
 
-#: The huddle's measures, in key order (1..5), with their labels.
+#: The core measures, in key order, with their names: the huddle without a measure set (tests,
+#: callers holding only weekly rows). With a set, the huddle shows the ward's active measures.
 HUDDLE_MEASURES: dict[str, str] = {
     "all_restrictive": "All restrictive practice",
-    "restraint": "Restraint",
+    "restraint": "Physical restraint",
     "prone_restraint": "Prone restraint",
     "seclusion": "Seclusion",
     "rapid_tranquillisation": "Rapid tranquillisation",
 }
-#: Short labels for narrow tables (80 columns).
-SHORT_LABELS: dict[str, str] = {
-    "all_restrictive": "All restrictive",
-    "restraint": "Restraint",
-    "prone_restraint": " of which prone",
-    "seclusion": "Seclusion",
-    "rapid_tranquillisation": "Rapid tranq.",
-}
-#: Chart types the huddle offers, in cycling order.
+#: Characters of a measure's label in the huddle's narrow table (80 columns).
+SHORT_LABEL = 15
+#: Chart types the huddle offers for a per-bed-days measure, in cycling order (`chart_options`).
 HUDDLE_CHARTS: tuple[str, ...] = ("run", "xmr", "u")
-CHART_LABELS: dict[str, str] = {"run": "run chart", "xmr": "XmR chart", "u": "u chart"}
-BASELINE_WEEKS = 12
-RECENT_WEEKS = 12
-DEFAULT_AIM_REDUCTION = 1 / 3
-PER = 1000.0
+CHART_LABELS: dict[str, str] = {
+    "run": "run chart", "xmr": "XmR chart", "u": "u chart", "p": "p chart", "c": "c chart",
+}
 #: One-letter marker labels on the chart, by marker kind.
 MARKER_LETTERS: dict[str, str] = {"started": "P", "adopted": "A", "pdsa": "P", "rebase": "R", "note": "N"}
 MARKER_LEGEND = "P cycle started  A change adopted  R rebase  N note"
@@ -84,8 +81,8 @@ class MeasureLine:
 
     measure: str
     label: str
-    this_week: int | None
-    last_week: int | None
+    this_week: int | float | None
+    last_week: int | float | None
     weeks_since: int | None
     weeks_observed: int
 
@@ -105,23 +102,39 @@ class BaselineChange:
     change: float | None
     meets_aim: bool | None
     aim_reduction: float
+    #: The aim in display units (rrp.reports.figures.aim_value) and the relative change aimed
+    #: for (-0.33; None for an absolute target or no aim); unit: the measure's unit words.
+    aim: float | None = None
+    relative_aim: float | None = None
+    unit: str = "per 1,000 occupied bed days"
 
     @property
     def aim_rate(self) -> float | None:
-        """The rate the aim asks for: baseline x (1 - reduction)."""
-        if self.baseline_rate is None:
-            return None
-        return self.baseline_rate * (1 - self.aim_reduction)
+        """The level the aim asks for (the shared figure)."""
+        return self.aim
+
+    def aim_words(self) -> str:
+        """'aim: down 33%', 'aim: up 10%', 'aim: 95.0%', or 'no aim'."""
+        if self.relative_aim is not None:
+            word = "down" if self.relative_aim < 0 else "up"
+            return f"aim: {word} {abs(self.relative_aim):.0%}"
+        if self.aim is not None:
+            from rrp.reports.figures import format_figure
+
+            return f"aim: {format_figure(self.aim, self.unit)}"
+        return "no aim"
 
     def text(self) -> str:
         """E.g. 'Down 38% on baseline (aim: down 33%): aim met'."""
-        aim = f"aim: down {self.aim_reduction:.0%}"
+        aim = self.aim_words()
         if self.change is None:
             if self.baseline_rate == 0:
                 return f"No change figure: the baseline rate is zero ({aim})"
             return f"No change figure yet ({aim})"
         word = "Down" if self.change < 0 else "Up" if self.change > 0 else "No change"
         amount = f" {abs(self.change):.0%}" if self.change != 0 else ""
+        if self.meets_aim is None:
+            return f"{word}{amount} on baseline ({aim})"
         verdict = "aim met" if self.meets_aim else "aim not met yet"
         return f"{word}{amount} on baseline ({aim}): {verdict}"
 
@@ -159,10 +172,62 @@ class HuddleSummary:
     note: str = ""
     #: The chart in two or three plain sentences (rrp.reports.reading.chart_reading).
     reading: list[str] = field(default_factory=list)
+    #: The shared figures of every measure the ward sees (rrp.reports.figures), in the set's order.
+    figures: list[MeasureFigures] = field(default_factory=list)
+    pdsa_running: int = 0
+
+    def to_json(self, ward_name: str = "") -> dict[str, Any]:
+        """`rrp report huddle --format json`: the ward's figures per measure (the same fields as
+        the collaborative report's), this week's counts and the PDSA counts."""
+        from rrp.reports.figures import to_json
+
+        return to_json(
+            {
+                "ward_code": self.ward_code,
+                "ward_name": ward_name,
+                "today": self.today,
+                "this_week": self.this_week,
+                "end_week": self.last_week,
+                "latest_week": self.latest_week,
+                "measures": self.figures,
+                "lines": self.lines,
+                "pdsa_running": self.pdsa_running,
+                "pdsa_due_for_study": len(self.due_for_study),
+            }
+        )
+
+    #: The measures the ward sees, in key order (1..9), and each one's short label and name.
+    measure_codes: list[str] = field(default_factory=lambda: list(HUDDLE_MEASURES))
+    labels: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    #: The chart types offered for the chosen measure, in cycling order.
+    chart_options: tuple[str, ...] = HUDDLE_CHARTS
+    #: The chosen measure's unit words ('per 1,000 occupied bed days', '%', '').
+    unit: str = "per 1,000 occupied bed days"
+
+    @property
+    def figure(self) -> MeasureFigures | None:
+        """The chosen measure's shared figures (the dashboard's icons, change and aim)."""
+        return next((f for f in self.figures if f.measure == self.measure), None)
 
     @property
     def measure_label(self) -> str:
-        return HUDDLE_MEASURES[self.measure]
+        return self.names.get(self.measure) or HUDDLE_MEASURES.get(self.measure, self.measure)
+
+    #: Which measure each measure is part of (prone restraint of restraint).
+    parts: dict[str, str] = field(default_factory=dict)
+
+    def short_label(self, code: str) -> str:
+        """A measure's label in at most SHORT_LABEL characters (the narrow table): a part of the
+        measure above it reads ' of which prone'; a long label keeps its whole words and cuts the
+        next one with a full stop ('Rapid tranquil.')."""
+        label = self.labels.get(code) or HUDDLE_MEASURES.get(code, code)
+        if code in self.parts:
+            part = f" of which {label.split()[0].lower()}"
+            if len(part) <= SHORT_LABEL:
+                return part
+        return short_text(label, SHORT_LABEL)
+
 
     @property
     def chart_label(self) -> str:
@@ -192,6 +257,23 @@ class HuddleSummary:
 
     def line(self, measure: str) -> MeasureLine:
         return next(x for x in self.lines if x.measure == measure)
+
+
+def short_text(label: str, width: int) -> str:
+    """`label` in at most `width` characters: whole words, then the next word cut with a '.'."""
+    if len(label) <= width:
+        return label
+    out = ""
+    for word in label.split():
+        candidate = f"{out} {word}".strip()
+        if len(candidate) <= width:
+            out = candidate
+            continue
+        room = width - len(out) - (1 if out else 0) - 1
+        if room >= 3:
+            out = f"{out} {word[:room]}.".strip()
+        break
+    return out or label[: width - 1] + "."
 
 
 def weeks_since_text(weeks: int | None, observed: int, *, short: bool = False) -> str:
@@ -267,7 +349,8 @@ def _count(weeks: list[dt.date], values: list[Any], week: dt.date) -> int | None
     i = bisect.bisect_left(weeks, week)
     if i == len(weeks) or weeks[i] != week or _blank(values[i]):
         return None
-    return int(values[i])
+    number = float(values[i])
+    return int(number) if number.is_integer() else number
 
 
 def _blank(value: Any) -> bool:
@@ -313,84 +396,88 @@ def _applies(annotation: Annotation, measure: str) -> bool:
     return annotation.measure is None or annotation.measure == measure
 
 
-def _change(frame: pd.DataFrame, measure: str, fix_after: int | None, aim_reduction: float) -> BaselineChange:
-    """aggregate.change_from_baseline for one ward (its 'ward' row).
+def _ward_figures(
+    frame: pd.DataFrame,
+    code: str,
+    *,
+    measure_set: MeasureSet,
+    values: pd.DataFrame | None,
+    end_week: dt.date,
+    fix_after: int | None,
+    rebase_at: dict[Any, list[Any]],
+    aim_reduction: float,
+    targets: dict[str, dict[str, float]] | None,
+) -> list[MeasureFigures]:
+    """The shared figures (rrp.reports.figures) of every measure the ward sees on `end_week`."""
+    from rrp.reports import figures
 
-    The prepared frame holds one row per week, so for a single ward the same pooled rates are
-    computed directly (a few hundred rows: plain Python, ~0.1 ms, where the general grouped
-    version costs tens of ms); frames holding several wards go through the general function.
-    """
-    import pandas as pd
+    out = []
+    for measure in figures.shown_measures(measure_set, end_week, code):
+        points = figures.measure_points(measure, measure_set, frame, values, end_week=end_week)
+        table, _ = figures.ward_figures(
+            measure,
+            points,
+            end_week=end_week,
+            aim_reduction=aim_reduction,
+            wards=[code],
+            fix_after={code: fix_after} if fix_after else None,
+            rebase_at=rebase_at,
+            targets=(targets or {}).get(measure.code),
+        )
+        out.append(figures.figures_from_row(measure, table.iloc[0].to_dict()))
+    return out
 
-    from rrp.reports.aggregate import change_from_baseline
 
-    baseline_weeks = fix_after or BASELINE_WEEKS
-    empty = BaselineChange(baseline_weeks, None, RECENT_WEEKS, None, None, None, aim_reduction)
-    if frame.empty:
-        return empty
-    if frame["ward_code"].nunique(dropna=False) == 1:
-        return _change_one_ward(frame, measure, baseline_weeks, aim_reduction)
-    table = change_from_baseline(
-        frame, measure, baseline_weeks=baseline_weeks, recent_weeks=RECENT_WEEKS, aim=-aim_reduction
-    )
-    row = table[table["scope"] == "ward"].iloc[0]
+def huddle_measures(measure_set: MeasureSet, ward_code: str | None, today: dt.date) -> list[Measure]:
+    """The measures a ward's huddle cycles through (keys 1..9): every measure active for the ward
+    in the last complete week (rrp.reports.figures.shown_measures)."""
+    from rrp.reports.figures import last_complete_week, shown_measures
 
-    def num(value: Any) -> float | None:
-        try:
-            f = float(value)
-        except (TypeError, ValueError):
-            return None
-        return None if math.isnan(f) else f
+    return shown_measures(measure_set, last_complete_week(today), ward_code)
 
-    meets = row["meets_aim"]
+
+def chart_options(measure: Measure) -> tuple[str, ...]:
+    """The charts the huddle offers for a measure, in cycling order: run, XmR, then the
+    measure's own chart (u per bed days, p proportion, c count; XmR for a value)."""
+    return tuple(dict.fromkeys(("run", "xmr", measure.chart)))
+
+
+def _line_series(
+    measure: Measure, measure_set: MeasureSet, frame: pd.DataFrame, values: pd.DataFrame | None, weeks: list[dt.date]
+) -> tuple[list[dt.date], list[Any]]:
+    """(weeks, counts) of one measure for the huddle table: the weekly columns for the core
+    measures (as entered, bed days or not), the stored numerators for the others."""
+    if measure.code in frame.columns:
+        return weeks, list(frame[measure.code])
+    if values is None or values.empty or measure.derived:
+        return [], []
+    rows = values[values["measure_code"] == measure.code].sort_values("period_start", kind="mergesort")
+    return [d.date() for d in rows["period_start"]], list(rows["numerator"])
+
+
+def _baseline_change(
+    fig: MeasureFigures | None, baseline_weeks: int, aim_reduction: float, measure: Measure | None = None
+) -> BaselineChange:
+    """The huddle's change line from the shared figures of the chosen measure."""
+    from rrp.reports.figures import relative_aim
+
+    relative = relative_aim(measure, aim_reduction) if measure is not None else -aim_reduction
+    unit = measure.unit_text if measure is not None else "per 1,000 occupied bed days"
+    if fig is None:
+        return BaselineChange(
+            baseline_weeks, None, RECENT_WEEKS, None, None, None, aim_reduction, None, relative, unit
+        )
     return BaselineChange(
-        baseline_weeks=int(row["baseline_weeks"]),
-        baseline_rate=num(row["baseline_rate"]),
-        recent_weeks=int(row["recent_weeks"]),
-        recent_rate=num(row["recent_rate"]),
-        change=num(row["change"]),
-        meets_aim=None if pd.isna(meets) else bool(meets),
+        baseline_weeks=fig.baseline_weeks,
+        baseline_rate=fig.baseline,
+        recent_weeks=fig.recent_weeks,
+        recent_rate=fig.recent,
+        change=fig.change_from_baseline,
+        meets_aim=fig.meets_aim,
         aim_reduction=aim_reduction,
-    )
-
-
-def _change_one_ward(frame: pd.DataFrame, measure: str, baseline_weeks: int, aim_reduction: float) -> BaselineChange:
-    """change_from_baseline's definitions for one ward's prepared rows (one row per week, sorted).
-
-    Calendar: the weeks with a row; baseline: its first `baseline_weeks`; recent: its last
-    RECENT_WEEKS. A week counts when the measure and the bed days are both present. Pooled rate =
-    sum of counts / sum of bed days x 1,000 (blank without bed days); change = recent / baseline
-    - 1, blank unless the baseline rate is above zero and there is a recent rate; meets the aim
-    when change <= -aim_reduction.
-    """
-    weeks = list(frame["week_start"])
-    counts = list(frame[measure])
-    bed_days = list(frame["occupied_bed_days"])
-    submitted = [not _blank(c) and not _blank(b) for c, b in zip(counts, bed_days, strict=True)]
-
-    def pooled(indices: range) -> tuple[int, float | None]:
-        rows = [i for i in indices if submitted[i]]
-        if not rows:
-            return 0, None
-        count = sum(counts[i] for i in rows)
-        days = sum(bed_days[i] for i in rows)
-        return len(rows), (float(count) / float(days) * PER if days > 0 else None)
-
-    n = len(weeks)
-    base_n, base_rate = pooled(range(min(baseline_weeks, n)))
-    recent_n, recent_rate = pooled(range(max(0, n - RECENT_WEEKS), n))
-    change = meets = None
-    if base_rate is not None and base_rate > 0 and recent_rate is not None:
-        change = recent_rate / base_rate - 1
-        meets = change <= -aim_reduction
-    return BaselineChange(
-        baseline_weeks=base_n,
-        baseline_rate=base_rate,
-        recent_weeks=recent_n,
-        recent_rate=recent_rate,
-        change=change,
-        meets_aim=meets,
-        aim_reduction=aim_reduction,
+        aim=fig.aim,
+        relative_aim=relative,
+        unit=unit,
     )
 
 
@@ -407,6 +494,9 @@ def huddle_summary(
     running: Sequence[PdsaCycle] = (),
     due: Sequence[PdsaCycle] = (),
     ward_code: str | None = None,
+    measure_set: MeasureSet | None = None,
+    values: pd.DataFrame | None = None,
+    targets: dict[str, dict[str, float]] | None = None,
 ) -> HuddleSummary:
     """The huddle for one ward (see the module doc for every definition).
 
@@ -416,55 +506,89 @@ def huddle_summary(
     the aim's fractional fall (None: one third). running/due: the ward's running PDSA cycles and
     those due for Study. Raises ValueError for an unknown measure or chart, or fix_after < 12.
     """
+    import pandas as pd
+
+    from rrp.reports import figures
     from rrp.reports.spc import compute_chart
 
-    if measure not in HUDDLE_MEASURES:
-        raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(HUDDLE_MEASURES)}")
-    if chart not in HUDDLE_CHARTS:
-        raise ValueError(f"unknown chart {chart!r}: use one of {', '.join(HUDDLE_CHARTS)}")
     aim = DEFAULT_AIM_REDUCTION if aim_reduction is None else float(aim_reduction)
     this_week = monday_of(today)
     last_week = this_week - dt.timedelta(weeks=1)
     frame = _prepare(weekly, this_week)
     code = ward_code or (str(frame["ward_code"].iloc[0]) if not frame.empty else "")
+    measure_set = measure_set if measure_set is not None else figures.shipped_measures()
+    shown = huddle_measures(measure_set, code, today)
+    codes = [m.code for m in shown]
+    if measure not in codes:
+        raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(codes)}")
+    spec = measure_set[measure]
+    options = chart_options(spec)
+    if chart not in options:
+        raise ValueError(f"unknown chart {chart!r} for {measure}: use one of {', '.join(options)}")
+    ward_values = None
+    if values is not None and not values.empty:
+        ward_values = values[values["ward_code"] == code]
+        ward_values = ward_values[ward_values["period_start"] <= pd.Timestamp(this_week)]
 
     lines = []
     weeks = list(frame["week_start"])
-    for key in HUDDLE_MEASURES:
-        values = list(frame[key])
-        since, observed = _weeks_since(weeks, values)
+    for m in shown:
+        line_weeks, counts = _line_series(m, measure_set, frame, ward_values, weeks)
+        since, observed = _weeks_since(line_weeks, counts)
         lines.append(
             MeasureLine(
-                measure=key,
-                label=HUDDLE_MEASURES[key],
-                this_week=_count(weeks, values, this_week),
-                last_week=_count(weeks, values, last_week),
+                measure=m.code,
+                label=m.label,
+                this_week=_count(line_weeks, counts, this_week),
+                last_week=_count(line_weeks, counts, last_week),
                 weeks_since=since,
                 weeks_observed=observed,
             )
         )
 
-    change = _change(frame, measure, fix_after, aim)
-    charted = frame[(frame["occupied_bed_days"].fillna(0) > 0) & frame[measure].notna()]
+    # The chart: the measure's plotted points to this week (the week in progress is drawn as
+    # entered so far; the shared figures below stop at the last complete week).
+    charted = figures.measure_points(spec, measure_set, frame, ward_values, end_week=this_week)
+    charted = charted.assign(week_start=charted["week_start"].dt.date)
     labels = list(charted["week_start"])
     relevant = [a for a in annotations if _applies(a, measure)]
     rebase_dates = [a.on_date for a in relevant if a.kind == AnnotationKind.REBASE] + list(rebase_at)
     rebases = _rebase_labels(labels, rebase_dates)
+    every_rebase: dict[Any, list[Any]] = {}
+    for a in annotations:
+        if a.kind == AnnotationKind.REBASE:
+            every_rebase.setdefault(code if a.measure is None else (code, a.measure), []).append(a.on_date)
+    if rebase_at:
+        every_rebase.setdefault((code, measure), []).extend(rebase_at)
+    shared = _ward_figures(
+        frame,
+        code,
+        measure_set=measure_set,
+        values=ward_values,
+        end_week=figures.last_complete_week(today),
+        fix_after=fix_after,
+        rebase_at=every_rebase,
+        aim_reduction=aim,
+        targets=targets,
+    )
+    chosen = next((f for f in shared if f.measure == measure), None)
+    change = _baseline_change(chosen, fix_after or BASELINE_WEEKS, aim, spec)
     result = None
     note = ""
     if labels:
-        target = change.aim_rate if chart != "run" else None
+        ratio = figures.ratio(spec)
+        target = change.aim if chart != "run" else None
         result = compute_chart(
-            charted[measure].to_numpy(dtype=float),
-            denominators=charted["occupied_bed_days"].to_numpy(dtype=float),
+            charted["numerator" if ratio else "value"].to_numpy(dtype=float),
+            denominators=charted["denominator"].to_numpy(dtype=float) if ratio else None,
             labels=labels,
             chart=chart,  # type: ignore[arg-type]
             rules="anhoej",
-            direction="decrease",
+            direction=spec.direction,
             fix_after=fix_after,
             rebase_at=rebases,
             target=target,
-            per=PER,
+            per=spec.per if ratio else 1.0,
         )
         if fix_after is not None and len(labels) < fix_after:
             note = f"Only {len(labels)} points: the baseline uses them all until there are {fix_after}."
@@ -485,7 +609,7 @@ def huddle_summary(
     pdsa.sort(key=lambda p: (not p.due_for_study, p.planned_end or dt.date.max, p.title))
     summary = result.summary if result is not None else {}
     # The aim is read out on a run chart too (it then says it cannot judge it: no usual range).
-    reading = chart_reading(result, label=HUDDLE_MEASURES[measure], unit=rate_unit(PER), aim=change.aim_rate)
+    reading = chart_reading(result, label=spec.name, unit=figures.reading_unit(spec), aim=change.aim)
     return HuddleSummary(
         ward_code=code,
         today=today,
@@ -505,6 +629,14 @@ def huddle_summary(
         running=pdsa,
         note=note,
         reading=reading,
+        figures=shared,
+        pdsa_running=len(running),
+        measure_codes=codes,
+        labels={m.code: m.label for m in shown},
+        names={m.code: m.name for m in shown},
+        parts={m.code: m.part_of for m in shown if m.part_of},
+        chart_options=options,
+        unit=spec.unit_text,
     )
 
 

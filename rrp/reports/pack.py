@@ -78,7 +78,8 @@ def _save(fig: Any, out: Path, stem: str, database: Path | None) -> list[str]:
 
 
 def _spc_axes(
-    ax: Any, points: pd.DataFrame, title: str, aim: float | None, subtitle: str
+    ax: Any, points: pd.DataFrame, title: str, aim: float | None, subtitle: str,
+    unit: str = "per 1,000 occupied bed days",
 ) -> None:
     """Draw a chart's rate, centre, limits, signals and aim on `ax`."""
     x = points["x"]
@@ -97,10 +98,11 @@ def _spc_axes(
         ax.axhline(aim, color=IMPROVEMENT_COLOUR, linewidth=1, linestyle=":", label=f"aim {aim:.1f}")
     ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=16)
     ax.text(0, 1.01, subtitle, transform=ax.transAxes, fontsize=8, color="#555555", va="bottom")
-    ax.set_ylabel("per 1,000 occupied bed days")
+    ax.set_ylabel(unit or "value")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.2)
-    ax.legend(loc="upper right", fontsize=7, frameon=False)
+    if ax.get_legend_handles_labels()[0]:  # a chart with no aim and no signal has no legend
+        ax.legend(loc="upper right", fontsize=7, frameon=False)
 
 
 def _caption(fig: Any, sentences: list[str]) -> None:
@@ -109,6 +111,80 @@ def _caption(fig: Any, sentences: list[str]) -> None:
 
     text = "\n".join(textwrap.wrap(reading_text(sentences), width=140))
     fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8, color="#222222", wrap=True)
+
+
+def aggregate_slides(dash: Dashboard) -> list[tuple[str, str]]:
+    """(measure code, file stem) of the aggregate slides: the headline measure's, then one per
+    process or balancing measure shown that has an aggregate (u' or p'), each charted by its own
+    chart type. The other outcome measures' figures are under every ward's chart."""
+    with_aggregate = set(dash.aggregate_summary["measure"]) if not dash.aggregate_summary.empty else set()
+    headline = dash.measures[0]
+    extra = [
+        m for m in dash.measures[1:]
+        if m in with_aggregate and dash.measure(m).kind in ("process", "balancing")
+    ]
+    return [(headline, "00-aggregate")] + [(m, f"00-aggregate-{_slug(m)}") for m in extra]
+
+
+def _icon(value: Any) -> str | None:
+    """An icon code from a frame cell (NaN / None: no icon)."""
+    return value if isinstance(value, str) and value else None
+
+
+def pack_charts(dash: Dashboard) -> int:
+    """How many charts `write_pack` draws (each as PNG and SVG)."""
+    return len(aggregate_slides(dash)) + 1 + len(dash.wards)
+
+
+def _aggregate_slide(
+    dash: Dashboard, code: str, out: Path, stem: str, database: Path | None, title: str
+) -> tuple[str, list[str], str, list[str]]:
+    """One measure's collaborative chart (u' or p'), its reading as a caption."""
+    import pandas as pd
+
+    from rrp.reports.dashboard import aggregate_reading
+    from rrp.reports.figures import CHART_NAMES
+
+    plt = _pyplot()
+    spec = dash.measure(code)
+    agg = dash.aggregate
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    summaries = dash.aggregate_summary.set_index("measure") if not dash.aggregate_summary.empty else None
+    sub = ""
+    if not agg.empty and summaries is not None and code in summaries.index:
+        part = agg[(agg["measure"] == code) & agg["rate"].notna()]
+        points = pd.DataFrame(
+            {
+                "x": part["week_start"],
+                "value": part["rate"],
+                "centre": part["centre"],
+                "upper_limit": part["upper_limit"],
+                "lower_limit": part["lower_limit"],
+                "special_cause": part["special_cause"],
+            }
+        )
+        summary = summaries.loc[code]
+        aim = summary["aim_rate"]
+        change = summary["change"]
+        aim_words = (
+            f"aim = baseline x (1 - {dash.aim_reduction:.2f})" if spec.aim_change_with(dash.aim_reduction) == -dash.aim_reduction
+            and spec.aim_target is None else "aim as set for the measure" if aim == aim else "no aim"
+        )
+        sub = (
+            f"{CHART_NAMES.get(str(summary.get('chart', 'uprime')), 'u chart')}; {aim_words}; "
+            f"{variation_text(_icon(summary['variation_icon']))}; {assurance_text(_icon(summary['assurance_icon']))}"
+            + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
+        )
+        _spc_axes(ax, points, f"Collaborative: {spec.name.lower()}", float(aim) if aim == aim else None, sub, spec.unit_text)
+    reading = aggregate_reading(dash, code)
+    _caption(fig, reading)
+    what = "rate" if spec.recorded_as == "count_per_bed_days" else "proportion"
+    caption = (f"{sub}. " if sub else "") + (
+        f"The collaborative's weekly {what} (wards that submitted), against the aim. " + reading_text(reading)
+    )
+    files = _save(fig, out, stem, database)
+    plt.close(fig)
+    return (title, files, caption, [])
 
 
 def write_pack(
@@ -137,23 +213,24 @@ def write_pack(
 def _write_pack(
     dash: Dashboard, out: str | Path, progress: Progress | None, database: str | Path | None
 ) -> Path:
-    import pandas as pd
 
-    from rrp.reports.dashboard import aggregate_reading, ward_reading
+    from rrp.reports.dashboard import ward_measure_figures, ward_reading
+    from rrp.reports.figures import CHART_NAMES, figures_caption
 
     check_output_folder(out, database=database)
     out = Path(out)
     database = Path(database) if database is not None else None
     wards = dash.wards
     records = wards.to_dict("records")
-    stems = ["00-aggregate", "01-funnel"] + [f"{i:02d}-{_slug(r['ward_code'])}" for i, r in enumerate(records, start=2)]
+    stems = [stem for _, stem in aggregate_slides(dash)] + ["01-funnel"]
+    stems += [f"{i:02d}-{_slug(r['ward_code'])}" for i, r in enumerate(records, start=2)]
     # Every target checked before the first chart: a refusal leaves no half-made pack behind.
     for name in [f"{stem}.{ext}" for stem in stems for ext in ("png", "svg")] + ["index.html"]:
         check_output(out / name, database=database)
     plt = _pyplot()
-    total = 2 + len(wards)
+    total = pack_charts(dash)
     done = 0
-    slides: list[tuple[str, list[str], str]] = []
+    slides: list[tuple[str, list[str], str, list[str]]] = []
 
     def tick() -> None:
         nonlocal done
@@ -162,37 +239,13 @@ def _write_pack(
             progress(done, total)
 
     headline = dash.measures[0]
-    label = headline.replace("_", " ")
-    # 1. the aggregate
-    agg = dash.aggregate
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    if not agg.empty:
-        part = agg[(agg["measure"] == headline) & agg["rate"].notna()]
-        points = pd.DataFrame(
-            {
-                "x": part["week_start"],
-                "value": part["rate"],
-                "centre": part["centre"],
-                "upper_limit": part["upper_limit"],
-                "lower_limit": part["lower_limit"],
-                "special_cause": part["special_cause"],
-            }
-        )
-        summary = dash.aggregate_summary.set_index("measure").loc[headline]
-        aim = summary["aim_rate"]
-        change = summary["change"]
-        sub = (
-            f"u' chart; aim = baseline x (1 - {dash.aim_reduction:.2f}); "
-            f"{variation_text(summary['variation_icon'])}; {assurance_text(summary['assurance_icon'])}"
-            + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
-        )
-        _spc_axes(ax, points, f"Collaborative: {label}", float(aim) if aim == aim else None, sub)
-    reading = aggregate_reading(dash, headline)
-    _caption(fig, reading)
-    caption = "The collaborative's weekly rate (wards that submitted), against the aim. " + reading_text(reading)
-    slides.append(("Collaborative aggregate", _save(fig, out, "00-aggregate", database), caption))
-    plt.close(fig)
-    tick()
+    spec = dash.measure(headline)
+    label = spec.name.lower()
+    # 1. the aggregate of the headline, then of each process and balancing measure shown
+    for code, stem in aggregate_slides(dash):
+        title = "Collaborative aggregate" if code == headline else f"Collaborative aggregate: {dash.label(code)}"
+        slides.append(_aggregate_slide(dash, code, out, stem, database, title))
+        tick()
 
     # 2. the funnel
     fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -225,7 +278,7 @@ def _write_pack(
     ax.grid(alpha=0.2)
     ax.legend(loc="upper right", fontsize=7, frameon=False)
     slides.append(("Funnel (for learning, not for ranking)", _save(fig, out, "01-funnel", database),
-                   "Each ward's rate over the period against Poisson limits around the pooled rate."))
+                   "Each ward's rate over the period against Poisson limits around the pooled rate.", []))
     plt.close(fig)
     tick()
 
@@ -238,20 +291,22 @@ def _write_pack(
         ward_pts = by_ward.get(code)
         change = rec.get(f"{headline}_change")
         sub = (
-            f"u chart; {variation_text(rec.get(f'{headline}_variation'))}; "
+            f"{CHART_NAMES.get(spec.chart, spec.chart)}; {variation_text(rec.get(f'{headline}_variation'))}; "
             f"{assurance_text(rec.get(f'{headline}_assurance'))}"
             + ("" if change is None or change != change else f"; change from baseline {change:+.0%}")
         )
         title = f"{_name(rec.get('ward_name', code))} ({_name(rec.get('provider_code', ''))}): {label}"
         if ward_pts is not None and not ward_pts.empty:
             aim = rec.get(f"{headline}_aim_rate")
-            _spc_axes(ax, ward_pts, title, None if aim is None else float(aim), sub)
+            _spc_axes(ax, ward_pts, title, None if aim is None or aim != aim else float(aim), sub, spec.unit_text)
         else:
             ax.set_title(title + " - no data", loc="left")
         reading = ward_reading(dash, code, record=rec, points=ward_pts)
         _caption(fig, reading)
         stem = stems[i]
-        slides.append((title, _save(fig, out, stem, database), f"{sub}. {reading_text(reading)}"))
+        # every measure's figures under the headline chart: the shared figures, as the reports
+        every = [figures_caption(ward_measure_figures(dash, rec, m)) for m in dash.measures]
+        slides.append((title, _save(fig, out, stem, database), f"{sub}. {reading_text(reading)}", every))
         plt.close(fig)
         tick()
 
@@ -260,12 +315,17 @@ def _write_pack(
     return index
 
 
-def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str]]) -> str:
+def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str, list[str]]]) -> str:
     items = "\n".join(
         f'<section class="slide"><h2>{html.escape(title)}</h2>'
         f'<img src="{html.escape(files[1])}" alt="{html.escape(title)}">'
-        f'<p>{html.escape(caption)} <a href="{html.escape(files[0])}">PNG</a></p></section>'
-        for title, files, caption in slides
+        f'<p>{html.escape(caption)} <a href="{html.escape(files[0])}">PNG</a></p>'
+        + (
+            '<ul class="figures">' + "".join(f"<li>{html.escape(line)}</li>" for line in every) + "</ul>"
+            if every else ""
+        )
+        + "</section>"
+        for title, files, caption, every in slides
     )
     scope = ", ".join(
         s for s in (

@@ -12,12 +12,14 @@ Conventions (also in the data dictionary):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from rrp.models.measure import MeasureSet
     from rrp.models.registry import Provider, Ward
 
 COUNT_COLUMNS = ("restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
@@ -236,6 +238,78 @@ def spc_table(
     table = table.sort_values(
         ["provider_code", "ward_code", "_order", "week_start"], kind="mergesort"
     )
+    return table[list(SPC_COLUMNS)].reset_index(drop=True)
+
+
+def measure_spc_table(
+    measure_set: MeasureSet,
+    weekly: pd.DataFrame,
+    values: pd.DataFrame | None,
+    registry: pd.DataFrame,
+    *,
+    aim_reduction: float,
+    rebase_at: dict[Any, list[Any]] | None = None,
+    fix_after: dict[str, int] | None = None,
+    targets: dict[str, dict[str, float]] | None = None,
+) -> pd.DataFrame:
+    """The spc export by default: one row per ward, measure and period for every enabled
+    collaborative measure of the set, each charted as the dashboard and the huddle chart it
+    (rrp.reports.figures.ward_figures: the measure's own chart type, direction and per, each
+    ward's fixed baseline, rebases and aim as the assurance target). count and
+    occupied_bed_days hold the numerator and the denominator (for a proportion, its
+    denominator; blank for a count or value measure)."""
+    import pandas as pd
+
+    from rrp.reports import figures
+
+    pieces = []
+    for measure in measure_set:
+        if not measure.enabled or measure.local:
+            continue
+        points = figures.measure_points(measure, measure_set, weekly, values)
+        if points.empty:
+            continue
+        fig, chart = figures.ward_figures(
+            measure,
+            points,
+            end_week=figures.last_complete_week(points["week_start"].max().date() + dt.timedelta(weeks=1)),
+            aim_reduction=aim_reduction,
+            fix_after=fix_after,
+            rebase_at=rebase_at,
+            targets=(targets or {}).get(measure.code),
+        )
+        rows = chart.rename(columns={"x": "week_start", "value": "rate"})
+        rows = rows.merge(
+            points[["ward_code", "week_start", "numerator", "denominator"]].rename(
+                columns={"numerator": "count", "denominator": "occupied_bed_days"}
+            ),
+            on=["ward_code", "week_start"],
+            how="left",
+        )
+        if measure.count_like:  # counts and denominators are whole numbers, written as such
+            for column in ("count", "occupied_bed_days"):
+                whole = rows[column].round()
+                # numpy ints where nothing is missing (the fast CSV writer's kind), else Int64
+                rows[column] = whole.astype("int64") if whole.notna().all() else whole.astype("Int64")
+        if not figures.ratio(measure):
+            rows["occupied_bed_days"] = None
+        rows["measure"] = measure.code
+        rows["chart"] = measure.chart
+        rows["rule_set"] = rows["ward_code"].map(fig["rule_set"])  # the engine's (mdc: control charts)
+        rows["direction"] = measure.direction
+        rows["per"] = measure.per
+        rows["fix_after"] = rows["ward_code"].map(fix_after or {})
+        rows["target"] = rows["ward_code"].map(fig["aim"])
+        rows["variation_icon"] = rows["ward_code"].map(fig["variation_icon"])
+        rows["assurance_icon"] = rows["ward_code"].map(fig["assurance_icon"])
+        rows["week_start"] = pd.to_datetime(rows["week_start"]).dt.date
+        pieces.append(rows)
+    if not pieces:
+        return pd.DataFrame(columns=list(SPC_COLUMNS))
+    table = _with_registry(pd.concat(pieces, ignore_index=True), registry)
+    order = {m.code: i for i, m in enumerate(measure_set)}
+    table["_order"] = table["measure"].map(order)
+    table = table.sort_values(["provider_code", "ward_code", "_order", "week_start"], kind="mergesort")
     return table[list(SPC_COLUMNS)].reset_index(drop=True)
 
 

@@ -10,8 +10,9 @@ so a national-scale database stays quick.
 
 Keys: F4 next tab (Shift+F4 previous; Left/Right when the tab bar has focus), s sort column (or
 click a header; again to reverse), p provider, t ward type, n / b next and previous page (shown
-only when there is more than one), m measure of the aggregate chart (shown on that tab), x write
-the slide pack, Enter open the ward. The footer is compact so every key fits at 80 columns.
+only when there is more than one), m measure of the aggregate chart (shown on that tab), v choose
+the measures in the ward table (every active measure by default, prone restraint included), x
+write the slide pack, Enter open the ward. The footer is compact so every key fits at 80 columns.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from rrp.reports.figures import RECENT_WEEKS  # the one definition (no pandas at import)
 from rrp.reports.icons_text import (
     IMPROVEMENT_COLOUR,
     assurance_colour,
@@ -57,15 +59,18 @@ if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard, DashboardInputs
 
 PAGE_SIZE = 50
-#: The dashboard's "recent" weeks (rrp.reports.dashboard.RECENT_WEEKS; not imported: pandas).
-RECENT_WEEKS = 12
-MEASURES = ("all_restrictive", "restraint", "seclusion", "rapid_tranquillisation")
+#: The measures shown before the first computation (the core ones, prone restraint included);
+#: after it, the dashboard's measures (every active one) or the ones chosen with `v`.
+MEASURES = ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
 MEASURE_HEADERS = {
     "all_restrictive": "All restrictive",
-    "restraint": "Restraint",
-    "seclusion": "Seclusion",
-    "rapid_tranquillisation": "Rapid tranq.",
+    "restraint": "Restraints",
+    "prone_restraint": "Prone restraints",
+    "seclusion": "Seclusions",
+    "rapid_tranquillisation": "Rapid tranquillisat.",
 }
+#: Characters of a measure's label in a column heading.
+HEADER_LABEL = 17
 TYPE_SHORT = {
     "acute_adult": "Acute",
     "picu": "PICU",
@@ -75,30 +80,41 @@ TYPE_SHORT = {
     "forensic": "Foren",
     "rehab": "Rehab",
 }
-#: The ward table's columns: (label, key).
-WARD_COLUMNS = [
-    ("Ward", "ward"),
-    *((f"{MEASURE_HEADERS[measure]}\n rate chg% var A", measure) for measure in MEASURES),
-    ("PDSA\nmo/run", "pdsa"),
-    ("Prog", "score"),
-    ("Weeks\nin", "weeks"),
-]
 
-#: Sort columns, in the order `s` cycles through them: (key, label).
-SORTS: tuple[tuple[str, str], ...] = (
-    ("ward", "provider and ward"),
-    ("all_restrictive", "all restrictive change"),
-    ("restraint", "restraint change"),
-    ("seclusion", "seclusion change"),
-    ("rapid_tranquillisation", "rapid tranquillisation change"),
-    ("rate", "latest all restrictive rate"),
-    ("pdsa", "PDSA cycles this month"),
-    ("score", "progress score"),
-    ("weeks", "weeks submitted"),
-)
+def _short(label: str, width: int = HEADER_LABEL) -> str:
+    return label if len(label) <= width else label[: width - 1] + "\u2026"
+
+
+def ward_columns(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
+    """The ward table's columns, (label, key): one per shown measure."""
+    return [
+        ("Ward", "ward"),
+        *((f"{_short(labels.get(m, m))}\n rate chg% var A", m) for m in measures),
+        ("PDSA\nmo/run", "pdsa"),
+        ("Prog", "score"),
+        ("Weeks\nin", "weeks"),
+    ]
+
+
+def sorts_for(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Sort columns, in the order `s` cycles through them: (key, label)."""
+    headline = measures[0] if measures else "all_restrictive"
+    return (
+        ("ward", "provider and ward"),
+        *((m, f"{labels.get(m, m).lower()} change") for m in measures),
+        ("rate", f"latest {labels.get(headline, headline).lower()}"),
+        ("pdsa", "PDSA cycles this month"),
+        ("score", "progress score"),
+        ("weeks", "weeks submitted"),
+    )
+
+
+#: The ward table's columns and sorts before the first computation.
+WARD_COLUMNS = ward_columns(MEASURES, MEASURE_HEADERS)
+SORTS: tuple[tuple[str, str], ...] = sorts_for(MEASURES, MEASURE_HEADERS)
 #: The key to the Wards table's abbreviations (shown under it).
 WARDS_LEGEND = (
-    "rate: latest week per 1,000 occupied bed days (OBD) · chg%: last {recent} weeks vs baseline · "
+    "rate: latest week per 1,000 occupied bed days (OBD), or % · chg%: last {recent} weeks vs baseline · "
     "var: imp improvement, con concern, nei neither, cc common cause; H high, L low · "
     "A assurance: P pass, F fail, ? hit and miss · PDSA mo/run: started this month / running · "
     "Prog: progress score · Weeks in: weeks submitted of the last {recent}"
@@ -161,6 +177,11 @@ class DashView:
     aim_reduction: float
     end_week: dt.date
     notes: list[str] = field(default_factory=list)
+    #: The dashboard's measures in order, each one's label, unit words and aggregate chart.
+    measures: tuple[str, ...] = MEASURES
+    labels: dict[str, str] = field(default_factory=lambda: dict(MEASURE_HEADERS))
+    units: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, str] = field(default_factory=dict)
 
 
 def _num(value: Any) -> float | None:
@@ -204,6 +225,8 @@ def build_view(dash: Dashboard) -> DashView:
     for measure in dash.measures:
         if dash.aggregate.empty:
             break
+        if measure not in summary:
+            continue  # a count or value measure: no aggregate
         part = dash.aggregate[dash.aggregate["measure"] == measure]
         s = summary.get(measure, {})
         aggregates[measure] = AggregateView(
@@ -226,8 +249,9 @@ def build_view(dash: Dashboard) -> DashView:
     f = dash.funnel
     c = dash.funnel_curve
     start, end = dash.funnel_period or (dash.weeks[0], dash.weeks[-1])
+    funnelled = str(f["measure"].iloc[0]) if not f.empty and "measure" in f else dash.measures[0]
     funnel = FunnelView(
-        title=f"All restrictive, {start:%d %b} to {end:%d %b %Y}",
+        title=f"{dash.label(funnelled)}, {start:%d %b} to {end:%d %b %Y}",
         exposure=[float(v) for v in f["exposure"]] if not f.empty else [],
         rate=[float(v) for v in f["rate"]] if not f.empty else [],
         position=[str(v) for v in f["position"]] if not f.empty else [],
@@ -252,6 +276,10 @@ def build_view(dash: Dashboard) -> DashView:
         aim_reduction=dash.aim_reduction,
         end_week=dash.end_week,
         notes=list(dash.notes),
+        measures=tuple(dash.measures),
+        labels={m: dash.label(m) for m in dash.measures},
+        units={m: dash.measure(m).unit_text for m in dash.measures},
+        charts={m: str(summary[m].get("chart", "uprime")) for m in summary},
     )
 
 
@@ -266,10 +294,10 @@ def _points_frame(part: Any) -> Any:
 def sort_rows(rows: list[WardRow], key: str, reverse: bool = False) -> list[WardRow]:
     """Rows sorted by a SORTS key; blanks always last."""
     def value(row: WardRow) -> float | None:
-        if key in MEASURES:
+        if key in row.change:
             return row.change[key]
         if key == "rate":
-            return row.rate["all_restrictive"]
+            return next(iter(row.rate.values()), None)
         if key == "pdsa":
             return float(row.pdsa_this_month)
         if key == "score":
@@ -303,9 +331,10 @@ class AggregateChart(SpcChart):
     """The huddle engineer's SPC chart widget plus the collaborative's aim line."""
 
     aim: float | None = None
+    y_label: str = "per 1,000 OBD"
 
     def _build_key(self) -> tuple[Any, ...]:
-        return (*super()._build_key(), self.aim)
+        return (*super()._build_key(), self.aim, self.y_label)
 
     def render(self) -> RenderResult:
         if self.points is None:
@@ -317,7 +346,7 @@ class AggregateChart(SpcChart):
             width=self.size.width,
             foreground=self._theme_rgb("foreground") or "default",
             background=self._theme_rgb("surface"),
-            y_label="per 1,000 OBD",
+            y_label=self.y_label,
         )
         if self.aim is not None:
             self.plt.hline(self.aim, _rgb(IMPROVEMENT_COLOUR))
@@ -343,6 +372,7 @@ class DashboardScreen(Screen[None]):
         Binding("n", "page(1)", "Next", id="dashboard.next", tooltip="Next page of wards"),
         Binding("b", "page(-1)", "Prev", id="dashboard.prev", tooltip="Previous page of wards"),
         Binding("m", "measure", "Measure", id="dashboard.measure", tooltip="Aggregate chart measure"),
+        Binding("v", "choose_measures", "Measures", id="dashboard.measures", tooltip="Choose the measures shown"),
         Binding("x", "pack", "Pack", id="dashboard.pack", tooltip="Write the slide pack: PNG/SVG charts and index.html"),
         Binding("f4", "next_tab(1)", "Next tab", id="dashboard.tab",
                 tooltip="Next tab: Wards, Aggregate, Completeness, Funnel, PDSA"),
@@ -365,6 +395,24 @@ class DashboardScreen(Screen[None]):
         self.providers: list[str] = []
         self.ward_types: list[str] = []
         self.measure = "all_restrictive"
+        #: The measures chosen with `v` (None: every measure of the dashboard).
+        self.chosen: list[str] | None = None
+
+    @property
+    def shown(self) -> list[str]:
+        """The measures in the ward table, in the dashboard's order."""
+        measures = list(self.view.measures) if self.view is not None else list(MEASURES)
+        if self.chosen is None:
+            return measures
+        return [m for m in measures if m in self.chosen] or measures[:1]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return self.view.labels if self.view is not None else MEASURE_HEADERS
+
+    @property
+    def sorts(self) -> tuple[tuple[str, str], ...]:
+        return sorts_for(self.shown, self.labels)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -451,7 +499,9 @@ class DashboardScreen(Screen[None]):
     def resort(self) -> None:
         if self.view is None:
             return
-        key = SORTS[self.sort_index][0]
+        if self.sort_index >= len(self.sorts):
+            self.sort_index = 0
+        key = self.sorts[self.sort_index][0]
         self.sorted_rows = sort_rows(self.view.rows, key, self.sort_reverse)
         self.show_page()
 
@@ -470,7 +520,7 @@ class DashboardScreen(Screen[None]):
                 row.ward_code,
                 [
                     user_text(row.ward_name[:14], "bold"),
-                    *(measure_cell(row, m) for m in MEASURES),
+                    *(measure_cell(row, m) for m in self.shown),
                     f"{row.pdsa_this_month:>2}/{row.pdsa_running:<2}",
                     "-" if row.progress_score is None else f"{row.progress_score:.1f}",
                     Text(
@@ -481,7 +531,7 @@ class DashboardScreen(Screen[None]):
             )
             for row in rows
         ]
-        fill_table(table, WARD_COLUMNS, cells)
+        fill_table(table, ward_columns(self.shown, self.labels), cells)
         stop_loading(table)
         self.show_ward_reading()
         if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
@@ -497,7 +547,7 @@ class DashboardScreen(Screen[None]):
     def update_status(self) -> None:
         if self.view is None:
             return
-        label, reverse = SORTS[self.sort_index][1], " (reversed)" if self.sort_reverse else ""
+        label, reverse = self.sorts[self.sort_index][1], " (reversed)" if self.sort_reverse else ""
         behind = sum(1 for r in self.view.rows if r.weeks_submitted < r.weeks_expected)
         parts = [
             f"{len(self.view.rows)} ward{'' if len(self.view.rows) == 1 else 's'}",
@@ -524,7 +574,9 @@ class DashboardScreen(Screen[None]):
         from rrp.reports.icons_text import assurance_text, variation_text
 
         text = Text()
-        text.append(f"{MEASURE_HEADERS[self.measure]}: ", style="bold")
+        unit = self.view.units.get(self.measure, "per 1,000 occupied bed days")
+        unit = "per 1,000 OBD" if unit.startswith("per 1,000") else unit
+        text.append(f"{self.labels.get(self.measure, self.measure)}: ", style="bold")
         if agg.baseline_rate is not None:
             text.append(f"baseline {agg.baseline_rate:.1f}, ")
         if agg.recent_rate is not None:
@@ -532,7 +584,7 @@ class DashboardScreen(Screen[None]):
         if agg.change is not None:
             text.append(f"({agg.change:+.0%}) ")
         if agg.aim is not None:
-            text.append(f"aim {agg.aim:.1f} per 1,000 OBD. ")
+            text.append(f"aim {agg.aim:.1f}{'' if unit.startswith('%') else ' '}{unit}. ")
         text.append(variation_text(agg.variation), style=variation_colour(agg.variation))
         if agg.assurance:
             text.append("; ")
@@ -550,7 +602,11 @@ class DashboardScreen(Screen[None]):
         summary.update(text)
         chart = self.query_one("#dash-aggregate", AggregateChart)
         chart.aim = agg.aim
-        title = f"Collaborative {MEASURE_HEADERS[agg.measure].lower()} per 1,000 OBD (u' chart), aim dashed blue"
+        from rrp.reports.figures import CHART_NAMES
+
+        kind = CHART_NAMES.get(self.view.charts.get(agg.measure, "uprime"), "u' chart")
+        title = f"Collaborative {self.labels.get(agg.measure, agg.measure).lower()} {unit} ({kind}), aim dashed blue"
+        chart.y_label = unit
         chart.show_chart(agg.points, title=title)
 
     def on_resize(self) -> None:
@@ -590,7 +646,7 @@ class DashboardScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def action_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.sort_index = (self.sort_index + 1) % len(self.sorts)
         self.sort_reverse = False
         self.page = 0
         self.resort()
@@ -598,7 +654,7 @@ class DashboardScreen(Screen[None]):
     @on(DataTable.HeaderSelected, "#dash-wards")
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
         key = str(event.column_key.value)
-        for i, (name, _) in enumerate(SORTS):
+        for i, (name, _) in enumerate(self.sorts):
             if name == key:
                 if i == self.sort_index:
                     self.sort_reverse = not self.sort_reverse
@@ -663,6 +719,22 @@ class DashboardScreen(Screen[None]):
         if new != self.page:
             self.page = new
             self.show_page()
+
+    def action_choose_measures(self) -> None:
+        """Choose the measures in the ward table (a checklist: Space ticks, Enter applies)."""
+        if self.view is None:
+            return
+        from rrp.screens.measure_choice import MeasureChoice
+
+        def chosen(codes: list[str] | None) -> None:
+            if codes is None:
+                return
+            self.chosen = codes if set(codes) != set(self.view.measures) else None
+            self.sort_index, self.page = 0, 0
+            self.resort()
+
+        options = [(self.view.labels.get(m, m), m) for m in self.view.measures]
+        self.app.push_screen(MeasureChoice(options, self.shown), chosen)
 
     def action_measure(self) -> None:
         if self.view is None or not self.view.aggregates:

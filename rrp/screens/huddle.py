@@ -19,7 +19,7 @@ reading the database again (a few ms).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -54,9 +54,11 @@ if TYPE_CHECKING:
     from rrp.models.weekly import StoredWeek
     from rrp.reports.huddle import HuddleSummary
 
-#: Measures in key order (1..5); the same keys as rrp.reports.huddle.HUDDLE_MEASURES (kept here
-#: so the screen module does not import the reports layer, and pandas, at import time).
+#: Measures before the first read (the core ones); after it, the ward's active measures
+#: (HuddleSummary.measure_codes) in key order 1..9, `m` cycling through all of them.
 MEASURE_KEYS = ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
+#: Chart types before the first read; after it, HuddleSummary.chart_options (run, XmR and the
+#: measure's own chart: u, p or c).
 CHARTS = ("run", "xmr", "u")
 #: Weeks drawn on the chart (the chart is computed on every week; the huddle shows the last year).
 CHART_WINDOW = 52
@@ -83,6 +85,8 @@ class HuddleInputs:
     due: list[PdsaCycle]
     aim: float | None
     read_after: int
+    #: rrp.reports.figures.read_figure_inputs: the measures, values, targets the figures need.
+    figure_inputs: dict[str, Any] = field(default_factory=dict)
 
 
 class HuddleScreen(Screen[None]):
@@ -90,13 +94,12 @@ class HuddleScreen(Screen[None]):
 
     BINDINGS = [
         Binding("m", "next_measure", "Measure", id="huddle.measure", key_display="m",
-                tooltip="Next measure (or 1-5)"),
-        Binding("1", "measure(0)", "All", id="huddle.measure1", show=False),
-        Binding("2", "measure(1)", "Restraint", id="huddle.measure2", show=False),
-        Binding("3", "measure(2)", "Prone", id="huddle.measure3", show=False),
-        Binding("4", "measure(3)", "Seclusion", id="huddle.measure4", show=False),
-        Binding("5", "measure(4)", "Rapid tranq.", id="huddle.measure5", show=False),
-        Binding("c", "next_chart", "Chart", id="huddle.chart", tooltip="Run, XmR or u chart"),
+                tooltip="Next measure (or 1-9)"),
+        *(
+            Binding(str(i + 1), f"measure({i})", f"Measure {i + 1}", id=f"huddle.measure{i + 1}", show=False)
+            for i in range(9)
+        ),
+        Binding("c", "next_chart", "Chart", id="huddle.chart", tooltip="Run, XmR or the measure's own chart (u, p, c)"),
         Binding("b", "baseline", "Baseline", id="huddle.baseline", tooltip="Fix the baseline after n points"),
         Binding("r", "rebase", "Rebase", id="huddle.rebase", tooltip="Start a new segment (reason required)"),
         Binding("a", "note", "Note", id="huddle.note", tooltip="Add a note to the chart"),
@@ -189,13 +192,15 @@ class HuddleScreen(Screen[None]):
             if choices is None:
                 saved = store.preferences.get(key, {}) or {}
                 choices = {
-                    "measure": saved.get("measure") if saved.get("measure") in MEASURE_KEYS else MEASURE_KEYS[0],
-                    "chart": saved.get("chart") if saved.get("chart") in CHARTS else "run",
+                    "measure": saved.get("measure") if isinstance(saved.get("measure"), str) else None,
+                    "chart": saved.get("chart") if isinstance(saved.get("chart"), str) else "run",
                     "fix_after": saved.get("fix_after") if isinstance(saved.get("fix_after"), int) else None,
                 }
             else:
                 store.preferences.set(key, choices)
             ward = store.registry.ward(code)
+            from rrp.reports.figures import read_figure_inputs
+
             inputs = HuddleInputs(
                 ward_name=ward.name if ward is not None else code,
                 weekly=store.weekly.frame(ward_codes=[code]),
@@ -204,6 +209,7 @@ class HuddleScreen(Screen[None]):
                 due=[s.cycle for s in store.pdsa.due_for_study(code, today)],
                 aim=store.change_package.aim().reduction,
                 read_after=read_after,
+                figure_inputs=read_figure_inputs(store, code),
             )
             summary, choices, cleared = self.summarise(inputs, choices, just_saved)
             app.call_from_thread(
@@ -228,9 +234,22 @@ class HuddleScreen(Screen[None]):
         self, inputs: HuddleInputs, choices: dict[str, Any], saved: list[StoredWeek]
     ) -> tuple[HuddleSummary, dict[str, Any], str | None]:
         """(summary, choices, message) from the inputs with `saved` in place (in a worker)."""
-        from rrp.reports.huddle import huddle_summary, with_saved_weeks
+        from rrp.reports.huddle import (
+            chart_options,
+            huddle_measures,
+            huddle_summary,
+            with_saved_weeks,
+        )
 
         weekly = with_saved_weeks(inputs.weekly, saved)
+        measure_set = inputs.figure_inputs.get("measure_set")
+        if measure_set is not None:
+            # A saved measure the ward no longer sees, or a chart that does not fit the measure,
+            # falls back to the first measure and the run chart (never an error on screen).
+            shown = {m.code: m for m in huddle_measures(measure_set, self.ward_code, self.app.today)}  # type: ignore[attr-defined]
+            measure = choices["measure"] if choices["measure"] in shown else next(iter(shown), None)
+            charts = chart_options(shown[measure]) if measure in shown else ("run",)
+            choices = {**choices, "measure": measure, "chart": choices["chart"] if choices["chart"] in charts else "run"}
         common: dict[str, Any] = {
             "today": self.app.today,  # type: ignore[attr-defined]
             "annotations": inputs.annotations,
@@ -238,6 +257,7 @@ class HuddleScreen(Screen[None]):
             "running": inputs.running,
             "due": inputs.due,
             "ward_code": self.ward_code,
+            **{k: inputs.figure_inputs.get(k) for k in ("measure_set", "values", "targets")},
         }
         try:
             summary = huddle_summary(
@@ -300,7 +320,7 @@ class HuddleScreen(Screen[None]):
         )
 
     def _counts(self, s: HuddleSummary) -> Table:
-        from rrp.reports.huddle import SHORT_LABELS, weeks_since_text
+        from rrp.reports.huddle import weeks_since_text
 
         table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, expand=False)
         table.add_column("", no_wrap=True, width=17)
@@ -309,7 +329,8 @@ class HuddleScreen(Screen[None]):
         table.add_column("Wks since", justify="right", no_wrap=True)
         for i, line in enumerate(s.lines, start=1):
             chosen = line.measure == s.measure
-            label = Text(f"{i} {SHORT_LABELS[line.measure]}", style="bold reverse" if chosen else "")
+            key = str(i) if i <= 9 else " "
+            label = Text(f"{key} {s.short_label(line.measure)}", style="bold reverse" if chosen else "")
             table.add_row(
                 label,
                 _count_text(line.this_week),
@@ -321,17 +342,23 @@ class HuddleScreen(Screen[None]):
     def _side(self, s: HuddleSummary) -> Text:
         """Signal, change from baseline and PDSA cycles: six lines, each cut to fit."""
         lines: list[Text] = []
-        colour = variation_colour(s.variation_icon) if s.result is not None else COMMON_COLOUR
-        words = variation_text(s.variation_icon, short=True) if s.result is not None else "No chart yet"
-        if s.trial:
+        # The icon is the shared figure (the measure's own chart to the last complete week, as the
+        # dashboard, the reports and the pack show it), whichever chart is drawn below.
+        figure = s.figure
+        icon = figure.variation_icon if figure is not None else s.variation_icon
+        shown = figure is not None and figure.latest_value is not None or s.result is not None
+        colour = variation_colour(icon) if shown else COMMON_COLOUR
+        words = variation_text(icon, short=True) if shown else "No chart yet"
+        if s.trial and figure is None:
             words += " (trial)"
         lines.append(Text(words, style=f"bold {colour}"))
         change = s.change
+        aim = change.aim_words().removeprefix("aim: ")
         if change.change is None:
-            lines.append(Text(f"No change figure yet (aim -{change.aim_reduction:.0%})"))
+            lines.append(Text(f"No change figure yet (aim {aim})"))
         else:
             style = IMPROVEMENT_COLOUR if change.meets_aim else ""
-            lines.append(Text(f"{change.change:+.0%} vs baseline (aim -{change.aim_reduction:.0%})", style=style))
+            lines.append(Text(f"{change.change:+.0%} vs baseline (aim {aim})", style=style))
         running, due = s.running, s.due_for_study
         lines.append(Text(f"PDSA: {len(running)} running, {len(due)} due Study", style="bold"))
         for line in running[:3]:
@@ -347,7 +374,8 @@ class HuddleScreen(Screen[None]):
         return Text("\n").join(lines)
 
     def _chart_title(self, s: HuddleSummary) -> str:
-        return f"{s.measure_label} per 1,000 bed days - {s.chart_label}"
+        unit = " per 1,000 bed days" if s.unit.startswith("per 1,000") else " (%)" if s.unit.startswith("%") else ""
+        return f"{s.measure_label}{unit} - {s.chart_label}"
 
     def _legend(self, s: HuddleSummary) -> Text:
         from rrp.reports.huddle import MARKER_LEGEND
@@ -374,16 +402,23 @@ class HuddleScreen(Screen[None]):
         start_loading(self.query_one("#huddle-chart"))
         self.start_load(choices)
 
+    def _measures(self) -> list[str]:
+        return list(self.summary.measure_codes) if self.summary is not None else list(MEASURE_KEYS)
+
     def action_measure(self, index: int) -> None:
-        self._reload(measure=MEASURE_KEYS[index])
+        measures = self._measures()
+        if index < len(measures):
+            self._reload(measure=measures[index])
 
     def action_next_measure(self) -> None:
-        current = MEASURE_KEYS.index(self.measure) if self.measure in MEASURE_KEYS else -1
-        self._reload(measure=MEASURE_KEYS[(current + 1) % len(MEASURE_KEYS)])
+        measures = self._measures()
+        current = measures.index(self.measure) if self.measure in measures else -1
+        self._reload(measure=measures[(current + 1) % len(measures)])
 
     def action_next_chart(self) -> None:
-        current = CHARTS.index(self.chart) if self.chart in CHARTS else -1
-        self._reload(chart=CHARTS[(current + 1) % len(CHARTS)])
+        charts = list(self.summary.chart_options) if self.summary is not None else list(CHARTS)
+        current = charts.index(self.chart) if self.chart in charts else -1
+        self._reload(chart=charts[(current + 1) % len(charts)])
 
     def action_baseline(self) -> None:
         if not self.loaded:
@@ -400,8 +435,6 @@ class HuddleScreen(Screen[None]):
     def _annotate(self, kind: str) -> None:
         if not self.loaded or self.ward_code is None or self.summary is None:
             return
-        from rrp.reports.huddle import HUDDLE_MEASURES
-
         def chosen(annotation: Annotation | None) -> None:
             if annotation is None:
                 return
@@ -413,7 +446,7 @@ class HuddleScreen(Screen[None]):
             ward_code=self.ward_code,
             kind=kind,
             measure=self.measure if rebase else None,
-            measure_label=HUDDLE_MEASURES.get(self.measure or "", ""),
+            measure_label=self.summary.measure_label,
             on_date=None if rebase else self.app.today,  # type: ignore[attr-defined]
         )
         self.app.push_screen(form, chosen)

@@ -70,6 +70,20 @@ class AnnotationRepository:
         )
         return [_stored(row) for row in rows]
 
+    def rebase_points(self, ward_code: str | None = None) -> dict[Any, builtins.list[dt.date]]:
+        """Every ward's rebases (kind 'rebase'), or one ward's: a ward code (every measure) or a
+        (ward code, measure) pair -> dates, as rrp.reports.figures.ward_figures takes them."""
+        sql = "SELECT ward_code, measure, on_date FROM annotation WHERE kind = 'rebase' AND ward_code IS NOT NULL"
+        params: builtins.list[Any] = []
+        if ward_code:
+            sql += " AND ward_code = ?"
+            params.append(ward_code.strip().upper())
+        points: dict[Any, builtins.list[dt.date]] = {}
+        for row in self.database.query(sql + " ORDER BY on_date, rowid", params):
+            key = row["ward_code"] if row["measure"] is None else (row["ward_code"], row["measure"])
+            points.setdefault(key, []).append(dt.date.fromisoformat(row["on_date"]))
+        return points
+
     def for_cycle(self, cycle_id: str) -> builtins.list[StoredAnnotation]:
         rows = self.database.query(_SELECT + " WHERE pdsa_cycle_id = ? ORDER BY on_date, rowid", (cycle_id,))
         return [_stored(row) for row in rows]

@@ -380,6 +380,18 @@ class MeasureRepository:
         )
         return {r["measure_code"]: float(r["aim_target"]) for r in rows}
 
+    def all_ward_targets(self, ward_code: str | None = None) -> dict[str, dict[str, float]]:
+        """Every ward's own targets (or one ward's): measure code -> ward code -> aim_target."""
+        sql = "SELECT ward_code, measure_code, aim_target FROM measure_target"
+        params: tuple[Any, ...] = ()
+        if ward_code:
+            sql += " WHERE ward_code = ?"
+            params = (ward_code,)
+        out: dict[str, dict[str, float]] = {}
+        for r in self.database.query(sql, params):
+            out.setdefault(r["measure_code"], {})[r["ward_code"]] = float(r["aim_target"])
+        return out
+
     def set_ward_target(self, ward_code: str, measure_code: str, target: float | None) -> bool:
         """Set (or with None, clear) a ward's own target; returns True when it changed (audited)."""
         key = f"{ward_code}/{measure_code}"

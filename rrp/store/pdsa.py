@@ -23,6 +23,7 @@ from rrp.models.annotation import Annotation, AnnotationKind
 from rrp.models.fields import STORED
 from rrp.models.nhs_number import nhs_number_problem
 from rrp.models.pdsa import (
+    RUNNING_STATUSES,
     ActDecision,
     Nudge,
     PdsaCycle,
@@ -138,12 +139,13 @@ class PdsaRepository:
         return {row["id"]: row["at"] for row in self.database.query(sql + " GROUP BY a.row_key", params)}
 
     def running(self, ward_code: str | None, today: dt.date) -> builtins.list[StoredCycle]:
-        """Cycles being tested now (status doing) on a ward (None: every ward), soonest end first.
+        """Cycles running now (rrp.models.pdsa.RUNNING_STATUSES: in Do or in Study) on a ward
+        (None: every ward), soonest end first.
 
         `today` is taken for symmetry with `due_for_study` (and a future "started by today" rule).
         """
         del today
-        cycles = self.list(ward_code=ward_code, status=PdsaStatus.DOING)
+        cycles = [s for status in RUNNING_STATUSES for s in self.list(ward_code=ward_code, status=status)]
         return sorted(cycles, key=lambda s: (s.cycle.planned_end or dt.date.max, s.cycle.ward_code))
 
     def due_for_study(self, ward_code: str | None, today: dt.date) -> builtins.list[StoredCycle]:

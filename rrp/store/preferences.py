@@ -34,3 +34,19 @@ class PreferenceRepository:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, json.dumps(value)),
             )
+
+    def fixed_baselines(self, ward_code: str | None = None) -> dict[str, int]:
+        """Each ward's fixed baseline ('fix after n points', the huddle's choice, n >= 12), or one
+        ward's: ward code -> n. Wards without one are left out."""
+        if ward_code:
+            keys = {f"huddle:{ward_code.strip().upper()}": self.get(f"huddle:{ward_code.strip().upper()}")}
+        else:
+            rows = self.database.query("SELECT key, value FROM preference WHERE key LIKE 'huddle:%'")
+            keys = {r["key"]: json.loads(r["value"]) for r in rows}
+            keys.update({k: json.loads(v) for k, v in self._session.items() if k.startswith("huddle:")})
+        out: dict[str, int] = {}
+        for key, value in keys.items():
+            n = value.get("fix_after") if isinstance(value, dict) else None
+            if isinstance(n, int) and not isinstance(n, bool) and n >= 12:
+                out[key.removeprefix("huddle:")] = n
+        return out

@@ -85,8 +85,11 @@ def test_weeks_since_counts_from_the_latest_entered_week_across_gaps() -> None:
 
 def test_change_from_baseline_against_the_aim() -> None:
     # Baseline 12 weeks at 3 per 100 bed days (30 per 1,000); last 12 weeks at 1 (10 per 1,000).
+    # The huddle is held the week after the last entered week: that week is the last complete one
+    # (rrp.reports.figures: the week in progress is not yet due, so it is not in "recent").
     f = frame([3] * 12 + [2] * 6 + [1] * 12)
-    s = huddle_summary(f, today=weeks(30)[-1], measure="restraint")
+    after = weeks(30)[-1] + dt.timedelta(weeks=1)
+    s = huddle_summary(f, today=after, measure="restraint")
     c = s.change
     assert c.baseline_weeks == 12 and c.recent_weeks == 12
     assert c.baseline_rate == pytest.approx(30.0)
@@ -96,16 +99,25 @@ def test_change_from_baseline_against_the_aim() -> None:
     assert c.aim_reduction == pytest.approx(1 / 3)
     assert "Down 67%" in c.text() and "aim met" in c.text()
     # A 70% aim is not met by a 67% fall; a fixed baseline of 18 weeks moves the baseline.
-    s = huddle_summary(f, today=weeks(30)[-1], measure="restraint", aim_reduction=0.7)
+    s = huddle_summary(f, today=after, measure="restraint", aim_reduction=0.7)
     assert s.change.meets_aim is False
-    s = huddle_summary(f, today=weeks(30)[-1], measure="restraint", fix_after=18)
+    s = huddle_summary(f, today=after, measure="restraint", fix_after=18)
     assert s.change.baseline_weeks == 18
     assert s.change.baseline_rate == pytest.approx((36 + 12) / 1800 * 1000)
 
 
+def test_change_leaves_out_the_week_in_progress() -> None:
+    # Held on the last entered week's Monday: that week is still in progress, so "recent" is
+    # the 12 complete weeks before it (11 of them at 1, one at 2), as the dashboard counts it.
+    f = frame([3] * 12 + [2] * 6 + [1] * 12)
+    s = huddle_summary(f, today=weeks(30)[-1], measure="restraint")
+    assert s.change.recent_weeks == 12
+    assert s.change.recent_rate == pytest.approx((11 + 2) / 1200 * 1000)
+
+
 def test_change_from_baseline_zero_baseline_is_blank() -> None:
     f = frame([0] * 12 + [1] * 12)
-    s = huddle_summary(f, today=weeks(24)[-1])
+    s = huddle_summary(f, today=weeks(24)[-1] + dt.timedelta(weeks=1))
     assert s.change.change is None and s.change.meets_aim is None
     assert "baseline rate is zero" in s.change.text()
 

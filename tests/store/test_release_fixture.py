@@ -83,9 +83,35 @@ def test_the_migrated_core_measures_are_the_shipped_definitions(old_copy: Path) 
     assert load_shipped_measures(store) == 0
 
 
-@pytest.mark.parametrize("kind", sorted(p.stem for p in RELEASE_EXPORTS.glob("*.csv")))
+#: Exports whose figures issue 12 changed on purpose (one definition of every figure).
+CHANGED_BY_DESIGN = {"spc"}
+
+
+@pytest.mark.parametrize("kind", sorted(p.stem for p in RELEASE_EXPORTS.glob("*.csv") if p.stem not in CHANGED_BY_DESIGN))
 def test_exports_after_migration_are_the_release_bytes(old_copy: Path, kind: str) -> None:
     store = Store(old_copy)
     out = io.BytesIO()
     export(store, kind, out)
     assert out.getvalue() == (RELEASE_EXPORTS / f"{kind}.csv").read_bytes()
+
+
+def test_the_spc_export_differs_from_the_release_only_by_the_shared_aim(old_copy: Path) -> None:
+    """Issue 12: the spc export charts each measure as the dashboard does, so its assurance target
+    is now the ward's aim (baseline x (1 - the aim's reduction)) and its assurance icon the
+    dashboard's (0.1.0 wrote neither), and its rows follow the measure list's order (all
+    restrictive practice first). Every other cell is the release's, character for character."""
+    import pandas as pd
+
+    store = Store(old_copy)
+    out = io.BytesIO()
+    export(store, "spc", out)
+    read = {"encoding": "utf-8-sig", "keep_default_na": False, "dtype": str}
+    now = pd.read_csv(io.BytesIO(out.getvalue()), **read)
+    then = pd.read_csv(RELEASE_EXPORTS / "spc.csv", **read)
+    assert list(now.columns) == list(then.columns)
+    assert (then["target"] == "").all() and (then["assurance_icon"] == "").all()
+    assert (now["target"] != "").all() and (now["assurance_icon"] != "").any()
+    key = ["provider_code", "ward_code", "measure", "week_start"]
+    same = [c for c in then.columns if c not in ("target", "assurance_icon")]
+    assert now[same].sort_values(key).reset_index(drop=True).equals(then[same].sort_values(key).reset_index(drop=True))
+    assert now["measure"].drop_duplicates().tolist()[0] == "all_restrictive"

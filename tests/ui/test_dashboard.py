@@ -158,3 +158,32 @@ async def test_dashboard_reads_the_highlighted_ward_and_the_aggregate_in_words(d
         await pilot.press("f4")  # the Aggregate tab
         await pilot.pause()
         assert " ".join(aggregate_reading(want, "all_restrictive")) in shown("#dash-aggregate-summary")
+
+
+async def test_dashboard_shows_prone_restraint_and_v_chooses_the_measures(db: Path) -> None:
+    """Issue 12: prone restraint is on the dashboard by default; `v` chooses the measures shown
+    (Space unticks, Enter applies), and the figures in the cells are the shared ones."""
+    from pilot import until
+
+    from rrp.screens.dashboard import measure_cell
+
+    app = RrpApp(db, today=TODAY, who="test")
+    want = expected(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dashboard(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#dash-wards", DataTable)
+        keys = [str(c.key.value) for c in table.ordered_columns]
+        assert keys[1:6] == ["all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation"]
+        first = screen.sorted_rows[0]
+        record = want.wards.set_index("ward_code").loc[first.ward_code]
+        assert first.change["prone_restraint"] == pytest.approx(record["prone_restraint_change"])
+        assert str(measure_cell(first, "prone_restraint")) in str(table.get_row_at(0)[3])
+        await pilot.press("v")
+        await until(pilot, lambda: type(app.screen).__name__ == "MeasureChoice")
+        await pilot.press("down", "down", "space", "enter")
+        await until(pilot, lambda: app.screen is screen)
+        await pilot.pause()
+        keys = [str(c.key.value) for c in table.ordered_columns]
+        assert "prone_restraint" not in keys and keys[1:5] == ["all_restrictive", "restraint", "seclusion", "rapid_tranquillisation"]
+        assert screen.shown == ["all_restrictive", "restraint", "seclusion", "rapid_tranquillisation"]

@@ -346,3 +346,50 @@ def test_a_note_tabbed_into_the_date_box_neither_replaces_the_date_nor_fails_sil
         assert [(n.text, n.on_date) for n in notes] == [("Agency cover", dt.date(2026, 11, 18))]
 
     asyncio.run(run())
+
+
+def test_huddle_cycles_through_an_added_proportion_measure_and_its_p_chart(db: Path, tmp_path: Path) -> None:
+    """Issue 12: the huddle cycles through every measure the ward sees; a proportion measure is
+    charted with its own p chart, and its change line is the shared figure."""
+    from click.testing import CliRunner
+
+    from rrp.cli import main
+
+    fixture = Path(__file__).parent.parent / "fixtures" / "issue_measures.toml"
+    assert CliRunner().invoke(main, ["import", "measures", str(fixture), "--db", str(db)]).exit_code == 0
+    weeks = [END - dt.timedelta(weeks=i) for i in range(13, -1, -1)]
+    source = tmp_path / "values.csv"
+    source.write_text(
+        "ward_code,period_start,measure_code,numerator,denominator\n"
+        + "".join(f"{WARD},{w},debrief_72h,{2 + i % 3},6\n" for i, w in enumerate(weeks)),
+        encoding="utf-8",
+    )
+    assert CliRunner().invoke(main, ["import", "values", str(source), "--db", str(db)]).exit_code == 0
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            screen = app.screen
+            codes = screen.summary.measure_codes
+            assert codes[:5] == ["all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation"]
+            assert set(codes[5:]) == {"debrief_72h", "assaults_on_staff"}
+            key = str(codes.index("debrief_72h") + 1)
+            await pilot.press(key)
+            await until(pilot, lambda: screen.summary.measure == "debrief_72h" and screen.loaded)
+            await settle(pilot, app)
+            assert screen.summary.chart_options == ("run", "xmr", "p")
+            await pilot.press("c", "c")
+            await until(pilot, lambda: screen.summary.chart == "p")
+            await settle(pilot, app)
+            points = screen.summary.result.points
+            assert list(points["value"])[-1] == pytest.approx(100 * (2 + 13 % 3) / 6)
+            shared = next(f for f in screen.summary.figures if f.measure == "debrief_72h")
+            assert screen.summary.change.change == shared.change_from_baseline
+            assert "(%)" in screen._chart_title(screen.summary)
+            # m cycles on past the last measure back to the first
+            for _ in range(len(codes) - codes.index("debrief_72h")):
+                await pilot.press("m")
+            await until(pilot, lambda: screen.summary.measure == codes[0])
+
+    asyncio.run(run())
