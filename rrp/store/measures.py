@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -328,8 +327,9 @@ class MeasureRepository:
                 except ValidationError as exc:
                     message = "; ".join(str(e.get("msg", "invalid")) for e in exc.errors())
                     raise FieldRefused(measure.code, f"{measure.label}: {message}") from exc
-                except sqlite3.IntegrityError as exc:
-                    raise FieldRefused(measure.code, f"{measure.label}: the database refused it ({exc})") from exc
+                except self.database.integrity_error as exc:  # sqlite3's or PostgreSQL's refusal
+                    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise FieldRefused(measure.code, f"{measure.label}: the database refused it ({reason})") from exc
                 except ConstraintError as exc:
                     raise FieldRefused(measure.code, f"{measure.label}: {exc}") from exc
         saved = self.period_values(items[0][0].ward_code, items[0][0].period_start) if items else {}

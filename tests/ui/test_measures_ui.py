@@ -221,7 +221,7 @@ async def test_a_bad_field_in_the_measure_form_is_named_and_kept(demo_db, make_a
         form = app.screen
         assert screen_is(app, "MeasureForm")
         assert "Measure code 'Bad Code'" in str(form.query_one("#mfe-code").render())
-        assert "definition is required" in str(form.query_one("#mfe-definition").render())
+        assert "Definition is required" in str(form.query_one("#mfe-definition").render())
         assert form.query_one("#mf-code").value == "Bad Code"
         assert form.query_one("#mf-name").value == "A name"
     assert store(demo_db).measures.get("Bad Code") is None
