@@ -8,6 +8,7 @@ from pathlib import Path
 from rrp.store.annotations import AnnotationRepository
 from rrp.store.change_package import ChangePackageRepository
 from rrp.store.database import Database, utc_now
+from rrp.store.keys import KeyRepository
 from rrp.store.measures import MeasureRepository
 from rrp.store.pdsa import PdsaRepository
 from rrp.store.preferences import PreferenceRepository
@@ -41,6 +42,7 @@ class Store:
         self.progress = ProgressRepository(self.database)
         self.annotations = AnnotationRepository(self.database)
         self.measures = MeasureRepository(self.database)
+        self.keys = KeyRepository(self.database)
 
     @property
     def path(self) -> Path:
