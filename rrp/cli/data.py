@@ -258,6 +258,10 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.option("--chart", type=click.Choice(["u", "uprime", "xmr", "c", "run"]), default="u", show_default=True, help="spc: chart type.")
 @click.option("--fix-after", type=click.IntRange(min=12), default=None, help="spc: baseline of the first n points.")
 @click.option("--target", type=float, default=None, help="spc: target rate for the assurance icon.")
+@click.option(
+    "--key", "key_file", type=click.Path(path_type=Path), envvar="RRP_KEY", default=None,
+    help="submission: the provider's private key file that signs it (rrp keys new); or RRP_KEY.",
+)
 @exchange_errors
 def export_cmd(
     kind: str,
@@ -271,13 +275,14 @@ def export_cmd(
     chart: str,
     fix_after: int | None,
     target: float | None,
+    key_file: Path | None,
 ) -> None:
     """Write KIND to OUT (a file, or - for the screen) as Excel-safe CSV; submission as JSON.
 
     KIND: weekly, monthly (a week counts in the month of its Thursday), spc (u chart per 1,000
     bed days, MDC rules, lower is better), pdsa, progress, annotations (the notes, rebases and
     PDSA events shown on the charts), dictionary (every column's meaning), submission (one
-    ward's records for the facilitator: needs --ward), measures (the family of measures, as TOML
+    ward's records for the facilitator: needs --ward and --key, the provider's key that signs it), measures (the family of measures, as TOML
     for `rrp import measures`), values (every measure's values, one row per ward, measure and
     period, for `rrp import values`).
 
@@ -305,9 +310,19 @@ def export_cmd(
 
         if len(wards) != 1:
             fail("export submission needs exactly one --ward", EXIT_USAGE)
-        written = write_submission(store, wards[0], str(out), since=since)
+        if key_file is None:
+            fail(
+                "export submission needs --key KEYFILE: the provider's private key that signs it "
+                "(make one with rrp keys new); the facilitator refuses unsigned submissions",
+                EXIT_USAGE,
+            )
+        written = write_submission(store, wards[0], str(out), key=key_file, since=since)
         counts = ", ".join(f"{n} {t}" for t, n in written.counts.items())
-        console.print(f"Wrote the submission of {written.ward_code} to {out}: {counts}. sha256 {written.checksum}")
+        console.print(
+            f"Wrote the submission of {written.ward_code} to {out}, signed with key {written.fingerprint[:16]}: "
+            f"{counts}. sha256 {written.checksum}",
+            markup=False,
+        )
         return
     from rrp.exchange.exports import ExportFilter, export
 
