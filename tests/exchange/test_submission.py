@@ -7,7 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
-from exchange_helpers import END, TODAY, enrol, payload_of, registry_store, resign, signing_key, weekly_count
+from exchange_helpers import (
+    END,
+    TODAY,
+    enrol,
+    payload_of,
+    registry_store,
+    resign,
+    signing_key,
+    weekly_count,
+)
 
 from rrp.exchange.submission import (
     SubmissionRefused,
