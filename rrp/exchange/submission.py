@@ -24,6 +24,7 @@ this database last agreed with that ward (table sync_state):
 | changed since | changed since (or never agreed) | CONFLICT: reported, nothing written |
 | = agreed, or = what they deleted | deleted there | deleted here (audited with their reason) |
 | changed since | deleted there | CONFLICT: reported, nothing deleted |
+| deleted (the ward's deletion) | present again | inserted if updated since the deletion, else CONFLICT |
 
 A conflict waits for a person: `merge_submission(..., take={"weekly:NVT-ASH/2026-03-02": "theirs"})`
 writes the ward's version (or deletes); "ours" keeps this one. Either way the ward's version
@@ -427,6 +428,7 @@ def merge_submission(
     applies one choice to every conflict. Conflicts without a choice are reported in the result
     and left as they are. Raises FileRefused, SubmissionRefused, or StoreError (all: nothing written).
     """
+    from rrp.exchange.trust import moment
     from rrp.store.sync import DELETED_HASH, SyncRepository, row_key
 
     data, signed_by = open_submission(path, store)
@@ -462,6 +464,12 @@ def merge_submission(
                 their_hash = content_hash(theirs)
                 base = agreed.get((table, key))
                 decision = _decide(ours, theirs, their_hash, base)
+                if decision == "insert" and base == DELETED_HASH:
+                    # Deleted there and here: back only if entered again after the deletion;
+                    # an older copy (an old file imported again) waits for a person.
+                    entered, deleted_at = moment(theirs.get("updated_at")), moment(sync.agreed_at(code, table, key))
+                    if entered is None or deleted_at is None or entered < deleted_at:
+                        decision = "conflict"
                 if decision == "conflict":
                     choice = chosen(ref)
                     if choice is None:
@@ -491,7 +499,7 @@ def merge_submission(
             if not dry_run:
                 if decision in ("delete", "take_theirs") and ours is not None:
                     sync.delete_record(table, ours, reason=deletion["reason"], who=who)
-                sync.set_agreed(code, table, key, DELETED_HASH)
+                sync.set_agreed(code, table, key, DELETED_HASH, at=deletion["deleted_at"])
             _count(result, decision, ref)
         unknown = set(choices) - {c.ref for c in result.conflicts} - {r.split(" ")[0] for r in result.resolved}
         if unknown:

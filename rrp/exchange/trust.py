@@ -75,8 +75,9 @@ def check_claims(store: Store, data: dict[str, Any], signed_by: SignedBy, where:
     for label, row in records:
         if isinstance(row, dict):
             times += [(f"a {label} record's {name}", row[name]) for name in _TIME_FIELDS if row.get(name) is not None]
-            if "deleted_at" in row:
-                times.append((f"a {label} record's deleted_at", row["deleted_at"]))
+    for item in data.get("deleted", []):
+        if isinstance(item, dict):  # every deletion says when it was made
+            times.append((f"a deleted {item.get('table')} record's deleted_at", item.get("deleted_at")))
     for what, value in times:
         when = moment(value)
         if when is None:

@@ -154,13 +154,23 @@ class SyncRepository:
         )
         return {(t, k): h for t, k, h in rows}
 
-    def set_agreed(self, source: str, table: str, key: str, content_hash: str) -> None:
-        """Record agreement (call inside the merge's transaction)."""
+    def agreed_at(self, source: str, table: str, key: str) -> str | None:
+        """When the agreement on one record was recorded (for a deletion: when the ward deleted it)."""
+        row = self.database.conn.execute(
+            "SELECT agreed_at FROM sync_state WHERE source = ? AND table_name = ? AND row_key = ?",
+            (source, table, key),
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_agreed(
+        self, source: str, table: str, key: str, content_hash: str, *, at: str | None = None
+    ) -> None:
+        """Record agreement (call inside the merge's transaction); `at` defaults to now."""
         self.database.conn.execute(
             "INSERT INTO sync_state (source, table_name, row_key, agreed_hash, agreed_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, table_name, row_key) "
             "DO UPDATE SET agreed_hash = excluded.agreed_hash, agreed_at = excluded.agreed_at",
-            (source, table, key, content_hash, self.database.clock()),
+            (source, table, key, content_hash, at or self.database.clock()),
         )
 
     def submission_seen(self, checksum: str) -> dict[str, Any] | None:

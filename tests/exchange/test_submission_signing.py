@@ -317,6 +317,25 @@ def test_deletions_travel_and_apply(ward: Store, hub: Store, tmp_path: Path) -> 
     assert hub.weekly.week(WARD, day).counts == week
 
 
+def test_an_old_copy_of_a_deleted_week_does_not_come_back_silently(ward: Store, hub: Store, tmp_path: Path) -> None:
+    first = tmp_path / "1.json"
+    write_submission(ward, WARD, first, key=NVT)
+    merge_submission(hub, first, today=TODAY)
+    day = END - dt.timedelta(weeks=2)
+    _delete(ward, day, "duplicate")
+    second = tmp_path / "2.json"
+    write_submission(ward, WARD, second, key=NVT)
+    assert merge_submission(hub, second, today=TODAY).deleted
+    # An older file imported again: its copy of the week predates the deletion.
+    old = payload_of(first)
+    for row in old["tables"]["weekly"]:
+        row["updated_at"] = "2026-01-05T09:00:00Z"
+    resign(first, old, NVT)
+    ref = f"weekly:{WARD}/{day.isoformat()}"
+    result = merge_submission(hub, first, today=TODAY)
+    assert ref in [c.ref for c in result.conflicts] and hub.weekly.week(WARD, day) is None
+
+
 def test_a_deletion_of_a_week_edited_here_is_a_conflict(ward: Store, hub: Store, tmp_path: Path) -> None:
     first = tmp_path / "1.json"
     write_submission(ward, WARD, first, key=NVT)
