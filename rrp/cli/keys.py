@@ -40,17 +40,23 @@ def keys_new(provider: str, out: Path, db_path: Path | None) -> None:
     OUT must not exist yet. Keep it off the shared drive; give the printed public key to the
     facilitator to enrol (rrp keys enrol).
     """
-    from rrp.exchange.signing import new_key_file
+    from rrp.exchange.signing import new_key_file, parse_public_key
+    from rrp.store.keys import fingerprint
     from rrp.store.output_file import write_private
 
     code = _provider_code(provider)
     data, public = new_key_file(code)
     write_private(out, data, database=resolve_db(db_path))
     console = _console()
-    console.print(f"Wrote {code}'s private key to {out} (readable by you alone: keep it safe, never share it).")
+    console.print(
+        f"Wrote {code}'s private key to {out} (readable by you alone: keep it safe, never share it).",
+        markup=False,
+    )
     console.print("Public key, for the facilitator to enrol:")
-    console.print(public)
-    console.print(f"The facilitator runs: rrp keys enrol --provider {code} {public}")
+    console.print(public, markup=False)
+    # Read out over the phone, it proves the key the facilitator enrolled is this one.
+    console.print(f"Fingerprint (the facilitator sees the same after enrolling): {fingerprint(parse_public_key(public))[:16]}")
+    console.print(f"The facilitator runs: rrp keys enrol --provider {code} {public}", markup=False)
 
 
 @keys.command("enrol")
