@@ -79,10 +79,10 @@ class KeyRepository:
         )
         return ProviderKey(**row) if row else None
 
-    def by_fingerprint(self, fingerfphex: str) -> ProviderKey | None:
+    def by_fingerprint(self, fingerprint_hex: str) -> ProviderKey | None:
         """Any enrolled key (revoked or not) with this fingerprint."""
         row = self.database.query_one(
-            f"SELECT {_COLUMNS} FROM provider_key WHERE fingerprint = ?", (fingerfphex,)
+            f"SELECT {_COLUMNS} FROM provider_key WHERE fingerprint = ?", (fingerprint_hex,)
         )
         return ProviderKey(**row) if row else None
 

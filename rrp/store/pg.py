@@ -64,6 +64,8 @@ def pg_query(sql: str, placeholders: bool = True) -> str:
     sql = re.sub(r"\bIS NOT (?!NULL\b)", "IS DISTINCT FROM ", sql)
     sql = re.sub(r"\bIS (?=%s|\?)", "IS NOT DISTINCT FROM ", sql)
     sql = sql.replace("json_object(", "json_build_object(")
+    # SQLite's json_extract(column, '$.field') of a JSON text column: PostgreSQL's ->> on json.
+    sql = re.sub(r"\bjson_extract\((\w+), '\$\.(\w+)'\)", r"(\1::json ->> '\2')", sql)
     # SQLite's CROSS JOIN ... ON is an inner join with the order fixed (a planner hint).
     sql = re.sub(r"\bCROSS JOIN (\w+(?: AS \w+)?) ON\b", r"JOIN \1 ON", sql)
     sql = re.sub(r"\btemp\.", "pg_temp.", sql)

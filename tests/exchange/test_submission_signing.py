@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,9 +66,14 @@ def _state(store: Store) -> tuple[bytes, int]:
 
 
 def _refused(store: Store, path: Path, match: str) -> None:
+    """Refused whole, `match` found in its line or in one of the fields it names."""
+    from rrp.exchange.summaries import problem_line
+
     before = _state(store)
-    with pytest.raises(SubmissionRefused, match=match):
+    with pytest.raises(SubmissionRefused) as info:
         merge_submission(store, path, today=TODAY)
+    said = [str(info.value), *(problem_line(p) for p in info.value.problems)]
+    assert any(re.search(match, line) for line in said), said
     assert _state(store) == before  # byte for byte: nothing written, not even the audit
 
 
@@ -196,9 +202,9 @@ def test_one_record_of_another_providers_ward_refuses_the_whole_file(hub: Store,
 @pytest.mark.parametrize(
     ("field", "value", "match"),
     [
-        ("updated_at", "9999-12-31T00:00:00Z", "in the future"),
+        ("updated_at", "9999-12-31T00:00:00Z", "weekly.updated_at: 9999-12-31T00:00:00Z is in the future"),
         ("updated_at", "9999", "is not a time"),  # compared as text, "9999" beat every real time
-        ("exported_at", "9999-01-01T00:00:00Z", "its export time is in the future"),
+        ("exported_at", "9999-01-01T00:00:00Z", "exported_at: 9999-01-01T00:00:00Z is in the future"),
         ("updated_at", "not a time", "is not a time"),
     ],
 )
