@@ -38,7 +38,7 @@ REFUSED: list[tuple[str, str, list[str]]] = [
         "weekly",
         ["row 2, ward_code: A code is ASCII letters, digits, '-' or '_': 'NVT-\u0410SH' has '\u0410' (CYRILLIC CAPITAL LETTER A)"],
     ),
-    ("weekly/year-one.csv", "weekly", ["row 2, week_start: Week start 0001-01-01 is before 2000-01-03: check the year"]),
+    ("weekly/year-one.csv", "weekly", ["row 2, week_start: Week start '0001-01-01' is outside the years 2000 to 2100"]),
     ("weekly/year-2099.csv", "weekly", ["row 2, week_start: Week start 2099-01-05 is in the future"]),
     ("weekly/row-number-bomb.xlsx", "weekly", ["{path} has more than 1,000,000 rows, the limit for a weekly import"]),
     ("wards/long-ward-name.csv", "wards", ["row 2, ward_name: Ward name is at most 120 characters (this one has 30,000)"]),
@@ -85,6 +85,20 @@ REFUSED: list[tuple[str, str, list[str]]] = [
         "submission/updated-at-not-a-time.json",
         "submission",
         ["row 2, weekly.updated_at: 'yesterday' is not a time such as 2026-03-02T09:30:00Z"],
+    ),
+    (
+        "submission/deletion-without-time.json",
+        "submission",
+        ["deleted.0.deleted_at: is missing", "deleted.0.reason: Input should be a valid string"],
+    ),
+    (
+        "submission/unsigned-format-1.json",
+        "submission",
+        [
+            "{path} is an unsigned submission (written by an older rrp): refused, nothing was imported. "
+            "Submissions must be signed: ask the ward to export it again with its provider's key "
+            "(rrp export submission --key KEYFILE)."
+        ],
     ),
 ]
 
