@@ -6,11 +6,15 @@ annotations) with version/updated_at/updated_by, the records deleted there (`del
 its reason), and when it was exported. It is signed with the provider's private key
 (rrp.exchange.signing): the file carries the payload's exact bytes and their Ed25519 signature.
 
-Before anything is merged the whole submission is refused, with one line naming why, when: it is
-unsigned (format 1: anyone could write one), the provider has no key enrolled here or signed with
-a revoked or another key, the signature fails (one byte changed), the payload claims another
-provider than the one that signed it, its ward belongs to another provider in this database's
-registry, or any time in it (export, updated_at, deletion) is in the future (rrp.exchange.trust).
+Before anything is merged the whole submission is refused, with one line naming why, when: the
+file is past a limit of a ward submission (rrp.exchange.limits: one bounded reader, regular files
+only), it is unsigned (format 1: anyone could write one), the provider has no key enrolled here or
+signed with a revoked or another key, the signature fails (one byte changed), the payload claims
+another provider than the one that signed it, or its ward belongs to another provider in this
+database's registry (rrp.exchange.trust). Then every field of the verified payload is checked,
+all or nothing, each problem named: the envelope and its deletions (submission_check.Envelope),
+each record's history fields (RecordHistory: no time in the future beyond trust.CLOCK_SKEW) and
+its content (the app's own models).
 
 Merging, record by record (key: ward+week, ward+month, or id), with `agreed` = the content hash
 this database last agreed with that ward (table sync_state):
