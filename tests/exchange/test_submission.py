@@ -180,3 +180,20 @@ def test_not_a_submission(tmp_path: Path, empty_store: Store) -> None:
     f.write_text('{"format": "something else"}')
     with pytest.raises(FileRefused):
         merge_submission(empty_store, f)
+
+
+def test_a_ward_on_either_engine_sends_its_deletions(tmp_path: Path, engine_db: Path | str) -> None:
+    """The ward's deletions are found in its audit on PostgreSQL too (json_extract in its words)."""
+    ward = Store(engine_db, who="ward")
+    build_demo(ward, weeks=6, end=END)
+    stored = ward.weekly.weeks("NVT-ASH")[-1]
+    day = stored.counts.week_start
+    ward.weekly.delete("NVT-ASH", day, reason="entered twice", expected_version=stored.version)
+    out = tmp_path / "ash.json"
+    written = write_submission(ward, "NVT-ASH", out, key=KEY)
+    assert written.counts["deleted"] == 1
+    (gone,) = payload_of(out)["deleted"]
+    assert gone["reason"] == "entered twice" and gone["record"]["week_start"] == day.isoformat()
+    hub = registry_store(tmp_path / "hub.sqlite", who="facilitator")
+    enrol(hub, KEY)
+    assert merge_submission(hub, out, dry_run=True, today=TODAY).inserted
