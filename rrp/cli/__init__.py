@@ -54,6 +54,9 @@ main.add_command(report)
 
 import rrp.cli.measures  # noqa: E402, F401 - adds `import measures` and `import values`
 import rrp.cli.report_collab  # noqa: E402, F401 - adds `report collaborative` and `report pack`
+from rrp.cli.keys import keys  # noqa: E402 - registered after the group is defined
 from rrp.cli.serve import serve  # noqa: E402
+
+main.add_command(keys)
 
 main.add_command(serve)

@@ -272,6 +272,10 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.option("--chart", type=click.Choice(["u", "uprime", "xmr", "c", "run"]), default="u", show_default=True, help="spc: chart type.")
 @click.option("--fix-after", type=click.IntRange(min=12, max=100_000), default=None, help="spc: baseline of the first n points.")
 @click.option("--target", "target_rate", type=float, default=None, help="spc: target rate for the assurance icon.")
+@click.option(
+    "--key", "key_file", type=click.Path(path_type=Path), envvar="RRP_KEY", default=None,
+    help="submission: the provider's private key file that signs it (rrp keys new); or RRP_KEY.",
+)
 @exchange_errors
 def export_cmd(
     kind: str,
@@ -285,13 +289,14 @@ def export_cmd(
     chart: str,
     fix_after: int | None,
     target_rate: float | None,
+    key_file: Path | None,
 ) -> None:
     """Write KIND to OUT (a file, or - for the screen) as Excel-safe CSV; submission as JSON.
 
     KIND: weekly, monthly (a week counts in the month of its Thursday), spc (u chart per 1,000
     bed days, MDC rules, lower is better), pdsa, progress, annotations (the notes, rebases and
     PDSA events shown on the charts), dictionary (every column's meaning), submission (one
-    ward's records for the facilitator: needs --ward), measures (the family of measures, as TOML
+    ward's records for the facilitator: needs --ward and --key, the provider's key that signs it), measures (the family of measures, as TOML
     for `rrp import measures`), values (every measure's values, one row per ward, measure and
     period, for `rrp import values`), board (the board's monthly summary: mean monthly rate per
     1,000 bed days, change against baseline, wards reaching a 25% and a one-third reduction),
@@ -315,7 +320,9 @@ def export_cmd(
     # '-' on a terminal: shown with control characters made visible (a file or pipe gets the bytes).
     target = screen_stream(str(out))
     try:
-        line = _write_export(store, kind, target, out, wards, since, provider, start, end, chart, fix_after, target_rate)
+        line = _write_export(
+            store, kind, target, out, wards, since, provider, start, end, chart, fix_after, target_rate, key_file
+        )
     finally:
         if not isinstance(target, str):
             target.flush()
@@ -335,6 +342,7 @@ def _write_export(
     chart: str,
     fix_after: int | None,
     target_rate: float | None,
+    key_file: Path | None = None,
 ) -> str:
     """Write one export kind to `target` (a path text or a stream); the summary line naming `out`."""
     from rrp.exchange.summaries import export_summary
@@ -357,9 +365,18 @@ def _write_export(
 
         if len(wards) != 1:
             fail("export submission needs exactly one --ward", EXIT_USAGE)
-        written = write_submission(store, wards[0], target, since=since)
+        if key_file is None:
+            fail(
+                "export submission needs --key KEYFILE: the provider's private key that signs it "
+                "(make one with rrp keys new); the facilitator refuses unsigned submissions",
+                EXIT_USAGE,
+            )
+        written = write_submission(store, wards[0], target, key=key_file, since=since)
         counts = ", ".join(f"{n} {t}" for t, n in written.counts.items())
-        return f"Wrote the submission of {written.ward_code} to {out}: {counts}. sha256 {written.checksum}"
+        return (
+            f"Wrote the submission of {written.ward_code} to {out}, signed with key {written.fingerprint[:16]}: "
+            f"{counts}. sha256 {written.checksum}"
+        )
     from rrp.exchange.exports import ExportFilter, export
 
     flt = ExportFilter(provider=provider, wards=tuple(wards), start=start, end=end)

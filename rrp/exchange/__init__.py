@@ -12,8 +12,10 @@ functions that need it). Nothing here imports Textual: the app calls these from 
 - `rrp.exchange.exports`: export, export_table, ExportFilter, EXPORT_KINDS;
 - `rrp.exchange.csv_out`: write_csv, excel_safe (formula neutralisation);
 - `rrp.exchange.dictionary`: the data dictionary of every export;
-- `rrp.exchange.submission`: write_submission, read_submission, merge_submission;
-- `rrp.exchange.submission_check`: the strict shape of a submission's envelope and history fields;
+- `rrp.exchange.submission`: write_submission, open_submission, read_submission, merge_submission;
+- `rrp.exchange.submission_check`: the strict shape of a submission's envelope, deletions and history fields;
+- `rrp.exchange.signing`: providers' Ed25519 keys, sealing and opening a signed submission;
+- `rrp.exchange.trust`: what a signed submission may claim (its provider's wards, no future time);
 - `rrp.exchange.backup`: backup_database, restore_database;
 - `rrp.exchange.summaries`: the words the CLI and the app's Data screen both use for results.
 """

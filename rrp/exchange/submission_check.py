@@ -1,7 +1,9 @@
-"""The strict shape of a ward submission: its envelope and every record's history fields.
+"""The strict shape of a ward submission: its envelope, deletions and every record's history fields.
 
-A submission is validated as strictly as an import, field by field, before anything is merged:
-the rrp version is a version string, timestamps are real UTC times not in the future, a record's
+A submission's signed payload is validated as strictly as an import, field by field, before
+anything is merged: the rrp version is a version string, timestamps are real UTC times not in the
+future (beyond the one CLOCK_SKEW of rrp.exchange.trust), each deletion names its table, record,
+time and reason with the right types, a record's
 version is a whole number (not 'abc', a list or a 40-digit integer), the ward and provider are
 valid registry records. The records' content is checked by the app's own models
 (`submission._validate`); this module checks what those models do not cover.
@@ -13,22 +15,25 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictInt, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictInt, StrictStr, ValidationError
 from pydantic_core import PydanticCustomError
 
+from rrp.exchange.trust import CLOCK_SKEW
 from rrp.models.registry import Provider, Ward
 
 #: A record's version is a counter of saves: at least 1, far below anything SQLite cannot hold.
 MAX_RECORD_VERSION = 1_000_000_000
 MAX_NAME_CHARS = 120
 _VERSION = re.compile(r"\d{1,4}(\.\d{1,4}){1,3}([.+-]?[A-Za-z0-9]{1,20})?")
-#: Clocks on two stations differ; a day ahead is a wrong clock, not a time from the future.
-CLOCK_SKEW = dt.timedelta(days=1)
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def timestamp(value: Any, *, now: dt.datetime | None = None) -> str:
-    """An ISO time in UTC between 2000 and now (+ a day of clock skew), returned as given."""
+    """An ISO time in UTC between 2000 and now (+ CLOCK_SKEW), returned as given.
+
+    The one check of "a time in the future" for everything a submission says: a forged
+    updated_at of 9999 would otherwise win every later comparison of the merge.
+    """
     if not isinstance(value, str) or len(value) > 40:
         raise PydanticCustomError("timestamp", "must be a time such as 2026-03-02T09:30:00Z")
     try:
@@ -106,8 +111,31 @@ class RecordHistory(BaseModel):
     created_at: Annotated[str | None, BeforeValidator(lambda v: None if v is None else timestamp(v))] = None
 
 
+def deletable_table(value: Any) -> str:
+    """A table whose deletions a submission carries (the store deletes only these)."""
+    from rrp.exchange.submission import DELETABLE_TABLES
+
+    if value not in DELETABLE_TABLES:
+        raise PydanticCustomError(
+            "table", "must be one of {tables}, not {value}", {"tables": ", ".join(DELETABLE_TABLES), "value": _short(value)}
+        )
+    return value
+
+
+class Deletion(BaseModel):
+    """A record the ward deleted: which, when, by whom and why (the reason's text: WeekDeletion)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table: Annotated[str, BeforeValidator(deletable_table)]
+    record: dict[StrictStr, Any]
+    deleted_at: Timestamp
+    deleted_by: Person
+    reason: StrictStr | None = None
+
+
 class Envelope(BaseModel):
-    """Everything in a submission but its records."""
+    """Everything in a submission's signed payload but its records' content."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -120,7 +148,7 @@ class Envelope(BaseModel):
     ward: Ward
     provider: Provider | None = None
     tables: dict[str, list[Any]]
-    checksum: dict[str, Any]
+    deleted: list[Deletion] = []
 
 
 def problems_of(error: ValidationError) -> list[tuple[str, str]]:

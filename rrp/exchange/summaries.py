@@ -53,9 +53,12 @@ def submission_summary(result: MergeResult) -> str:
     s = result.summary()
     prefix = "Dry run: " if result.dry_run else ""
     seen = " (this file was merged before)" if result.already_merged else ""
+    by = result.signed_by
+    signed = f", signed by {by.provider} (key {by.fingerprint[:16]})" if by else ""
     return (
-        f"{prefix}{result.source} from ward {result.ward_code}{seen}: {s['inserted']} inserted, "
-        f"{s['updated']} updated, {s['unchanged']} unchanged, {s['kept_ours']} kept (edited here since), "
+        f"{prefix}{result.source} from ward {result.ward_code}{signed}{seen}: {s['inserted']} inserted, "
+        f"{s['updated']} updated, {s['deleted']} deleted, {s['unchanged']} unchanged, "
+        f"{s['kept_ours']} kept (edited here since), "
         f"{s['resolved']} resolved, {s['conflicts']} conflicts."
     )
 

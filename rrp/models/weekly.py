@@ -213,3 +213,9 @@ class StoredWeek(BaseModel):
     version: int
     updated_at: str
     updated_by: str
+
+
+class WeekDeletion(BaseModel):
+    """Why a week of counts is deleted: kept in the audit, and sent with the ward's submission."""
+
+    reason: FreeText("Reason for deleting", max_length=500, required="Say why the week is deleted")

@@ -150,6 +150,7 @@ def change_rows(kind: str, result: Any) -> list[tuple[str, str, str]]:
         *_listed("conflict", result.conflicts, lambda c: (c.ref, differences_text(c.differences()))),
         *_listed("update", result.updated, plain),
         *_listed("insert", result.inserted, plain),
+        *_listed("delete", result.deleted, plain),
         *_listed("resolved", result.resolved, plain),
         *_listed("kept ours", result.kept_ours, plain),
         *_listed("unchanged", result.unchanged, plain),

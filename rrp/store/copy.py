@@ -26,7 +26,7 @@ from rrp.store.pg import is_postgres
 TABLE_ORDER = (
     "provider", "ward", "weekly", "driver", "change_idea", "pdsa_cycle", "pdsa_draft", "progress_score",
     "annotation", "preference", "meta", "measure", "measure_value", "measure_target",
-    "sync_state", "sync_submission", "audit",
+    "provider_key", "sync_state", "sync_submission", "audit",
 )
 #: Tables whose rows keep their order of insertion (SQLite's rowid: notes of one day; audit ids).
 _ORDERED = {"annotation": "rowid", "audit": "id"}

@@ -11,6 +11,7 @@ from rrp.store.annotations import AnnotationRepository
 from rrp.store.change_package import ChangePackageRepository
 from rrp.store.database import Database, utc_now
 from rrp.store.engine import open_database
+from rrp.store.keys import KeyRepository
 from rrp.store.measures import MeasureRepository
 from rrp.store.pdsa import PdsaRepository
 from rrp.store.preferences import PreferenceRepository
@@ -51,6 +52,7 @@ class Store:
         self.progress = ProgressRepository(self.database)
         self.annotations = AnnotationRepository(self.database)
         self.measures = MeasureRepository(self.database)
+        self.keys = KeyRepository(self.database)
 
     def save_entry(
         self,

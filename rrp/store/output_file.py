@@ -265,3 +265,25 @@ def write_output(out: str | Path, data: bytes, *, database: str | Path | None = 
     """Write `data` to `out` ('-': standard output) through the checks above."""
     with output_stream(out, database=database) as handle:
         handle.write(data)
+
+
+def write_private(out: str | Path, data: bytes, *, database: str | Path | None = None) -> None:
+    """Write a secret (a provider's private key) to a NEW file `out` that only its owner can read.
+
+    As `write_output`, and: never to standard output, never over an existing file (a key
+    replaced by mistake cannot be got back), and created with mode 0600 from the first byte
+    (the temporary too), so no other user can ever open it.
+    """
+    path = Path(out)
+    if is_stdout(out):
+        raise _refused(path, "a private key is never written to the screen; give a file name")
+    with output_path(path, database=database, replace=False) as temporary:
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise _failed(path, exc) from None
+        with os.fdopen(fd, "wb") as handle:
+            try:
+                handle.write(data)
+            except OSError as exc:
+                raise _failed(path, exc) from None

@@ -5,8 +5,9 @@ Three kinds of group role (NOLOGIN; people log in with their own roles, made mem
 - rrp_provider_<code>: a provider's staff. Read and write their own provider's wards' rows
   (weekly counts, measure values and targets, PDSA cycles, progress scores, notes, local change
   ideas and measures); read the collaborative's change package and measures; add audit rows.
+  They do not read the submissions' bookkeeping or the enrolled keys.
 - rrp_facilitator: reads everything; edits the change package (drivers, change ideas) and the
-  measures; adds audit rows.
+  measures; enrols and revokes providers' submission-signing keys (provider_key); adds audit rows.
 - rrp_governance: reads everything, changes nothing.
 
 The GRANTs here say which tables each may touch at all; the row-level security policies in the
@@ -26,6 +27,8 @@ FACILITATOR = "rrp_facilitator"
 GOVERNANCE = "rrp_governance"
 #: Tables everyone who may write may also update (a station's last ward, a PDSA draft).
 _SHARED_TABLES = ("preference", "pdsa_draft")
+#: Providers' public keys: the facilitator's alone (row-level security: pg_schema.PG_PROVIDER_KEY_V4).
+KEY_TABLE = "provider_key"
 
 
 def provider_role(code: str) -> str:
@@ -72,8 +75,10 @@ def install_roles(database: Any) -> dict[str, list[str]]:
         shared = ", ".join(_SHARED_TABLES)
         conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {shared} TO {writers}")
         conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(FACILITATOR_TABLES)} TO \"{FACILITATOR}\"")
+        # Keys are enrolled and revoked, never deleted (an old merge's audit names its key).
+        conn.execute(f'GRANT INSERT, UPDATE ON {KEY_TABLE} TO "{FACILITATOR}"')
         if staff:
             conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(WARD_TABLES)} TO {staff}")
             # Ward submissions and their bookkeeping are the facilitator's; staff do not read them.
-            conn.execute(f"REVOKE SELECT ON sync_state, sync_submission FROM {staff}")
+            conn.execute(f"REVOKE SELECT ON sync_state, sync_submission, {KEY_TABLE} FROM {staff}")
     return {"created": created, "roles": roles}

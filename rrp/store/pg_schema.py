@@ -533,7 +533,41 @@ def _deferrable(script: str) -> str:
     return re.sub(r"(REFERENCES \w+\(\w+\)(?: ON DELETE CASCADE)?)", r"\1 DEFERRABLE", script)
 
 
+# -- schema 4: providers' public keys (schema.PROVIDER_KEY_V4; rrp.store.keys) -------------------
+
+#: Who may sign a ward's submission is the facilitator's to decide: only the facilitator reads
+#: and writes provider_key (governance reads it, as it reads everything); a provider's staff do
+#: neither (pg_roles revokes their SELECT too). No one deletes a key: an old merge's audit names it.
+PG_PROVIDER_KEY_V4 = f"""
+CREATE TABLE provider_key (
+    provider_code TEXT NOT NULL REFERENCES provider(code),
+    public_key TEXT NOT NULL CHECK (length(public_key) = 44 AND substr(public_key, 44) = '='),
+    fingerprint TEXT NOT NULL UNIQUE CHECK (length(fingerprint) = 64),
+    enrolled_at TEXT NOT NULL,
+    enrolled_by TEXT NOT NULL CHECK (enrolled_by <> ''),
+    revoked_at TEXT,
+    revoked_by TEXT CHECK ((revoked_at IS NULL) = (revoked_by IS NULL)),
+    {_VERSION},
+    PRIMARY KEY (provider_code, public_key)
+);
+CREATE UNIQUE INDEX provider_key_in_use ON provider_key(provider_code) WHERE revoked_at IS NULL;
+
+{rule("provider_key_fixed", "provider_key", ("UPDATE",),
+      "NEW.provider_code IS NOT OLD.provider_code OR NEW.public_key IS NOT OLD.public_key "
+      "OR NEW.fingerprint IS NOT OLD.fingerprint OR (OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS NOT OLD.revoked_at)",
+      "provider_key: a key keeps its provider and bytes, and a revoked key stays revoked")}
+
+ALTER TABLE provider_key ENABLE ROW LEVEL SECURITY;
+CREATE POLICY provider_key_read ON provider_key FOR SELECT
+    USING (rrp_in_role('rrp_facilitator') OR rrp_in_role('rrp_governance'));
+CREATE POLICY provider_key_insert ON provider_key FOR INSERT WITH CHECK (rrp_in_role('rrp_facilitator'));
+CREATE POLICY provider_key_update ON provider_key FOR UPDATE
+    USING (rrp_in_role('rrp_facilitator')) WITH CHECK (rrp_in_role('rrp_facilitator'));
+"""
+
 #: PG_MIGRATIONS[i] takes a PostgreSQL database from schema version i to i + 1 (as MIGRATIONS[i]).
 #: Schema 3 is the first on PostgreSQL, so it carries the access rules of every table so far;
-#: a later migration that adds a ward-keyed table adds its policies (_policies) with it.
-PG_MIGRATIONS: list[str] = [_deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS)]
+#: a later migration that adds a table adds its policies with it (_policies for a ward-keyed one).
+PG_MIGRATIONS: list[str] = [
+    _deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS, PG_PROVIDER_KEY_V4)
+]

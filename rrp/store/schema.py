@@ -451,6 +451,36 @@ CREATE TABLE measure_target (
 """
 MIGRATIONS.append(MEASURES_V3)  # schema 3: the family of measures (rrp.models.measure)
 
+
+# -- schema 4: providers' public keys (rrp.store.keys, rrp.exchange.signing) -------------------
+
+#: The public key each provider signs its ward submissions with, enrolled by the facilitator.
+#: A provider has at most one key in use (revoked_at IS NULL); enrolling a new one revokes the
+#: old. Rows are never deleted, so the audit of an old merge can still name the key it trusted.
+PROVIDER_KEY_V4 = f"""
+CREATE TABLE provider_key (
+    provider_code TEXT NOT NULL REFERENCES provider(code),
+    -- An Ed25519 public key: its 32 bytes in base64 (44 characters, one '=' of padding).
+    public_key TEXT NOT NULL CHECK (length(public_key) = 44 AND substr(public_key, 44) = '='),
+    -- sha256 of the 32 key bytes, in hex: how a person and the audit name the key.
+    fingerprint TEXT NOT NULL UNIQUE CHECK (length(fingerprint) = 64),
+    enrolled_at TEXT NOT NULL,
+    enrolled_by TEXT NOT NULL CHECK (enrolled_by <> ''),
+    revoked_at TEXT,
+    revoked_by TEXT CHECK ((revoked_at IS NULL) = (revoked_by IS NULL)),
+    {_VERSION},
+    PRIMARY KEY (provider_code, public_key)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX provider_key_in_use ON provider_key(provider_code) WHERE revoked_at IS NULL;
+
+-- A key, once revoked, stays revoked; its bytes and provider never change.
+CREATE TRIGGER provider_key_fixed BEFORE UPDATE ON provider_key
+WHEN NEW.provider_code IS NOT OLD.provider_code OR NEW.public_key IS NOT OLD.public_key
+    OR NEW.fingerprint IS NOT OLD.fingerprint OR (OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS NOT OLD.revoked_at)
+BEGIN SELECT RAISE(ABORT, 'provider_key: a key keeps its provider and bytes, and a revoked key stays revoked'); END;
+"""
+MIGRATIONS.append(PROVIDER_KEY_V4)  # schema 4: providers' submission-signing keys (rrp.store.keys)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

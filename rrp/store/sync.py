@@ -9,12 +9,14 @@ facilitator last agreed on, and writing merged records (one transaction, audited
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
 
 from rrp.store import audit
 from rrp.store.database import Database
+from rrp.store.errors import StaleEditError
 
 #: The tables a ward submission carries, their key columns, and the ward column.
 SYNC_TABLES: dict[str, tuple[str, ...]] = {
@@ -26,6 +28,8 @@ SYNC_TABLES: dict[str, tuple[str, ...]] = {
 }
 #: Columns that describe a record's history rather than its content (not hashed, not compared).
 META_COLUMNS = ("version", "updated_at", "updated_by", "created_at")
+#: The agreed "content" of a record a ward deleted (sync_state.agreed_hash is 64 hex digits).
+DELETED_HASH = hashlib.sha256(b"rrp: deleted").hexdigest()
 _WEEKLY_RAW = (
     "ward_code, week_start, restraint, prone_restraint, seclusion, rapid_tranquillisation, "
     "occupied_bed_days, note"
@@ -113,6 +117,34 @@ class SyncRepository:
             [key[c] for c in SYNC_TABLES[table]],
         )
 
+    def deletions(
+        self, ward_code: str, *, tables: Iterable[str], since: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The ward's records deleted (and not entered again), from the audit, oldest first.
+
+        Each: {"table", "record" (its content when deleted), "deleted_at", "deleted_by",
+        "reason"}; the latest deletion of each record. `since` keeps deletions on or after it.
+        """
+        names = [t for t in tables if t in SYNC_TABLES]
+        if not names:
+            return []
+        sql = (
+            "SELECT table_name, row_key, at, who, before, after FROM audit WHERE action = 'delete' "
+            f"AND table_name IN ({','.join('?' * len(names))}) AND json_extract(before, '$.ward_code') = ?"
+        )
+        params: list[Any] = [*names, ward_code]
+        if since is not None:
+            sql += " AND at >= ?"
+            params.append(since)
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        for table, key, at, who, before, after in self.database.conn.execute(sql + " ORDER BY id", params):
+            record = json.loads(before)
+            reason = (json.loads(after) or {}).get("reason") if after else None
+            latest[(table, key)] = {
+                "table": table, "record": record, "deleted_at": at, "deleted_by": who, "reason": reason,
+            }
+        return [d for d in latest.values() if self.record(d["table"], d["record"]) is None]
+
     # -- sync state --------------------------------------------------------------------------
 
     def agreed(self, source: str) -> dict[tuple[str, str], str]:
@@ -122,13 +154,23 @@ class SyncRepository:
         )
         return {(t, k): h for t, k, h in rows}
 
-    def set_agreed(self, source: str, table: str, key: str, content_hash: str) -> None:
-        """Record agreement (call inside the merge's transaction)."""
+    def agreed_at(self, source: str, table: str, key: str) -> str | None:
+        """When the agreement on one record was recorded (for a deletion: when the ward deleted it)."""
+        row = self.database.conn.execute(
+            "SELECT agreed_at FROM sync_state WHERE source = ? AND table_name = ? AND row_key = ?",
+            (source, table, key),
+        ).fetchone()
+        return row[0] if row else None
+
+    def set_agreed(
+        self, source: str, table: str, key: str, content_hash: str, *, at: str | None = None
+    ) -> None:
+        """Record agreement (call inside the merge's transaction); `at` defaults to now."""
         self.database.conn.execute(
             "INSERT INTO sync_state (source, table_name, row_key, agreed_hash, agreed_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, table_name, row_key) "
             "DO UPDATE SET agreed_hash = excluded.agreed_hash, agreed_at = excluded.agreed_at",
-            (source, table, key, content_hash, self.database.clock()),
+            (source, table, key, content_hash, at or self.database.clock()),
         )
 
     def submission_seen(self, checksum: str) -> dict[str, Any] | None:
@@ -152,16 +194,18 @@ class SyncRepository:
         """Inside the merge's transaction: references that point nowhere, described."""
         return self.database.broken_references()
 
-    def insert_record(self, table: str, row: dict[str, Any]) -> None:
-        """Insert a submitted record as it is (keeps its updated_at/updated_by), audited."""
+    def insert_record(self, table: str, row: dict[str, Any], *, who: str | None = None) -> None:
+        """Insert a submitted record as it is (keeps its updated_at/updated_by), audited as `who`."""
         columns = [c for c in self.columns(table) if c in row]
         self.database.conn.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             [row[c] for c in columns],
         )
-        audit.record(self.database, table, row_key(table, row), "insert", None, _content(row))
+        audit.record(self.database, table, row_key(table, row), "insert", None, _content(row), who=who)
 
-    def update_record(self, table: str, current: dict[str, Any], row: dict[str, Any]) -> None:
+    def update_record(
+        self, table: str, current: dict[str, Any], row: dict[str, Any], *, who: str | None = None
+    ) -> None:
         """Replace a record's content with the submitted one; version goes up by one, audited."""
         keys = SYNC_TABLES[table]
         columns = [c for c in self.columns(table) if c in row and c not in keys and c not in ("version", "created_at")]
@@ -171,7 +215,26 @@ class SyncRepository:
             f"UPDATE {table} SET {assignments}, version = version + 1 WHERE {where} AND version = ?",
             [row[c] for c in columns] + [current[c] for c in keys] + [current["version"]],
         )
-        audit.record(self.database, table, row_key(table, row), "update", _content(current), _content(row))
+        audit.record(
+            self.database, table, row_key(table, row), "update", _content(current), _content(row), who=who
+        )
+
+    def delete_record(self, table: str, current: dict[str, Any], *, reason: str | None, who: str | None = None) -> None:
+        """Delete a record a ward deleted (the version read, so no newer edit is lost), audited.
+
+        The audit row keeps the content deleted and the ward's reason, as a deletion here does.
+        """
+        keys = SYNC_TABLES[table]
+        where = " AND ".join(f"{c} = ?" for c in keys)
+        cursor = self.database.conn.execute(
+            f"DELETE FROM {table} WHERE {where} AND version = ?",
+            [current[c] for c in keys] + [current["version"]],
+        )
+        if cursor.rowcount != 1:
+            raise StaleEditError(f"{table} {row_key(table, current)} changed while merging; nothing was imported")
+        audit.record(
+            self.database, table, row_key(table, current), "delete", _content(current), {"reason": reason}, who=who
+        )
 
 
 def _content(row: dict[str, Any]) -> dict[str, Any]:

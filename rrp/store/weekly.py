@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rrp.models.registry import Ward
-from rrp.models.weekly import COUNT_FIELDS, StoredWeek, WeeklyCounts, monday_of, validate_week
+from rrp.models.weekly import (
+    COUNT_FIELDS,
+    StoredWeek,
+    WeekDeletion,
+    WeeklyCounts,
+    monday_of,
+    validate_week,
+)
 from rrp.store import audit, home
 from rrp.store.database import Database
 from rrp.store.errors import ConstraintError, StaleEditError, UnknownRecord
@@ -254,6 +261,47 @@ class WeeklyRepository:
             stored = self.week(counts.ward_code, counts.week_start)
         assert stored is not None
         return stored
+
+    def delete(self, ward_code: str, week_start: dt.date, *, reason: str, expected_version: int) -> None:
+        """Delete one week of counts, as an edit made against `expected_version`, with a reason.
+
+        For a week entered by mistake (the wrong ward, a week the ward was closed). `reason` is
+        free text (`WeekDeletion`: required, at most 500 characters, never an NHS number); it is
+        kept in the audit row with the deleted counts, and the ward's next submission carries the
+        deletion to the facilitator (rrp.exchange.submission).
+
+        Raises: pydantic ValidationError (the reason is empty or refused: show it beside the
+        field); UnknownRecord (no such week: someone else deleted it); StaleEditError (it was
+        saved by someone else since `expected_version`: reload before deleting); ConstraintError
+        (a per-bed-days measure value relies on the week: delete that value first).
+        """
+        why = WeekDeletion(reason=reason).reason
+        key = f"{ward_code}/{week_start.isoformat()}"
+        with self.database.transaction():
+            current = self.database.query_one(
+                _SELECT + " WHERE ward_code = ? AND week_start = ?", (ward_code, week_start.isoformat())
+            )
+            if current is None:
+                raise UnknownRecord(
+                    f"The week of {week_start:%d %b %Y} for {ward_code} is not there (deleted meanwhile?); "
+                    "nothing was deleted."
+                )
+            if current["version"] != expected_version:
+                raise StaleEditError(
+                    f"The week of {week_start:%d %b %Y} for {ward_code} was saved by "
+                    f"{current['updated_by']} at {current['updated_at']} since you opened it; "
+                    "nothing was deleted. Reload to see it first."
+                )
+            self.database.conn.execute(
+                "DELETE FROM weekly WHERE ward_code = ? AND week_start = ? AND version = ?",
+                (ward_code, week_start.isoformat(), expected_version),
+            )
+            # The audit row keeps the counts deleted (before) and why (after): a submission reads
+            # its deletions from here.
+            audit.record(
+                self.database, "weekly", key, "delete",
+                {name: current[name] for name in _COLUMNS}, {"reason": why},
+            )
 
     def save_many(self, rows: Iterable[WeeklyCounts], *, today: dt.date | None = None) -> SaveSummary:
         """Upsert many weeks in ONE transaction (an import): all land, or none do."""

@@ -103,7 +103,12 @@ def test_submission_conflict_exit_1_then_resolved(tmp_path: Path) -> None:
                           expected_version=stored.version)
         store.close()
     sub = tmp_path / "s.json"
-    assert run("export", "submission", sub, "--db", ward_db, "--ward", "NVT-ASH").exit_code == 0
+    key = tmp_path / "nvt.key"
+    made = run("keys", "new", "--provider", "NVT", "--out", key)
+    assert made.exit_code == 0, made.output
+    public = next(line for line in made.output.splitlines() if line.startswith("ed25519:"))
+    assert run("keys", "enrol", "--provider", "NVT", public, "--db", hub_db).exit_code == 0
+    assert run("export", "submission", sub, "--db", ward_db, "--ward", "NVT-ASH", "--key", key).exit_code == 0
     assert json.loads(sub.read_text())["format"] == "rrp-ward-submission"
     result = run("import", "submission", sub, "--db", hub_db)
     assert result.exit_code == 1 and "weekly:NVT-ASH/2026-11-16" in result.output
@@ -111,9 +116,11 @@ def test_submission_conflict_exit_1_then_resolved(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert Store(hub_db).weekly.week("NVT-ASH", end).counts.seclusion == 5
     tampered = tmp_path / "t.json"
-    tampered.write_text(sub.read_text().replace('"seclusion": 5', '"seclusion": 6'))
+    text = sub.read_text()
+    assert '\\"seclusion\\":5' in text
+    tampered.write_text(text.replace('\\"seclusion\\":5', '\\"seclusion\\":6', 1))
     result = run("import", "submission", tampered, "--db", hub_db)
-    assert result.exit_code == 1 and "checksum" in result.output
+    assert result.exit_code == 1 and "fails its signature" in result.output
 
 
 def test_export_workbook_and_board(demo_db: Path, tmp_path: Path) -> None:

@@ -49,3 +49,40 @@ def weekly_count(store: Store) -> int:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+# -- signed submissions -----------------------------------------------------------------------
+
+
+def signing_key(provider: str = "NVT"):
+    """A new private key of `provider` (in memory: no file)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from rrp.exchange.signing import SigningKey
+
+    return SigningKey(provider, Ed25519PrivateKey.generate())
+
+
+def enrol(store: Store, key) -> None:
+    """The facilitator trusts `key` for its provider's submissions."""
+    from base64 import b64encode
+
+    store.keys.enrol(key.provider, b64encode(key.public_raw).decode("ascii"))
+
+
+def payload_of(path: Path) -> dict:
+    """The payload a signed submission file carries (not verified)."""
+    import json
+
+    return json.loads(json.loads(path.read_text(encoding="utf-8"))["signed_payload"])
+
+
+def resign(path: Path, payload: dict, key) -> Path:
+    """Write `payload` to `path` as a submission signed with `key` (a provider may sign anything)."""
+    import json
+
+    from rrp.exchange.signing import seal
+    from rrp.exchange.submission import FORMAT, FORMAT_VERSION, canonical
+
+    path.write_text(json.dumps(seal(FORMAT, FORMAT_VERSION, canonical(payload), key)), encoding="utf-8")
+    return path

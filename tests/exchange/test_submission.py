@@ -7,7 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
-from exchange_helpers import END, TODAY, registry_store, weekly_count
+from exchange_helpers import (
+    END,
+    TODAY,
+    enrol,
+    payload_of,
+    registry_store,
+    resign,
+    signing_key,
+    weekly_count,
+)
 
 from rrp.exchange.submission import (
     SubmissionRefused,
@@ -20,6 +29,8 @@ from rrp.store import Store
 from rrp.synthetic import build_demo
 
 WARD = "NVT-ASH"
+#: The private key of NVT, WARD's provider, which every hub below has enrolled.
+KEY = signing_key("NVT")
 
 
 def _week(store: Store, day: dt.date) -> WeeklyCounts:
@@ -38,6 +49,7 @@ def pair(tmp_path: Path, engine_db: Path | str) -> tuple[Store, Store]:
     build_demo(ward, weeks=20, end=END)
     hub = Store(engine_db, who="facilitator")
     build_demo(hub, weeks=20, end=END)
+    enrol(hub, KEY)
     return ward, hub
 
 
@@ -45,11 +57,12 @@ def test_new_rows_added_and_reimport_changes_nothing(tmp_path: Path, engine_db: 
     ward = Store(tmp_path / "ward.sqlite", who="ward")
     build_demo(ward, weeks=20, end=END)
     hub = registry_store(engine_db, who="facilitator")
+    enrol(hub, KEY)
     from rrp.store.change_package import load_shipped_change_package
 
     load_shipped_change_package(hub)
     out = tmp_path / "sub.json"
-    written = write_submission(ward, WARD, out)
+    written = write_submission(ward, WARD, out, key=KEY)
     assert written.counts["weekly"] == len(ward.weekly.weeks(WARD))
     result = merge_submission(hub, out, today=TODAY)
     assert len(result.inserted) == sum(written.counts.values()) and not result.conflicts
@@ -64,14 +77,14 @@ def test_ward_edit_taken_then_conflict_reported_and_resolved(pair: tuple[Store, 
     ward, hub = pair
     day = END - dt.timedelta(weeks=2)
     first = tmp_path / "s1.json"
-    write_submission(ward, WARD, first)
+    write_submission(ward, WARD, first, key=KEY)
     result = merge_submission(hub, first, today=TODAY)  # identical: agreement recorded
     assert result.unchanged and not result.conflicts
 
     # The ward corrects a week; the facilitator has not touched it: the ward's edit is taken.
     _edit(ward, day, restraint=_week(ward, day).restraint + 1, prone_restraint=0)
     second = tmp_path / "s2.json"
-    write_submission(ward, WARD, second)
+    write_submission(ward, WARD, second, key=KEY)
     result = merge_submission(hub, second, today=TODAY)
     assert result.updated == [f"weekly:{WARD}/{day.isoformat()}"]
     assert _week(hub, day) == _week(ward, day)
@@ -80,7 +93,7 @@ def test_ward_edit_taken_then_conflict_reported_and_resolved(pair: tuple[Store, 
     _edit(ward, day, seclusion=7)
     _edit(hub, day, seclusion=3)
     third = tmp_path / "s3.json"
-    write_submission(ward, WARD, third)
+    write_submission(ward, WARD, third, key=KEY)
     result = merge_submission(hub, third, today=TODAY)
     assert [c.ref for c in result.conflicts] == [f"weekly:{WARD}/{day.isoformat()}"]
     assert result.conflicts[0].differences()["seclusion"] == (3, 7)
@@ -101,7 +114,7 @@ def test_conflict_take_theirs(pair: tuple[Store, Store], tmp_path: Path) -> None
     _edit(ward, day, seclusion=9)
     _edit(hub, day, seclusion=4)  # never agreed, both differ: a conflict
     out = tmp_path / "s.json"
-    write_submission(ward, WARD, out)
+    write_submission(ward, WARD, out, key=KEY)
     dry = merge_submission(hub, out, take_all="theirs", dry_run=True, today=TODAY)
     assert dry.resolved and _week(hub, day).seclusion == 4
     merge_submission(hub, out, take_all="theirs", today=TODAY)
@@ -113,7 +126,7 @@ def test_facilitator_edit_kept_when_ward_unchanged(pair: tuple[Store, Store], tm
     ward, hub = pair
     day = END - dt.timedelta(weeks=3)
     out = tmp_path / "s.json"
-    write_submission(ward, WARD, out)
+    write_submission(ward, WARD, out, key=KEY)
     merge_submission(hub, out, today=TODAY)
     _edit(hub, day, seclusion=5)
     result = merge_submission(hub, out, today=TODAY)
@@ -121,39 +134,36 @@ def test_facilitator_edit_kept_when_ward_unchanged(pair: tuple[Store, Store], tm
     assert _week(hub, day).seclusion == 5
 
 
-def test_tampered_checksum_refused(pair: tuple[Store, Store], tmp_path: Path) -> None:
+def test_tampered_submission_refused(pair: tuple[Store, Store], tmp_path: Path) -> None:
     ward, hub = pair
     out = tmp_path / "s.json"
-    write_submission(ward, WARD, out)
+    write_submission(ward, WARD, out, key=KEY)
     data = json.loads(out.read_text())
-    data["tables"]["weekly"][0]["restraint"] += 1
+    payload = payload_of(out)
+    payload["tables"]["weekly"][0]["restraint"] += 1
+    data["signed_payload"] = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     out.write_text(json.dumps(data))
     before = weekly_count(hub)
-    with pytest.raises(SubmissionRefused, match="checksum"):
+    with pytest.raises(SubmissionRefused, match="fails its signature"):
         merge_submission(hub, out, today=TODAY)
     with pytest.raises(SubmissionRefused):
-        read_submission(out)
+        read_submission(out, hub)
     assert weekly_count(hub) == before
 
 
 def test_invalid_record_refuses_whole_submission(tmp_path: Path) -> None:
-    import hashlib
-
-    from rrp.exchange.submission import canonical
-
     ward = Store(tmp_path / "ward.sqlite", who="ward")
     build_demo(ward, weeks=5, end=END)
     hub = registry_store(tmp_path / "hub.sqlite")
+    enrol(hub, KEY)
     out = tmp_path / "s.json"
-    write_submission(ward, WARD, out)
-    data = json.loads(out.read_text())
-    data.pop("checksum")
+    write_submission(ward, WARD, out, key=KEY)
+    data = payload_of(out)
     data["tables"]["weekly"][1]["prone_restraint"] = 999
     data["tables"]["change_idea"] = []
     data["tables"]["pdsa_cycle"] = []
     data["tables"]["annotation"] = []
-    data["checksum"] = {"algorithm": "sha256", "value": hashlib.sha256(canonical(data)).hexdigest()}
-    out.write_text(json.dumps(data))
+    resign(out, data, KEY)  # signed by the genuine provider: the records are still checked
     with pytest.raises(SubmissionRefused) as info:
         merge_submission(hub, out, today=TODAY)
     assert info.value.problems and info.value.problems[0].row == 2
@@ -170,3 +180,20 @@ def test_not_a_submission(tmp_path: Path, empty_store: Store) -> None:
     f.write_text('{"format": "something else"}')
     with pytest.raises(FileRefused):
         merge_submission(empty_store, f)
+
+
+def test_a_ward_on_either_engine_sends_its_deletions(tmp_path: Path, engine_db: Path | str) -> None:
+    """The ward's deletions are found in its audit on PostgreSQL too (json_extract in its words)."""
+    ward = Store(engine_db, who="ward")
+    build_demo(ward, weeks=6, end=END)
+    stored = ward.weekly.weeks("NVT-ASH")[-1]
+    day = stored.counts.week_start
+    ward.weekly.delete("NVT-ASH", day, reason="entered twice", expected_version=stored.version)
+    out = tmp_path / "ash.json"
+    written = write_submission(ward, "NVT-ASH", out, key=KEY)
+    assert written.counts["deleted"] == 1
+    (gone,) = payload_of(out)["deleted"]
+    assert gone["reason"] == "entered twice" and gone["record"]["week_start"] == day.isoformat()
+    hub = registry_store(tmp_path / "hub.sqlite", who="facilitator")
+    enrol(hub, KEY)
+    assert merge_submission(hub, out, dry_run=True, today=TODAY).inserted

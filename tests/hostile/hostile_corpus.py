@@ -115,23 +115,54 @@ def make_many_objects(path: Path, megabytes: int = 19) -> None:
     path.write_bytes(b'{"format": "rrp-ward-submission", "tables": {"weekly": [' + b"{}," * count + b"{}]}}")
 
 
-# -- submissions: a real one, patched, with its checksum made again ------------------------------
+# -- submissions: a real one, patched, signed again with the corpus key ----------------------------
+
+#: The corpus's provider key: fixed, so the committed files are the same each time they are made
+#: (Ed25519 signatures are deterministic), and enrolled for NVT in every hostile test database
+#: (hostile_helpers.make_database). A test key, never a real provider's.
+CORPUS_KEY_SEED = hashlib.sha256(b"rrp hostile corpus: provider NVT").digest()
+
+
+def corpus_key():
+    """The corpus's private key of provider NVT (rrp.exchange.signing.SigningKey)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from rrp.exchange.signing import SigningKey
+
+    return SigningKey("NVT", Ed25519PrivateKey.from_private_bytes(CORPUS_KEY_SEED))
+
+
+def corpus_public_key() -> str:
+    """What the facilitator enrols for NVT: the corpus key's 32 public bytes in base64."""
+    import base64
+
+    return base64.b64encode(corpus_key().public_raw).decode("ascii")
 
 
 def resign(data: dict) -> bytes:
-    """The submission with a checksum computed over its (patched) content, as a ward would send."""
+    """The (patched) submission payload signed with the corpus key, as a ward's provider would send
+    it: so a field problem reaches the field validation instead of failing the signature."""
+    from rrp.exchange.signing import seal
+    from rrp.exchange.submission import FORMAT, FORMAT_VERSION, canonical
+
+    sealed = seal(FORMAT, FORMAT_VERSION, canonical(data), corpus_key())
+    return json.dumps(sealed, indent=1).encode("utf-8")
+
+
+def unsigned(data: dict) -> bytes:
+    """A format 1 submission (an older rrp's: a plain SHA-256 checksum anyone can recompute)."""
     from rrp.exchange.submission import canonical
 
-    data = {k: v for k, v in data.items() if k != "checksum"}
+    data = {**data, "format_version": 1}
     data["checksum"] = {"algorithm": "sha256", "value": hashlib.sha256(canonical(data)).hexdigest()}
     return json.dumps(data, indent=1).encode("utf-8")
 
 
 def base_submission() -> dict:
-    """A small, valid submission of ward NVT-ASH: two weeks, nothing else."""
+    """A small, valid submission payload of ward NVT-ASH: two weeks, nothing else (sign it: resign)."""
     return {
         "format": "rrp-ward-submission",
-        "format_version": 1,
+        "format_version": 2,
         "rrp_version": "0.1.0",
         "exported_at": "2026-04-01T09:00:00Z",
         "exported_by": "ward-lead",
@@ -216,6 +247,11 @@ def small_files() -> dict[str, bytes]:
         "submission/rrp-version-list.json": _submission(rrp_version=["0.1.0"]),
         "submission/ward-name-30000.json": _submission(ward={**base_submission()["ward"], "name": long_name}),
         "submission/updated-at-not-a-time.json": _submission(week1_updated_at="yesterday"),
+        "submission/deletion-without-time.json": _submission(
+            deleted=[{"table": "weekly", "record": {**base_submission()["tables"]["weekly"][0], "week_start": "2026-02-23"},
+                      "deleted_by": "ward-lead", "reason": 7}]
+        ),
+        "submission/unsigned-format-1.json": unsigned(base_submission()),
     }
 
 

@@ -20,12 +20,15 @@ TABLES = ("provider", "ward", "weekly", "pdsa_cycle", "progress_score", "annotat
 
 
 def make_database(path: Path) -> Path:
-    """The shipped registry and change package, no weekly data."""
+    """The shipped registry and change package, the corpus key enrolled for NVT, no weekly data."""
+    from hostile_corpus import corpus_public_key
+
     from rrp.store.change_package import load_shipped_change_package
 
     store = Store(path, who="test")
     store.registry.save_many(*parse_registry((DATA_DIR / "registry.csv").read_text(encoding="utf-8")))
     load_shipped_change_package(store)
+    store.keys.enrol("NVT", corpus_public_key())
     store.close()
     return path
 

@@ -2,8 +2,10 @@
 
 The property: a clean result, or a clear refusal (an ExchangeError or StoreError with a message in
 words, no SQL), never any other exception. Valid CSV, XLSX and submission files are mutated at the
-byte level, inside the XLSX's sheet XML (re-zipped), and field by field inside a submission (with
-its checksum made again, so the validation, not the checksum, has to catch it).
+byte level, inside the XLSX's sheet XML (re-zipped), and field by field inside a submission's
+payload (signed again with the corpus key, enrolled in the fuzz database, so the field validation,
+not the signature, has to catch it). A byte changed in a signed file must be refused (the
+signature) unless it leaves the signed payload exactly as it was (JSON whitespace, an escape).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from hypothesis import strategies as st
 from rrp.exchange.pdsa_import import import_pdsa
 from rrp.exchange.reading import ExchangeError
 from rrp.exchange.registry_import import import_registry
-from rrp.exchange.submission import merge_submission
+from rrp.exchange.submission import merge_submission, open_submission
 from rrp.exchange.weekly_import import import_weekly
 from rrp.store import Store
 from rrp.store.errors import StoreError
@@ -149,8 +151,17 @@ def test_mutated_submission_fields(data: st.DataObject) -> None:
 @SETTINGS
 @given(data=st.data())
 def test_mutated_submission_bytes(data: st.DataObject) -> None:
-    text = json.dumps(base_submission()).encode()
-    _read("submission", data.draw(mutated(resign(json.loads(text)))), ".json")
+    """Raw bytes of a signed file changed: refused, or read as exactly the payload that was signed."""
+    payload = base_submission()
+    path = _DIR / "signed-mutant.json"
+    path.write_bytes(data.draw(mutated(resign(payload))))
+    try:
+        found, signed_by = open_submission(path, _STORE)
+    except (ExchangeError, StoreError) as exc:
+        assert str(exc) and "Traceback" not in str(exc)
+        return
+    found.pop("checksum")
+    assert found == payload and signed_by.provider == "NVT"
 
 
 def _demo_submission() -> dict:
@@ -181,3 +192,13 @@ def test_mutated_fields_of_every_record_kind(data: st.DataObject) -> None:
         _, table, number, column = data.draw(st.sampled_from(places))
         document["tables"][table][number][column] = data.draw(json_values)
     _read("submission", resign(document), ".json")
+
+
+def test_the_unmutated_submissions_merge() -> None:
+    """The fuzzed submissions start from files the fuzz database accepts: signed with the enrolled
+    corpus key, so a mutated field is caught by the field validation, never by the signature."""
+    for document in (base_submission(), json.loads(_DEMO)):
+        path = _DIR / "unmutated.json"
+        path.write_bytes(resign(document))
+        result = merge_submission(_STORE, path, dry_run=True, today=TODAY)
+        assert result.inserted and not result.conflicts

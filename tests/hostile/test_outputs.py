@@ -41,6 +41,15 @@ def argv(command: str, out: Path, db: Path) -> list[str]:
     return ["export", kind, str(out), "--db", str(db), *extra]
 
 
+@pytest.fixture(autouse=True)
+def provider_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`export submission` signs with NVT's key: RRP_KEY names a key file made by `rrp keys new`."""
+    key = tmp_path_factory.getbasetemp() / "nvt.key"
+    if not key.exists():
+        assert CliRunner().invoke(main, ["keys", "new", "--provider", "NVT", "--out", str(key)]).exit_code == 0
+    monkeypatch.setenv("RRP_KEY", str(key))
+
+
 def run(args: list[str]):
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert "Traceback" not in result.output

@@ -86,6 +86,20 @@ REFUSED: list[tuple[str, str, list[str]]] = [
         "submission",
         ["row 2, weekly.updated_at: 'yesterday' is not a time such as 2026-03-02T09:30:00Z"],
     ),
+    (
+        "submission/deletion-without-time.json",
+        "submission",
+        ["deleted.0.deleted_at: is missing", "deleted.0.reason: Input should be a valid string"],
+    ),
+    (
+        "submission/unsigned-format-1.json",
+        "submission",
+        [
+            "{path} is an unsigned submission (written by an older rrp): refused, nothing was imported. "
+            "Submissions must be signed: ask the ward to export it again with its provider's key "
+            "(rrp export submission --key KEYFILE)."
+        ],
+    ),
 ]
 
 #: Files that must import in full, and the note that says what was read.

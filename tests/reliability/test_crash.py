@@ -104,6 +104,11 @@ def test_kill_during_import_leaves_none_or_all(
 @pytest.fixture(scope="module")
 def submission_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
     """One ward's submission with 1,400 weeks (back to 2000: earlier weeks are refused) and a hub database."""
+    from base64 import b64encode
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from rrp.exchange.signing import SigningKey
     from rrp.exchange.submission import write_submission
     from rrp.store.change_package import load_shipped_change_package
 
@@ -111,10 +116,12 @@ def submission_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     ward = Store(folder / "ward.sqlite", who="ward")
     build_demo(ward, weeks=1400, end=END)
     submission = folder / "ward.json"
-    write_submission(ward, "NVT-ASH", str(submission))
+    key = SigningKey("NVT", Ed25519PrivateKey.generate())
+    write_submission(ward, "NVT-ASH", str(submission), key=key)
     weeks = counts_of(folder / "ward.sqlite", "SELECT count(*) FROM weekly WHERE ward_code = 'NVT-ASH'")
     hub = registry_store(folder / "hub.sqlite", who="facilitator")
     load_shipped_change_package(hub)
+    hub.keys.enrol("NVT", b64encode(key.public_raw).decode("ascii"))
     hub.close()
     return folder / "hub.sqlite", submission, weeks
 

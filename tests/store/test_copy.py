@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from base64 import b64encode
 from pathlib import Path
 
 import psycopg
@@ -35,6 +36,9 @@ def source(tmp_path: Path) -> Path:
         MeasureValue(ward_code=WARD, measure_code="self_harm", period_start=END, numerator=1),
     ])
     store.measures.set_ward_target(WARD, "restraint", 12.5)
+    # Providers' keys, one revoked (a key's history travels: an old merge's audit names it).
+    store.keys.enrol("NVT", b64encode(bytes(range(32))).decode())
+    store.keys.enrol("NVT", b64encode(bytes(range(1, 33))).decode())
     store.close()
     return path
 
@@ -52,10 +56,11 @@ def test_sqlite_to_postgres_and_back_is_the_same_database(source: Path, pg_datab
     back = tmp_path / "back.sqlite"
     again = copy_database(pg_database, back)
     assert there.tables == again.tables
-    assert there.rows > 500 and {t.table for t in there.tables} >= {"weekly", "audit", "measure_value"}
+    assert there.rows > 500 and {t.table for t in there.tables} >= {"weekly", "audit", "measure_value", "provider_key"}
     assert _checks(source) == _checks(back)
     # The copy is a working database: values as stored, and the audit log continues after its ids.
     copied = Store(pg_database, who="after")
+    assert sorted(k.revoked_at is None for k in copied.keys.all()) == [False, True]
     assert copied.measures.value(WARD, "safewards_in_place", dt.date(2026, 11, 1)).value.numerator == 7.5
     last = copied.database.query_one("SELECT max(id) AS n FROM audit")["n"]
     stored = copied.weekly.week(WARD, END)

@@ -132,6 +132,41 @@ def test_governance_reads_everything_and_changes_nothing(shared: str, login) -> 
             governance.execute(sql)
 
 
+def _enrol_sql(provider: str, raw: bytes) -> tuple[str, tuple]:
+    import hashlib
+    from base64 import b64encode
+
+    return (
+        "INSERT INTO provider_key (provider_code, public_key, fingerprint, enrolled_at, enrolled_by) "
+        "VALUES (%s, %s, %s, 'now', 'psql')",
+        (provider, b64encode(raw).decode(), hashlib.sha256(raw).hexdigest()),
+    )
+
+
+def test_provider_keys_are_the_facilitators_alone(shared: str, login) -> None:
+    """Who may sign a ward's submission: the facilitator enrols and revokes; staff neither read nor
+    write the keys (a provider enrolling its own key would defeat the signature); none deletes one."""
+    facilitator = login(FACILITATOR)
+    facilitator.execute(*_enrol_sql("NVT", bytes(range(32))))
+    assert facilitator.execute(
+        "UPDATE provider_key SET revoked_at = 'now', revoked_by = 'psql', version = version + 1"
+    ).rowcount == 1
+    with pytest.raises(psycopg.errors.CheckViolation, match="stays revoked"):
+        facilitator.execute("UPDATE provider_key SET revoked_at = NULL, revoked_by = NULL")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        facilitator.execute("DELETE FROM provider_key")
+    nurse = login(provider_role("NVT"))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        nurse.execute("SELECT * FROM provider_key")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        nurse.execute(*_enrol_sql("NVT", bytes(range(1, 33))))
+    governance = login(GOVERNANCE)
+    assert governance.execute("SELECT count(*) FROM provider_key").fetchone()[0] == 1
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        governance.execute(*_enrol_sql("SCP", bytes(range(2, 34))))
+    assert _owner_rows(shared, "SELECT provider_code, revoked_by FROM provider_key") == [("NVT", "psql")]
+
+
 def test_roles_are_installed_again_without_harm(shared: str) -> None:
     store = Store(shared)
     again = install_roles(store.database)
