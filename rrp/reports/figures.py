@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rrp.models.weekly import monday_of
+from rrp.models.week_status import last_complete_week as last_complete_week  # re-exported: one definition
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,11 +68,6 @@ FIGURE_FIELDS: tuple[str, ...] = (
     "variation_icon",
     "assurance_icon",
 )
-
-
-def last_complete_week(today: dt.date) -> dt.date:
-    """The Monday of the last complete week (the one before `today`'s): the last week that is due."""
-    return monday_of(today) - dt.timedelta(weeks=1)
 
 
 def recent_weeks_to(end_week: dt.date, weeks: int = RECENT_WEEKS) -> list[dt.date]:

@@ -1,0 +1,150 @@
+"""Which weeks are due, missing, in progress or provisional: one definition for every view.
+
+The home screen, the week form, the huddle, the dashboard, completeness figures and the
+"not submitted" list all ask these functions, so a ward cannot be "due" on one screen and "not yet
+due" on another.
+
+- A week runs Monday to Sunday (UK local). It has *ended* once its Sunday is over.
+- The *last complete week* is the Monday before this week's: the latest week that is due.
+- A ward's weeks before its participation start (the Monday of the week it joined the
+  collaborative) are never due, never missing, never count against completeness.
+- A due week with no entry is *missing*.
+- A week saved before it ended is *provisional* until someone saves it again (confirms it) after
+  it has ended. The stored `updated_at` says which: no extra flag to keep in step. A provisional
+  week is shown and drawn as such but never drives a signal or an icon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from enum import StrEnum
+
+from rrp.models.weekly import monday_of
+from rrp.models.when import local_time
+
+
+class WeekState(StrEnum):
+    """A ward's week as the routine sees it."""
+
+    NOT_PARTICIPATING = "not participating"  # before the ward's participation start
+    IN_PROGRESS = "in progress"  # not ended, nothing entered yet (not due)
+    PROVISIONAL = "provisional"  # entered before it ended, not confirmed since
+    MISSING = "missing"  # ended (due) and not entered
+    ENTERED = "entered"  # entered after it ended (or confirmed)
+    FUTURE = "future"  # starts after today
+
+
+def week_end(week_start: dt.date) -> dt.date:
+    """The Sunday that ends the week starting `week_start`."""
+    return week_start + dt.timedelta(days=6)
+
+
+def last_complete_week(today: dt.date) -> dt.date:
+    """The Monday of the last complete week (the one before `today`'s): the latest week that is due."""
+    return monday_of(today) - dt.timedelta(weeks=1)
+
+
+def has_ended(week_start: dt.date, today: dt.date) -> bool:
+    """True once the week's Sunday is over (today is a later day)."""
+    return week_end(week_start) < today
+
+
+def participation_week(participation_start: dt.date | None) -> dt.date | None:
+    """The Monday of the week the ward joined (None: it has always taken part)."""
+    return None if participation_start is None else monday_of(participation_start)
+
+
+def participating(week_start: dt.date, participation_start: dt.date | None) -> bool:
+    """True when the week is on or after the week the ward joined."""
+    first = participation_week(participation_start)
+    return first is None or week_start >= first
+
+
+def is_provisional(week_start: dt.date, updated_at: str | None) -> bool:
+    """True when the week was last saved before it ended (in UK local time).
+
+    A week whose save time cannot be read is treated as confirmed (older databases, imports
+    without times): the rule must never hide real data.
+    """
+    saved = local_time(updated_at or "")
+    if saved is None:
+        return False
+    return saved.date() <= week_end(week_start)
+
+
+def week_state(
+    week_start: dt.date,
+    today: dt.date,
+    *,
+    entered: bool,
+    updated_at: str | None = None,
+    participation_start: dt.date | None = None,
+) -> WeekState:
+    """The state of one ward's week on `today`."""
+    if week_start > monday_of(today):
+        return WeekState.FUTURE
+    if not participating(week_start, participation_start):
+        return WeekState.NOT_PARTICIPATING
+    if entered:
+        return WeekState.PROVISIONAL if is_provisional(week_start, updated_at) else WeekState.ENTERED
+    return WeekState.MISSING if has_ended(week_start, today) else WeekState.IN_PROGRESS
+
+
+def due_weeks(
+    today: dt.date, weeks: int, *, participation_start: dt.date | None = None
+) -> list[dt.date]:
+    """The due weeks among the `weeks` Mondays ending at the last complete week, oldest first
+    (weeks before the ward joined are not due)."""
+    end = last_complete_week(today)
+    span = [end - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    return [w for w in span if participating(w, participation_start)]
+
+
+def missing_weeks(
+    today: dt.date,
+    entered: Collection[dt.date],
+    weeks: int,
+    *,
+    participation_start: dt.date | None = None,
+) -> list[dt.date]:
+    """The due weeks (of the last `weeks`) with no entry, oldest first."""
+    return [w for w in due_weeks(today, weeks, participation_start=participation_start) if w not in entered]
+
+
+def week_to_open(
+    today: dt.date,
+    entered: Collection[dt.date],
+    *,
+    lookback: int,
+    participation_start: dt.date | None = None,
+) -> dt.date:
+    """The week Enter opens: the latest complete week that is missing; when none is missing (of
+    the last `lookback`), the week in progress (which will be saved as provisional)."""
+    missing = missing_weeks(today, entered, lookback, participation_start=participation_start)
+    return missing[-1] if missing else monday_of(today)
+
+
+def is_due(
+    today: dt.date,
+    entered: Collection[dt.date],
+    *,
+    participation_start: dt.date | None = None,
+) -> bool:
+    """True when the ward has not entered its last complete week (and took part that week):
+    the one meaning of "due" on the home screen, the huddle and the dashboard."""
+    last = last_complete_week(today)
+    return participating(last, participation_start) and last not in entered
+
+
+def completeness(
+    today: dt.date,
+    entered: Iterable[dt.date],
+    weeks: int,
+    *,
+    participation_start: dt.date | None = None,
+) -> tuple[int, int]:
+    """(weeks entered, weeks due) over the last `weeks` complete weeks."""
+    due = due_weeks(today, weeks, participation_start=participation_start)
+    got = set(entered)
+    return sum(w in got for w in due), len(due)
