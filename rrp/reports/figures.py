@@ -36,7 +36,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rrp.models.week_status import last_complete_week as last_complete_week  # re-exported: one definition
+from rrp.models.week_status import (
+    last_complete_week as last_complete_week,  # re-exported: one definition
+)
 
 if TYPE_CHECKING:
     import pandas as pd
