@@ -207,6 +207,26 @@ class WeeklyRepository:
         frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
         return frame
 
+    def week_totals(self, ward_codes: Iterable[str] | None = None, *, end: dt.date | None = None) -> pd.DataFrame:
+        """Per week, the sums over the wards' rows that have bed days (occupied_bed_days > 0), and
+        how many such ward-weeks: week_start (datetime64), the four counts, occupied_bed_days,
+        wards. The collaborative's aggregate from one row a week (the counts are never blank, so
+        every such row counts for every core measure), not from every ward's weeks."""
+        import pandas as pd
+
+        clauses, params = _filters(ward_codes, None, end)
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_FIELDS)
+        sql = f"SELECT week_start, {sums}, COUNT(*) AS wards FROM weekly WHERE " + " AND ".join(
+            [*clauses, "occupied_bed_days > 0"]
+        )
+        cursor = self.database.conn.execute(sql + " GROUP BY week_start ORDER BY week_start", params)
+        columns = [c[0] for c in cursor.description]
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+        frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
+        for column in (*COUNT_FIELDS, "wards"):
+            frame[column] = frame[column].astype("int64")
+        return frame
+
     def frame_with_notes(
         self,
         *,
