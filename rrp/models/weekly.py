@@ -36,6 +36,12 @@ COUNT_FIELDS = (*MEASURES, "occupied_bed_days")
 EARLIEST_WEEK = dt.date(2000, 1, 3)
 
 
+def week_containing(value: Any, label: str = "Date") -> dt.date:
+    """The Monday of the week containing a typed date (ISO 2026-11-18 or UK 18/11/2026: the one
+    date parser, `parse_date`); raises PydanticCustomError with a message for the person."""
+    return monday_of(parse_date(value, label))
+
+
 def _week_start(value: Any) -> dt.date:
     day = parse_date(value, "Week start")
     if day < EARLIEST_WEEK:

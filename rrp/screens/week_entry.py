@@ -1,7 +1,8 @@
 """Log or correct one ward's week of counts.
 
-The week defaults to the current one; PgUp/PgDn step through earlier weeks and `m` jumps to
-the latest missing week, so gaps can be back-filled. Bed days are pre-filled from the ward's
+The week defaults to the current one; PgUp/PgDn step through earlier weeks, Ctrl+G jumps to
+the latest missing week, so gaps can be back-filled, and F5 goes to the week containing a date
+typed. Bed days are pre-filled from the ward's
 last week. Each field is checked as it is typed (the same pydantic rules as imports and the
 store), errors show beside the field, and a failed save keeps everything on screen. A save made
 against a stale version (someone else saved the week meanwhile) is refused, not merged.
@@ -30,7 +31,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from rrp.messages import day_month, week_label
 from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
-from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, validate_week
+from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, validate_week
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
@@ -54,7 +55,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True, tooltip="The week after"),
         Binding("ctrl+g", "missing_week", "Missing", id="week.missing",
                 tooltip="Go to the latest missing week (to back-fill it)"),
-        Binding("ctrl+r", "reload", "Reload", id="week.reload", tooltip="Reload this week as saved"),
+        Binding("f5", "go_to_week", "Go to", id="week.go_to", tooltip="Go to the week containing a date you type"),
+        Binding("ctrl+r", "reload", "Reload", id="week.reload", show=False, tooltip="Reload this week as saved"),
         Binding("escape", "back", "Back", id="week.back"),
         # Priority for the same reason as Tab (see rrp.app): a burst "3", Enter, "1" fills two fields.
         Binding("enter", "next_field", "Next field", id="week.next_field", show=False, priority=True),
@@ -375,6 +377,16 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             self.notify("No missing weeks to back-fill.")
             return
         self._go(candidates[0])
+
+    def action_go_to_week(self) -> None:
+        """F5: type a date; the week containing it opens (after asking about unsaved changes)."""
+        from rrp.screens.week_dialogs import GoToWeekScreen
+
+        today: dt.date = self.app.today  # type: ignore[attr-defined]
+        self.app.push_screen(
+            GoToWeekScreen(latest=monday_of(today)),
+            lambda week: self._go(week) if week is not None and week != self.week_start else None,
+        )
 
     def action_reload(self) -> None:
         if self.week_start is not None:

