@@ -15,7 +15,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from rrp.models.fields import FreeText, parse_date, whole_number
 from rrp.models.registry import Code, Ward
-from rrp.models.week_status import monday_of  # noqa: F401 - re-exported: rrp.models.weekly.monday_of
+from rrp.models.week_status import monday_of
 
 #: The counted measures, in the order a form shows them, with the labels nurses see.
 MEASURES: dict[str, str] = {
