@@ -30,7 +30,7 @@ GOVERNANCE = "rrp_governance"
 _SHARED_TABLES = ("preference", "pdsa_draft")
 #: Providers' public keys: the facilitator's alone (row-level security: pg_schema.PG_PROVIDER_KEY_V4).
 KEY_TABLE = "provider_key"
-#: The dashboard's per-ward summaries (pg_schema.PG_WARD_SUMMARY_V5): a cache of figures.
+#: The dashboard's per-ward summaries (pg_schema.PG_WARD_SUMMARY_V6): a cache of figures.
 SUMMARY_TABLE = "ward_summary"
 
 

@@ -565,7 +565,12 @@ CREATE POLICY provider_key_update ON provider_key FOR UPDATE
     USING (rrp_in_role('rrp_facilitator')) WITH CHECK (rrp_in_role('rrp_facilitator'));
 """
 
-# -- schema 5: each ward's dashboard summary (schema.WARD_SUMMARY_V5; rrp.store.summaries) ------
+#: The date a ward joined the collaborative (as WARD_PARTICIPATION_V5).
+PG_WARD_PARTICIPATION_V5 = """
+ALTER TABLE ward ADD COLUMN participation_start TEXT
+    CHECK (participation_start IS NULL OR rrp_date(participation_start) IS NOT NULL);
+
+# -- schema 6: each ward's dashboard summary (schema.WARD_SUMMARY_V6; rrp.store.summaries) ------
 
 #: The same table and the same "what makes a summary out of date" as SQLite's: one trigger
 #: function, SECURITY DEFINER so that a provider's staff saving a week (or editing a local
@@ -586,7 +591,7 @@ def _pg_stale_triggers(table: str, ward: str | None, when: str) -> str:
     return out
 
 
-PG_WARD_SUMMARY_V5 = """
+PG_WARD_SUMMARY_V6 = """
 CREATE TABLE ward_summary (
     ward_code TEXT PRIMARY KEY REFERENCES ward(code),
     version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
@@ -629,5 +634,6 @@ CREATE POLICY ward_summary_update ON ward_summary FOR UPDATE
 #: Schema 3 is the first on PostgreSQL, so it carries the access rules of every table so far;
 #: a later migration that adds a table adds its policies with it (_policies for a ward-keyed one).
 PG_MIGRATIONS: list[str] = [
-    _deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS, PG_PROVIDER_KEY_V4, PG_WARD_SUMMARY_V5)
+    _deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS, PG_PROVIDER_KEY_V4,
+                             PG_WARD_PARTICIPATION_V5, PG_WARD_SUMMARY_V6)
 ]

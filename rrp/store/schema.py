@@ -482,8 +482,18 @@ BEGIN SELECT RAISE(ABORT, 'provider_key: a key keeps its provider and bytes, and
 MIGRATIONS.append(PROVIDER_KEY_V4)  # schema 4: providers' submission-signing keys (rrp.store.keys)
 
 
+# -- schema 5: a ward's participation start (rrp.models.week_status) ---------------------------
 
-# -- schema 5: each ward's dashboard summary (rrp.store.summaries, rrp.reports.summaries) -------
+#: The date a ward joined the collaborative (NULL: it always took part). Weeks before the week
+#: holding it are never due, never missing and never count against completeness.
+WARD_PARTICIPATION_V5 = """
+ALTER TABLE ward ADD COLUMN participation_start TEXT CHECK (participation_start IS NULL
+    OR (date(participation_start, '+0 days') IS NOT NULL AND date(participation_start, '+0 days') = participation_start));
+"""
+MIGRATIONS.append(WARD_PARTICIPATION_V5)  # schema 5: ward.participation_start (rrp.models.week_status)
+
+
+# -- schema 6: each ward's dashboard summary (rrp.store.summaries, rrp.reports.summaries) -------
 
 #: The figures the collaborative dashboard shows for a ward (per measure: latest value, change,
 #: icons, aim; completeness), kept so the dashboard reads one row per ward instead of every week.
@@ -528,7 +538,7 @@ SUMMARY_SOURCES: dict[str, tuple[str | None, str]] = {
     "meta": (None, "{row}.key = 'aim_reduction'"),
 }
 
-WARD_SUMMARY_V5 = """
+WARD_SUMMARY_V6 = """
 CREATE TABLE ward_summary (
     ward_code TEXT PRIMARY KEY REFERENCES ward(code),
     version INTEGER NOT NULL DEFAULT 1 CHECK (typeof(version) = 'integer' AND version >= 1),
@@ -542,7 +552,7 @@ CREATE TABLE ward_summary (
     CHECK ((computed_version IS NULL) = (figures IS NULL))
 ) WITHOUT ROWID;
 """ + "".join(_stale_triggers(table, ward, when) for table, (ward, when) in SUMMARY_SOURCES.items())
-MIGRATIONS.append(WARD_SUMMARY_V5)  # schema 5: the dashboard's per-ward summaries (rrp.store.summaries)
+MIGRATIONS.append(WARD_SUMMARY_V6)  # schema 6: the dashboard's per-ward summaries (rrp.store.summaries)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

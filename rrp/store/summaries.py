@@ -1,10 +1,10 @@
-"""The dashboard's per-ward summaries (table `ward_summary`, schema 5): read them, write them.
+"""The dashboard's per-ward summaries (table `ward_summary`, schema 6): read them, write them.
 
 A ward's summary holds the figures the collaborative dashboard shows for it, as JSON computed by
 `rrp.reports.summaries` (this module never computes a figure). The database marks a summary out
 of date itself: every write to what the figures come from (weekly, measure values and targets,
 rebases, the ward, its fixed baseline, the measures, the aim) bumps the ward's `version` in a
-trigger (schema.WARD_SUMMARY_V5; PostgreSQL: pg_schema.PG_WARD_SUMMARY_V5). A summary is current
+trigger (schema.WARD_SUMMARY_V6; PostgreSQL: pg_schema.PG_WARD_SUMMARY_V6). A summary is current
 while computed_version = version and it runs to the dashboard's last complete week.
 
 Writing is optimistic: `claim` records the version each ward is at before its inputs are read,

@@ -1,4 +1,4 @@
-"""ward_summary (schema 5): the database itself marks a ward's dashboard summary out of date.
+"""ward_summary (schema 6): the database itself marks a ward's dashboard summary out of date.
 
 On both engines (`engine_db`): each kind of write that a ward's figures come from moves that
 ward's version (and only that ward's, or every ward's for a measure or the aim); a summary saved
