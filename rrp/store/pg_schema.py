@@ -25,7 +25,12 @@ from __future__ import annotations
 
 import re
 
-from rrp.store.schema import _ALL_RESTRICTIVE_SUM, _CORE_COLUMNS, _MAX_MEASURE_NUMBER, SUMMARY_SOURCES
+from rrp.store.schema import (
+    _ALL_RESTRICTIVE_SUM,
+    _CORE_COLUMNS,
+    _MAX_MEASURE_NUMBER,
+    SUMMARY_SOURCES,
+)
 
 #: Tables that hold rrp's bookkeeping on PostgreSQL only (not data; never copied).
 PG_ONLY_TABLES = ("rrp_schema",)
@@ -569,6 +574,8 @@ CREATE POLICY provider_key_update ON provider_key FOR UPDATE
 PG_WARD_PARTICIPATION_V5 = """
 ALTER TABLE ward ADD COLUMN participation_start TEXT
     CHECK (participation_start IS NULL OR rrp_date(participation_start) IS NOT NULL);
+"""
+
 
 # -- schema 6: each ward's dashboard summary (schema.WARD_SUMMARY_V6; rrp.store.summaries) ------
 
