@@ -71,6 +71,8 @@ class Dashboard:
     funnel: funnel_data columns plus ward_name, provider_code, ward_type, measure (the first
       count_per_bed_days measure shown: all restrictive practice by default).
     ward_points: the per-ward u chart points of the headline measure (ward_code, x, value, ...).
+    measure_points: measure code -> its per-ward chart points as `ward_points` (every measure shown
+      when computed with keep_points=True, as the learning-session pack does; else the headline's).
     pdsa_monthly: month, started, completed.
     """
 
@@ -92,6 +94,7 @@ class Dashboard:
     funnel_curve: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
     measure_set: MeasureSet | None = None
+    measure_points: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def measure(self, code: str) -> Measure:
         """The measure behind a column (the shipped set's when the dashboard has none)."""
@@ -356,6 +359,7 @@ def collaborative_dashboard(
     values: pd.DataFrame | None = None,
     fix_after: dict[str, int] | None = None,
     targets: dict[str, dict[str, float]] | None = None,
+    keep_points: bool = False,
 ) -> Dashboard:
     """The collaborative dashboard (see the module doc for every definition).
 
@@ -369,6 +373,8 @@ def collaborative_dashboard(
     headline first (None: every enabled collaborative measure active at the last complete week);
     values: MeasureRepository.values_frame() for measures not backed by weekly columns.
     fix_after: a ward's fixed baseline length; targets: measure code -> ward -> its own target.
+    keep_points: keep every measure's ward chart points in `measure_points` (the pack draws them;
+    the screen, at national scale, keeps only the headline's).
     """
     if recent_weeks < 1:
         raise ValueError("recent_weeks must be at least 1")
@@ -400,6 +406,7 @@ def collaborative_dashboard(
     table = selected.set_index("ward_code")
     aggregates, summaries = [], []
     ward_points = pd.DataFrame()
+    kept: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
     funnel_points, funnel_code = None, ""
     if frame.empty and (chosen_values is None or chosen_values.empty):
@@ -421,6 +428,8 @@ def collaborative_dashboard(
         table = table.join(cols)
         if code == measures[0]:
             ward_points = chart_points
+        if keep_points or code == measures[0]:
+            kept[code] = chart_points
         if funnel_points is None and measure.recorded_as == "count_per_bed_days":
             funnel_points, funnel_code = points, code
         aggregate = _aggregate(measure, points, codes, aim_reduction, baseline_weeks, recent_weeks)
@@ -471,6 +480,7 @@ def collaborative_dashboard(
         funnel_curve=curve,
         notes=notes,
         measure_set=measure_set,
+        measure_points=kept,
     )
 
 
@@ -553,26 +563,28 @@ def ward_reading(
     *,
     record: dict[str, Any] | None = None,
     points: pd.DataFrame | None = None,
+    measure: str | None = None,
 ) -> list[str]:
-    """The headline measure's ward chart (the u chart of `ward_points`) in plain sentences.
+    """A ward's chart of `measure` (None: the headline, the u chart of `ward_points`) in plain
+    sentences.
 
     record / points: the ward's row of `dash.wards` and its chart points when the caller has them
-    (the pack, looping over every ward); otherwise they are looked up.
+    (the pack, looping over every ward); otherwise they are looked up (`measure_points`).
     """
     from rrp.reports.reading import chart_reading
     from rrp.reports.spc import ChartResult
 
-    headline = dash.measures[0]
-    measure = dash.measure(headline)
+    headline = measure or dash.measures[0]
+    spec = dash.measure(headline)
     if record is None:
         rows = dash.wards[dash.wards["ward_code"] == ward_code]
         record = rows.iloc[0].to_dict() if not rows.empty else {}
     if points is None:
-        pts = dash.ward_points
+        pts = dash.measure_points.get(headline, dash.ward_points if headline == dash.measures[0] else pd.DataFrame())
         points = pts[pts["ward_code"] == ward_code] if not pts.empty else pts
     summary = {
-        "chart": measure.chart,
-        "direction": measure.direction,
+        "chart": spec.chart,
+        "direction": spec.direction,
         "variation_icon": _icon(record.get(f"{headline}_variation")),
         "assurance_icon": _icon(record.get(f"{headline}_assurance")),
     }
@@ -580,8 +592,8 @@ def ward_reading(
     result = None if points is None or points.empty else ChartResult(points.reset_index(drop=True), summary)
     return chart_reading(
         result,
-        label=measure.name,
-        unit=figures.reading_unit(measure),
+        label=spec.name,
+        unit=figures.reading_unit(spec),
         aim=float(aim) if aim is not None and pd.notna(aim) else None,
     )
 
@@ -702,6 +714,7 @@ def dashboard_from_inputs(
     ward_type: str | None = None,
     recent_weeks: int = RECENT_WEEKS,
     measures: tuple[str, ...] | None = None,
+    keep_points: bool = False,
 ) -> Dashboard:
     """`collaborative_dashboard` on inputs read by `read_inputs`."""
     return collaborative_dashboard(
@@ -720,4 +733,5 @@ def dashboard_from_inputs(
         values=inputs.values,
         fix_after=inputs.fix_after,
         targets=inputs.targets,
+        keep_points=keep_points,
     )

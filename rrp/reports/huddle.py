@@ -385,7 +385,8 @@ def _rebase_labels(labels: list[dt.date], dates: Sequence[dt.date]) -> list[dt.d
     return out
 
 
-def _marker_for(annotation: Annotation) -> HuddleMarker:
+def marker_for(annotation: Annotation) -> HuddleMarker:
+    """The chart marker of an annotation: P cycle started, A change adopted, R rebase, N note."""
     kind = annotation.kind.value
     if annotation.kind == AnnotationKind.PDSA:
         kind = "adopted" if annotation.text.lower().startswith("change adopted") else "started"
@@ -596,7 +597,7 @@ def huddle_summary(
     if labels:
         first, last = labels[0], labels[-1]
         for a in relevant:
-            marker = _marker_for(a)
+            marker = marker_for(a)
             if first <= marker.x <= last and marker.kind != "rebase":
                 markers.append(marker)
         markers += [HuddleMarker(x, "R", "rebase", "rebase") for x in rebases]
