@@ -211,6 +211,14 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             self.form_values() != self.loaded_values or self.query_one(MeasureFields).dirty
         )
 
+    @property
+    def correction(self) -> bool:
+        """True when a saved figure is changed (a first entry of a blank measure is not one)."""
+        return self.ward is not None and (
+            (self.stored is not None and self.form_values() != self.loaded_values)
+            or self.query_one(MeasureFields).corrected
+        )
+
     def check_measures(self, *, show_required: bool) -> Any:
         """The entered measure values with the versions they edit, or None (errors shown)."""
         if self.ward is None or self.week_start is None:
@@ -325,7 +333,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
 
     def _ask_reason(self, counts: Any, values: list[Any]) -> None:
         """A correction (a change to a saved week) asks why; the reason is kept in the audit."""
-        if self.stored is None or not self.dirty:
+        if not self.correction:
             self.save(counts, None if self.stored is None else self.stored.version, values)
             return
         from rrp.models.weekly import WeekCorrection
