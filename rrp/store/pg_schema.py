@@ -565,9 +565,16 @@ CREATE POLICY provider_key_update ON provider_key FOR UPDATE
     USING (rrp_in_role('rrp_facilitator')) WITH CHECK (rrp_in_role('rrp_facilitator'));
 """
 
+#: The date a ward joined the collaborative (as WARD_PARTICIPATION_V5).
+PG_WARD_PARTICIPATION_V5 = """
+ALTER TABLE ward ADD COLUMN participation_start TEXT
+    CHECK (participation_start IS NULL OR rrp_date(participation_start) IS NOT NULL);
+"""
+
 #: PG_MIGRATIONS[i] takes a PostgreSQL database from schema version i to i + 1 (as MIGRATIONS[i]).
 #: Schema 3 is the first on PostgreSQL, so it carries the access rules of every table so far;
 #: a later migration that adds a table adds its policies with it (_policies for a ward-keyed one).
 PG_MIGRATIONS: list[str] = [
-    _deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS, PG_PROVIDER_KEY_V4)
+    _deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS, PG_PROVIDER_KEY_V4,
+                                 PG_WARD_PARTICIPATION_V5)
 ]

@@ -481,6 +481,17 @@ BEGIN SELECT RAISE(ABORT, 'provider_key: a key keeps its provider and bytes, and
 """
 MIGRATIONS.append(PROVIDER_KEY_V4)  # schema 4: providers' submission-signing keys (rrp.store.keys)
 
+
+# -- schema 5: a ward's participation start (rrp.models.week_status) ---------------------------
+
+#: The date a ward joined the collaborative (NULL: it always took part). Weeks before the week
+#: holding it are never due, never missing and never count against completeness.
+WARD_PARTICIPATION_V5 = """
+ALTER TABLE ward ADD COLUMN participation_start TEXT CHECK (participation_start IS NULL
+    OR (date(participation_start, '+0 days') IS NOT NULL AND date(participation_start, '+0 days') = participation_start));
+"""
+MIGRATIONS.append(WARD_PARTICIPATION_V5)  # schema 5: ward.participation_start (rrp.models.week_status)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
