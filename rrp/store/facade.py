@@ -63,11 +63,14 @@ class Store:
         counts: WeeklyCounts | None = None,
         expected_week_version: int | None = None,
         today: dt.date | None = None,
+        reason: str | None = None,
     ) -> tuple[StoredWeek | None, dict[str, StoredValue]]:
         """An entry form's save: a week's core counts and its measure values in ONE transaction
-        (see MeasureRepository.save_entry), the week through this store's weekly repository."""
+        (see MeasureRepository.save_entry), the week through this store's weekly repository;
+        `reason` (a correction's) kept in the audit."""
         return self.measures.save_entry(
-            values, counts=counts, expected_week_version=expected_week_version, today=today, weekly=self.weekly
+            values, counts=counts, expected_week_version=expected_week_version, today=today, weekly=self.weekly,
+            reason=reason,
         )
 
     @property
