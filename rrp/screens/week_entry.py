@@ -228,6 +228,14 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             self.form_values() != self.loaded_values or self.query_one(MeasureFields).dirty
         )
 
+    @property
+    def correction(self) -> bool:
+        """True when a saved figure is changed (a first entry of a blank measure is not one)."""
+        return self.ward is not None and (
+            (self.stored is not None and self.form_values() != self.loaded_values)
+            or self.query_one(MeasureFields).corrected
+        )
+
     def check_measures(self, *, show_required: bool) -> Any:
         """The entered measure values with the versions they edit, or None (errors shown)."""
         if self.ward is None or self.week_start is None:
@@ -304,11 +312,72 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             self._banner("Not saved: correct the fields marked above (nothing typed is lost).", error=True)
             return
         self.saving = True
-        self._banner("Saving...")
-        self.save(counts, None if self.stored is None else self.stored.version, values)
+        self._banner("Checking...")
+        self.plausibility(counts, values)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="week-save")
-    def save(self, counts: Any, expected_version: int | None, values: list[Any] | None = None) -> None:
+    def plausibility(self, counts: Any, values: list[Any]) -> None:
+        """Compare the counts with the ward's own history (rrp.reports.corrections), then go on
+        to the questions before the save, on the UI thread."""
+        from rrp.reports.corrections import unusual_values
+
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            history = [w.counts for w in store.weekly.weeks(counts.ward_code)]
+            found = unusual_values(counts, ward=self.ward, history=history)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
+            self.app.call_from_thread(self.save_failed, f"Could not check the week: {exc}")
+            return
+        self.app.call_from_thread(self._confirm_unusual, counts, values, found)
+
+    def _confirm_unusual(self, counts: Any, values: list[Any], found: list[Any]) -> None:
+        """An unusual value: "are you sure?" (y saves, n goes back to the field); never silent."""
+        if not found:
+            self._ask_reason(counts, values)
+            return
+        from rrp.reports.corrections import unusual_question
+        from rrp.screens.week_dialogs import SureScreen
+
+        def answered(sure: bool | None) -> None:
+            if sure:
+                self._ask_reason(counts, values)
+                return
+            self.saving = False
+            self._banner(f"Not saved: check {found[0].label.lower()} (nothing typed is lost).", error=True)
+            self.query_one(f"#f-{found[0].field}", Input).focus()
+
+        self.app.push_screen(SureScreen(unusual_question(found)), answered)
+
+    def _ask_reason(self, counts: Any, values: list[Any]) -> None:
+        """A correction (a change to a saved week) asks why; the reason is kept in the audit."""
+        if not self.correction:
+            self.save(counts, None if self.stored is None else self.stored.version, values)
+            return
+        from rrp.models.weekly import WeekCorrection
+        from rrp.screens.week_dialogs import ReasonScreen
+
+        def given(reason: str | None) -> None:
+            if reason is None:
+                self.saving = False
+                self._banner("Not saved: a correction needs a reason (nothing typed is lost).", error=True)
+                return
+            self._banner("Saving...")
+            self.save(counts, self.stored.version if self.stored else None, values, reason)
+
+        self.app.push_screen(
+            ReasonScreen(
+                "Correct a saved week: why? (kept in the week's history, F6)",
+                "Reason (required; no names or NHS numbers)",
+                lambda text: WeekCorrection(reason=text).reason,
+                keys="Enter: save",
+            ),
+            given,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="week-save")
+    def save(
+        self, counts: Any, expected_version: int | None, values: list[Any] | None = None, reason: str | None = None
+    ) -> None:
         from rrp.store import StoreError
         from rrp.store.errors import FieldRefused
 
@@ -316,7 +385,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         try:
             # The core counts and the measure values: one transaction, all or nothing.
             stored, stored_values = store.save_entry(
-                values or [], counts=counts, expected_week_version=expected_version, today=self.app.today  # type: ignore[attr-defined]
+                values or [], counts=counts, expected_week_version=expected_version, today=self.app.today,  # type: ignore[attr-defined]
+                reason=reason,
             )
             store.preferences.set("last_ward", counts.ward_code)
         except FieldRefused as exc:

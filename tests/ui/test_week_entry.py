@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pilot import until
 
@@ -105,6 +106,8 @@ async def test_correct_an_earlier_week(demo_db, make_app):
         assert app.screen.form_values()["restraint"] == str(before.counts.restraint)
         new_value = before.counts.restraint + 1
         await pilot.press("ctrl+a", "ctrl+k", *str(new_value), "ctrl+s")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")  # a correction says why
+        await pilot.press(*"miscounted", "enter")
         await until(pilot, lambda: stored(demo_db, ward, THIS_WEEK - dt.timedelta(weeks=1)).version == before.version + 1)
     after = stored(demo_db, ward, THIS_WEEK - dt.timedelta(weeks=1))
     assert after.counts.restraint == new_value
@@ -112,6 +115,9 @@ async def test_correct_an_earlier_week(demo_db, make_app):
         "SELECT action, who FROM audit WHERE row_key = ?", (f"{ward}/{after.counts.week_start}",)
     )
     assert history[-1] == {"action": "update", "who": "nurse"}
+    assert Store(demo_db, create=False).database.query_one(
+        "SELECT after FROM audit WHERE row_key = ? ORDER BY id DESC LIMIT 1", (f"{ward}/{after.counts.week_start}",)
+    )["after"].find('"reason": "miscounted"') > 0
 
 
 async def test_a_stale_edit_is_refused_and_the_input_kept(demo_db, make_app):
@@ -128,9 +134,12 @@ async def test_a_stale_edit_is_refused_and_the_input_kept(demo_db, make_app):
         other.weekly.save(theirs.counts.model_copy(update={"seclusion": theirs.counts.seclusion + 3}),
                           expected_version=theirs.version, today=NEXT_TODAY)
         await pilot.press("ctrl+a", "ctrl+k", "9", "ctrl+s")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
+        await pilot.press(*"miscounted", "enter")
         await until(pilot, lambda: "Not saved" in str(app.screen.query_one("#week-banner").render()))
         banner = str(app.screen.query_one("#week-banner").render())
         assert "other-station" in banner and "while you were editing" in banner
+        assert re.search(r"at \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d while", banner)  # UK time and format, not ISO
         assert app.screen.form_values()["restraint"] == "9"
     final = stored(demo_db, ward, week)
     assert final.counts.seclusion == theirs.counts.seclusion + 3 and final.counts.restraint == theirs.counts.restraint
