@@ -31,6 +31,7 @@ def import_registry(store: Store, path: str | Path, *, dry_run: bool = False) ->
     """Load a registry file (the columns of data/registry.csv): all rows valid, or nothing saved.
 
     Existing wards missing from the file are left as they are (deactivate a ward with active=0).
+    A file without a participation_start column keeps each ward's stored participation start.
     Raises FileRefused (unreadable file) or RowsRefused (every bad row listed).
     """
     table = read_table(path, limits=limits_for("wards"))
@@ -45,6 +46,12 @@ def import_registry(store: Store, path: str | Path, *, dry_run: bool = False) ->
     result = RegistryImportResult(table.source, dry_run, len(providers), len(wards), notes=list(table.notes))
     old_providers = {p.code: p for p in store.registry.providers()}
     old_wards = {w.code: w for w in store.registry.wards()}
+    if "participation_start" not in table.header:
+        wards = [
+            w.model_copy(update={"participation_start": old_wards[w.code].participation_start})
+            if w.code in old_wards else w
+            for w in wards
+        ]
     for provider in providers:
         old = old_providers.get(provider.code)
         if old is None:

@@ -525,3 +525,20 @@ def ramp_labels(cycles: list[PdsaCycle]) -> dict[str, str]:
         for found, text in zip(ward_roots, ramp_letters(len(ward_roots)), strict=True)
     }
     return {c.id: f"{letter[root_of[c.id]]}{c.cycle_number}" for c in cycles}
+
+
+def by_creation(stored: list[StoredCycle]) -> list[PdsaCycle]:
+    """The cycles oldest first (creation time, then id): the order ramps are lettered in."""
+    return [s.cycle for s in sorted(stored, key=lambda s: (s.created_at, s.cycle.id))]
+
+
+def ramp_label_for(cycle: PdsaCycle, ward_cycles: list[PdsaCycle]) -> str:
+    """The label `cycle` has (or will have, once saved) among its ward's cycles, oldest first.
+
+    The editor shows a cycle as it is being typed: its stored self in `ward_cycles` is replaced
+    by this version (the ramp link may have changed), and a new cycle comes last, as it will be
+    the newest when saved.
+    """
+    others = [c for c in ward_cycles if c.id != cycle.id]
+    position = next((i for i, c in enumerate(ward_cycles) if c.id == cycle.id), len(others))
+    return ramp_labels([*others[:position], cycle, *others[position:]])[cycle.id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from rrp.messages import WARD_TYPE_LABELS as _LABELS
-from rrp.models.fields import FreeText, whole_number
+from rrp.models.fields import FreeText, parse_date, whole_number
 
 MAX_BEDS = 60
 MAX_CODE_CHARS = 16
@@ -84,6 +85,13 @@ def yes_no(value: Any, label: str = "Active") -> bool:
     )
 
 
+def optional_date(value: Any, label: str = "Participation start") -> dt.date | None:
+    """A date cell that may be empty (None, '' or spaces: no date); else as `parse_date`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_date(value, label)
+
+
 class Provider(BaseModel):
     """An NHS provider (trust) taking part in the collaborative."""
 
@@ -104,6 +112,9 @@ class Ward(BaseModel):
     ward_type: WardType
     beds: Annotated[int, BeforeValidator(lambda v: whole_number(v, "Beds", maximum=MAX_BEDS))]
     active: Annotated[bool, BeforeValidator(yes_no)] = True
+    #: The day the ward joined the collaborative (None: it always took part). Weeks before the
+    #: week holding it are never due or missing (rrp.models.week_status).
+    participation_start: Annotated[dt.date | None, BeforeValidator(optional_date)] = None
 
     @field_validator("beds")
     @classmethod

@@ -17,6 +17,9 @@ from rrp.models.registry import Provider, Ward
 __all__ = ["REGISTRY_COLUMNS", "RegistryFileError", "RowProblem", "parse_registry"]
 
 REGISTRY_COLUMNS = ("provider_code", "provider_name", "ward_code", "ward_name", "ward_type", "beds")
+#: Columns a registry may carry as well: active (empty: 1) and participation_start (the date the
+#: ward joined the collaborative; empty: it always took part).
+OPTIONAL_COLUMNS = ("active", "participation_start")
 
 
 class RegistryFileError(FileProblems):
@@ -66,6 +69,7 @@ def parse_registry(text: str) -> tuple[list[Provider], list[Ward]]:
                 ward_type=(row["ward_type"] or "").strip().lower(),
                 beds=row["beds"],
                 active=active,
+                participation_start=row.get("participation_start"),
             )
         except ValidationError as exc:
             for column, message in field_errors(exc).items():

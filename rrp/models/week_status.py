@@ -1,5 +1,7 @@
 """Which weeks are due, missing, in progress or provisional: one definition for every view.
 
+Light on purpose (no pydantic): the home screen's first read uses it.
+
 The home screen, the week form, the huddle, the dashboard, completeness figures and the
 "not submitted" list all ask these functions, so a ward cannot be "due" on one screen and "not yet
 due" on another.
@@ -20,7 +22,6 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from enum import StrEnum
 
-from rrp.models.weekly import monday_of
 from rrp.models.when import local_time
 
 
@@ -33,6 +34,11 @@ class WeekState(StrEnum):
     MISSING = "missing"  # ended (due) and not entered
     ENTERED = "entered"  # entered after it ended (or confirmed)
     FUTURE = "future"  # starts after today
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday that starts the week containing `day`."""
+    return day - dt.timedelta(days=day.weekday())
 
 
 def week_end(week_start: dt.date) -> dt.date:

@@ -15,6 +15,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from rrp.models.fields import FreeText, parse_date, whole_number
 from rrp.models.registry import Code, Ward
+from rrp.models.week_status import monday_of
 
 #: The counted measures, in the order a form shows them, with the labels nurses see.
 MEASURES: dict[str, str] = {
@@ -33,11 +34,6 @@ COUNT_FIELDS = (*MEASURES, "occupied_bed_days")
 
 #: The first week any rrp data can be for: a date before it is a typing slip (year 1, 0203).
 EARLIEST_WEEK = dt.date(2000, 1, 3)
-
-
-def monday_of(day: dt.date) -> dt.date:
-    """The Monday that starts the week containing `day`."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def week_containing(value: Any, label: str = "Date") -> dt.date:
@@ -225,3 +221,9 @@ class WeekDeletion(BaseModel):
     """Why a week of counts is deleted: kept in the audit, and sent with the ward's submission."""
 
     reason: FreeText("Reason for deleting", max_length=500, required="Say why the week is deleted")
+
+
+class WeekCorrection(BaseModel):
+    """Why a saved week is corrected: kept in the audit row of the change."""
+
+    reason: FreeText("Reason for the correction", max_length=500, required="Say why the week is corrected")

@@ -88,12 +88,13 @@ def registry_table(providers: Iterable[Provider], wards: Iterable[Ward]) -> pd.D
             "ward_type": w.ward_type.value,
             "beds": w.beds,
             "active": w.active,
+            "participation_start": None if w.participation_start is None else w.participation_start.isoformat(),
         }
         for w in wards
     ]
     return pd.DataFrame(
         rows,
-        columns=[*REGISTRY_COLUMNS, "ward_type", "beds", "active"],
+        columns=[*REGISTRY_COLUMNS, "ward_type", "beds", "active", "participation_start"],
     )
 
 

@@ -5,7 +5,8 @@
 - F3 from Study first asks for the Act step: the Act tab opens on whatever is missing of the
   decision (adopt, adapt or abandon) and the next step; F3 again, with both, marks it done.
 - F5 on a done cycle that was adopted or adapted starts the next cycle of its ramp: a new cycle
-  with the same change idea and title, following this one, numbered one more.
+  with the same change idea, title and scale, following this one, numbered one more, its objective
+  the next step written in Act. The header names the cycle by ramp and number (A2, B1), as the list does.
 - What is typed is autosaved as a draft (1 s after the last key, in a worker), so nothing is lost
   if the terminal closes; opening the cycle again offers to restore it. A save clears the draft.
 - Nudges (no prediction, no results, no decision, scale jump, overdue) are shown, never enforced.
@@ -49,10 +50,13 @@ from rrp.models.pdsa import (
     PdsaCycle,
     PdsaStatus,
     StoredCycle,
+    by_creation,
     can_transition,
     new_cycle_id,
     nudges,
     quality,
+    ramp_label_for,
+    ramp_labels,
     validate_cycle,
 )
 from rrp.models.when import local_time_text
@@ -138,6 +142,7 @@ class PdsaEditScreen(Screen[None]):
         self.ward_name = ward_code or ""
         self.ideas: list[StoredChangeIdea] = []
         self.ward_cycles: list[StoredCycle] = []
+        self.ramp_order: list[PdsaCycle] = []  # every cycle of the ward, oldest first (ramp letters)
         self.loaded_values: dict[str, Any] = {}
         self.loaded = False
         self.saving = False
@@ -211,11 +216,13 @@ class PdsaEditScreen(Screen[None]):
         self.stored, self.ideas = stored, ideas
         self.ward_code, self.ward_name = ward.code, ward.name
         self.ward_cycles = [c for c in cycles if c.cycle.id != (self.cycle_id or "")]
+        self.ramp_order = by_creation(cycles)
+        labels = ramp_labels(self.ramp_order)
         self.query_one("#f-change_idea_code", Select).set_options(
             [(user_text(("" if s.idea.ward_code is None else "(local) ") + s.idea.name), s.idea.code) for s in ideas]
         )
         self.query_one("#f-previous_cycle_id", Select).set_options(
-            [(user_text(f"#{c.cycle.cycle_number} {c.cycle.title}"[:60]), c.cycle.id) for c in self.ward_cycles]
+            [(user_text(f"{labels[c.cycle.id]} {c.cycle.title}"[:60]), c.cycle.id) for c in self.ward_cycles]
         )
         values = self._values_of(stored.cycle) if stored else self._blank_values()
         previous = next((c.cycle for c in self.ward_cycles if c.cycle.id == self.follows), None)
@@ -226,6 +233,7 @@ class PdsaEditScreen(Screen[None]):
                 previous_cycle_id=previous.id,
                 cycle_number=str(previous.cycle_number + 1),
                 scale=previous.scale.value if previous.scale else "",
+                objective=previous.next_step or "",  # the Act step's "next step" is this cycle's aim
             )
         self.status = stored.cycle.status if stored else PdsaStatus.PLANNED
         self.fill(values)
@@ -346,9 +354,10 @@ class PdsaEditScreen(Screen[None]):
 
     def _render_title(self) -> None:
         values = self.form_values()
-        number = values.get("cycle_number") or "1"
         title = values.get("title") or "(new cycle)"
         cycle = self.check(show_required=False) if self.loaded else None
+        # The ramp label (A2, B1), as the list shows it; the number alone while the form is invalid.
+        number = ramp_label_for(cycle, self.ramp_order) if cycle else values.get("cycle_number") or "1"
         marks = quality_marks(quality(cycle, has_next=self._has_next())) if cycle else Text("")
         version = f" v{self.stored.version}" if self.stored else " (not saved yet)"
         # The whole title: the header wraps (height auto) rather than cutting it at 80 columns.
@@ -475,12 +484,17 @@ class PdsaEditScreen(Screen[None]):
         return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "next_cycle":  # only a done cycle that was adopted or adapted has a next cycle
+        """The footer shows only the moves this cycle has (so it fits at 80 columns): F3 and F6 for
+        an open cycle, F5 for a done one that was adopted or adapted and has no next cycle yet."""
+        if action == "next_cycle":
             cycle = self.stored.cycle if self.stored else None
             return bool(
                 cycle and cycle.status == PdsaStatus.DONE
                 and cycle.act_decision in (ActDecision.ADOPT, ActDecision.ADAPT)
+                and not self._has_next()
             )
+        if action in ("next_stage", "abandon"):
+            return self.status.is_open
         return True
 
     def action_next_cycle(self) -> None:

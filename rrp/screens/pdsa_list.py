@@ -2,7 +2,9 @@
 
 Cycles due for Study this week come first, marked "Study due". Flags are the fidelity nudges;
 PRSDA shows each cycle's quality (bold letter: has it; dim: missing). Filters: `f` steps through
-statuses, `c` through change ideas, `a` toggles one ward / all wards.
+statuses, `c` through change ideas, `a` toggles one ward / all wards. Cycles are named by ramp
+and number (A2 follows A1; B1 is another ramp on the ward); the line under the table shows the
+highlighted cycle whole (title, change idea, and when it ended or is planned). Enter opens it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class PdsaListScreen(Screen[None]):
     #pdsa-list-title { height: 1; padding: 0 1; text-style: bold; }
     #pdsa-list-filter { height: 1; padding: 0 1; color: $text-muted; }
     #pdsa-cycles { height: 1fr; }
+    #pdsa-list-detail { height: auto; max-height: 2; padding: 0 1; }
     #pdsa-list-help { height: auto; padding: 0 1; color: $text-muted; }
     """
 
@@ -81,6 +84,7 @@ class PdsaListScreen(Screen[None]):
             yield Static("PDSA cycles", id="pdsa-list-title")
             yield Static("", id="pdsa-list-filter")
             yield DataTable(id="pdsa-cycles", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="pdsa-list-detail")
             yield Static(QUALITY_KEY, id="pdsa-list-help")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -170,6 +174,14 @@ class PdsaListScreen(Screen[None]):
         if selected and selected in {r.cycle.id for r in rows}:
             table.move_cursor(row=table.get_row_index(selected))
         table.focus()
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, "#pdsa-cycles")
+    def _show_detail(self) -> None:
+        """The highlighted cycle in full (its title and idea may be cut in the table)."""
+        table = self.query_one("#pdsa-cycles", DataTable)
+        row = self.rows[table.cursor_row] if self.rows and 0 <= table.cursor_row < len(self.rows) else None
+        self.query_one("#pdsa-list-detail", Static).update(detail_line(row) if row else "")
 
     def selected(self) -> str | None:
         table = self.query_one("#pdsa-cycles", DataTable)
@@ -227,6 +239,22 @@ class PdsaListScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def detail_line(row: CycleSummary) -> Text:
+    """'A3 Title | idea: Name | Studying, planned 2 Nov 2026 to 15 Nov 2026': the whole title and idea."""
+    cycle = row.cycle
+    start, end = cycle.planned_start, cycle.planned_end
+    if cycle.status == PdsaStatus.DONE and row.ended_on:
+        when = f"ended {day_month(row.ended_on)}"
+    elif start or end:
+        when = "planned " + " to ".join(day_month(d) for d in (start, end) if d)
+    else:
+        when = "no dates"
+    return Text.assemble(
+        (f"{row.ramp_label or cycle.cycle_number} ", "bold"), user_text(cycle.title, "bold"),
+        " | idea: ", user_text(row.idea_name), f" | {cycle.status.label}, {when}",
+    )
 
 
 def _fit(text: Text, width: int) -> Text:

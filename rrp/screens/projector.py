@@ -36,7 +36,7 @@ MUTED = "#3d3d3d"
 #: MDC's colours -> their projector versions (same meaning, same hue family, darker).
 PROJECTOR_COLOURS: dict[str, str] = {
     IMPROVEMENT_COLOUR: "#0060a8",  # blue (Okabe-Ito #0072B2, a little darker)
-    CONCERN_COLOUR: "#c04a00",  # vermillion-orange (Okabe-Ito #D55E00, a little darker)
+    CONCERN_COLOUR: "#ad4400",  # vermillion-orange (Okabe-Ito #D55E00, darker: 4.5:1 on the grey panel)
     NEITHER_COLOUR: "#5a3d8a",
     COMMON_COLOUR: "#4a4a4a",
     "#8c8c8c": "#4a4a4a",  # the charts' value line (rrp.widgets.spc_chart.LINE_COLOUR)
@@ -46,7 +46,7 @@ PROJECTOR_THEME = Theme(
     name=PROJECTOR,
     primary="#0b3d91",
     secondary="#0060a8",
-    accent="#c04a00",
+    accent="#ad4400",
     warning="#a34000",
     error="#a00020",
     success="#1b6e20",
@@ -64,7 +64,8 @@ PROJECTOR_THEME = Theme(
         "input-cursor-background": INK,
         "block-cursor-background": "#0b3d91",
         "block-cursor-foreground": "#ffffff",
-        "scrollbar": "#8a8a8a",
+        "input-selection-background": "#d0dbee",  # selected text stays INK on a light blue
+        "scrollbar": "#6b6b6b",  # the thumb: 3:1 against its track
     },
 )
 

@@ -25,16 +25,32 @@ class HomeWard:
     provider_name: str
     name: str
     ward_type: str
+    #: The day the ward joined the collaborative (None: it always took part).
+    participation_start: dt.date | None = None
 
 
 def active_wards(database: Database) -> list[HomeWard]:
     """Active wards with their provider's name, ordered by provider code then ward name."""
     rows = database.conn.execute(
-        "SELECT w.code, w.provider_code, p.name, w.name, w.ward_type FROM ward AS w "
+        "SELECT w.code, w.provider_code, p.name, w.name, w.ward_type, w.participation_start FROM ward AS w "
         "JOIN provider AS p ON p.code = w.provider_code WHERE w.active = 1 "
         "ORDER BY w.provider_code, w.name"
     ).fetchall()
-    return [HomeWard(*row) for row in rows]
+    return [HomeWard(*row[:5], None if row[5] is None else dt.date.fromisoformat(row[5])) for row in rows]
+
+
+def save_times(database: Database, weeks: list[dt.date]) -> dict[tuple[str, dt.date], str]:
+    """When each ward's entry for each of `weeks` was last saved (UTC ISO), by (ward, week):
+    what tells a provisional week from a confirmed one (rrp.models.week_status)."""
+    if not weeks:
+        return {}
+    marks = ", ".join("?" * len(weeks))
+    rows = database.conn.execute(
+        f"SELECT w.ward_code, w.week_start, w.updated_at FROM ward CROSS JOIN weekly AS w "
+        f"ON w.ward_code = ward.code AND w.week_start IN ({marks})",
+        [w.isoformat() for w in weeks],
+    )
+    return {(code, dt.date.fromisoformat(day)): saved for code, day, saved in rows}
 
 
 def recent_totals(

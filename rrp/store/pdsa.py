@@ -30,6 +30,7 @@ from rrp.models.pdsa import (
     PdsaStatus,
     Quality,
     StoredCycle,
+    by_creation,
     check_transition,
     is_due_for_study,
     nudges,
@@ -171,7 +172,7 @@ class PdsaRepository:
         planned, studying, done and abandoned; newest first within each."""
         cycles = self.list(ward_code=ward_code, change_idea_code=change_idea_code)
         every = cycles if change_idea_code is None else self.list(ward_code=ward_code)
-        labels = ramp_labels([s.cycle for s in sorted(every, key=lambda s: (s.created_at, s.cycle.id))])
+        labels = ramp_labels(by_creation(every))
         ended = self.ended_on(ward_code=ward_code)
         wanted = None if status is None else {PdsaStatus(s) for s in _as_list(status)}
         by_id = {s.cycle.id: s.cycle for s in cycles}

@@ -19,7 +19,7 @@ class RegistryRepository:
         return [Provider.model_validate(row, context=STORED) for row in rows]
 
     def wards(self, *, active_only: bool = False) -> list[Ward]:
-        sql = "SELECT code, provider_code, name, ward_type, beds, active FROM ward"
+        sql = "SELECT code, provider_code, name, ward_type, beds, active, participation_start FROM ward"
         if active_only:
             sql += " WHERE active = 1"
         rows = self.database.query(sql + " ORDER BY provider_code, name")
@@ -27,7 +27,7 @@ class RegistryRepository:
 
     def ward(self, code: str) -> Ward | None:
         row = self.database.query_one(
-            "SELECT code, provider_code, name, ward_type, beds, active FROM ward WHERE code = ?",
+            "SELECT code, provider_code, name, ward_type, beds, active, participation_start FROM ward WHERE code = ?",
             (code.strip().upper(),),
         )
         return Ward.model_validate(row, context=STORED) if row else None
@@ -55,7 +55,7 @@ class RegistryRepository:
         """Insert or update; returns True when anything changed (audited)."""
         with self.database.transaction() as conn:
             before = self.database.query_one(
-                "SELECT code, provider_code, name, ward_type, beds, active FROM ward WHERE code = ?",
+                "SELECT code, provider_code, name, ward_type, beds, active, participation_start FROM ward WHERE code = ?",
                 (ward.code,),
             )
             if before is not None:
@@ -63,17 +63,18 @@ class RegistryRepository:
             after = ward.model_dump(mode="json")
             if before == after:
                 return False
-            values = (ward.provider_code, ward.name, ward.ward_type.value, ward.beds, int(ward.active), ward.code)
+            start = None if ward.participation_start is None else ward.participation_start.isoformat()
+            values = (ward.provider_code, ward.name, ward.ward_type.value, ward.beds, int(ward.active), start, ward.code)
             if before is None:
                 conn.execute(
-                    "INSERT INTO ward (provider_code, name, ward_type, beds, active, code) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO ward (provider_code, name, ward_type, beds, active, participation_start, code) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     values,
                 )
             else:
                 conn.execute(
                     "UPDATE ward SET provider_code = ?, name = ?, ward_type = ?, beds = ?, active = ?, "
-                    "version = version + 1 WHERE code = ?",
+                    "participation_start = ?, version = version + 1 WHERE code = ?",
                     values,
                 )
             audit.record(self.database, "ward", ward.code, "update" if before else "insert", before, after)

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import gc
 import json
+import os
 import re
 import shutil
 import socket
@@ -289,14 +290,77 @@ async def test_page_loads_nothing_from_the_internet(client: TestClient) -> None:
     assert "frame-ancestors 'none'" in policy
 
 
+#: An absolute web address; LOCAL: the ones that stay on this machine.
+WEB_ADDRESS = re.compile(r"""(?:https?:)?//([A-Za-z0-9.\-\[\]:]+)[^\s"'`)]*""")
+LOCAL = {"localhost", "127.0.0.1", "[::1]"}
+
+
+def remote_addresses(text: str) -> list[str]:
+    """Every http(s) address in `text` (CSS comments left out) that is not this machine."""
+    code = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
+    found = []
+    for match in WEB_ADDRESS.finditer(code):
+        if not match.group(0).startswith(("http:", "https:")):
+            continue
+        if match.group(1).split(":")[0].lower() not in LOCAL and match.group(1).lower() not in LOCAL:
+            found.append(match.group(0))
+    return found
+
+
+def test_remote_addresses_are_found() -> None:
+    assert remote_addresses('@import url("https://fonts.googleapis.com/css?family=Roboto");') == [
+        "https://fonts.googleapis.com/css?family=Roboto"
+    ]
+    assert remote_addresses("src: url(http://cdn.example/x.woff2)") == ["http://cdn.example/x.woff2"]
+    assert remote_addresses("/* see https://github.com/xterm */ a { b: url(/static/x.png) }") == []
+    assert remote_addresses("http://localhost:8000/ws http://127.0.0.1/x") == []
+
+
+async def test_served_html_css_and_scripts_name_no_web_address(client: TestClient) -> None:
+    """The page, and every stylesheet and script it loads (and what they load in turn), name
+    no address on the internet: nothing to fetch from a network an NHS proxy blocks."""
+    cookies = signed_in(client)
+    seen: set[str] = set()
+    queue = ["/"]
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = await client.get(path, cookies=cookies)
+        assert response.status == 200, path
+        if not path.endswith(("/", ".css", ".js", ".html")):
+            continue  # a font or an image: fetched, not read
+        text = await response.text()
+        assert remote_addresses(text) == [], path
+        for a, b in re.findall(r'(?:src|href)="(/static/[^"]*)"|url\("?(/static/[^")]*)', text):
+            queue.append(a or b)
+    assert {"/static/js/textual.js", "/static/css/xterm.css"} <= seen
+    assert any(p.endswith(".ttf") for p in seen)
+
+
 # --- headless Chromium ---------------------------------------------------------------------------
 
 CHROMIUM = next(
     (shutil.which(name) for name in ("chromium", "chromium-browser") if shutil.which(name)), None
 )
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="no chromium installed on this machine"
-)
+#: Headless, and nothing of its own on the network: no background services, updates or sync.
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+)  # fmt: skip
+
+
+@pytest.fixture
+def chromium_binary() -> str:
+    """The Chromium to drive: a skip on a machine without one, a failure under CI=true (.ci/run
+    installs Debian's chromium, so CI always looks at the browser view)."""
+    if CHROMIUM is None:
+        reason = "no chromium installed on this machine (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    return CHROMIUM
 
 #: A tiny Textual app showing the eight sparkline bars at the top left, white on black.
 BARS_APP = """
@@ -390,10 +454,11 @@ class Browser:
 
 
 @contextlib.asynccontextmanager
-async def chromium(profile: Path) -> AsyncIterator[Browser]:
-    """A headless Chromium that cannot resolve any name but 127.0.0.1 (so: no internet)."""
+async def chromium(binary: str, profile: Path) -> AsyncIterator[Browser]:
+    """A headless Chromium with a new profile that cannot resolve any name but 127.0.0.1 (so: no
+    internet)."""
     process = await asyncio.create_subprocess_exec(
-        CHROMIUM, "--headless=new", "--no-sandbox", "--no-first-run", "--remote-debugging-port=0",
+        binary, *CHROMIUM_FLAGS, "--remote-debugging-port=0",
         f"--user-data-dir={profile}", "--window-size=1280,800",
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "about:blank",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
@@ -424,22 +489,24 @@ async def chromium(profile: Path) -> AsyncIterator[Browser]:
 
 @contextlib.asynccontextmanager
 async def open_in_chromium(
-    server: GuardedServer, profile: Path
+    binary: str, server: GuardedServer, profile: Path
 ) -> AsyncIterator[tuple[Browser, bytes]]:
     """Serve, open the token URL in Chromium, wait for the app's first screen to settle."""
-    async with running(server), chromium(profile) as browser:
+    assert not profile.exists()  # a new profile every time: nothing cached from another run
+    async with running(server), chromium(binary, profile) as browser:
         await browser.call("Page.navigate", url=server.url)
         await browser.wait_for("document.body && document.body.classList.contains('-first-byte')")
         yield browser, await browser.settled_screenshot()
 
 
-@needs_chromium
-async def test_browser_runs_the_app_offline(demo_db: Path, tmp_path: Path) -> None:
+async def test_browser_runs_the_app_offline(
+    chromium_binary: str, demo_db: Path, tmp_path: Path
+) -> None:
     """The real app in Chromium with no internet: it connects, and every request stays local."""
     from rrp.cli.serve import serve_command
 
     server = GuardedServer(serve_command(demo_db), host="127.0.0.1", port=free_port(), token=TOKEN)
-    async with open_in_chromium(server, tmp_path / "profile") as (browser, png):
+    async with open_in_chromium(chromium_binary, server, tmp_path / "profile") as (browser, png):
         (tmp_path / "home.png").write_bytes(png)
         assert not await browser.evaluate("document.body.classList.contains('-closed')")
         origin = f"http://127.0.0.1:{server.port}/"
@@ -450,8 +517,9 @@ async def test_browser_runs_the_app_offline(demo_db: Path, tmp_path: Path) -> No
         assert browser.console_errors() == []
 
 
-@needs_chromium
-async def test_browser_draws_sparkline_bars_in_eighths(tmp_path: Path) -> None:
+async def test_browser_draws_sparkline_bars_in_eighths(
+    chromium_binary: str, tmp_path: Path
+) -> None:
     """▁..█ are drawn as bars on one baseline, bar k exactly k/8 of the cell high.
 
     A font that lacks the block characters (Roboto Mono does) would draw fallback glyphs of
@@ -463,7 +531,7 @@ async def test_browser_draws_sparkline_bars_in_eighths(tmp_path: Path) -> None:
     server = GuardedServer(
         f"{sys.executable} {script}", host="127.0.0.1", port=free_port(), token=TOKEN
     )
-    async with open_in_chromium(server, tmp_path / "profile") as (_browser, png):
+    async with open_in_chromium(chromium_binary, server, tmp_path / "profile") as (_browser, png):
         (tmp_path / "bars.png").write_bytes(png)
         shot = image.open(tmp_path / "bars.png").convert("L")
     width, height = shot.size

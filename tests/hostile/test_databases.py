@@ -153,7 +153,15 @@ def _downgrade(conn: sqlite3.Connection, version: int) -> None:
     for step in MIGRATIONS[:version]:
         older.executescript(step)
     kept = {r[0] for r in older.execute("SELECT name FROM sqlite_master")}
+    kept_columns = {
+        name: [c[1] for c in older.execute(f'PRAGMA table_info("{name}")')]
+        for (name,) in older.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
     older.close()
+    for table, columns in kept_columns.items():  # columns a later migration added (schema 5's)
+        for (column,) in conn.execute(f'SELECT name FROM pragma_table_info("{table}")').fetchall():
+            if column not in columns:
+                conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     added = conn.execute(
         "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
         "ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'index' THEN 1 ELSE 2 END"

@@ -103,7 +103,9 @@ def test_store_validates_against_the_ward_again(store):
         "INSERT INTO weekly VALUES ('ASH','2026-11-02',1,0,0,0,0,NULL,'x','y',1)",  # counts, no bed days
         "INSERT INTO weekly VALUES ('OAK','2026-11-02',1,0,0,0,50,NULL,'x','y',1)",  # unknown ward
         "INSERT INTO weekly VALUES ('ASH','2026-02-30',1,0,0,0,50,NULL,'x','y',1)",  # not a date
-        "INSERT INTO ward VALUES ('OAK','NVT','Oak','picu',0,1,1)",  # no beds
+        "INSERT INTO ward VALUES ('OAK','NVT','Oak','picu',0,1,1,NULL)",  # no beds
+        "INSERT INTO ward VALUES ('OAK','NVT','Oak','picu',5,1,1,'2026-02-30')",  # joined on no such day
+        "INSERT INTO ward VALUES ('OAK','NVT','Oak','picu',5,1,1,'02/11/2026')",  # a date, not ISO
         "INSERT INTO progress_score VALUES ('ASH','2026-11-01',5.5,NULL,'x','y',1)",  # off the scale
         "INSERT INTO progress_score VALUES ('ASH','2026-11-01',2.2,NULL,'x','y',1)",  # not a half step
     ],
@@ -188,3 +190,45 @@ def test_preferences_round_trip(store):
     store.preferences.set("last_ward", "ASH")
     store.preferences.set("last_ward", "OAK")
     assert store.preferences.get("last_ward") == "OAK"
+
+
+def test_a_wards_participation_start_is_stored_audited_and_cleared(store):
+    ward = store.registry.ward("ASH")
+    assert ward.participation_start is None
+    joined = ward.model_copy(update={"participation_start": dt.date(2026, 10, 14)})
+    assert store.registry.save_ward(joined)
+    assert store.registry.ward("ASH").participation_start == dt.date(2026, 10, 14)
+    assert [w.participation_start for w in store.registry.wards()] == [dt.date(2026, 10, 14)]
+    row = store.database.query("SELECT after FROM audit WHERE table_name = 'ward' ORDER BY id DESC")[0]
+    assert json.loads(row["after"])["participation_start"] == "2026-10-14"
+    assert not store.registry.save_ward(joined)  # unchanged: nothing written
+    assert store.registry.save_ward(joined.model_copy(update={"participation_start": None}))
+    assert store.registry.ward("ASH").participation_start is None
+
+
+def test_a_registry_file_sets_participation_start_and_one_without_the_column_keeps_it(store, tmp_path):
+    from rrp.exchange.registry_import import import_registry
+
+    head = "provider_code,provider_name,ward_code,ward_name,ward_type,beds"
+    with_column = tmp_path / "with.csv"
+    with_column.write_text(f"{head},participation_start\nNVT,Northvale,ASH,Ash,picu,10,03/11/2026\n")
+    result = import_registry(store, with_column)
+    assert result.changed == ["ward ASH"]
+    assert store.registry.ward("ASH").participation_start == dt.date(2026, 11, 3)
+    without = tmp_path / "without.csv"
+    without.write_text(f"{head}\nNVT,Northvale,ASH,Ash,picu,12\n")
+    import_registry(store, without)
+    ward = store.registry.ward("ASH")
+    assert (ward.beds, ward.participation_start) == (12, dt.date(2026, 11, 3))
+    empty = tmp_path / "empty.csv"
+    empty.write_text(f"{head},participation_start\nNVT,Northvale,ASH,Ash,picu,12,\n")
+    import_registry(store, empty)
+    assert store.registry.ward("ASH").participation_start is None
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{head},participation_start\nNVT,Northvale,ASH,Ash,picu,12,soon\n")
+    from rrp.exchange.weekly_import import RowsRefused
+
+    with pytest.raises(RowsRefused) as refused:
+        import_registry(store, bad)
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column) == (2, "participation_start") and "'soon' is not a date" in problem.message

@@ -12,7 +12,8 @@ import pytest
 from pilot import until
 
 from rrp.app import RrpApp
-from rrp.models.pdsa import ActDecision, PdsaStatus
+from rrp.messages import day_month
+from rrp.models.pdsa import ActDecision, PdsaCycle, PdsaStatus
 from rrp.store import Store
 
 TODAY = dt.date(2026, 11, 23)  # the demo's "today": the Monday after its last week
@@ -251,6 +252,7 @@ def test_after_adapt_f5_starts_the_next_cycle_of_the_ramp(db: Path) -> None:
         ),
         expected_version=previous.version, today=TODAY,
     ).cycle
+    label = next(s.ramp_label for s in store.pdsa.summaries(today=TODAY) if s.cycle.id == done.id)
     store.close()
 
     async def run() -> None:
@@ -267,8 +269,106 @@ def test_after_adapt_f5_starts_the_next_cycle_of_the_ramp(db: Path) -> None:
             assert values["previous_cycle_id"] == done.id
             assert values["cycle_number"] == str(done.cycle_number + 1)
             assert values["change_idea_code"] == done.change_idea_code and values["title"] == done.title
+            assert values["objective"] == "Nights too"  # Act's next step is the new cycle's aim
+            header = str(app.screen.query_one("#pdsa-edit-title").render())
+            assert f"cycle {label[:-1]}{done.cycle_number + 1}:" in header  # same ramp letter
             await pilot.press("ctrl+s")
             await until(pilot, lambda: app.screen.stored is not None)
             assert app.screen.stored.cycle.previous_cycle_id == done.id
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is first)
+            app.open_screen("pdsa_edit", cycle_id=done.id)
+            await until(pilot, lambda: type(app.screen).__name__ == "PdsaEditScreen" and app.screen.loaded)
+            assert app.screen.check_action("next_cycle", ()) is False  # its next cycle now exists
+
+    asyncio.run(run())
+
+
+def _screen_lines(app: RrpApp) -> list[str]:
+    from svg_text import svg_lines
+
+    return svg_lines(app.export_screenshot())
+
+
+def test_two_ramps_are_never_both_one_and_the_list_shows_a_cycle_whole(db: Path) -> None:
+    """A second ramp on a ward is B1 in the list and the editor; the line under the table shows the
+    highlighted cycle's whole title, its change idea and the day a done cycle ended; the footer
+    offers Enter to open, and Enter opens the highlighted cycle."""
+    store = read(db)
+    first = next(s for s in store.pdsa.list() if s.cycle.status == "done")
+    ward = first.cycle.ward_code
+    title = "A second ramp: safety huddle at every shift change with the nurse in charge ENDTITLE"
+    second = store.pdsa.create(
+        PdsaCycle(ward_code=ward, change_idea_code=first.cycle.change_idea_code, title=title,
+                  planned_start="2026-11-16", planned_end="2026-11-29"),
+        today=TODAY,
+    ).cycle
+    idea = next(i.idea.name for i in store.change_package.ideas(ward_code=ward) if i.idea.code == second.change_idea_code)
+    store.close()
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+            app.open_screen("pdsa_list", ward_code=ward)
+            screen = app.screen
+            await until(pilot, lambda: bool(screen.rows))
+            labels = {r.cycle.id: r.ramp_label for r in screen.rows}
+            firsts = [label for label in labels.values() if label.endswith("1") and len(label) == 2]
+            assert len(firsts) == len(set(firsts)) >= 2  # A1 and B1, never two "1"s
+            assert labels[second.id] == "B1" and labels[first.cycle.id].startswith("A")
+            table = screen.query_one("#pdsa-cycles")
+            assert any("Enter Open" in line for line in _screen_lines(app)[-1:])
+
+            table.move_cursor(row=[r.cycle.id for r in screen.rows].index(second.id))
+            await pilot.pause()
+            detail = str(screen.query_one("#pdsa-list-detail").render())
+            assert detail.startswith("B1 ") and "ENDTITLE" in detail and f"idea: {idea}" in detail
+            assert "planned 16 Nov 2026 to 29 Nov 2026" in detail
+
+            done_row = next(r for r in screen.rows if r.cycle.id == first.cycle.id)
+            table.move_cursor(row=screen.rows.index(done_row))
+            await pilot.pause()
+            detail = str(screen.query_one("#pdsa-list-detail").render())
+            assert f"ended {day_month(done_row.ended_on)}" in detail
+
+            table.move_cursor(row=[r.cycle.id for r in screen.rows].index(second.id))
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "PdsaEditScreen" and app.screen.loaded)
+            assert app.screen.stored.cycle.id == second.id
+            assert "cycle B1: A second ramp" in str(app.screen.query_one("#pdsa-edit-title").render())
+            follows = app.screen.query_one("#f-previous_cycle_id")
+            assert any(str(prompt).startswith(labels[first.cycle.id] + " ") for prompt, _ in follows._options)
+
+    asyncio.run(run())
+
+
+def test_the_editor_footer_shows_only_the_moves_the_cycle_has_and_fits_80_columns(db: Path) -> None:
+    """A done, adapted cycle offers F5 (not F3 or F6); an open one F3 and F6: the footer is whole."""
+    store = read(db)
+    previous = next(s for s in store.pdsa.list() if s.cycle.status == "studying")
+    done = store.pdsa.save(
+        previous.cycle.model_copy(update={"status": PdsaStatus.DONE, "act_decision": ActDecision.ADAPT}),
+        expected_version=previous.version, today=TODAY,
+    ).cycle
+    open_cycle = next(s for s in store.pdsa.list() if s.cycle.status in ("planned", "doing"))
+    store.close()
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+            for cycle_id, shown, hidden in (
+                (done.id, ["f5 Next cycle"], ["f3 ", "f6 "]),
+                (open_cycle.cycle.id, ["f3 Next stage", "f6 Abandon"], ["f5 "]),
+            ):
+                app.open_screen("pdsa_edit", cycle_id=cycle_id)
+                await until(pilot, lambda: type(app.screen).__name__ == "PdsaEditScreen" and app.screen.loaded)
+                await pilot.pause()
+                footer = _screen_lines(app)[-1]
+                assert footer.rstrip().endswith("f1 Help"), footer
+                assert all(key in footer for key in shown) and not any(key in footer for key in hidden), footer
+                await pilot.press("escape")
+                await until(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
 
     asyncio.run(run())
