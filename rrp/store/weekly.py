@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rrp.models.registry import Ward
+from rrp.models.week_status import is_provisional
 from rrp.models.weekly import (
     COUNT_FIELDS,
     StoredWeek,
@@ -281,7 +282,9 @@ class WeeklyRepository:
 
         `expected_version=None` means the user started from an empty week: if someone else saved
         that week meanwhile, the save is refused (StaleEditError) rather than overwriting theirs.
-        Unchanged values write nothing. `reason`: why a stored week is corrected (`WeekCorrection`:
+        Unchanged values write nothing, except to confirm a provisional week (saved before it
+        ended, saved again now it has): its `updated_at` then moves on, audited as an update.
+        `reason`: why a stored week is corrected (`WeekCorrection`:
         at most 500 characters, never an NHS number; a pydantic ValidationError otherwise), kept
         in the audit row of the change.
         """
@@ -515,7 +518,12 @@ class WeeklyRepository:
                 f"{current['updated_by']} at {local_time_text(current['updated_at'])} while you were editing. "
                 "Your figures are still on screen: reload to see theirs, then save again."
             )
-        if before == values:
+        # An unchanged week is written again only to confirm it: saved before it ended, saved
+        # again (from the form) after it ended (rrp.models.week_status.is_provisional).
+        confirms = check_version and is_provisional(counts.week_start, current["updated_at"]) and not is_provisional(
+            counts.week_start, now
+        )
+        if before == values and not confirms:
             return "unchanged"
         assignments = ", ".join(f"{name} = ?" for name in values)
         conn.execute(
