@@ -221,3 +221,9 @@ class WeekDeletion(BaseModel):
     """Why a week of counts is deleted: kept in the audit, and sent with the ward's submission."""
 
     reason: FreeText("Reason for deleting", max_length=500, required="Say why the week is deleted")
+
+
+class WeekCorrection(BaseModel):
+    """Why a saved week is corrected: kept in the audit row of the change."""
+
+    reason: FreeText("Reason for the correction", max_length=500, required="Say why the week is corrected")

@@ -4,7 +4,8 @@
 the week will do; ISO or UK format, read by the one date parser) or None when cancelled. A date
 in a week not yet begun, or before rrp's first week, is refused beside the box, not silently.
 `ReasonScreen` dismisses with the reason typed (checked by the model's rules: required, no NHS
-number) or None when cancelled. Enter (or Ctrl+S / F2) answers; Escape cancels.
+number) or None when cancelled. Enter (or Ctrl+S / F2) answers; Escape cancels. `SureScreen` is
+the "are you sure?" before saving an unusual value: y saves, n or Escape goes back.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from rrp.messages import day_month
 from rrp.models.fields import field_errors
 from rrp.models.weekly import EARLIEST_WEEK, week_containing
 from rrp.reports.user_text import user_text
+from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.text_field import TextField
 
 #: What a date box accepts as it is typed: 16/11/2026, 2026-11-16, 16.11.2026.
@@ -99,6 +101,18 @@ class GoToWeekScreen(ModalScreen[dt.date | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class SureScreen(ConfirmScreen):
+    """"Are you sure?" about something unusual: only `y` says yes (Enter does not, so a burst of
+    Enters through the form cannot wave an unusual value through)."""
+
+    BINDINGS = [
+        Binding("enter", "refuse_enter", show=False),
+    ]
+
+    def action_refuse_enter(self) -> None:
+        self.app.bell()
 
 
 class ReasonScreen(ModalScreen[str | None]):

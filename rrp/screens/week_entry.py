@@ -1,6 +1,8 @@
 """Log or correct one ward's week of counts.
 
-The week defaults to the current one; PgUp/PgDn step through earlier weeks, Ctrl+G jumps to
+The week defaults to the latest complete week when it is missing, else the week in progress
+(rrp.models.week_status.week_to_open); a week still in progress is saved as provisional and gets
+no bed-day pre-fill (a full week's bed days would make its rate falsely low). PgUp/PgDn step through earlier weeks, Ctrl+G jumps to
 the latest missing week, so gaps can be back-filled, and F5 goes to the week containing a date
 typed. Bed days are pre-filled from the ward's
 last week. Each field is checked as it is typed (the same pydantic rules as imports and the
@@ -31,6 +33,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from rrp.messages import day_month, week_label
 from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
+from rrp.models.week_status import has_ended, is_provisional, last_complete_week, week_to_open
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, validate_week
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
@@ -123,10 +126,17 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         store = self.app.store  # type: ignore[attr-defined]
         today: dt.date = self.app.today  # type: ignore[attr-defined]
         this_monday = today - dt.timedelta(days=today.weekday())
-        week = week_start or this_monday
         ward = store.registry.ward(self.ward_code)
+        week = week_start
+        if week is None:
+            last = last_complete_week(today)
+            entered = {last} if store.weekly.week(self.ward_code, last) is not None else set()
+            joined = None if ward is None else ward.participation_start
+            week = week_to_open(today, entered, lookback=1, participation_start=joined)
         stored = store.weekly.week(self.ward_code, week)
-        prefill = None if stored else store.weekly.latest_bed_days(self.ward_code, week)
+        # A week in progress gets no pre-fill: a full week's bed days would make its rate falsely low.
+        ended = has_ended(week, today)
+        prefill = None if stored or not ended else store.weekly.latest_bed_days(self.ward_code, week)
         measures = weekly_measures(store.measures.all().active_for(self.ward_code, week))
         values = store.measures.period_values(self.ward_code, week)
         missing = store.weekly.missing_weeks(
@@ -181,9 +191,13 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                 f"  week starting Mon {day_month(self.week_start)} ({week_label(self.week_start, today)})",
             )
         )
+        in_progress = not has_ended(self.week_start, today)
         if self.stored is None:
             state = "Not entered yet."
-            if self.loaded_values.get("occupied_bed_days"):
+            if in_progress:
+                state += (" This week has not ended: it is saved as PROVISIONAL (bed days so far) "
+                          "until it is saved again after Sunday.")
+            elif self.loaded_values.get("occupied_bed_days"):
                 state += " Bed days pre-filled from the ward's last week: check them."
         else:
             state = (
@@ -191,6 +205,9 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                 f"{self.stored.updated_at.replace('T', ' ').rstrip('Z')} (version {self.stored.version}). "
                 "Edit to correct it."
             )
+            if is_provisional(self.week_start, self.stored.updated_at):
+                state += (" PROVISIONAL: saved before the week ended; "
+                          + ("save it again after Sunday to confirm it." if in_progress else "Ctrl+S confirms it."))
         self.query_one("#week-state", Static).update(user_text(state))
         if self.missing:
             shown = ", ".join(day_month(d)[:6] for d in self.missing[:6])
@@ -209,6 +226,14 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
     def dirty(self) -> bool:
         return self.ward is not None and (
             self.form_values() != self.loaded_values or self.query_one(MeasureFields).dirty
+        )
+
+    @property
+    def correction(self) -> bool:
+        """True when a saved figure is changed (a first entry of a blank measure is not one)."""
+        return self.ward is not None and (
+            (self.stored is not None and self.form_values() != self.loaded_values)
+            or self.query_one(MeasureFields).corrected
         )
 
     def check_measures(self, *, show_required: bool) -> Any:
@@ -287,11 +312,72 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             self._banner("Not saved: correct the fields marked above (nothing typed is lost).", error=True)
             return
         self.saving = True
-        self._banner("Saving...")
-        self.save(counts, None if self.stored is None else self.stored.version, values)
+        self._banner("Checking...")
+        self.plausibility(counts, values)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="week-save")
-    def save(self, counts: Any, expected_version: int | None, values: list[Any] | None = None) -> None:
+    def plausibility(self, counts: Any, values: list[Any]) -> None:
+        """Compare the counts with the ward's own history (rrp.reports.corrections), then go on
+        to the questions before the save, on the UI thread."""
+        from rrp.reports.corrections import unusual_values
+
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            history = [w.counts for w in store.weekly.weeks(counts.ward_code)]
+            found = unusual_values(counts, ward=self.ward, history=history)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
+            self.app.call_from_thread(self.save_failed, f"Could not check the week: {exc}")
+            return
+        self.app.call_from_thread(self._confirm_unusual, counts, values, found)
+
+    def _confirm_unusual(self, counts: Any, values: list[Any], found: list[Any]) -> None:
+        """An unusual value: "are you sure?" (y saves, n goes back to the field); never silent."""
+        if not found:
+            self._ask_reason(counts, values)
+            return
+        from rrp.reports.corrections import unusual_question
+        from rrp.screens.week_dialogs import SureScreen
+
+        def answered(sure: bool | None) -> None:
+            if sure:
+                self._ask_reason(counts, values)
+                return
+            self.saving = False
+            self._banner(f"Not saved: check {found[0].label.lower()} (nothing typed is lost).", error=True)
+            self.query_one(f"#f-{found[0].field}", Input).focus()
+
+        self.app.push_screen(SureScreen(unusual_question(found)), answered)
+
+    def _ask_reason(self, counts: Any, values: list[Any]) -> None:
+        """A correction (a change to a saved week) asks why; the reason is kept in the audit."""
+        if not self.correction:
+            self.save(counts, None if self.stored is None else self.stored.version, values)
+            return
+        from rrp.models.weekly import WeekCorrection
+        from rrp.screens.week_dialogs import ReasonScreen
+
+        def given(reason: str | None) -> None:
+            if reason is None:
+                self.saving = False
+                self._banner("Not saved: a correction needs a reason (nothing typed is lost).", error=True)
+                return
+            self._banner("Saving...")
+            self.save(counts, self.stored.version if self.stored else None, values, reason)
+
+        self.app.push_screen(
+            ReasonScreen(
+                "Correct a saved week: why? (kept in the week's history, F6)",
+                "Reason (required; no names or NHS numbers)",
+                lambda text: WeekCorrection(reason=text).reason,
+                keys="Enter: save",
+            ),
+            given,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="week-save")
+    def save(
+        self, counts: Any, expected_version: int | None, values: list[Any] | None = None, reason: str | None = None
+    ) -> None:
         from rrp.store import StoreError
         from rrp.store.errors import FieldRefused
 
@@ -299,7 +385,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         try:
             # The core counts and the measure values: one transaction, all or nothing.
             stored, stored_values = store.save_entry(
-                values or [], counts=counts, expected_week_version=expected_version, today=self.app.today  # type: ignore[attr-defined]
+                values or [], counts=counts, expected_week_version=expected_version, today=self.app.today,  # type: ignore[attr-defined]
+                reason=reason,
             )
             store.preferences.set("last_ward", counts.ward_code)
         except FieldRefused as exc:

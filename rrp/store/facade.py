@@ -17,6 +17,7 @@ from rrp.store.pdsa import PdsaRepository
 from rrp.store.preferences import PreferenceRepository
 from rrp.store.progress import ProgressRepository
 from rrp.store.registry import RegistryRepository
+from rrp.store.summaries import SummaryRepository
 from rrp.store.weekly import WeeklyRepository
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class Store:
         self.annotations = AnnotationRepository(self.database)
         self.measures = MeasureRepository(self.database)
         self.keys = KeyRepository(self.database)
+        self.summaries = SummaryRepository(self.database)
 
     def save_entry(
         self,
@@ -61,11 +63,14 @@ class Store:
         counts: WeeklyCounts | None = None,
         expected_week_version: int | None = None,
         today: dt.date | None = None,
+        reason: str | None = None,
     ) -> tuple[StoredWeek | None, dict[str, StoredValue]]:
         """An entry form's save: a week's core counts and its measure values in ONE transaction
-        (see MeasureRepository.save_entry), the week through this store's weekly repository."""
+        (see MeasureRepository.save_entry), the week through this store's weekly repository;
+        `reason` (a correction's) kept in the audit."""
         return self.measures.save_entry(
-            values, counts=counts, expected_week_version=expected_week_version, today=today, weekly=self.weekly
+            values, counts=counts, expected_week_version=expected_week_version, today=today, weekly=self.weekly,
+            reason=reason,
         )
 
     @property

@@ -231,7 +231,13 @@ class MeasureRepository:
         return result
 
     def _save_value(
-        self, value: MeasureValue, *, expected_version: int | None, check_version: bool, measure: Measure | None = None
+        self,
+        value: MeasureValue,
+        *,
+        expected_version: int | None,
+        check_version: bool,
+        measure: Measure | None = None,
+        reason: str | None = None,
     ) -> str:
         if measure is None:
             stored = self.get(value.measure_code)
@@ -274,7 +280,9 @@ class MeasureRepository:
             "version = version + 1 WHERE ward_code = ? AND measure_code = ? AND period_start = ? AND version = ?",
             (values["numerator"], values["denominator"], now, who, *params, current["version"]),
         )
-        audit.record(self.database, "measure_value", key, "update", before, values)
+        audit.record(
+            self.database, "measure_value", key, "update", before, values if reason is None else {**values, "reason": reason}
+        )
         return "updated"
 
     def period_values(self, ward_code: str, period_start: dt.date) -> dict[str, StoredValue]:
@@ -292,6 +300,7 @@ class MeasureRepository:
         expected_week_version: int | None = None,
         today: dt.date | None = None,
         weekly: WeeklyRepository | None = None,
+        reason: str | None = None,
     ) -> tuple[StoredWeek | None, dict[str, StoredValue]]:
         """One entry form's save in ONE transaction: a week's core counts (if given), then each
         measure value as an edit against its version (None: a new value). All land, or none do.
@@ -299,11 +308,15 @@ class MeasureRepository:
         The week goes first: a per-bed-days value needs its bed days, a part its whole. A value
         the rules or the database refuse raises FieldRefused naming the measure's code; a stale
         edit raises StaleEditError. Returns the stored week (or None) and the stored values.
-        `weekly`: the store's weekly repository (`Store.save_entry` passes its own).
+        `weekly`: the store's weekly repository (`Store.save_entry` passes its own). `reason`: why
+        stored figures are corrected, kept in the audit row of each change (the week's and each
+        value's).
         """
+        from rrp.models.weekly import WeekCorrection
         from rrp.store.weekly import WeeklyRepository
 
         weekly = weekly or WeeklyRepository(self.database)
+        reason = None if reason is None else WeekCorrection(reason=reason).reason  # before anything is written
         items = list(values)
         measures = self.all()
         depth = {m.code: i for i, m in enumerate(_dependency_order(measures))}
@@ -312,7 +325,7 @@ class MeasureRepository:
         with self.database.transaction():
             if counts is not None:
                 stored_week = weekly.save(
-                    counts, expected_version=expected_week_version, today=today
+                    counts, expected_version=expected_week_version, today=today, reason=reason
                 )
             for value, expected in items:
                 measure = measures.get(value.measure_code)
@@ -323,7 +336,9 @@ class MeasureRepository:
                 try:
                     # The store trusts no caller: the value's own rules again, then the triggers.
                     checked = validate_value(value.model_dump(), measure=measure, today=today)
-                    self._save_value(checked, expected_version=expected, check_version=True, measure=measure)
+                    self._save_value(
+                        checked, expected_version=expected, check_version=True, measure=measure, reason=reason
+                    )
                 except ValidationError as exc:
                     message = "; ".join(str(e.get("msg", "invalid")) for e in exc.errors())
                     raise FieldRefused(measure.code, f"{measure.label}: {message}") from exc

@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rrp.models.registry import Ward
+from rrp.models.week_status import is_provisional
 from rrp.models.weekly import (
     COUNT_FIELDS,
     StoredWeek,
+    WeekCorrection,
     WeekDeletion,
     WeeklyCounts,
     monday_of,
     validate_week,
 )
+from rrp.models.when import local_time_text
 from rrp.store import audit, home
 from rrp.store.database import Database
 from rrp.store.errors import ConstraintError, StaleEditError, UnknownRecord
@@ -207,6 +210,26 @@ class WeeklyRepository:
         frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
         return frame
 
+    def week_totals(self, ward_codes: Iterable[str] | None = None, *, end: dt.date | None = None) -> pd.DataFrame:
+        """Per week, the sums over the wards' rows that have bed days (occupied_bed_days > 0), and
+        how many such ward-weeks: week_start (datetime64), the four counts, occupied_bed_days,
+        wards. The collaborative's aggregate from one row a week (the counts are never blank, so
+        every such row counts for every core measure), not from every ward's weeks."""
+        import pandas as pd
+
+        clauses, params = _filters(ward_codes, None, end)
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_FIELDS)
+        sql = f"SELECT week_start, {sums}, COUNT(*) AS wards FROM weekly WHERE " + " AND ".join(
+            [*clauses, "occupied_bed_days > 0"]
+        )
+        cursor = self.database.conn.execute(sql + " GROUP BY week_start ORDER BY week_start", params)
+        columns = [c[0] for c in cursor.description]
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+        frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
+        for column in (*COUNT_FIELDS, "wards"):
+            frame[column] = frame[column].astype("int64")
+        return frame
+
     def frame_with_notes(
         self,
         *,
@@ -248,16 +271,26 @@ class WeeklyRepository:
     # -- writes ----------------------------------------------------------------------------
 
     def save(
-        self, counts: WeeklyCounts, *, expected_version: int | None, today: dt.date | None = None
+        self,
+        counts: WeeklyCounts,
+        *,
+        expected_version: int | None,
+        today: dt.date | None = None,
+        reason: str | None = None,
     ) -> StoredWeek:
         """Save one week, as an edit made against `expected_version`.
 
         `expected_version=None` means the user started from an empty week: if someone else saved
         that week meanwhile, the save is refused (StaleEditError) rather than overwriting theirs.
-        Unchanged values write nothing.
+        Unchanged values write nothing, except to confirm a provisional week (saved before it
+        ended, saved again now it has): its `updated_at` then moves on, audited as an update.
+        `reason`: why a stored week is corrected (`WeekCorrection`:
+        at most 500 characters, never an NHS number; a pydantic ValidationError otherwise), kept
+        in the audit row of the change.
         """
+        why = None if reason is None else WeekCorrection(reason=reason).reason
         with self.database.transaction():
-            self._upsert(counts, expected_version=expected_version, check_version=True, today=today)
+            self._upsert(counts, expected_version=expected_version, check_version=True, today=today, reason=why)
             stored = self.week(counts.ward_code, counts.week_start)
         assert stored is not None
         return stored
@@ -289,7 +322,7 @@ class WeeklyRepository:
             if current["version"] != expected_version:
                 raise StaleEditError(
                     f"The week of {week_start:%d %b %Y} for {ward_code} was saved by "
-                    f"{current['updated_by']} at {current['updated_at']} since you opened it; "
+                    f"{current['updated_by']} at {local_time_text(current['updated_at'])} since you opened it; "
                     "nothing was deleted. Reload to see it first."
                 )
             self.database.conn.execute(
@@ -452,6 +485,7 @@ class WeeklyRepository:
         expected_version: int | None,
         check_version: bool,
         today: dt.date | None,
+        reason: str | None = None,
     ) -> str:
         ward = self._ward(counts.ward_code)
         # Validate again against the ward as stored now: the store trusts no caller.
@@ -481,10 +515,15 @@ class WeeklyRepository:
         if check_version and current["version"] != expected_version:
             raise StaleEditError(
                 f"The week of {counts.week_start:%d %b %Y} for {counts.ward_code} was saved by "
-                f"{current['updated_by']} at {current['updated_at']} while you were editing. "
+                f"{current['updated_by']} at {local_time_text(current['updated_at'])} while you were editing. "
                 "Your figures are still on screen: reload to see theirs, then save again."
             )
-        if before == values:
+        # An unchanged week is written again only to confirm it: saved before it ended, saved
+        # again (from the form) after it ended (rrp.models.week_status.is_provisional).
+        confirms = check_version and is_provisional(counts.week_start, current["updated_at"]) and not is_provisional(
+            counts.week_start, now
+        )
+        if before == values and not confirms:
             return "unchanged"
         assignments = ", ".join(f"{name} = ?" for name in values)
         conn.execute(
@@ -492,7 +531,8 @@ class WeeklyRepository:
             "WHERE ward_code = ? AND week_start = ? AND version = ?",
             (*values.values(), now, who, counts.ward_code, counts.week_start.isoformat(), current["version"]),
         )
-        audit.record(self.database, "weekly", key, "update", before, values)
+        # The reason rides in the audit row's after, beside the values (the week has no column for it).
+        audit.record(self.database, "weekly", key, "update", before, values if reason is None else {**values, "reason": reason})
         return "updated"
 
     def _ward(self, code: str) -> Ward:

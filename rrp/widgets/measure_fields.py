@@ -118,6 +118,12 @@ class MeasureFields(Vertical):
     def dirty(self) -> bool:
         return self.values() != self.loaded
 
+    @property
+    def corrected(self) -> bool:
+        """True when a value saved before is changed: a correction, not a first entry."""
+        typed = self.values()
+        return any(code in self.stored and typed.get(code) != loaded for code, loaded in self.loaded.items())
+
     def entered(
         self, ward_code: str, period_start: dt.date, *, today: dt.date, show_required: bool
     ) -> list[tuple[MeasureValue, int | None]] | None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pilot import until
 
+from rrp.models.week_status import WeekState
 from rrp.store import Store
 
-#: A Wednesday in the week after the demo's last week, so "this week" is not yet entered.
-NEXT_TODAY = dt.date(2026, 11, 25)
+#: A Tuesday two weeks after the demo's last week: last week (THIS_WEEK, the one Enter opens) has
+#: ended and is not entered yet.
+NEXT_TODAY = dt.date(2026, 12, 1)
 THIS_WEEK = dt.date(2026, 11, 23)
 
 
@@ -103,6 +106,8 @@ async def test_correct_an_earlier_week(demo_db, make_app):
         assert app.screen.form_values()["restraint"] == str(before.counts.restraint)
         new_value = before.counts.restraint + 1
         await pilot.press("ctrl+a", "ctrl+k", *str(new_value), "ctrl+s")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")  # a correction says why
+        await pilot.press(*"miscounted", "enter")
         await until(pilot, lambda: stored(demo_db, ward, THIS_WEEK - dt.timedelta(weeks=1)).version == before.version + 1)
     after = stored(demo_db, ward, THIS_WEEK - dt.timedelta(weeks=1))
     assert after.counts.restraint == new_value
@@ -110,6 +115,9 @@ async def test_correct_an_earlier_week(demo_db, make_app):
         "SELECT action, who FROM audit WHERE row_key = ?", (f"{ward}/{after.counts.week_start}",)
     )
     assert history[-1] == {"action": "update", "who": "nurse"}
+    assert Store(demo_db, create=False).database.query_one(
+        "SELECT after FROM audit WHERE row_key = ? ORDER BY id DESC LIMIT 1", (f"{ward}/{after.counts.week_start}",)
+    )["after"].find('"reason": "miscounted"') > 0
 
 
 async def test_a_stale_edit_is_refused_and_the_input_kept(demo_db, make_app):
@@ -126,9 +134,12 @@ async def test_a_stale_edit_is_refused_and_the_input_kept(demo_db, make_app):
         other.weekly.save(theirs.counts.model_copy(update={"seclusion": theirs.counts.seclusion + 3}),
                           expected_version=theirs.version, today=NEXT_TODAY)
         await pilot.press("ctrl+a", "ctrl+k", "9", "ctrl+s")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
+        await pilot.press(*"miscounted", "enter")
         await until(pilot, lambda: "Not saved" in str(app.screen.query_one("#week-banner").render()))
         banner = str(app.screen.query_one("#week-banner").render())
         assert "other-station" in banner and "while you were editing" in banner
+        assert re.search(r"at \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d while", banner)  # UK time and format, not ISO
         assert app.screen.form_values()["restraint"] == "9"
     final = stored(demo_db, ward, week)
     assert final.counts.seclusion == theirs.counts.seclusion + 3 and final.counts.restraint == theirs.counts.restraint
@@ -154,11 +165,14 @@ async def test_back_fill_the_latest_missing_week(demo_db, make_app):
     app = make_app(demo_db, today=NEXT_TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_entry(pilot, app)
+        # Enter opened the latest missing week; Ctrl+G goes on to the next one missing.
         missing = list(app.screen.missing)
-        if not missing:
+        assert missing[0] == app.screen.week_start == THIS_WEEK
+        others = [d for d in missing if d != THIS_WEEK]
+        if not others:
             return
         await pilot.press("ctrl+g")
-        await until(pilot, lambda: app.screen.week_start == missing[0])
+        await until(pilot, lambda: app.screen.week_start == others[0])
         assert app.screen.stored is None
 
 
@@ -177,13 +191,17 @@ async def test_home_reads_once_at_start_and_shows_a_saved_week_on_return(demo_db
         assert len(shown) == 1
         home = app.screen
         ward = home.selected_ward()
-        assert not next(r for r in home.rows if r.ward_code == ward).this_week
+        assert next(r for r in home.rows if r.ward_code == ward).last_week is WeekState.MISSING
         await pilot.press("enter")
         await until(pilot, lambda: getattr(app.screen, "ward", None) is not None)
         await pilot.press("1", "tab", "0", "tab", "0", "tab", "0", "tab", "ctrl+s")
         await until(pilot, lambda: stored(demo_db, ward) is not None)
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is home and next(r for r in home.rows if r.ward_code == ward).this_week)
+        await until(
+            pilot,
+            lambda: app.screen is home
+            and next(r for r in home.rows if r.ward_code == ward).last_week is WeekState.ENTERED,
+        )
         assert len(shown) == 2
 
 

@@ -1,0 +1,171 @@
+"""Correcting a ward's weeks: the plausibility check, and a week's history as people read it.
+
+Pure: models and audit rows in, dataclasses and text out (no Textual, no SQL).
+
+`unusual_values` compares one week's counts with the ward's own history and bed count, so a slipped
+key (50 typed as 500 on a 20-bed ward) is questioned before it is saved. It never refuses
+anything: the week form asks "are you sure?" and saves on confirmation, an import lists the
+weeks as warnings. The rules, per count (restraints, prone restraints, seclusions, rapid
+tranquillisations):
+
+- with at least `MIN_HISTORY_WEEKS` (8) of the ward's weeks in the `HISTORY_WEEKS` (52) before
+  this one: unusual when more than `TIMES_MAX` (3) x the largest of those weeks AND more than
+  that largest + `MARGIN` (10) (so 0 -> 2 on a quiet ward is not questioned);
+- with fewer: unusual when more than `EVENTS_PER_BED` (2) per bed in the week.
+
+Occupied bed days: with that history, unusual when under half the smallest of those weeks; with
+less, when under the number of beds (fewer than one bed occupied a night, on average).
+
+`week_history` turns a week's audit rows into lines: who, when (UK local time, UK format),
+each field before -> after, and why (the reason given for a correction or a deletion).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rrp.models.registry import Ward
+from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, WeeklyCounts
+from rrp.models.when import local_time_text
+
+HISTORY_WEEKS = 52
+MIN_HISTORY_WEEKS = 8
+TIMES_MAX = 3
+MARGIN = 10
+EVENTS_PER_BED = 2
+
+#: Every field a week's history may show, with the label people see.
+FIELD_LABELS: dict[str, str] = {**MEASURES, "occupied_bed_days": BED_DAYS_LABEL, "note": "Note"}
+
+
+@dataclass(frozen=True)
+class Unusual:
+    """One value far outside the ward's usual range."""
+
+    field: str
+    label: str
+    value: int
+    #: The usual range in words: "0 to 12 a week over the last 52 weeks".
+    usual: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.label} {self.value} is far outside this ward's usual range ({self.usual})."
+
+
+def _recent(history: Iterable[WeeklyCounts], week_start: dt.date) -> list[WeeklyCounts]:
+    """The ward's weeks in the HISTORY_WEEKS before `week_start` (the week itself excluded)."""
+    since = week_start - dt.timedelta(weeks=HISTORY_WEEKS)
+    return [w for w in history if since <= w.week_start < week_start]
+
+
+def unusual_values(counts: WeeklyCounts, *, ward: Ward, history: Iterable[WeeklyCounts]) -> list[Unusual]:
+    """The values of `counts` far outside the ward's usual range, in form order (empty: none).
+
+    `history`: the ward's stored weeks (any; only the 52 before this week are used).
+    """
+    recent = _recent((w for w in history if w.ward_code == counts.ward_code), counts.week_start)
+    found: list[Unusual] = []
+    enough = len(recent) >= MIN_HISTORY_WEEKS
+    span = f"over the {len(recent)} weeks entered in the last {HISTORY_WEEKS}"
+    for name, label in MEASURES.items():
+        value = getattr(counts, name)
+        if enough:
+            values = [getattr(w, name) for w in recent]
+            low, high = min(values), max(values)
+            if value > TIMES_MAX * high and value > high + MARGIN:
+                found.append(Unusual(name, label, value, f"{low} to {high} a week {span}"))
+        elif value > EVENTS_PER_BED * ward.beds:
+            found.append(
+                Unusual(name, label, value, f"at most {EVENTS_PER_BED * ward.beds} a week expected for {ward.beds} beds")
+            )
+    bed_days = counts.occupied_bed_days
+    if enough:
+        values = [w.occupied_bed_days for w in recent]
+        low, high = min(values), max(values)
+        if bed_days * 2 < low:
+            found.append(Unusual("occupied_bed_days", BED_DAYS_LABEL, bed_days, f"{low} to {high} a week {span}"))
+    elif bed_days < ward.beds:
+        found.append(
+            Unusual(
+                "occupied_bed_days", BED_DAYS_LABEL, bed_days,
+                f"{ward.beds} or more expected for {ward.beds} beds (one a night on average)",
+            )
+        )
+    return found
+
+
+def unusual_question(found: list[Unusual]) -> str:
+    """The "are you sure?" asked before saving unusual values."""
+    lines = [u.message for u in found]
+    return "\n".join(["Are you sure?", *lines, "Save as typed (y), or go back and correct it (n)?"])
+
+
+# -- a week's history --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change to a week, as people read it."""
+
+    when: str  # UK local time, UK format
+    who: str
+    action: str  # "entered", "corrected", "deleted", "imported"
+    changes: list[str]  # "Restraints: 5 -> 50"
+    reason: str | None
+
+
+def _value(value: Any) -> str:
+    return "(blank)" if value is None or value == "" else str(value)
+
+
+def _listed(values: Mapping[str, Any] | None, suffix: str) -> list[str]:
+    """The fields with a value, in form order: "Restraints: 5" + suffix."""
+    values = values or {}
+    return [f"{label}: {values[name]}{suffix}" for name, label in FIELD_LABELS.items() if values.get(name) not in (None, "")]
+
+
+def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
+    before, after = before or {}, after or {}
+    lines = []
+    for name, label in FIELD_LABELS.items():
+        if name in before or name in after:
+            old, new = before.get(name), after.get(name)
+            if old != new:
+                lines.append(f"{label}: {_value(old)} -> {_value(new)}")
+    return lines
+
+
+def week_history(rows: Iterable[Mapping[str, Any]]) -> list[HistoryEntry]:
+    """The audit rows of one week (oldest first, as `audit.history` returns them) as entries.
+
+    An insert lists the values entered; an update each field changed; a delete the values deleted.
+    """
+    entries = []
+    for row in rows:
+        action, before, after = row["action"], row.get("before"), row.get("after")
+        reason = (after or {}).get("reason") if action in ("update", "delete") else None
+        if action == "insert":
+            words, changes = "entered", _listed(after, "")
+        elif action == "update":
+            words, changes = "corrected", _changes(before, after)
+        elif action == "delete":
+            words, changes = "deleted", _listed(before, " -> (deleted)")
+        else:
+            words, changes = action, []
+        entries.append(HistoryEntry(local_time_text(row["at"]), row["who"], words, changes, reason or None))
+    return entries
+
+
+def history_lines(entries: Iterable[HistoryEntry]) -> list[str]:
+    """Plain lines for a terminal or the CLI, newest first."""
+    lines: list[str] = []
+    for entry in reversed(list(entries)):
+        lines.append(f"{entry.when}  {entry.who}  {entry.action}")
+        lines.extend(f"    {change}" for change in entry.changes)
+        if entry.reason:
+            lines.append(f"    Why: {entry.reason}")
+    return lines

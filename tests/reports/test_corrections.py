@@ -1,0 +1,84 @@
+"""The plausibility check against a ward's own history and bed count, and a week's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rrp.models import Ward, WeeklyCounts
+from rrp.reports.corrections import unusual_question, unusual_values, week_history
+
+WARD = Ward(code="ASH", provider_code="NVT", name="Ash", ward_type="picu", beds=20)
+WEEK = dt.date(2026, 11, 9)
+
+
+def week(start: dt.date, restraint: int = 3, bed_days: int = 130, **other: int) -> WeeklyCounts:
+    data = dict(ward_code="ASH", week_start=start, restraint=restraint, prone_restraint=0,
+                seclusion=other.get("seclusion", 1), rapid_tranquillisation=other.get("rt", 2),
+                occupied_bed_days=bed_days)
+    return WeeklyCounts.model_construct(**data)
+
+
+def history(n: int, **kwargs: int) -> list[WeeklyCounts]:
+    return [week(WEEK - dt.timedelta(weeks=i), **kwargs) for i in range(1, n + 1)]
+
+
+def fields(found) -> list[str]:
+    return [u.field for u in found]
+
+
+def test_a_slipped_key_is_unusual_and_names_the_usual_range():
+    past = history(20, restraint=10)  # at most 10 a week
+    assert unusual_values(week(WEEK, restraint=30), ward=WARD, history=past) == []  # 3 x 10: not over
+    found = unusual_values(week(WEEK, restraint=500), ward=WARD, history=past)
+    assert fields(found) == ["restraint"]
+    assert found[0].usual == "10 to 10 a week over the 20 weeks entered in the last 52"
+    assert "Restraints 500 is far outside" in unusual_question(found)
+
+
+def test_both_thresholds_must_be_passed():
+    past = history(20, restraint=2)
+    # 3 x the max (6) but not max + 10 (12): a quiet ward's busy week is not questioned.
+    assert unusual_values(week(WEEK, restraint=7), ward=WARD, history=past) == []
+    assert unusual_values(week(WEEK, restraint=12), ward=WARD, history=past) == []
+    assert fields(unusual_values(week(WEEK, restraint=13), ward=WARD, history=past)) == ["restraint"]
+    past = history(20, restraint=30)
+    assert unusual_values(week(WEEK, restraint=90), ward=WARD, history=past) == []  # not > 3 x 30
+    assert fields(unusual_values(week(WEEK, restraint=91), ward=WARD, history=past)) == ["restraint"]
+
+
+def test_bed_days_under_half_the_least_are_unusual():
+    past = history(10, bed_days=120)
+    assert unusual_values(week(WEEK, bed_days=60), ward=WARD, history=past) == []
+    found = unusual_values(week(WEEK, bed_days=59), ward=WARD, history=past)
+    assert fields(found) == ["occupied_bed_days"]
+
+
+def test_with_little_history_the_bed_count_judges():
+    past = history(7)  # under 8 weeks: the ward's history is not enough
+    assert unusual_values(week(WEEK, restraint=40), ward=WARD, history=past) == []  # 2 per bed
+    assert fields(unusual_values(week(WEEK, restraint=41), ward=WARD, history=past)) == ["restraint"]
+    assert fields(unusual_values(week(WEEK, bed_days=19), ward=WARD, history=[])) == ["occupied_bed_days"]
+    assert unusual_values(week(WEEK, bed_days=20), ward=WARD, history=[]) == []
+
+
+def test_only_the_52_weeks_before_count():
+    old = [week(WEEK - dt.timedelta(weeks=60 + i), restraint=200) for i in range(10)]
+    later = [week(WEEK + dt.timedelta(weeks=i), restraint=200) for i in range(1, 10)]
+    found = unusual_values(week(WEEK, restraint=100), ward=WARD, history=old + later + history(10, restraint=5))
+    assert fields(found) == ["restraint"]
+    # The week's own stored row (a correction of it) is not its own history.
+    own = history(10, restraint=5) + [week(WEEK, restraint=100)]
+    assert fields(unusual_values(week(WEEK, restraint=100), ward=WARD, history=own)) == ["restraint"]
+
+
+def test_a_history_row_reads_in_uk_time_and_lists_the_changes():
+    rows = [
+        {"at": "2026-01-12T09:30:00Z", "who": "ana", "action": "insert", "before": None,
+         "after": {"ward_code": "ASH", "week_start": "2026-01-05", "restraint": 3, "note": None}},
+        {"at": "2026-06-01T23:30:00Z", "who": "ben", "action": "update",
+         "before": {"restraint": 3, "note": None}, "after": {"restraint": 30, "note": "x", "reason": "slip"}},
+    ]
+    first, second = week_history(rows)
+    assert (first.when, first.who, first.action, first.changes) == ("12 Jan 2026 09:30", "ana", "entered", ["Restraints: 3"])
+    assert second.when == "2 Jun 2026 00:30"  # BST: the next day in London
+    assert second.changes == ["Restraints: 3 -> 30", "Note: (blank) -> x"] and second.reason == "slip"
