@@ -113,6 +113,8 @@ def make_app() -> Callable[..., object]:
     def factory(db: Path, *, today: dt.date = TODAY, who: str = "nurse"):
         from rrp.app import RrpApp
 
-        return RrpApp(db, today=today, who=who, clock=lambda: CLOCK)
+        # The clock agrees with `today` (a save's time says whether its week had ended).
+        clock = CLOCK if today == TODAY else f"{today.isoformat()}T09:00:00Z"
+        return RrpApp(db, today=today, who=who, clock=lambda: clock)
 
     return factory

@@ -1,4 +1,6 @@
-"""`rrp admin roles` (a shared PostgreSQL database's roles and grants) and `rrp copy` (between engines)."""
+"""`rrp admin roles` (a shared PostgreSQL database's roles and grants), `rrp admin
+refresh-summaries` (the dashboard's per-ward summaries, either engine) and `rrp copy` (between
+engines)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from rrp.cli.common import (
 
 @click.group()
 def admin() -> None:
-    """Administer a shared PostgreSQL database."""
+    """Administer a database: PostgreSQL roles, the dashboard's ward summaries."""
 
 
 @admin.command("roles")
@@ -44,6 +46,41 @@ def roles_cmd(db_path: Path | str | None) -> None:
         store.close()
     created = ", ".join(done["created"]) or "none"
     click.echo(f"Roles granted: {', '.join(done['roles'])} (newly created: {created}).")
+
+
+@admin.command("refresh-summaries")
+@db_option
+@click.option("--all", "everything", is_flag=True, help="Compute every ward again, not only those out of date.")
+@click.option("--today", default=None, help="As of this date (default: today).")
+@store_errors
+def refresh_summaries_cmd(db_path: Path | str | None, everything: bool, today: str | None) -> None:
+    """Compute the dashboard's summary of every active ward whose data changed.
+
+    The collaborative dashboard paints from one stored summary per ward and computes the wards
+    marked out of date when it opens (every ward after a new week begins). Run this after a
+    large import, or nightly on a regional server (cron), so the first facilitator to open the
+    dashboard that day does not wait for them.
+    """
+    import time
+
+    from rrp.cli.report import _parse_today
+    from rrp.reports import summaries
+
+    day = _parse_today(today)
+    store = open_store(db_path)
+    try:
+        codes = [w.code for w in store.registry.wards() if w.active]
+        stale = codes if everything else summaries.out_of_date(store, codes, today=day)
+        started = time.perf_counter()
+        summaries.refresh(store, stale, today=day)
+        left = summaries.out_of_date(store, codes, today=day)
+    finally:
+        store.close()
+    click.echo(
+        f"Computed {len(stale):,} of {len(codes):,} ward summaries in {time.perf_counter() - started:.1f} s"
+        + (f"; {len(left):,} not stored (this role or file may not write them, or a ward changed meanwhile)."
+           if left else "; every ward's summary is up to date.")
+    )
 
 
 @click.command("copy")

@@ -47,6 +47,8 @@ def collaborative_series(
     weekly: pd.DataFrame,
     measure: str,
     expected_wards: Sequence[Any] | None = None,
+    *,
+    ward_weeks: str | None = None,
 ) -> pd.DataFrame:
     """The collaborative's weekly series of one measure.
 
@@ -54,13 +56,17 @@ def collaborative_series(
     ward-week submitted. With expected_wards only those wards count (others are ignored);
     otherwise every ward seen in `weekly` is expected. Every week from the first to the last is
     listed, including weeks with no submission at all (count and rate blank, completeness 0).
+    ward_weeks: the column saying how many ward-weeks each row sums, when the rows are already
+    sums over the expected wards (WeeklyRepository.week_totals); expected_wards is then only
+    counted, not matched against ward_code.
     Returns week_start, count, occupied_bed_days, rate (per 1,000), wards_submitted,
     wards_expected, completeness.
     """
     data = _submitted(weekly, measure)
     if expected_wards is not None:
         expected = pd.Index(pd.unique(pd.Series(list(expected_wards))))
-        data = data[data["ward_code"].isin(expected)]
+        if ward_weeks is None:
+            data = data[data["ward_code"].isin(expected)]
     else:
         expected = pd.Index(weekly["ward_code"].dropna().unique())
     weeks = _weeks(weekly)
@@ -69,7 +75,7 @@ def collaborative_series(
         occupied_bed_days=("occupied_bed_days", "sum"),
         # one row per ward-week submitted (the contract above): a count, not a distinct count
         # of ward codes (a hash of every code, the slow part at national scale)
-        wards_submitted=("ward_code", "size"),
+        wards_submitted=(ward_weeks, "sum") if ward_weeks else ("ward_code", "size"),
     )
     out = grouped.reindex(weeks)
     out.index.name = "week_start"

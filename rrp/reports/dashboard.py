@@ -95,6 +95,12 @@ class Dashboard:
     notes: list[str] = field(default_factory=list)
     measure_set: MeasureSet | None = None
     measure_points: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: count_per_bed_days measure code -> each ward's count and exposure over the recent weeks
+    #: (index ward_code; the funnel's first measure among them).
+    recent_sums: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: ward code -> its headline chart read out in words, when the dashboard was painted from
+    #: the wards' stored summaries (rrp.reports.summaries: no chart points are read then).
+    readings: dict[str, list[str]] = field(default_factory=dict)
 
     def measure(self, code: str) -> Measure:
         """The measure behind a column (the shipped set's when the dashboard has none)."""
@@ -174,17 +180,20 @@ def _aggregate(
     aim_reduction: float,
     baseline_weeks: int,
     recent_weeks: int,
+    ward_weeks: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]] | None:
     """The collaborative's weekly series of one measure, its Laney chart (u' for per-bed-days
     measures, p' for proportions: sum of numerators / sum of denominators over the wards that
     submitted) and summary. None for a count or value measure: no aggregate (a sum of scores or
-    of unrelated counts is not a collaborative figure)."""
+    of unrelated counts is not a collaborative figure). ward_weeks: the column of `points` that
+    says how many ward-weeks each row sums, when the points are already summed per week
+    (collaborative_series)."""
     chart = figures.AGGREGATE_CHARTS.get(measure.chart)
     if chart is None or not figures.ratio(measure):
         return None
     m = measure.code
     frame = points.rename(columns={"numerator": m, "denominator": "occupied_bed_days"})
-    series = collaborative_series(frame, m, expected_wards=list(codes))
+    series = collaborative_series(frame, m, expected_wards=list(codes), ward_weeks=ward_weeks)
     # collaborative_series and change_from_baseline rate per 1,000: the measure's own scale
     scale = measure.per / PER
     series["rate"] = series["rate"] * scale
@@ -326,10 +335,17 @@ def funnel_curve(target: float, low: float, high: float, points: int = 40) -> pd
     return pd.DataFrame(out)
 
 
-def _funnel(recent: pd.DataFrame, selected: pd.DataFrame) -> pd.DataFrame:
+def _recent_sums(points: pd.DataFrame, first_week: dt.date) -> pd.DataFrame:
+    """Each ward's count and exposure (bed days) over the recent weeks (from `first_week`) of a
+    count_per_bed_days measure's points: index ward_code, columns count, exposure (wards with
+    points in those weeks only)."""
+    recent = points[points["week_start"] >= pd.Timestamp(first_week)]
+    return recent.groupby("ward_code").agg(count=("numerator", "sum"), exposure=("denominator", "sum"))
+
+
+def _funnel(sums: pd.DataFrame, selected: pd.DataFrame) -> pd.DataFrame:
     """Funnel of each ward's pooled rate over the recent weeks (wards with bed days only) of the
-    first count_per_bed_days measure shown (`recent`: its points)."""
-    sums = recent.groupby("ward_code").agg(count=("numerator", "sum"), exposure=("denominator", "sum"))
+    first count_per_bed_days measure shown (`sums`: its `_recent_sums`)."""
     sums = sums[sums["exposure"] > 0]
     if sums.empty:
         return pd.DataFrame(columns=["unit", "count", "exposure", "rate", "target", "position"])
@@ -409,23 +425,23 @@ def collaborative_dashboard(
     kept: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
     funnel_points, funnel_code = None, ""
+    recent_sums: dict[str, pd.DataFrame] = {}
     if frame.empty and (chosen_values is None or chosen_values.empty):
         notes.append("No weekly counts for these wards yet.")
     for code in measures:
         measure = measure_set[code]
         points = figures.measure_points(measure, measure_set, frame, chosen_values, end_week=end_week)
-        if points.empty:
-            for suffix in ("rate", "change", "baseline_rate", "recent_rate", "aim_rate"):
-                table[f"{code}_{suffix}"] = np.nan
-            table[f"{code}_week"] = pd.NaT
-            table[f"{code}_variation"] = None
-            table[f"{code}_assurance"] = None
-            continue
+        # Every ward's figures, points or not (a ward without points: blank figures), so a ward's
+        # row never depends on which other wards were computed with it (rrp.reports.summaries).
         cols, chart_points = _ward_measure(
             measure, points, codes, aim_reduction, end_week, recent_weeks, rebase_at, fix_after,
             (targets or {}).get(code),
         )
         table = table.join(cols)
+        if measure.recorded_as == "count_per_bed_days":
+            recent_sums[code] = _recent_sums(points, weeks[0])
+        if points.empty:
+            continue
         if code == measures[0]:
             ward_points = chart_points
         if keep_points or code == measures[0]:
@@ -448,9 +464,9 @@ def collaborative_dashboard(
 
     funnel = pd.DataFrame()
     if funnel_points is not None:
-        recent = funnel_points[funnel_points["week_start"] >= pd.Timestamp(weeks[0])]
-        if not recent.empty:
-            funnel = _funnel(recent, selected)
+        sums = recent_sums[funnel_code]
+        if not sums.empty:
+            funnel = _funnel(sums, selected)
             funnel["measure"] = funnel_code
     curve = (
         funnel_curve(
@@ -481,6 +497,7 @@ def collaborative_dashboard(
         notes=notes,
         measure_set=measure_set,
         measure_points=kept,
+        recent_sums=recent_sums,
     )
 
 
@@ -662,16 +679,20 @@ class DashboardInputs:
     targets: dict[str, dict[str, float]] | None = None
 
 
-def read_inputs(store: Store) -> DashboardInputs:
+def read_inputs(store: Store, ward_codes: list[str] | None = None) -> DashboardInputs:
     """Read the weekly rows, registry, PDSA cycles, progress scores, aim, measures, their values,
     the wards' rebases, fixed baselines and own targets through the store's repositories (no SQL
-    here)."""
+    here). ward_codes: only these wards' (rrp.reports.summaries computes wards in batches)."""
     from rrp.reports.tables import registry_table
 
     providers = store.registry.providers()
-    wards = registry_table(providers, store.registry.wards())
-    weekly = store.weekly.frame()
-    cycles = [s.cycle for s in store.pdsa.list()]
+    chosen = None if ward_codes is None else set(ward_codes)
+    registry = store.registry.wards()
+    if chosen is not None:
+        registry = [w for w in registry if w.code in chosen]
+    wards = registry_table(providers, registry)
+    weekly = store.weekly.frame(ward_codes=None if chosen is None else sorted(chosen))
+    cycles = [s.cycle for s in store.pdsa.list() if chosen is None or s.cycle.ward_code in chosen]
     pdsa = pd.DataFrame(
         {
             "ward_code": [c.ward_code for c in cycles],
@@ -683,6 +704,8 @@ def read_inputs(store: Store) -> DashboardInputs:
         }
     )
     latest = store.progress.latest()
+    if chosen is not None:
+        latest = {code: score for code, score in latest.items() if code in chosen}
     progress = pd.DataFrame(
         {
             "ward_code": list(latest),
@@ -694,7 +717,7 @@ def read_inputs(store: Store) -> DashboardInputs:
         reduction = float(store.change_package.aim().reduction)
     except Exception:  # noqa: BLE001 - an unreadable aim falls back to the default
         reduction = DEFAULT_AIM_REDUCTION
-    chart_inputs = figures.read_figure_inputs(store)
+    chart_inputs = figures.read_figure_inputs(store, ward_codes=None if chosen is None else sorted(chosen))
     return DashboardInputs(
         weekly=weekly,
         wards=wards,

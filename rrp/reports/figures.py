@@ -117,19 +117,26 @@ def ratio(measure: Measure) -> bool:
     return measure.recorded_as in ("count_per_bed_days", "proportion")
 
 
-def read_figure_inputs(store: Store, ward_code: str | None = None) -> dict[str, Any]:
-    """What the shared figures need besides the weekly rows, for every ward or one: the measure
-    set, the stored values, the rebases users recorded, the fixed baselines (the huddle's
-    'fix after n' preference) and the wards' own targets. The huddle and the dashboard both read
-    them here, so both compute the same figures."""
+def read_figure_inputs(
+    store: Store, ward_code: str | None = None, *, ward_codes: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """What the shared figures need besides the weekly rows, for every ward, one (`ward_code`)
+    or some (`ward_codes`): the measure set, the stored values, the rebases users recorded, the
+    fixed baselines (the huddle's 'fix after n' preference) and the wards' own targets. The
+    huddle and the dashboard both read them here, so both compute the same figures."""
     measure_set = store.measures.all()
     if len(measure_set) == 0:
         measure_set = shipped_measures()
-    codes = [ward_code] if ward_code else None
+    codes = [ward_code] if ward_code else None if ward_codes is None else list(ward_codes)
     values = store.measures.values_frame(ward_codes=codes)
     rebase_at = store.annotations.rebase_points(ward_code)
     fix_after = store.preferences.fixed_baselines(ward_code)
     targets = store.measures.all_ward_targets(ward_code)
+    if ward_codes is not None and not ward_code:
+        chosen = set(ward_codes)
+        rebase_at = {k: v for k, v in rebase_at.items() if (k[0] if isinstance(k, tuple) else k) in chosen}
+        fix_after = {k: v for k, v in fix_after.items() if k in chosen}
+        targets = {m: {w: t for w, t in by.items() if w in chosen} for m, by in targets.items()}
     return {
         "measure_set": measure_set,
         "values": values,
@@ -487,6 +494,8 @@ def ward_figures(
             part = coded if len(by_baseline) == 1 else coded[points["ward_code"].isin(members).to_numpy()]
             aims = all_aims if len(by_baseline) == 1 else all_aims[all_aims.index.isin(members)]
             aims = dict(zip(aims.index, aims.astype(float), strict=True))
+            # only this group's rebases (the engine refuses a rebase of a ward it was not given)
+            rebases = rebase_at if len(by_baseline) == 1 else {w: r for w, r in rebase_at.items() if w in members}
             pts, summary = compute_charts(
                 part,
                 group="ward_code",
@@ -497,7 +506,7 @@ def ward_figures(
                 rules=RULES,
                 direction=measure.direction,
                 fix_after=n,
-                rebase_at=rebase_at,
+                rebase_at=rebases,
                 target=aims or None,
                 per=measure.per if ratio(measure) else 1.0,
             )

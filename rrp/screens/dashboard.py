@@ -5,8 +5,9 @@ letters, PDSA, progress score, weeks submitted; the highlighted ward's chart rea
 under the table), Aggregate (the collaborative's u' chart against the aim),
 Completeness (who has not submitted, for the wards on the current page), Funnel (for learning,
 not for ranking) and PDSA activity. Everything is computed by
-`rrp.reports.dashboard.collaborative_dashboard` in a worker; the table is paged (50 wards a page)
-so a national-scale database stays quick.
+`rrp.reports.dashboard.collaborative_dashboard` in a worker, and painted from each ward's stored
+summary (`rrp.reports.summaries`: only wards whose data changed are computed again); the table is
+paged (50 wards a page) so a national-scale database stays quick.
 
 Keys: F4 next tab (Shift+F4 previous; Left/Right when the tab bar has focus), s sort column (or
 click a header; again to reverse), p provider, t ward type, n / b next and previous page (shown
@@ -56,7 +57,7 @@ from rrp.widgets.spc_chart import SpcChart, draw_spc_chart, plotext_text
 from rrp.widgets.table import fill_table
 
 if TYPE_CHECKING:
-    from rrp.reports.dashboard import Dashboard, DashboardInputs
+    from rrp.reports.dashboard import Dashboard
 
 PAGE_SIZE = 50
 #: The measures shown before the first computation (the core ones, prone restraint included);
@@ -251,7 +252,8 @@ def build_view(dash: Dashboard) -> DashView:
     start, end = dash.funnel_period or (dash.weeks[0], dash.weeks[-1])
     funnelled = str(f["measure"].iloc[0]) if not f.empty and "measure" in f else dash.measures[0]
     funnel = FunnelView(
-        title=f"{dash.label(funnelled)}, {start:%d %b} to {end:%d %b %Y}",
+        title=dash.label(funnelled),
+        period=f"{start:%d %b} to {end:%d %b %Y}",
         exposure=[float(v) for v in f["exposure"]] if not f.empty else [],
         rate=[float(v) for v in f["rate"]] if not f.empty else [],
         position=[str(v) for v in f["position"]] if not f.empty else [],
@@ -381,7 +383,6 @@ class DashboardScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.inputs: DashboardInputs | None = None
         self.view: DashView | None = None
         self.dashboard: Dashboard | None = None
         #: Each ward's row positions in dashboard.ward_points (reports.dashboard.ward_point_rows).
@@ -453,29 +454,33 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def compute(self) -> None:
-        """Read the inputs once, compute the dashboard for the current filters, build the view."""
-        from rrp.reports.dashboard import dashboard_from_inputs, read_inputs, ward_point_rows
+        """Paint the dashboard for the current filters from the wards' stored summaries
+        (rrp.reports.summaries: wards whose summary is out of date are computed first, in
+        batches), then build the view."""
+        from rrp.reports.summaries import summary_dashboard
 
         app = self.app
+        status = self.query_one("#dash-status", Static)
+
+        def progress(done: int, total: int) -> None:
+            app.call_from_thread(status.update, f"Computing the figures of {total} ward(s) that changed: {done} done...")
+
         try:
-            if self.inputs is None:
-                self.inputs = read_inputs(app.store)  # type: ignore[attr-defined]
-            dash = dashboard_from_inputs(
-                self.inputs,
+            dash = summary_dashboard(
+                app.store,  # type: ignore[attr-defined]
                 today=app.today,  # type: ignore[attr-defined]
                 provider=self.provider,
                 ward_type=self.ward_type,
+                progress=progress,
             )
             view = build_view(dash)
-            ward_rows = ward_point_rows(dash)  # so the cursor's ward reading is a quick look-up
-            wards = self.inputs.wards
-            active = wards[wards["active"].astype(bool)] if "active" in wards else wards
-            providers = sorted(active["provider_code"].unique().tolist())
-            types = sorted(active["ward_type"].unique().tolist())
+            active = [w for w in app.store.registry.wards() if w.active]  # type: ignore[attr-defined]
+            providers = sorted({w.provider_code for w in active})
+            types = sorted({str(w.ward_type) for w in active})
         except Exception as exc:  # noqa: BLE001 - shown to the user
             app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
             return
-        app.call_from_thread(self.show, dash, view, providers, types, ward_rows)
+        app.call_from_thread(self.show, dash, view, providers, types, {})
 
     def show_error(self, message: str) -> None:
         stop_loading(self.query_one("#dash-wards", DataTable))
@@ -757,10 +762,14 @@ class DashboardScreen(Screen[None]):
         from rrp.reports.dashboard import ward_reading
 
         row = next(r for r in self.page_rows() if r.ward_code == ward)
-        rows = self.ward_rows.get(ward)
-        points = self.dashboard.ward_points.iloc[rows] if rows is not None else self.dashboard.ward_points.iloc[:0]
         text = Text(f"{row.ward_name}: ", style="bold")
-        text.append_text(reading_rich(ward_reading(self.dashboard, ward, points=points)))
+        if self.dashboard.readings:  # painted from the wards' summaries: the reading is kept there
+            lines = self.dashboard.readings.get(ward, [])
+        else:
+            rows = self.ward_rows.get(ward)
+            points = self.dashboard.ward_points.iloc[rows] if rows is not None else self.dashboard.ward_points.iloc[:0]
+            lines = ward_reading(self.dashboard, ward, points=points)
+        text.append_text(reading_rich(lines))
         target.update(text)
 
     def selected_ward(self) -> str | None:
@@ -805,6 +814,13 @@ class DashboardScreen(Screen[None]):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         try:
+            if not dash.measure_points:  # painted from summaries: the pack draws every ward's charts
+                from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
+
+                dash = dashboard_from_inputs(
+                    read_inputs(self.app.store),  # type: ignore[attr-defined]
+                    today=dash.today, provider=dash.provider, ward_type=dash.ward_type, keep_points=True,
+                )
             index = write_pack(dash, out, progress=progress, database=self.app.db_path)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.app.call_from_thread(self.pack_done, None, str(exc))

@@ -48,10 +48,14 @@ HUDDLE_DISCUSS = (
 TOPICS: dict[str, HelpTopic] = {
     "HomeScreen": HelpTopic(
         "Wards",
-        "Every ward of the collaborative, grouped by provider. For each: whether this week and "
-        "last week are entered (a tick: entered; 'due': not yet), a small bar trend of the last "
-        "12 weeks' totals and the latest total. Highlight a ward and press Enter to log "
-        "its week; h opens its safety huddle.",
+        "Every ward of the collaborative, grouped by provider. For each: this week and last "
+        "week (a tick or 'done': entered; 'due': last week has ended and is not entered; 'prov': "
+        "provisional, saved before the week ended, until it is saved again after; '-': the week "
+        "is still in progress; 'n/a': before the ward joined), a small bar trend of the last 12 "
+        "weeks' totals and the latest total. Highlight a ward and press Enter to log its week: "
+        "last week when it is missing, otherwise this week (saved as provisional). h opens its "
+        "safety huddle; j sets the day the ward joined the collaborative (earlier weeks are "
+        "never due).",
     ),
     "WeekEntryScreen": HelpTopic(
         "Log a week",

@@ -1,5 +1,8 @@
-"""The home screen: every ward grouped by provider, whether this week and last are entered,
-a compact trend and the latest total. Enter logs a week for the highlighted ward.
+"""The home screen: every ward grouped by provider, the state of this week and last (entered,
+provisional, due, in progress or before the ward joined: rrp.models.week_status, the one
+definition), a compact trend and the latest total. Enter logs a week for the highlighted ward:
+the latest complete week when it is missing, otherwise the week in progress. `j` sets the day a
+ward joined the collaborative.
 
 The last ward used at this station is remembered (a preference in the database) and the
 cursor starts on it, so logging a week is: launch, Enter, five numbers, save.
@@ -19,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import WARD_TYPE_LABELS, day_month
+from rrp.models.week_status import WeekState, is_due, last_complete_week, monday_of, week_state
 from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
@@ -35,11 +39,14 @@ class HomeRow:
     ward_code: str
     ward_name: str
     ward_type: str
-    this_week: bool
-    last_week: bool
+    this_week: WeekState
+    last_week: WeekState
     trend: list[float | None]
     latest_total: int | None
     latest_week: dt.date | None
+    #: The ward has not entered its last complete week (and took part that week).
+    due: bool = False
+    participation_start: dt.date | None = None
 
 
 class HomeScreen(Screen[None]):
@@ -63,6 +70,8 @@ class HomeScreen(Screen[None]):
         # Kept out of the footer so the rest fits at 80 columns; listed in F1 help.
         Binding("M", "month_entry", "Monthly", id="home.month_entry", show=False,
                 tooltip="Log the highlighted ward's monthly measures"),
+        Binding("j", "participation", "Joined", id="home.participation", show=False,
+                tooltip="Set the day the highlighted ward joined the collaborative (earlier weeks are never due)"),
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
     ]
 
@@ -160,10 +169,11 @@ class HomeScreen(Screen[None]):
         app = self.app
         database = app.database  # type: ignore[attr-defined]
         today: dt.date = app.today  # type: ignore[attr-defined]
-        this_monday = today - dt.timedelta(days=today.weekday())
-        last_monday = this_monday - dt.timedelta(days=7)
+        this_monday = monday_of(today)
+        last_monday = last_complete_week(today)
         first = this_monday - dt.timedelta(weeks=TREND_WEEKS - 1)
         recent = home.recent_totals(database, since=first, until=this_monday)
+        saves = home.save_times(database, [last_monday, this_monday])
         rows = []
         trend_weeks = [first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS)]
         for ward in home.active_wards(database):
@@ -173,17 +183,25 @@ class HomeScreen(Screen[None]):
                 for d in trend_weeks
             ]
             latest_week = max(weeks, default=None)
+            joined = ward.participation_start
+
+            def state(week: dt.date, code: str = ward.code, joined: dt.date | None = joined) -> WeekState:
+                saved = saves.get((code, week))
+                return week_state(week, today, entered=saved is not None, updated_at=saved, participation_start=joined)
+
             rows.append(
                 HomeRow(
                     provider_name=ward.provider_name,
                     ward_code=ward.code,
                     ward_name=ward.name,
                     ward_type=WARD_TYPE_LABELS.get(ward.ward_type, ward.ward_type),
-                    this_week=this_monday in weeks,
-                    last_week=last_monday in weeks,
+                    this_week=state(this_monday),
+                    last_week=state(last_monday),
                     trend=trend,
                     latest_total=weeks[latest_week][0] if latest_week else None,
                     latest_week=latest_week,
+                    due=is_due(today, set(weeks), participation_start=joined),
+                    participation_start=joined,
                 )
             )
         app.call_from_thread(self.show, rows, home.last_ward(database))
@@ -222,8 +240,8 @@ class HomeScreen(Screen[None]):
                 user_text(_fit(_short_provider(provider), 17 if compact else 24), "bold"),
                 _plain(_fit(row.ward_name, 14) if compact else row.ward_name),
                 _plain(row.ward_type),
-                _tick(row.this_week, compact),
-                _tick(row.last_week, compact),
+                _state_cell(row.this_week, compact),
+                _state_cell(row.last_week, compact),
                 _plain(sparkline(row.trend)),
                 _plain(latest),
             ]
@@ -232,7 +250,7 @@ class HomeScreen(Screen[None]):
             filled.append((row.ward_code, cells))
         fill_table(table, columns, filled)
         stop_loading(table)
-        missing = sum(not r.last_week for r in rows)
+        missing = sum(r.due for r in rows)
         status = f"{len(rows)} wards; {missing} have not entered last week." if rows else "No wards yet."
         self.query_one("#home-status", Static).update(status + " Enter logs a week.")
         codes = {r.ward_code for r in rows}
@@ -282,11 +300,55 @@ class HomeScreen(Screen[None]):
     def action_data_io(self) -> None:
         self.app.open_screen("data_io")  # type: ignore[attr-defined]
 
+    def action_participation(self) -> None:
+        """`j`: ask for the day the highlighted ward joined; save it (audited) and re-read."""
+        from rrp.screens.participation import ParticipationScreen
 
-def _tick(entered: bool, compact: bool = False) -> Text:
-    if compact:
-        return Text("✓", style="bold") if entered else Text("due", style="italic")
-    return Text("done", style="bold") if entered else Text("due", style="italic")
+        code = self.selected_ward()
+        row = next((r for r in self.rows if r.ward_code == code), None)
+        if row is None:
+            return
+        if self.app.store is None:  # type: ignore[attr-defined]
+            self.notify("The database is still opening: try again in a moment.", severity="warning")
+            return
+        self.app.push_screen(
+            ParticipationScreen(row.ward_name, row.participation_start),
+            lambda answer: self.save_participation(row.ward_code, answer.start) if answer is not None else None,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home-participation")
+    def save_participation(self, code: str, start: dt.date | None) -> None:
+        from rrp.screens.participation import participation_text
+        from rrp.store import StoreError
+
+        app = self.app
+        store = app.store  # type: ignore[attr-defined]
+        try:
+            ward = store.registry.ward(code)
+            if ward is None:
+                raise StoreError(f"ward {code} is no longer in the registry")
+            store.registry.save_ward(ward.model_copy(update={"participation_start": start}))
+        except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so
+            app.call_from_thread(self.notify, f"Not saved: {exc}", severity="error")
+            return
+        app.call_from_thread(self.notify, f"{ward.name}: {participation_text(start)}.", timeout=4)
+        app.call_from_thread(self.request_load, fresh=True)
+
+
+#: What the This and Last columns show for each week state (words, so colour is never the only cue).
+_STATE_CELLS: dict[WeekState, tuple[str, str, str]] = {
+    WeekState.ENTERED: ("done", "✓", "bold"),
+    WeekState.PROVISIONAL: ("prov", "prov", "italic"),
+    WeekState.MISSING: ("due", "due", "bold italic"),
+    WeekState.IN_PROGRESS: ("-", "-", "dim"),
+    WeekState.NOT_PARTICIPATING: ("n/a", "n/a", "dim"),
+    WeekState.FUTURE: ("", "", ""),
+}
+
+
+def _state_cell(state: WeekState, compact: bool = False) -> Text:
+    wide, narrow, style = _STATE_CELLS[state]
+    return Text(narrow if compact else wide, style=style)
 
 
 def _plain(text: str) -> Text:

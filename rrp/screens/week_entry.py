@@ -1,6 +1,8 @@
 """Log or correct one ward's week of counts.
 
-The week defaults to the current one; PgUp/PgDn step through earlier weeks, Ctrl+G jumps to
+The week defaults to the latest complete week when it is missing, else the week in progress
+(rrp.models.week_status.week_to_open); a week still in progress is saved as provisional and gets
+no bed-day pre-fill (a full week's bed days would make its rate falsely low). PgUp/PgDn step through earlier weeks, Ctrl+G jumps to
 the latest missing week, so gaps can be back-filled, and F5 goes to the week containing a date
 typed. Bed days are pre-filled from the ward's
 last week. Each field is checked as it is typed (the same pydantic rules as imports and the
@@ -31,6 +33,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from rrp.messages import day_month, week_label
 from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
+from rrp.models.week_status import has_ended, is_provisional, last_complete_week, week_to_open
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, validate_week
 from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
@@ -132,10 +135,17 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         store = self.app.store  # type: ignore[attr-defined]
         today: dt.date = self.app.today  # type: ignore[attr-defined]
         this_monday = today - dt.timedelta(days=today.weekday())
-        week = week_start or this_monday
         ward = store.registry.ward(self.ward_code)
+        week = week_start
+        if week is None:
+            last = last_complete_week(today)
+            entered = {last} if store.weekly.week(self.ward_code, last) is not None else set()
+            joined = None if ward is None else ward.participation_start
+            week = week_to_open(today, entered, lookback=1, participation_start=joined)
         stored = store.weekly.week(self.ward_code, week)
-        prefill = None if stored else store.weekly.latest_bed_days(self.ward_code, week)
+        # A week in progress gets no pre-fill: a full week's bed days would make its rate falsely low.
+        ended = has_ended(week, today)
+        prefill = None if stored or not ended else store.weekly.latest_bed_days(self.ward_code, week)
         measures = weekly_measures(store.measures.all().active_for(self.ward_code, week))
         values = store.measures.period_values(self.ward_code, week)
         missing = store.weekly.missing_weeks(
@@ -190,9 +200,13 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                 f"  week starting Mon {day_month(self.week_start)} ({week_label(self.week_start, today)})",
             )
         )
+        in_progress = not has_ended(self.week_start, today)
         if self.stored is None:
             state = "Not entered yet."
-            if self.loaded_values.get("occupied_bed_days"):
+            if in_progress:
+                state += (" This week has not ended: it is saved as PROVISIONAL (bed days so far) "
+                          "until it is saved again after Sunday.")
+            elif self.loaded_values.get("occupied_bed_days"):
                 state += " Bed days pre-filled from the ward's last week: check them."
         else:
             state = (
@@ -200,6 +214,9 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                 f"{local_time_text(self.stored.updated_at)} (version {self.stored.version}). "
                 "Edit to correct it; F6 history, F8 delete."
             )
+            if is_provisional(self.week_start, self.stored.updated_at):
+                state += (" PROVISIONAL: saved before the week ended; "
+                          + ("save it again after Sunday to confirm it." if in_progress else "Ctrl+S confirms it."))
         self.query_one("#week-state", Static).update(user_text(state))
         if self.missing:
             shown = ", ".join(day_month(d)[:6] for d in self.missing[:6])

@@ -22,10 +22,11 @@ from rrp.store.pg import is_postgres
 
 #: The order rows are written in, so each row's references and rules find what they need: wards
 #: before their weeks, weeks before per-bed-days values, measures before their values. (References
-#: are also deferred to the commit, for the tables that refer to themselves.)
+#: are also deferred to the commit, for the tables that refer to themselves.) The dashboard's ward
+#: summaries come after every table whose rows mark them out of date, so they arrive as they were.
 TABLE_ORDER = (
     "provider", "ward", "weekly", "driver", "change_idea", "pdsa_cycle", "pdsa_draft", "progress_score",
-    "annotation", "preference", "meta", "measure", "measure_value", "measure_target",
+    "annotation", "preference", "meta", "measure", "measure_value", "measure_target", "ward_summary",
     "provider_key", "sync_state", "sync_submission", "audit",
 )
 #: Tables whose rows keep their order of insertion (SQLite's rowid: notes of one day; audit ids).

@@ -17,6 +17,7 @@ from rrp.store.pdsa import PdsaRepository
 from rrp.store.preferences import PreferenceRepository
 from rrp.store.progress import ProgressRepository
 from rrp.store.registry import RegistryRepository
+from rrp.store.summaries import SummaryRepository
 from rrp.store.weekly import WeeklyRepository
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class Store:
         self.annotations = AnnotationRepository(self.database)
         self.measures = MeasureRepository(self.database)
         self.keys = KeyRepository(self.database)
+        self.summaries = SummaryRepository(self.database)
 
     def save_entry(
         self,

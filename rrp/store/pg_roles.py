@@ -5,7 +5,8 @@ Three kinds of group role (NOLOGIN; people log in with their own roles, made mem
 - rrp_provider_<code>: a provider's staff. Read and write their own provider's wards' rows
   (weekly counts, measure values and targets, PDSA cycles, progress scores, notes, local change
   ideas and measures); read the collaborative's change package and measures; add audit rows.
-  They do not read the submissions' bookkeeping or the enrolled keys.
+  They do not read the submissions' bookkeeping or the enrolled keys. They write their own
+  wards' dashboard summaries (ward_summary), as the facilitator writes any ward's.
 - rrp_facilitator: reads everything; edits the change package (drivers, change ideas) and the
   measures; enrols and revokes providers' submission-signing keys (provider_key); adds audit rows.
 - rrp_governance: reads everything, changes nothing.
@@ -29,6 +30,8 @@ GOVERNANCE = "rrp_governance"
 _SHARED_TABLES = ("preference", "pdsa_draft")
 #: Providers' public keys: the facilitator's alone (row-level security: pg_schema.PG_PROVIDER_KEY_V4).
 KEY_TABLE = "provider_key"
+#: The dashboard's per-ward summaries (pg_schema.PG_WARD_SUMMARY_V6): a cache of figures.
+SUMMARY_TABLE = "ward_summary"
 
 
 def provider_role(code: str) -> str:
@@ -77,6 +80,9 @@ def install_roles(database: Any) -> dict[str, list[str]]:
         conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(FACILITATOR_TABLES)} TO \"{FACILITATOR}\"")
         # Keys are enrolled and revoked, never deleted (an old merge's audit names its key).
         conn.execute(f'GRANT INSERT, UPDATE ON {KEY_TABLE} TO "{FACILITATOR}"')
+        # The dashboard's ward summaries: written by whoever computes them (row-level security:
+        # the facilitator any ward, staff their own); governance reads them only.
+        conn.execute(f"GRANT INSERT, UPDATE ON {SUMMARY_TABLE} TO {writers}")
         if staff:
             conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(WARD_TABLES)} TO {staff}")
             # Ward submissions and their bookkeeping are the facilitator's; staff do not read them.

@@ -25,7 +25,12 @@ from __future__ import annotations
 
 import re
 
-from rrp.store.schema import _ALL_RESTRICTIVE_SUM, _CORE_COLUMNS, _MAX_MEASURE_NUMBER
+from rrp.store.schema import (
+    _ALL_RESTRICTIVE_SUM,
+    _CORE_COLUMNS,
+    _MAX_MEASURE_NUMBER,
+    SUMMARY_SOURCES,
+)
 
 #: Tables that hold rrp's bookkeeping on PostgreSQL only (not data; never copied).
 PG_ONLY_TABLES = ("rrp_schema",)
@@ -571,10 +576,71 @@ ALTER TABLE ward ADD COLUMN participation_start TEXT
     CHECK (participation_start IS NULL OR rrp_date(participation_start) IS NOT NULL);
 """
 
+
+# -- schema 6: each ward's dashboard summary (schema.WARD_SUMMARY_V6; rrp.store.summaries) ------
+
+#: The same table and the same "what makes a summary out of date" as SQLite's: one trigger
+#: function, SECURITY DEFINER so that a provider's staff saving a week (or editing a local
+#: measure, which touches every ward) marks summaries they may not otherwise write (its
+#: search_path is fixed when it is created). Everyone reads the summaries of the wards they read;
+#: the facilitator and a ward's own staff write them (governance reads only: a governance
+#: dashboard computes out-of-date wards without storing them).
+def _pg_stale_triggers(table: str, ward: str | None, when: str) -> str:
+    # the function's argument: the ward's column, 'key' (a huddle preference) or '*' (every ward)
+    argument = "*" if ward is None else "key" if ".key" in ward else ward.format(row="ROW").removeprefix("ROW.")
+    out = ""
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        rows = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}[event]
+        condition = " OR ".join(f"({when.format(row=r)})" for r in rows) if when else ""
+        out += (f"CREATE TRIGGER ward_summary_{table}_{event.lower()} AFTER {event} ON {table} FOR EACH ROW"
+                f"{' WHEN (' + condition + ')' if condition else ''} "
+                f"EXECUTE FUNCTION rrp_ward_summary_stale('{argument}');\n")
+    return out
+
+
+PG_WARD_SUMMARY_V6 = """
+CREATE TABLE ward_summary (
+    ward_code TEXT PRIMARY KEY REFERENCES ward(code),
+    version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+    computed_version INTEGER,
+    end_week TEXT CHECK (end_week IS NULL OR rrp_date(end_week) IS NOT NULL),
+    figures TEXT CHECK (figures IS NULL OR rrp_json_valid(figures)),
+    computed_at TEXT,
+    CHECK ((computed_version IS NULL) = (figures IS NULL))
+);
+
+-- TG_ARGV[0]: the column naming the row's ward ('key': a preference 'huddle:<WARD>'; '*': every ward).
+CREATE FUNCTION rrp_ward_summary_stale() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path FROM CURRENT AS $$
+DECLARE new_ward TEXT; old_ward TEXT;
+BEGIN
+  IF TG_ARGV[0] = '*' THEN
+    UPDATE ward_summary SET version = version + 1;
+    RETURN NULL;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN new_ward := to_jsonb(NEW) ->> TG_ARGV[0]; END IF;
+  IF TG_OP <> 'INSERT' THEN old_ward := to_jsonb(OLD) ->> TG_ARGV[0]; END IF;
+  IF TG_ARGV[0] = 'key' THEN
+    new_ward := substr(new_ward, 8);
+    old_ward := substr(old_ward, 8);
+  END IF;
+  UPDATE ward_summary SET version = version + 1 WHERE ward_code IN (new_ward, old_ward);
+  RETURN NULL;
+END $$;
+""" + "".join(_pg_stale_triggers(t, w, c) for t, (w, c) in SUMMARY_SOURCES.items()) + """
+ALTER TABLE ward_summary ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ward_summary_read ON ward_summary FOR SELECT USING (rrp_reads_ward(ward_code));
+CREATE POLICY ward_summary_insert ON ward_summary FOR INSERT
+    WITH CHECK (rrp_in_role('rrp_facilitator') OR rrp_writes_ward(ward_code));
+CREATE POLICY ward_summary_update ON ward_summary FOR UPDATE
+    USING (rrp_in_role('rrp_facilitator') OR rrp_writes_ward(ward_code))
+    WITH CHECK (rrp_in_role('rrp_facilitator') OR rrp_writes_ward(ward_code));
+"""
+
 #: PG_MIGRATIONS[i] takes a PostgreSQL database from schema version i to i + 1 (as MIGRATIONS[i]).
 #: Schema 3 is the first on PostgreSQL, so it carries the access rules of every table so far;
 #: a later migration that adds a table adds its policies with it (_policies for a ward-keyed one).
 PG_MIGRATIONS: list[str] = [
     _deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS, PG_PROVIDER_KEY_V4,
-                                 PG_WARD_PARTICIPATION_V5)
+                             PG_WARD_PARTICIPATION_V5, PG_WARD_SUMMARY_V6)
 ]

@@ -492,6 +492,68 @@ ALTER TABLE ward ADD COLUMN participation_start TEXT CHECK (participation_start 
 """
 MIGRATIONS.append(WARD_PARTICIPATION_V5)  # schema 5: ward.participation_start (rrp.models.week_status)
 
+
+# -- schema 6: each ward's dashboard summary (rrp.store.summaries, rrp.reports.summaries) -------
+
+#: The figures the collaborative dashboard shows for a ward (per measure: latest value, change,
+#: icons, aim; completeness), kept so the dashboard reads one row per ward instead of every week.
+#: The figures themselves are computed by rrp.reports (the same functions as the dashboard from
+#: scratch); the database only says when they are out of date: every write to what a ward's
+#: figures come from bumps `version` (the triggers below), and figures are current while
+#: computed_version = version and end_week is the last complete week. A summary is a cache, not
+#: data: no audit rows; a ward without a row has never been summarised.
+_STALE_ALL = "UPDATE ward_summary SET version = version + 1;"
+
+
+def _stale_triggers(table: str, ward: str | None, when: str = "") -> str:
+    """AFTER INSERT / UPDATE / DELETE triggers on `table` that bump the version of the ward named
+    by the expression `ward` ({row} is NEW or OLD; an update bumps the old ward and the new), or
+    of every ward when `ward` is None; `when` limits them to some rows."""
+    out = ""
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        rows = {"INSERT": ("NEW",), "UPDATE": ("NEW", "OLD"), "DELETE": ("OLD",)}[event]
+        condition = " OR ".join(f"({when.format(row=r)})" for r in rows) if when else ""
+        if ward is None:
+            body = _STALE_ALL
+        else:
+            wards = ", ".join(ward.format(row=r) for r in rows)
+            body = f"UPDATE ward_summary SET version = version + 1 WHERE ward_code IN ({wards});"
+        out += (f"CREATE TRIGGER ward_summary_{table}_{event.lower()} AFTER {event} ON {table}"
+                f"{chr(10) + 'WHEN ' + condition if condition else ''}\nBEGIN {body} END;\n")
+    return out
+
+
+#: Where each table names the ward its rows belong to (None: a change there touches every ward).
+#: A rebase (annotation) moves a chart's baseline; the huddle's 'fix after n' (preference
+#: 'huddle:<WARD>') fixes it; a measure (its definition, chart, aim, being shown) or the
+#: collaborative's aim (meta 'aim_reduction') changes every ward's figures.
+SUMMARY_SOURCES: dict[str, tuple[str | None, str]] = {
+    "weekly": ("{row}.ward_code", ""),
+    "measure_value": ("{row}.ward_code", ""),
+    "measure_target": ("{row}.ward_code", ""),
+    "annotation": ("{row}.ward_code", ""),
+    "ward": ("{row}.code", ""),
+    "preference": ("substr({row}.key, 8)", "{row}.key LIKE 'huddle:%'"),
+    "measure": (None, ""),
+    "meta": (None, "{row}.key = 'aim_reduction'"),
+}
+
+WARD_SUMMARY_V6 = """
+CREATE TABLE ward_summary (
+    ward_code TEXT PRIMARY KEY REFERENCES ward(code),
+    version INTEGER NOT NULL DEFAULT 1 CHECK (typeof(version) = 'integer' AND version >= 1),
+    -- The version the stored figures were computed from (NULL: not yet computed).
+    computed_version INTEGER CHECK (computed_version IS NULL OR typeof(computed_version) = 'integer'),
+    -- The last complete week the figures run to (a new week makes every summary out of date).
+    end_week TEXT CHECK (end_week IS NULL OR date(end_week, '+0 days') = end_week),
+    -- {"measures": {code: figures}, "submitted": "1101...", ...}: rrp.reports.summaries
+    figures TEXT CHECK (figures IS NULL OR json_valid(figures)),
+    computed_at TEXT,
+    CHECK ((computed_version IS NULL) = (figures IS NULL))
+) WITHOUT ROWID;
+""" + "".join(_stale_triggers(table, ward, when) for table, (ward, when) in SUMMARY_SOURCES.items())
+MIGRATIONS.append(WARD_SUMMARY_V6)  # schema 6: the dashboard's per-ward summaries (rrp.store.summaries)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

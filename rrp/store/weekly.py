@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rrp.models.registry import Ward
+from rrp.models.week_status import is_provisional
 from rrp.models.weekly import (
     COUNT_FIELDS,
     StoredWeek,
@@ -214,6 +215,26 @@ class WeeklyRepository:
         frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
         return frame
 
+    def week_totals(self, ward_codes: Iterable[str] | None = None, *, end: dt.date | None = None) -> pd.DataFrame:
+        """Per week, the sums over the wards' rows that have bed days (occupied_bed_days > 0), and
+        how many such ward-weeks: week_start (datetime64), the four counts, occupied_bed_days,
+        wards. The collaborative's aggregate from one row a week (the counts are never blank, so
+        every such row counts for every core measure), not from every ward's weeks."""
+        import pandas as pd
+
+        clauses, params = _filters(ward_codes, None, end)
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_FIELDS)
+        sql = f"SELECT week_start, {sums}, COUNT(*) AS wards FROM weekly WHERE " + " AND ".join(
+            [*clauses, "occupied_bed_days > 0"]
+        )
+        cursor = self.database.conn.execute(sql + " GROUP BY week_start ORDER BY week_start", params)
+        columns = [c[0] for c in cursor.description]
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+        frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
+        for column in (*COUNT_FIELDS, "wards"):
+            frame[column] = frame[column].astype("int64")
+        return frame
+
     def frame_with_notes(
         self,
         *,
@@ -266,7 +287,9 @@ class WeeklyRepository:
 
         `expected_version=None` means the user started from an empty week: if someone else saved
         that week meanwhile, the save is refused (StaleEditError) rather than overwriting theirs.
-        Unchanged values write nothing. `reason`: why a stored week is corrected (`WeekCorrection`:
+        Unchanged values write nothing, except to confirm a provisional week (saved before it
+        ended, saved again now it has): its `updated_at` then moves on, audited as an update.
+        `reason`: why a stored week is corrected (`WeekCorrection`:
         at most 500 characters, never an NHS number; a pydantic ValidationError otherwise), kept
         in the audit row of the change.
         """
@@ -500,7 +523,12 @@ class WeeklyRepository:
                 f"{current['updated_by']} at {local_time_text(current['updated_at'])} while you were editing. "
                 "Your figures are still on screen: reload to see theirs, then save again."
             )
-        if before == values:
+        # An unchanged week is written again only to confirm it: saved before it ended, saved
+        # again (from the form) after it ended (rrp.models.week_status.is_provisional).
+        confirms = check_version and is_provisional(counts.week_start, current["updated_at"]) and not is_provisional(
+            counts.week_start, now
+        )
+        if before == values and not confirms:
             return "unchanged"
         assignments = ", ".join(f"{name} = ?" for name in values)
         conn.execute(

@@ -223,3 +223,31 @@ def test_rrp_itself_opened_as_a_providers_role_sees_and_saves_only_its_wards(sha
     monkeypatch.setattr(pg_verify, "_CACHE", {})
     with pytest.raises(StoreError, match="weekly_check"):
         Store(url)
+
+
+def test_ward_summaries_follow_the_wards(shared: str, login) -> None:
+    """The dashboard's summaries: each reads the summaries of the wards it reads; staff write only
+    their own wards' and governance none; a save marks its ward out of date and a measure every
+    ward (the trigger runs as the owner: the facilitator may not otherwise bump them all)."""
+    with psycopg.connect(shared, autocommit=True) as owner:
+        for ward in (OWN, OTHER):
+            owner.execute("INSERT INTO ward_summary (ward_code, computed_version, end_week, figures) "
+                          "VALUES (%s, 1, '2026-11-09', '{}')", (ward,))
+    nurse = login(provider_role("NVT"))
+    assert nurse.execute("SELECT ward_code FROM ward_summary").fetchall() == [(OWN,)]
+    assert nurse.execute("UPDATE ward_summary SET figures = '{\"x\": 1}' WHERE ward_code = %s", (OWN,)).rowcount == 1
+    assert nurse.execute("UPDATE ward_summary SET figures = '{\"x\": 1}' WHERE ward_code = %s", (OTHER,)).rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        nurse.execute("DELETE FROM ward_summary")
+    _insert_week(nurse, OWN)  # marks its own ward's summary out of date through the trigger
+    assert _owner_rows(shared, "SELECT ward_code, version FROM ward_summary ORDER BY ward_code") == [
+        (OWN, 2), (OTHER, 1)]
+    facilitator = login(FACILITATOR)
+    assert facilitator.execute("UPDATE measure SET label = 'Restraint' WHERE code = 'restraint'").rowcount == 1
+    assert _owner_rows(shared, "SELECT ward_code, version FROM ward_summary ORDER BY ward_code") == [
+        (OWN, 3), (OTHER, 2)]
+    assert facilitator.execute("UPDATE ward_summary SET computed_version = version").rowcount == 2
+    governance = login(GOVERNANCE)
+    assert governance.execute("SELECT count(*) FROM ward_summary").fetchone()[0] == 2
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        governance.execute("UPDATE ward_summary SET computed_version = 1")

@@ -69,7 +69,7 @@ def test_the_release_database_migrates_with_nothing_lost(old_copy: Path) -> None
             assert {r["participation_start"] for r in after[table]} == {None}
         else:
             assert after[table] == rows, table
-    assert set(after) - set(before) == {"measure", "measure_value", "measure_target", "provider_key"}
+    assert set(after) - set(before) == {"measure", "measure_value", "measure_target", "provider_key", "ward_summary"}
     assert after["measure_value"] == [] and after["measure_target"] == []
 
 

@@ -187,3 +187,43 @@ async def test_dashboard_shows_prone_restraint_and_v_chooses_the_measures(db: Pa
         keys = [str(c.key.value) for c in table.ordered_columns]
         assert "prone_restraint" not in keys and keys[1:5] == ["all_restrictive", "restraint", "seclusion", "rapid_tranquillisation"]
         assert screen.shown == ["all_restrictive", "restraint", "seclusion", "rapid_tranquillisation"]
+
+
+async def test_dashboard_paints_from_summaries_and_recomputes_a_changed_ward(db: Path) -> None:
+    """The first opening stores every ward's summary; a week saved since (another station) marks
+    that ward alone out of date, and the dashboard opened again shows its new figure."""
+    from pilot import until
+
+    from rrp.models.weekly import WeeklyCounts
+    from rrp.reports import summaries
+    from rrp.screens.dashboard import measure_cell
+
+    app = RrpApp(db, today=TODAY, who="test")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dashboard(app, pilot)
+        codes = [r.ward_code for r in app.screen.view.rows]
+        assert summaries.out_of_date(app.store, codes, today=TODAY) == []
+        ward = app.screen.page_rows()[0].ward_code
+        other = Store(db, who="another station")
+        week = other.weekly.week(ward, dt.date(2026, 11, 9))
+        counts = week.counts.model_dump() if week else {}
+        other.weekly.save(
+            WeeklyCounts(ward_code=ward, week_start=dt.date(2026, 11, 9), restraint=40, prone_restraint=0,
+                         seclusion=counts.get("seclusion", 0), rapid_tranquillisation=counts.get("rapid_tranquillisation", 0),
+                         occupied_bed_days=100),
+            expected_version=week.version if week else None,
+        )
+        other.close()
+        assert summaries.out_of_date(app.store, codes, today=TODAY) == [ward]
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ != "DashboardScreen")
+        await open_dashboard(app, pilot)
+        row = next(r for r in app.screen.view.rows if r.ward_code == ward)
+        assert row.rate["restraint"] == pytest.approx(400.0)  # 40 per 100 bed days, per 1,000
+        cell = str(measure_cell(row, "restraint"))
+        assert cell.startswith("400.0")
+        table = app.screen.query_one("#dash-wards", DataTable)
+        shown = " ".join(str(c) for c in table.get_row_at(0))
+        assert app.screen.page_rows()[0].ward_code == ward and "400.0" in shown
+        assert summaries.out_of_date(app.store, codes, today=TODAY) == []
+    assert expected(db).wards.set_index("ward_code").at[ward, "restraint_rate"] == pytest.approx(400.0)

@@ -7,10 +7,12 @@ import re
 
 from pilot import until
 
+from rrp.models.week_status import WeekState
 from rrp.store import Store
 
-#: A Wednesday in the week after the demo's last week, so "this week" is not yet entered.
-NEXT_TODAY = dt.date(2026, 11, 25)
+#: A Tuesday two weeks after the demo's last week: last week (THIS_WEEK, the one Enter opens) has
+#: ended and is not entered yet.
+NEXT_TODAY = dt.date(2026, 12, 1)
 THIS_WEEK = dt.date(2026, 11, 23)
 
 
@@ -163,11 +165,14 @@ async def test_back_fill_the_latest_missing_week(demo_db, make_app):
     app = make_app(demo_db, today=NEXT_TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_entry(pilot, app)
+        # Enter opened the latest missing week; Ctrl+G goes on to the next one missing.
         missing = list(app.screen.missing)
-        if not missing:
+        assert missing[0] == app.screen.week_start == THIS_WEEK
+        others = [d for d in missing if d != THIS_WEEK]
+        if not others:
             return
         await pilot.press("ctrl+g")
-        await until(pilot, lambda: app.screen.week_start == missing[0])
+        await until(pilot, lambda: app.screen.week_start == others[0])
         assert app.screen.stored is None
 
 
@@ -186,13 +191,17 @@ async def test_home_reads_once_at_start_and_shows_a_saved_week_on_return(demo_db
         assert len(shown) == 1
         home = app.screen
         ward = home.selected_ward()
-        assert not next(r for r in home.rows if r.ward_code == ward).this_week
+        assert next(r for r in home.rows if r.ward_code == ward).last_week is WeekState.MISSING
         await pilot.press("enter")
         await until(pilot, lambda: getattr(app.screen, "ward", None) is not None)
         await pilot.press("1", "tab", "0", "tab", "0", "tab", "0", "tab", "ctrl+s")
         await until(pilot, lambda: stored(demo_db, ward) is not None)
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is home and next(r for r in home.rows if r.ward_code == ward).this_week)
+        await until(
+            pilot,
+            lambda: app.screen is home
+            and next(r for r in home.rows if r.ward_code == ward).last_week is WeekState.ENTERED,
+        )
         assert len(shown) == 2
 
 
