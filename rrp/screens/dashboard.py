@@ -252,7 +252,8 @@ def build_view(dash: Dashboard) -> DashView:
     start, end = dash.funnel_period or (dash.weeks[0], dash.weeks[-1])
     funnelled = str(f["measure"].iloc[0]) if not f.empty and "measure" in f else dash.measures[0]
     funnel = FunnelView(
-        title=f"{dash.label(funnelled)}, {start:%d %b} to {end:%d %b %Y}",
+        title=dash.label(funnelled),
+        period=f"{start:%d %b} to {end:%d %b %Y}",
         exposure=[float(v) for v in f["exposure"]] if not f.empty else [],
         rate=[float(v) for v in f["rate"]] if not f.empty else [],
         position=[str(v) for v in f["position"]] if not f.empty else [],
