@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from rrp.models.change_package import DEFAULT_AIM_REDUCTION as _DEFAULT_AIM
-from rrp.models.pdsa import RUNNING_STATUSES, PdsaStatus, week_end
+from rrp.models.pdsa import due_for_study_on, is_running
 from rrp.reports import figures
 from rrp.reports.aggregate import collaborative_series
 from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS
@@ -271,9 +271,13 @@ def _pdsa(
     started = start.notna() & (start <= now)
     this_month = started & (start >= month0)
     status = cycles["status"].astype(str)
-    # rrp.models.pdsa's definitions (the huddle and the reports count the same)
-    running = status.isin([str(x) for x in RUNNING_STATUSES])
-    due = status.eq(str(PdsaStatus.DOING)) & end.notna() & (end <= pd.Timestamp(week_end(today)))
+    # rrp.models.pdsa's definitions themselves, row by row (the huddle, the PDSA list and the
+    # reports ask the same functions): never a second copy of the rule
+    running = pd.Series([is_running(x) for x in status], index=cycles.index, dtype=bool)
+    due = pd.Series(
+        [due_for_study_on(x, e.date() if pd.notna(e) else None, today) for x, e in zip(status, end, strict=True)],
+        index=cycles.index, dtype=bool,
+    )
     adopted = cycles["act_decision"].astype(str).eq("adopt")
 
     def count(mask: pd.Series) -> pd.Series:

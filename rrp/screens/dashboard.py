@@ -68,7 +68,7 @@ MEASURE_HEADERS = {
     "restraint": "Restraints",
     "prone_restraint": "Prone restraints",
     "seclusion": "Seclusions",
-    "rapid_tranquillisation": "Rapid tranquillisat.",
+    "rapid_tranquillisation": "Rapid tranquillisations",
 }
 #: Characters of a measure's label in a column heading.
 HEADER_LABEL = 17
@@ -86,11 +86,29 @@ def _short(label: str, width: int = HEADER_LABEL) -> str:
     return label if len(label) <= width else label[: width - 1] + "\u2026"
 
 
+def _heading(label: str) -> str:
+    """A measure's name over at most two lines of HEADER_LABEL (whole words; only a name longer
+    still is cut), so 'Rapid tranquillisations' is read whole, not 'Rapid tranquilli…'."""
+    import textwrap
+
+    lines = textwrap.wrap(label, HEADER_LABEL) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], _short(" ".join(lines[1:]))]
+    return "\n".join(_short(line) for line in lines)
+
+
+def header_lines(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> int:
+    """The ward table's header height: a measure name on two lines makes it three."""
+    return 1 + max((_heading(labels.get(m, m)).count("\n") + 1 for m in measures), default=1)
+
+
 def ward_columns(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
     """The ward table's columns, (label, key): one per shown measure."""
+    height = header_lines(measures, labels) - 1
     return [
         ("Ward", "ward"),
-        *((f"{_short(labels.get(m, m))}\n rate chg% var A", m) for m in measures),
+        *((_heading(labels.get(m, m)) + "\n" * (height - _heading(labels.get(m, m)).count("\n"))
+           + " rate chg% var A", m) for m in measures),
         ("PDSA\nmo/run", "pdsa"),
         ("Prog", "score"),
         ("Weeks\nin", "weeks"),
@@ -368,15 +386,18 @@ class DashboardScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="dashboard.back"),
+        # priority: the table's own (hidden) Enter would otherwise keep this one out of the footer
+        Binding("enter", "open_ward", "Open", id="dashboard.open", key_display="⏎", priority=True,
+                tooltip="Open the highlighted ward's huddle"),
         Binding("s", "sort", "Sort", id="dashboard.sort", tooltip="Cycle the sort column"),
         Binding("p", "provider", "Provider", id="dashboard.provider", tooltip="Cycle the provider filter"),
         Binding("t", "ward_type", "Type", id="dashboard.type", tooltip="Cycle the ward type filter"),
         Binding("n", "page(1)", "Next", id="dashboard.next", tooltip="Next page of wards"),
         Binding("b", "page(-1)", "Prev", id="dashboard.prev", tooltip="Previous page of wards"),
         Binding("m", "measure", "Measure", id="dashboard.measure", tooltip="Aggregate chart measure"),
-        Binding("v", "choose_measures", "Measures", id="dashboard.measures", tooltip="Choose the measures shown"),
+        Binding("v", "choose_measures", "Columns", id="dashboard.measures", tooltip="Choose the measures shown as columns"),
         Binding("x", "pack", "Pack", id="dashboard.pack", tooltip="Write the slide pack: PNG/SVG charts and index.html"),
-        Binding("f4", "next_tab(1)", "Next tab", id="dashboard.tab",
+        Binding("f4", "next_tab(1)", "Tab", id="dashboard.tab",
                 tooltip="Next tab: Wards, Aggregate, Completeness, Funnel, PDSA"),
         Binding("shift+f4", "next_tab(-1)", "Previous tab", id="dashboard.tab_previous", show=False),
     ]
@@ -444,7 +465,7 @@ class DashboardScreen(Screen[None]):
         table = self.query_one("#dash-wards", DataTable)
         table.fixed_columns = 1
         fill_table(table, WARD_COLUMNS, [])  # the headings while the figures are computed
-        table.header_height = 2
+        table.header_height = header_lines(MEASURES, MEASURE_HEADERS)
         table.tooltip = WARDS_LEGEND.format(recent=RECENT_WEEKS)
         self.query_one("#dash-legend", Static).update(WARDS_LEGEND.format(recent=RECENT_WEEKS))
         start_loading(table)
@@ -559,6 +580,7 @@ class DashboardScreen(Screen[None]):
             )
             for row in rows
         ]
+        table.header_height = header_lines(self.shown, self.labels)
         fill_table(table, ward_columns(self.shown, self.labels), cells)
         stop_loading(table)
         self.show_ward_reading()
@@ -740,6 +762,8 @@ class DashboardScreen(Screen[None]):
             return active == "tab-aggregate"
         if action == "sort":
             return active in ("tab-wards", "tab-completeness", "tab-pdsa")
+        if action == "open_ward":
+            return active == "tab-wards"
         return True
 
     def action_page(self, step: int) -> None:
@@ -804,6 +828,9 @@ class DashboardScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#dash-wards")
     def _row_selected(self) -> None:
+        self.open_ward()
+
+    def action_open_ward(self) -> None:
         self.open_ward()
 
     def open_ward(self) -> None:

@@ -36,7 +36,6 @@ from rrp.models.pdsa import (
     nudges,
     quality,
     ramp_labels,
-    week_end,
 )
 from rrp.models.when import local_time, local_time_text
 from rrp.store import audit
@@ -168,13 +167,8 @@ class PdsaRepository:
     def due_for_study(self, ward_code: str | None, today: dt.date) -> builtins.list[StoredCycle]:
         """Running cycles due for Study this week: doing, with a planned end on or before the
         Sunday of `today`'s week (so overdue ones too), soonest end first."""
-        clauses, params = self._filters(ward_code, PdsaStatus.DOING, None)
-        clauses.append("planned_end IS NOT NULL AND planned_end <= ?")
-        params.append(week_end(today).isoformat())
-        rows = self.database.query(
-            _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY planned_end, ward_code, id", params
-        )
-        return [_stored(row) for row in rows]
+        due = [s for s in self.list(ward_code=ward_code, status=PdsaStatus.DOING) if is_due_for_study(s.cycle, today)]
+        return sorted(due, key=lambda s: (s.cycle.planned_end or dt.date.max, s.cycle.ward_code, s.cycle.id))
 
     def summaries(
         self,
