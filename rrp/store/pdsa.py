@@ -41,7 +41,7 @@ from rrp.models.when import local_time, local_time_text
 from rrp.store import audit
 from rrp.store.annotations import AnnotationRepository
 from rrp.store.database import Database
-from rrp.store.errors import StaleEditError, UnknownRecord
+from rrp.store.errors import FieldRefused, StaleEditError, UnknownRecord
 
 _COLUMNS = tuple(PdsaCycle.model_fields)
 _SELECT = f"SELECT {', '.join(_COLUMNS)}, version, created_at, updated_at, updated_by FROM pdsa_cycle"
@@ -414,6 +414,10 @@ class PdsaRepository:
         return clauses, params
 
     def _check_references(self, cycle: PdsaCycle) -> None:
+        for name, label in (("planned_start", "Planned start"), ("planned_end", "Planned end")):
+            if getattr(cycle, name) is None:  # both engines alike (SQLite's CHECK refuses a blank date)
+                raise FieldRefused(name, f"{label} is required: the day the cycle is planned to "
+                                         f"{'start' if name == 'planned_start' else 'end'}")
         if self.database.query_one("SELECT 1 AS x FROM ward WHERE code = ?", (cycle.ward_code,)) is None:
             raise UnknownRecord(f"Ward {cycle.ward_code} is not in the collaborative's registry")
         idea = self.database.query_one(
