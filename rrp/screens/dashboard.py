@@ -430,6 +430,7 @@ class DashboardScreen(Screen[None]):
         self.measure = "all_restrictive"
         #: The measures chosen with `v` (None: every measure of the dashboard).
         self.chosen: list[str] | None = None
+        self.aggregates_pending = False
 
     @property
     def shown(self) -> list[str]:
@@ -489,7 +490,7 @@ class DashboardScreen(Screen[None]):
         """Paint the dashboard for the current filters from the wards' stored summaries
         (rrp.reports.summaries: wards whose summary is out of date are computed first, in
         batches), then build the view."""
-        from rrp.reports.summaries import summary_dashboard
+        from rrp.reports.summaries import add_aggregates, summary_dashboard
 
         app = self.app
         status = self.query_one("#dash-status", Static)
@@ -504,6 +505,7 @@ class DashboardScreen(Screen[None]):
                 provider=self.provider,
                 ward_type=self.ward_type,
                 progress=progress,
+                aggregates=False,  # the ward table first; the aggregate and funnel just after
             )
             view = build_view(dash)
             active = [w for w in app.store.registry.wards() if w.active]  # type: ignore[attr-defined]
@@ -513,6 +515,25 @@ class DashboardScreen(Screen[None]):
             app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
             return
         app.call_from_thread(self.show, dash, view, providers, types, {})
+        try:
+            whole = add_aggregates(app.store, dash)  # type: ignore[attr-defined]
+            whole_view = build_view(whole)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            app.call_from_thread(self.show_error, f"Could not compute the aggregate: {exc}")
+            return
+        app.call_from_thread(self.show_aggregates, whole, whole_view)
+
+    def show_aggregates(self, dash: Dashboard, view: DashView) -> None:
+        """The aggregate charts and the funnel, computed after the ward table was painted."""
+        if self.view is None or self.dashboard is None or self.dashboard.today != dash.today \
+                or (self.provider, self.ward_type) != (dash.provider, dash.ward_type):
+            return  # the filters changed meanwhile: a newer computation follows
+        self.dashboard, self.aggregates_pending = dash, False
+        self.view.aggregates, self.view.funnel, self.view.charts = view.aggregates, view.funnel, view.charts
+        if self.measure not in view.aggregates and view.aggregates:
+            self.measure = next(iter(view.aggregates))
+        self.show_aggregate()
+        self.query_one("#dash-funnel", FunnelPlot).show(view.funnel)
 
     def show_error(self, message: str) -> None:
         stop_loading(self.query_one("#dash-wards", DataTable))
@@ -523,6 +544,8 @@ class DashboardScreen(Screen[None]):
     ) -> None:
         self.dashboard, self.view, self.ward_rows = dash, view, ward_rows
         self.providers, self.ward_types = providers, types
+        #: The aggregate and funnel follow the ward table (show_aggregates).
+        self.aggregates_pending = dash.aggregate.empty and bool(dash.readings)
         self.page = 0
         self.resort()
         if self.measure not in view.aggregates and view.aggregates:
@@ -607,7 +630,7 @@ class DashboardScreen(Screen[None]):
         summary = self.query_one("#dash-aggregate-summary", Static)
         agg = self.view.aggregates.get(self.measure)
         if agg is None:
-            summary.update("No data yet.")
+            summary.update("Computing the collaborative's charts..." if self.aggregates_pending else "No data yet.")
             return
         from rrp.reports.icons_text import assurance_text, variation_text
 
