@@ -232,3 +232,37 @@ def test_added_process_and_balancing_measures_appear_everywhere(store, demo_db, 
     assert (tmp_path / "pack" / "00-aggregate-assaults-on-staff.svg").stat().st_size > 1000
     assert "Collaborative aggregate: Incidents debriefed within 72 hours" in page
     assert "p&#x27; chart" in page or "p' chart" in page
+
+
+def test_running_and_due_for_study_mean_the_same_in_every_view(store, demo_db):
+    """Cycles on the edges of the rule (TODAY is Wednesday 25 Nov; its week ends Sunday 29 Nov):
+    the huddle report, the collaborative report, the dashboard, the PDSA list and the store's
+    lists all count what rrp.models.pdsa says is running and due for Study."""
+    from rrp.models.pdsa import PdsaCycle, is_due_for_study, is_running
+
+    ward = "ERC-MAPLE"
+    idea = next(s.cycle.change_idea_code for s in store.pdsa.list(ward_code=ward))
+    edges = [
+        ("doing", "2026-11-29"),  # ends this Sunday: due
+        ("doing", "2026-11-30"),  # ends next Monday: running, not due
+        ("doing", "2026-11-01"),  # overdue: due
+        ("studying", "2026-11-01"),  # in Study already: running, not due
+        ("planned", "2026-11-20"),  # not started: neither
+    ]
+    for status, end in edges:
+        store.pdsa.create(PdsaCycle(ward_code=ward, change_idea_code=idea, title=f"Edge {status} {end}",
+                                    status=status, planned_start="2026-10-01", planned_end=end))
+    cycles = [s.cycle for s in store.pdsa.list(ward_code=ward)]
+    want_running = sum(is_running(c.status) for c in cycles)
+    want_due = {c.id for c in cycles if is_due_for_study(c, TODAY)}
+    assert len(want_due) >= 2
+
+    huddle = _json(["report", "huddle", "--ward", ward, "--db", str(demo_db)])
+    collab = next(w for w in _json(["report", "collaborative", "--db", str(demo_db)])["wards"] if w["ward_code"] == ward)
+    wards = dashboard_from_inputs(read_inputs(store), today=TODAY).wards
+    dash = wards[wards["ward_code"] == ward].iloc[0]
+    listed = {s.cycle.id for s in store.pdsa.summaries(today=TODAY, ward_code=ward) if s.due_for_study}
+    assert huddle["pdsa_running"] == collab["pdsa_running"] == int(dash["pdsa_running"]) == want_running
+    assert huddle["pdsa_due_for_study"] == collab["pdsa_due_for_study"] == int(dash["pdsa_due_for_study"]) == len(want_due)
+    assert listed == {s.cycle.id for s in store.pdsa.due_for_study(ward, TODAY)} == want_due
+    assert len(store.pdsa.running(ward, TODAY)) == want_running

@@ -205,23 +205,63 @@ def collaborative(provider: str | None, ward_type: str | None, today: str | None
 
 @report.command("pack")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Directory for the charts and index.html.")
+              help="Folder for the deck, the PDF, the charts and index.html (made if need be).")
+@click.option("--ward", "ward", default=None,
+              help="Only this ward's own A4 board (board-<ward>.pdf) for its huddle board.")
 @click.option("--provider", default=None, help="Only this provider's wards (its code).")
 @click.option("--ward-type", default=None, help="Only this ward type (e.g. picu).")
 @click.option("--today", default=None, help="As of this date (default: today).")
 @db_option
 @store_errors
-def pack(out_dir: Path, provider: str | None, ward_type: str | None, today: str | None, db_path: Path | None) -> None:
-    """Write one PNG and SVG chart per ward, the aggregate and the funnel, and an index.html.
+def pack(
+    out_dir: Path, ward: str | None, provider: str | None, ward_type: str | None, today: str | None,
+    db_path: Path | None,
+) -> None:
+    """Write the learning-session pack: learning-session.pptx and learning-session.pdf (per ward a
+    chart of every measure with its PDSA, change, rebase and note markers, the aggregate, the
+    funnel, completeness and PDSA activity), one PNG and SVG chart per ward, the aggregate and the
+    funnel, and an index.html. With --ward, only that ward's A4 board.
 
-    Each file replaces only a regular file that is not a database; a folder that cannot be made
-    or written is one clear line.
+    The demo's pack says SYNTHETIC on every page. Each file replaces only a regular file that is
+    not a database; a folder that cannot be made or written is one clear line.
     """
     from rrp.cli.common import resolve_db
-    from rrp.reports.pack import pack_charts, write_pack
+    from rrp.reports.pack_content import pack_content, pack_dashboard, read_pack_inputs
 
-    dash = _dashboard(db_path, _parse_today(today), provider, ward_type)
+    try:
+        import matplotlib  # noqa: F401
+        import pptx  # noqa: F401
+    except ImportError as exc:
+        fail(f"the pack needs {exc.name}: install rrp with its images extra (pip install 'rrp[images]')")
+    store = open_store(db_path)  # refuses a database that does not exist
+    try:
+        inputs = read_pack_inputs(store)
+    finally:
+        store.close()
+    providers = {code for code, _ in inputs.inputs.providers}
+    if provider and provider.upper() not in providers:
+        fail(f"unknown provider {provider!r}: use one of " + ", ".join(sorted(providers)), EXIT_USAGE)
+    dash = pack_dashboard(
+        inputs, today=_parse_today(today), provider=provider.upper() if provider else None, ward_type=ward_type
+    )
+    database = resolve_db(db_path)
+    if ward is not None:
+        from rrp.reports.pack_files import write_ward_board
+
+        codes = list(dash.wards["ward_code"])
+        if ward.upper() not in codes:
+            fail(f"unknown ward {ward!r}: use one of " + ", ".join(codes), EXIT_USAGE)
+        content = pack_content(dash, inputs.annotations, synthetic=inputs.synthetic, wards=[ward])
+        click.echo(f"Wrote {write_ward_board(content, ward, out_dir, database=database)}")
+        return
+    from rrp.reports.pack import pack_charts
+    from rrp.reports.pack_files import deck_slides, write_learning_session
+
+    content = pack_content(dash, inputs.annotations, synthetic=inputs.synthetic)
     charts = pack_charts(dash)
-    with click.progressbar(length=charts, label="Charts", file=None) as bar:
-        index = write_pack(dash, out_dir, progress=lambda done, total: bar.update(1), database=resolve_db(db_path))
-    click.echo(f"Wrote {charts} charts and {index}")
+    slides = deck_slides(content)
+    with click.progressbar(length=charts + 2 * slides, label="Pages", file=None) as bar:
+        deck, pdf, index = write_learning_session(
+            content, out_dir, database=database, progress=lambda done, total: bar.update(1), dash=dash
+        )
+    click.echo(f"Wrote {deck} ({slides} slides), {pdf} ({slides} pages), {charts} charts and {index}")

@@ -277,9 +277,10 @@ def short_text(label: str, width: int) -> str:
 
 
 def weeks_since_text(weeks: int | None, observed: int, *, short: bool = False) -> str:
-    """'0 weeks', '1 week', '5 weeks', or 'none in the last N weeks'; short: '5', 'none in N'."""
+    """'0 weeks', '1 week', '5 weeks', or 'none in the last N weeks'; short: '5', 'none in N'
+    ('-' when no week is entered: the screen's title says so once, not on every row)."""
     if observed == 0:
-        return "no weeks entered"
+        return "-" if short else "no weeks entered"
     if weeks is None:
         return f"none in {observed}" if short else f"none in the last {observed} weeks"
     if short:

@@ -187,6 +187,16 @@ def _aggregate_slide(
     return (title, files, caption, [])
 
 
+def _stems(dash: Dashboard) -> list[str]:
+    stems = [stem for _, stem in aggregate_slides(dash)] + ["01-funnel"]
+    return stems + [f"{i:02d}-{_slug(code)}" for i, code in enumerate(dash.wards["ward_code"], start=2)]
+
+
+def pack_file_names(dash: Dashboard) -> list[str]:
+    """The names of every file `write_pack` writes (the charts as PNG and SVG, then index.html)."""
+    return [f"{stem}.{ext}" for stem in _stems(dash) for ext in ("png", "svg")] + ["index.html"]
+
+
 def write_pack(
     dash: Dashboard,
     out: str | Path,
@@ -220,12 +230,10 @@ def _write_pack(
     check_output_folder(out, database=database)
     out = Path(out)
     database = Path(database) if database is not None else None
-    wards = dash.wards
-    records = wards.to_dict("records")
-    stems = [stem for _, stem in aggregate_slides(dash)] + ["01-funnel"]
-    stems += [f"{i:02d}-{_slug(r['ward_code'])}" for i, r in enumerate(records, start=2)]
+    records = dash.wards.to_dict("records")
+    stems = _stems(dash)
     # Every target checked before the first chart: a refusal leaves no half-made pack behind.
-    for name in [f"{stem}.{ext}" for stem in stems for ext in ("png", "svg")] + ["index.html"]:
+    for name in pack_file_names(dash):
         check_output(out / name, database=database)
     plt = _pyplot()
     total = pack_charts(dash)

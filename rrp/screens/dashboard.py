@@ -13,7 +13,8 @@ Keys: F4 next tab (Shift+F4 previous; Left/Right when the tab bar has focus), s 
 click a header; again to reverse), p provider, t ward type, n / b next and previous page (shown
 only when there is more than one), m measure of the aggregate chart (shown on that tab), v choose
 the measures in the ward table (every active measure by default, prone restraint included), x
-write the slide pack, Enter open the ward. The footer is compact so every key fits at 80 columns.
+write the learning-session pack (a folder prompt, screens/pack_folder.py; F2 there writes the
+highlighted ward's A4 board), Enter open the ward. The footer is compact so every key fits at 80 columns.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from textual import on, work
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
@@ -68,7 +70,7 @@ MEASURE_HEADERS = {
     "restraint": "Restraints",
     "prone_restraint": "Prone restraints",
     "seclusion": "Seclusions",
-    "rapid_tranquillisation": "Rapid tranquillisat.",
+    "rapid_tranquillisation": "Rapid tranquillisations",
 }
 #: Characters of a measure's label in a column heading.
 HEADER_LABEL = 17
@@ -86,11 +88,29 @@ def _short(label: str, width: int = HEADER_LABEL) -> str:
     return label if len(label) <= width else label[: width - 1] + "\u2026"
 
 
+def _heading(label: str) -> str:
+    """A measure's name over at most two lines of HEADER_LABEL (whole words; only a name longer
+    still is cut), so 'Rapid tranquillisations' is read whole, not 'Rapid tranquilli…'."""
+    import textwrap
+
+    lines = textwrap.wrap(label, HEADER_LABEL) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], _short(" ".join(lines[1:]))]
+    return "\n".join(_short(line) for line in lines)
+
+
+def header_lines(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> int:
+    """The ward table's header height: a measure name on two lines makes it three."""
+    return 1 + max((_heading(labels.get(m, m)).count("\n") + 1 for m in measures), default=1)
+
+
 def ward_columns(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
     """The ward table's columns, (label, key): one per shown measure."""
+    height = header_lines(measures, labels) - 1
     return [
         ("Ward", "ward"),
-        *((f"{_short(labels.get(m, m))}\n rate chg% var A", m) for m in measures),
+        *((_heading(labels.get(m, m)) + "\n" * (height - _heading(labels.get(m, m)).count("\n"))
+           + " rate chg% var A", m) for m in measures),
         ("PDSA\nmo/run", "pdsa"),
         ("Prog", "score"),
         ("Weeks\nin", "weeks"),
@@ -252,7 +272,8 @@ def build_view(dash: Dashboard) -> DashView:
     start, end = dash.funnel_period or (dash.weeks[0], dash.weeks[-1])
     funnelled = str(f["measure"].iloc[0]) if not f.empty and "measure" in f else dash.measures[0]
     funnel = FunnelView(
-        title=f"{dash.label(funnelled)}, {start:%d %b} to {end:%d %b %Y}",
+        title=dash.label(funnelled),
+        period=f"{start:%d %b} to {end:%d %b %Y}",
         exposure=[float(v) for v in f["exposure"]] if not f.empty else [],
         rate=[float(v) for v in f["rate"]] if not f.empty else [],
         position=[str(v) for v in f["position"]] if not f.empty else [],
@@ -362,23 +383,35 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
+class PackWritten(Message):
+    """The pack's worker is done: the files written, or why not."""
+
+    def __init__(self, paths: list[Path], error: str | None) -> None:
+        super().__init__()
+        self.paths = paths
+        self.error = error
+
+
 class DashboardScreen(Screen[None]):
     """Every ward on one screen, the aggregate, completeness, funnel and PDSA activity."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="dashboard.back"),
+        # priority: the table's own (hidden) Enter would otherwise keep this one out of the footer
+        Binding("enter", "open_ward", "Open", id="dashboard.open", key_display="⏎", priority=True,
+                tooltip="Open the highlighted ward's huddle"),
         Binding("s", "sort", "Sort", id="dashboard.sort", tooltip="Cycle the sort column"),
         Binding("p", "provider", "Provider", id="dashboard.provider", tooltip="Cycle the provider filter"),
         Binding("t", "ward_type", "Type", id="dashboard.type", tooltip="Cycle the ward type filter"),
         Binding("n", "page(1)", "Next", id="dashboard.next", tooltip="Next page of wards"),
         Binding("b", "page(-1)", "Prev", id="dashboard.prev", tooltip="Previous page of wards"),
         Binding("m", "measure", "Measure", id="dashboard.measure", tooltip="Aggregate chart measure"),
-        Binding("v", "choose_measures", "Measures", id="dashboard.measures", tooltip="Choose the measures shown"),
-        Binding("x", "pack", "Pack", id="dashboard.pack", tooltip="Write the slide pack: PNG/SVG charts and index.html"),
+        Binding("v", "choose_measures", "Columns", id="dashboard.measures", tooltip="Choose the measures shown as columns"),
+        Binding("x", "pack", "Pack", id="dashboard.pack", tooltip="Write the learning-session pack (deck, PDF, charts) or a ward's board"),
         # Off the footer so the rest fits at 80 columns; the status line names it, F1 lists it.
         Binding("u", "not_submitted", "Not in", id="dashboard.not_submitted", show=False,
                 tooltip="The wards that have not submitted last week, to copy and chase"),
-        Binding("f4", "next_tab(1)", "Next tab", id="dashboard.tab",
+        Binding("f4", "next_tab(1)", "Tab", id="dashboard.tab",
                 tooltip="Next tab: Wards, Aggregate, Completeness, Funnel, PDSA"),
         Binding("shift+f4", "next_tab(-1)", "Previous tab", id="dashboard.tab_previous", show=False),
     ]
@@ -402,6 +435,7 @@ class DashboardScreen(Screen[None]):
         self.chosen: list[str] | None = None
         #: (dashboard, how many of its wards have not submitted last week): the status line's count.
         self._not_in: tuple[Dashboard | None, int] = (None, 0)
+        self.aggregates_pending = False
 
     @property
     def shown(self) -> list[str]:
@@ -447,7 +481,7 @@ class DashboardScreen(Screen[None]):
         table = self.query_one("#dash-wards", DataTable)
         table.fixed_columns = 1
         fill_table(table, WARD_COLUMNS, [])  # the headings while the figures are computed
-        table.header_height = 2
+        table.header_height = header_lines(MEASURES, MEASURE_HEADERS)
         table.tooltip = WARDS_LEGEND.format(recent=RECENT_WEEKS)
         self.query_one("#dash-legend", Static).update(WARDS_LEGEND.format(recent=RECENT_WEEKS))
         start_loading(table)
@@ -461,7 +495,7 @@ class DashboardScreen(Screen[None]):
         """Paint the dashboard for the current filters from the wards' stored summaries
         (rrp.reports.summaries: wards whose summary is out of date are computed first, in
         batches), then build the view."""
-        from rrp.reports.summaries import summary_dashboard
+        from rrp.reports.summaries import add_aggregates, summary_dashboard
 
         app = self.app
         status = self.query_one("#dash-status", Static)
@@ -476,6 +510,7 @@ class DashboardScreen(Screen[None]):
                 provider=self.provider,
                 ward_type=self.ward_type,
                 progress=progress,
+                aggregates=False,  # the ward table first; the aggregate and funnel just after
             )
             view = build_view(dash)
             active = [w for w in app.store.registry.wards() if w.active]  # type: ignore[attr-defined]
@@ -485,6 +520,25 @@ class DashboardScreen(Screen[None]):
             app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
             return
         app.call_from_thread(self.show, dash, view, providers, types, {})
+        try:
+            whole = add_aggregates(app.store, dash)  # type: ignore[attr-defined]
+            whole_view = build_view(whole)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            app.call_from_thread(self.show_error, f"Could not compute the aggregate: {exc}")
+            return
+        app.call_from_thread(self.show_aggregates, whole, whole_view)
+
+    def show_aggregates(self, dash: Dashboard, view: DashView) -> None:
+        """The aggregate charts and the funnel, computed after the ward table was painted."""
+        if self.view is None or self.dashboard is None or self.dashboard.today != dash.today \
+                or (self.provider, self.ward_type) != (dash.provider, dash.ward_type):
+            return  # the filters changed meanwhile: a newer computation follows
+        self.dashboard, self.aggregates_pending = dash, False
+        self.view.aggregates, self.view.funnel, self.view.charts = view.aggregates, view.funnel, view.charts
+        if self.measure not in view.aggregates and view.aggregates:
+            self.measure = next(iter(view.aggregates))
+        self.show_aggregate()
+        self.query_one("#dash-funnel", FunnelPlot).show(view.funnel)
 
     def show_error(self, message: str) -> None:
         stop_loading(self.query_one("#dash-wards", DataTable))
@@ -495,6 +549,8 @@ class DashboardScreen(Screen[None]):
     ) -> None:
         self.dashboard, self.view, self.ward_rows = dash, view, ward_rows
         self.providers, self.ward_types = providers, types
+        #: The aggregate and funnel follow the ward table (show_aggregates).
+        self.aggregates_pending = dash.aggregate.empty and bool(dash.readings)
         self.page = 0
         self.resort()
         if self.measure not in view.aggregates and view.aggregates:
@@ -540,6 +596,7 @@ class DashboardScreen(Screen[None]):
             )
             for row in rows
         ]
+        table.header_height = header_lines(self.shown, self.labels)
         fill_table(table, ward_columns(self.shown, self.labels), cells)
         stop_loading(table)
         self.show_ward_reading()
@@ -584,7 +641,7 @@ class DashboardScreen(Screen[None]):
         summary = self.query_one("#dash-aggregate-summary", Static)
         agg = self.view.aggregates.get(self.measure)
         if agg is None:
-            summary.update("No data yet.")
+            summary.update("Computing the collaborative's charts..." if self.aggregates_pending else "No data yet.")
             return
         from rrp.reports.icons_text import assurance_text, variation_text
 
@@ -727,6 +784,8 @@ class DashboardScreen(Screen[None]):
             return active == "tab-aggregate"
         if action == "sort":
             return active in ("tab-wards", "tab-completeness", "tab-pdsa")
+        if action == "open_ward":
+            return active == "tab-wards"
         return True
 
     def action_page(self, step: int) -> None:
@@ -793,6 +852,9 @@ class DashboardScreen(Screen[None]):
     def _row_selected(self) -> None:
         self.open_ward()
 
+    def action_open_ward(self) -> None:
+        self.open_ward()
+
     def open_ward(self) -> None:
         ward = self.selected_ward()
         if not ward:
@@ -814,43 +876,63 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(NotSubmittedScreen(not_submitted_text(dash), len(not_submitted_wards(dash))))
 
     def action_pack(self) -> None:
+        """Ask where to write the pack (screens/pack_folder.py), then write it in a worker."""
+        from rrp.screens.pack_folder import PackFolderScreen
+
         if self.dashboard is None:
             self.notify("The dashboard is still computing.", severity="warning")
             return
-        db_path: Path = self.app.db_path  # type: ignore[attr-defined]
-        today: dt.date = self.app.today  # type: ignore[attr-defined]
-        out = db_path.parent / f"rrp-pack-{today.isoformat()}"
+        ward = self.selected_ward()
+        name = None
+        if ward:
+            rows = self.dashboard.wards[self.dashboard.wards["ward_code"] == ward]
+            name = str(rows.iloc[0]["ward_name"]) if not rows.empty else ward
+        self.app.push_screen(PackFolderScreen(self.app.today, ward, name), self._pack_chosen)  # type: ignore[attr-defined]
+
+    def _pack_chosen(self, request: Any) -> None:
+        if request is None or self.dashboard is None:
+            return
         bar = self.query_one("#dash-pack-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
-        self.write_pack(self.dashboard, out)
+        self.write_pack(self.dashboard, request)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-pack")
-    def write_pack(self, dash: Dashboard, out: Path) -> None:
-        from rrp.reports.pack import write_pack
+    def write_pack(self, dash: Dashboard, request: Any) -> None:
+        """The deck, the PDF, the charts and index.html (or one ward's board) for the dashboard's
+        filters; the result is posted as a PackWritten message."""
+        from rrp.reports.pack_content import pack_content, pack_dashboard, read_pack_inputs
+        from rrp.reports.pack_files import write_learning_session, write_ward_board
 
         bar = self.query_one("#dash-pack-progress", ProgressBar)
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
+        database = self.app.db_path  # type: ignore[attr-defined]
         try:
-            if not dash.measure_points:  # painted from summaries: the pack draws every ward's charts
-                from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
-
-                dash = dashboard_from_inputs(
-                    read_inputs(self.app.store),  # type: ignore[attr-defined]
-                    today=dash.today, provider=dash.provider, ward_type=dash.ward_type, keep_points=True,
+            inputs = read_pack_inputs(self.app.store)  # type: ignore[attr-defined]
+            # every measure's points and the annotations: the pack draws every ward's charts
+            full = pack_dashboard(inputs, today=dash.today, provider=dash.provider, ward_type=dash.ward_type)
+            if request.ward:
+                content = pack_content(full, inputs.annotations, synthetic=inputs.synthetic, wards=[request.ward])
+                written = [write_ward_board(content, request.ward, request.folder, database=database)]
+            else:
+                content = pack_content(full, inputs.annotations, synthetic=inputs.synthetic)
+                written = write_learning_session(
+                    content, request.folder, database=database, progress=progress, dash=full
                 )
-            index = write_pack(dash, out, progress=progress, database=self.app.db_path)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.app.call_from_thread(self.pack_done, None, str(exc))
+            self.post_message(PackWritten([], str(exc)))
             return
-        self.app.call_from_thread(self.pack_done, index, None)
+        self.post_message(PackWritten(written, None))
 
-    def pack_done(self, index: Path | None, error: str | None) -> None:
+    def on_pack_written(self, message: PackWritten) -> None:
         self.query_one("#dash-pack-progress", ProgressBar).display = False
-        if error:
-            self.notify(f"Could not write the pack: {error}", severity="error")
+        if message.error:
+            self.notify(f"Could not write the pack: {message.error}", severity="error")
+        elif len(message.paths) == 1:
+            self.notify(f"Ward board written: {message.paths[0]}")
         else:
-            self.notify(f"Slide pack written: {index}")
+            self.notify(f"Learning-session pack written in {message.paths[0].parent}: "
+                        + ", ".join(p.name for p in message.paths))

@@ -22,6 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -64,6 +65,7 @@ CHARTS = ("run", "xmr", "u")
 CHART_WINDOW = 52
 #: Characters per line in the panel beside the counts (80 columns: 78 - 46 - 1).
 SIDE_WIDTH = 31
+SIDE_LINES = 6  # the side panel's height (#huddle-side in app.tcss)
 
 
 def preference_key(ward_code: str) -> str:
@@ -355,22 +357,21 @@ class HuddleScreen(Screen[None]):
         change = s.change
         aim = change.aim_words().removeprefix("aim: ")
         if change.change is None:
-            lines.append(Text(f"No change figure yet (aim {aim})"))
+            lines.append(Text(f"No change yet (aim {aim})"))
         else:
             style = IMPROVEMENT_COLOUR if change.meets_aim else ""
             lines.append(Text(f"{change.change:+.0%} vs baseline (aim {aim})", style=style))
         running, due = s.running, s.due_for_study
         lines.append(Text(f"PDSA: {len(running)} running, {len(due)} due Study", style="bold"))
-        for line in running[:3]:
-            lines.append(
-                Text.assemble(
-                    ("Study due: " if line.due_for_study else "", f"bold {CONCERN_COLOUR}"), user_text(line.title)
-                )
-            )
-        if not running:
-            lines.append(Text("No cycles running.", style="italic"))
         for line in lines:
             line.truncate(SIDE_WIDTH, overflow="ellipsis")
+        titles = [
+            Text.assemble(("Study due: " if line.due_for_study else "", f"bold {CONCERN_COLOUR}"), user_text(line.title))
+            for line in running[: SIDE_LINES - len(lines)]
+        ]
+        if not running:
+            titles.append(Text("No cycles running.", style="italic"))
+        lines += _wrapped(titles, SIDE_LINES - len(lines))
         return Text("\n").join(lines)
 
     def _chart_title(self, s: HuddleSummary) -> str:
@@ -463,7 +464,14 @@ class HuddleScreen(Screen[None]):
             return
         from rrp.screens.week_entry import WeekEntryScreen
 
-        self.app.push_screen(WeekEntryScreen(self.ward_code, on_saved=self.week_saved), self.entry_closed)
+        self.app.push_screen(
+            WeekEntryScreen(self.ward_code, on_saved=self.week_saved, on_deleted=self.week_deleted), self.entry_closed
+        )
+
+    def week_deleted(self, week: dt.date) -> None:
+        """On the UI thread, after the entry form deleted a week (F8): read the chart again."""
+        self.saved_weeks.pop(week, None)
+        self.start_load(self.choices() if self.loaded else None)
 
     def week_saved(self, stored: StoredWeek) -> None:
         """On the UI thread, after the entry form saved a week: show it (see the module doc)."""
@@ -494,3 +502,26 @@ def _count_text(value: int | None) -> Text:
     if value is None:
         return Text("-", style="dim")
     return Text(str(value), style="bold" if value else "")
+
+
+def _wrapped(titles: list[Text], room: int) -> list[Text]:
+    """Each title on its own lines, wrapped at SIDE_WIDTH, sharing `room` lines: a long title
+    takes the lines the others leave, and only what still does not fit ends in an ellipsis."""
+    console = Console(width=SIDE_WIDTH)
+    wrapped = [list(title.wrap(console, SIDE_WIDTH)) for title in titles]
+    spare = room - len(wrapped)
+    out: list[Text] = []
+    for lines in wrapped:
+        take = 1 + max(0, min(spare, len(lines) - 1))
+        spare -= take - 1
+        shown = lines[:take]
+        if len(lines) > take:  # still cut: say so on its last shown line
+            last = shown[-1].copy()
+            last.append(" …")
+            last.truncate(SIDE_WIDTH, overflow="ellipsis")
+            shown[-1] = last
+        out += [line.copy() for line in shown]
+    for line in out:
+        line.rstrip()
+        line.truncate(SIDE_WIDTH, overflow="ellipsis")
+    return out

@@ -10,6 +10,11 @@ not at all, never over another label or point; wards outside the funnel are plac
 they are the ones to talk about. Beside the plot a list names every ward with its shape and rate
 (outside the funnel first), so a label left off a crowded plot is still there to read, at 80
 columns too.
+
+plotext leaves out a title or an axis label that does not fit, without a word. So the title
+(the measure and "for learning, not for ranking") and the x label (bed days and the period) are
+each the longest of a few wordings that plotext actually drew (`title_wordings`,
+`xlabel_wordings`): at 80x24 the funnel still says what it shows and that it is not a ranking.
 """
 
 from __future__ import annotations
@@ -32,7 +37,10 @@ LEARNING_NOT_RANKING = "for learning, not for ranking"
 class FunnelView:
     """What the funnel widget draws (rates per 1,000 occupied bed days)."""
 
+    #: What is plotted: the measure ('All restrictive').
     title: str
+    #: The period the rates cover ('24 Aug to 16 Nov 2026'), shown on the x axis.
+    period: str = ""
     exposure: list[float] = field(default_factory=list)
     rate: list[float] = field(default_factory=list)
     position: list[str] = field(default_factory=list)
@@ -56,6 +64,30 @@ MIN_PLOT_WIDTH = 44
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 9, 1, 2, 3
 #: The plot's legend (99.8%, 95%, inside, above, below) in its top-left corner: no label there.
 LEGEND_WIDTH, LEGEND_ROWS = 12, 5
+
+
+def title_wordings(title: str) -> list[str]:
+    """The title, longest first: plotext draws the first that fits. The last always says it."""
+    short = "for learning, not ranking"
+    wordings = [f"{title} - {LEARNING_NOT_RANKING}", f"{title}: {short}"]
+    wordings += [f"{title[:n].rstrip()}\u2026: {short}" for n in (24, 16, 8) if len(title) > n]
+    return [*wordings, short[0].upper() + short[1:]]
+
+
+def xlabel_wordings(period: str) -> list[str]:
+    """The x axis label, longest first: bed days, then the period (shortened) if there is room."""
+    if not period:
+        return ["occupied bed days in the period", "occupied bed days", "bed days"]
+    compact = period.replace(" to ", "-")  # 24 Aug-16 Nov 2026
+    no_year = compact.rsplit(" ", 1)[0] if compact[-4:].isdigit() else compact  # 24 Aug-16 Nov
+    return [
+        f"occupied bed days, {period}",
+        f"bed days, {period}",
+        f"bed days, {compact}",
+        f"bed days, {no_year}",
+        "occupied bed days",
+        "bed days",
+    ]
 
 
 def group_of(position: str) -> str:
@@ -161,6 +193,9 @@ class FunnelPlot(PlotextPlot):
         self.view: FunnelView | None = None
         #: The labels drawn on the plot by the last render (tests read it).
         self.placed: list[PlacedLabel] = []
+        #: The (title, x label) wordings that fitted, and the size and view they were fitted for.
+        self._fit: tuple[str, str] = ("", "")
+        self._fit_key: tuple[object, ...] | None = None
 
     def show(self, view: FunnelView) -> None:
         """Draw `view` (replaces what was drawn)."""
@@ -182,15 +217,15 @@ class FunnelPlot(PlotextPlot):
             return 0
         return LIST_WIDTH
 
-    def _draw(self, plot_width: int, plot_height: int) -> None:
+    def _draw(self, plot_width: int, plot_height: int, title: str, xlabel: str) -> None:
         view = self.view
         if view is None:
             return
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(visible(f"{view.title} - {LEARNING_NOT_RANKING}"))
-        plt.xlabel("occupied bed days in the period")
+        plt.title(title)
+        plt.xlabel(xlabel)
         plt.ylabel("per 1,000 OBD")
         if view.curve_exposure:
             x = view.curve_exposure
@@ -225,6 +260,36 @@ class FunnelPlot(PlotextPlot):
             for label in self.placed:
                 plt.text(visible(label.text), x=label.x, y=label.y, alignment="left", color=ink, background=paper)
 
+    def _build(self, plot_width: int, height: int, title: str, xlabel: str) -> Text:
+        self._draw(plot_width, height, title, xlabel)
+        plot = self.plt
+        plot.plotsize(plot_width, height)
+        plot._set_size(plot_width, height)
+        plot.theme(self._get_plotext_theme_name(self.app.theme))
+        return text_from_ansi(plot.build())
+
+    def _fitted(self, plot_width: int, height: int) -> Text:
+        """The plot with the longest title and x label wordings plotext drew (see the module doc)."""
+        view = self.view
+        if view is None:
+            return self._build(plot_width, height, "", "")
+        titles = [visible(t) for t in title_wordings(view.title)]
+        xlabels = [visible(x) for x in xlabel_wordings(view.period)]
+        key = (plot_width, height, view.title, view.period)
+        if self._fit_key == key:
+            return self._build(plot_width, height, *self._fit)
+        t = x = 0
+        while True:
+            drawn = self._build(plot_width, height, titles[t], xlabels[x])
+            plain = drawn.plain
+            title_shown, xlabel_shown = titles[t] in plain, xlabels[x] in plain
+            if (title_shown or t == len(titles) - 1) and (xlabel_shown or x == len(xlabels) - 1):
+                break
+            t += not title_shown
+            x += not xlabel_shown
+        self._fit_key, self._fit = key, (titles[t], xlabels[x])
+        return drawn
+
     def side_list(self, height: int) -> list[Text]:
         """The ward list beside the plot: shape, short name, rate; outside the funnel first."""
         view = self.view
@@ -250,12 +315,7 @@ class FunnelPlot(PlotextPlot):
         list_width = self._list_width()
         width, height = self.size.width, self.size.height
         plot_width = max(1, width - list_width - (1 if list_width else 0))
-        self._draw(plot_width, height)
-        plot = self.plt
-        plot.plotsize(plot_width, height)
-        plot._set_size(plot_width, height)
-        plot.theme(self._get_plotext_theme_name(self.app.theme))
-        drawn = text_from_ansi(plot.build())
+        drawn = self._fitted(plot_width, height)
         if not list_width:
             return drawn
         beside = self.side_list(height)

@@ -65,6 +65,27 @@ def test_pack_writes_charts_and_index(tmp_path: Path) -> None:
     positions = [index.index(name.replace(".png", ".svg")) for name in pngs]
     assert positions == sorted(positions)  # in slide order
     assert "for learning, not for ranking" in index.lower()
+    # the deck and the PDF beside them, one slide / page per chart
+    assert (out / "learning-session.pptx").stat().st_size > 10_000
+    assert (out / "learning-session.pdf").read_bytes().startswith(b"%PDF")
+    assert "learning-session.pptx" in result.output and "learning-session.pdf" in result.output
+
+
+def test_pack_ward_writes_only_its_board(tmp_path: Path) -> None:
+    db = demo(tmp_path / "small.sqlite", wards=2, weeks=20)
+    store = Store(db, who="test")
+    code = store.registry.wards()[1].code
+    store.close()
+    out = tmp_path / "board"
+    args = ["report", "pack", "--out", str(out), "--db", str(db), "--today", "2026-11-25"]
+    result = CliRunner().invoke(main, [*args, "--ward", code.lower()])
+    assert result.exit_code == 0, result.output
+    board = out / f"board-{code.lower()}.pdf"
+    assert [p.name for p in out.iterdir()] == [board.name]
+    assert board.read_bytes().startswith(b"%PDF") and str(board) in result.output
+    unknown = CliRunner().invoke(main, [*args, "--ward", "NOPE"])
+    assert unknown.exit_code == 2 and "unknown ward 'NOPE': use one of" in unknown.output
+    assert code in unknown.output and "Traceback" not in unknown.output
 
 
 def test_collaborative_reads_every_chart_out_in_words(demo_db: Path) -> None:

@@ -227,3 +227,27 @@ async def test_dashboard_paints_from_summaries_and_recomputes_a_changed_ward(db:
         assert app.screen.page_rows()[0].ward_code == ward and "400.0" in shown
         assert summaries.out_of_date(app.store, codes, today=TODAY) == []
     assert expected(db).wards.set_index("ward_code").at[ward, "restraint_rate"] == pytest.approx(400.0)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_dashboard_headings_are_whole_and_the_footer_offers_enter(db: Path, size: tuple[int, int]) -> None:
+    """A long measure name wraps onto a second heading line instead of being cut ('Rapid
+    tranquillisations'); the footer shows Enter to open a ward on the Wards tab only, and every key
+    in the footer fits (F1 Help last)."""
+    from svg_text import svg_lines
+
+    app = RrpApp(db, today=TODAY, who="test")
+    async with app.run_test(size=size) as pilot:
+        await open_dashboard(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#dash-wards", DataTable)
+        screen.query_one("#dash-wards").scroll_to(x=10_000, animate=False)  # the last columns in view
+        await pilot.pause()
+        lines = svg_lines(app.export_screenshot())
+        assert lines[-1].startswith("⏎ Open") and lines[-1].rstrip().endswith("f1 Help")
+        headings = [str(column.label) for column in table.columns.values()]
+        assert any("tranquillisations" in heading for heading in headings)
+        assert not any("…" in heading for heading in headings)
+        await pilot.press("f4")  # Aggregate: Enter has nothing to open there
+        await pilot.pause()
+        assert "⏎ Open" not in svg_lines(app.export_screenshot())[-1]

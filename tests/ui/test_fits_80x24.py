@@ -62,3 +62,50 @@ def test_the_pdsa_header_wraps_rather_than_being_cut(demo_db: Path) -> None:
             assert "ENDTITLE" in text and f"v{cycle.version}" in text
 
     asyncio.run(run())
+
+
+def test_the_huddle_shows_a_long_cycle_title_and_its_whole_legend(demo_db: Path) -> None:
+    """A running cycle's long title wraps in the side panel; the legend wraps, ending 'neither'."""
+    store = Store(demo_db, who="test")
+    running = next(s for s in store.pdsa.list() if s.cycle.status in ("doing", "studying"))
+    title = "Safety huddle at every shift change with the nurse in charge and the HCA ENDTITLE"
+    store.pdsa.save(running.cycle.model_copy(update={"title": title}), expected_version=running.version)
+    ward = running.cycle.ward_code
+    others = [s for s in store.pdsa.list(ward_code=ward) if s.cycle.status in ("doing", "studying")]
+    store.close()
+    assert len(others) == 1  # the only running cycle of its ward: it has the panel's spare lines
+
+    async def run() -> None:
+        app = RrpApp(demo_db, who="test", today=dt.date(2026, 11, 25))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None)
+            app.open_screen("huddle", ward_code=ward)
+            await until(pilot, lambda: getattr(app.screen, "summary", None) is not None)
+            await pilot.pause()
+            text = _screen_text(app)
+            assert "ENDTITLE" in text
+            assert "N note" in text and "neither" in text  # the legend's last words
+            assert "…" not in text
+
+    asyncio.run(run())
+
+
+def test_a_ward_with_no_weeks_yet_has_a_huddle_with_nothing_cut(demo_db: Path) -> None:
+    store = Store(demo_db, who="test")
+    ward = store.registry.wards()[0]
+    store.registry.save_ward(ward.model_copy(update={"code": "NEW-WARD", "name": "Newly Joined Ward With A Long Name"}))
+    store.close()
+
+    async def run() -> None:
+        app = RrpApp(demo_db, who="test", today=dt.date(2026, 11, 25))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None)
+            app.open_screen("huddle", ward_code="NEW-WARD")
+            await until(pilot, lambda: getattr(app.screen, "summary", None) is not None)
+            await pilot.pause()
+            text = _screen_text(app)
+            assert "Newly Joined Ward With A Long Name (NEW-WARD)" in text
+            assert "no weeks entered" in text and "nothing to chart" in text
+            assert "…" not in text
+
+    asyncio.run(run())

@@ -72,3 +72,51 @@ async def test_funnel_widget_labels_its_wards_and_lists_them_at_80_columns() -> 
         assert listed[0].startswith("\u25b2 BIRCH") and listed[1].startswith("\u25bc MAPLE")
         for name in ("ASH", "BIRCH", "MAPLE", "QUAY"):
             assert drawn.count(name) == 2  # on the plot and in the list
+
+
+def test_title_and_x_label_wordings_end_short_and_keep_their_point() -> None:
+    from rrp.widgets.funnel_plot import title_wordings, xlabel_wordings
+
+    titles = title_wordings("Incidents debriefed within 72 hours")
+    assert titles[0] == "Incidents debriefed within 72 hours - for learning, not for ranking"
+    assert all("learning" in t.lower() for t in titles)
+    assert [len(t) for t in titles] == sorted((len(t) for t in titles), reverse=True)
+    labels = xlabel_wordings("24 Aug to 16 Nov 2026")
+    assert labels[0] == "occupied bed days, 24 Aug to 16 Nov 2026"
+    assert "bed days, 24 Aug-16 Nov" in labels and labels[-1] == "bed days"
+
+
+async def test_a_long_title_is_shortened_never_left_off() -> None:
+    # plotext leaves out a title that does not fit: the widget must pick one that does.
+    long = FunnelView(**{**VIEW.__dict__, "title": "Incidents debriefed within 72 hours", "period": "24 Aug to 16 Nov 2026"})
+    for width in (80, 60, 120):
+        app = FunnelApp()
+        async with app.run_test(size=(width, 24)) as pilot:
+            funnel = app.query_one(FunnelPlot)
+            funnel.show(long)
+            await until(pilot, lambda funnel=funnel: bool(funnel.placed))
+            title_row, *_, xlabel_row = funnel.render().plain.splitlines()
+            assert "learning, not" in title_row, (width, title_row)
+            assert "bed days" in xlabel_row, (width, xlabel_row)
+            if width == 120:
+                assert "Incidents debriefed within 72 hours - for learning, not for ranking" in title_row
+                assert "occupied bed days, 24 Aug to 16 Nov 2026" in xlabel_row
+
+
+async def test_the_dashboard_funnel_says_what_when_and_not_a_ranking_at_80x24(demo_db, make_app) -> None:
+    from pilot import settled
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None)
+        app.open_screen("dashboard")
+        await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.view is not None)
+        app.screen.query_one("#dash-tabs").active = "tab-funnel"
+        await settled(pilot)
+        funnel = app.screen.query_one(FunnelPlot)
+        view = funnel.view
+        shown = funnel.render().plain.splitlines()
+        assert view.title == "All restrictive" and view.period.endswith("2026")
+        assert f"{view.title} - for learning, not for ranking" in shown[0]
+        assert f"bed days, {view.period}" in shown[-1]
+        assert "Wards (rate)" in shown[0]

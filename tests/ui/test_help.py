@@ -50,3 +50,70 @@ async def test_f1_on_the_huddle_explains_the_chart_and_m_opens_the_methods(demo_
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         await pilot.press("escape")
         await until(pilot, lambda: type(app.screen).__name__ == "HuddleScreen")
+
+
+async def _help_on(app, pilot) -> str:
+    await pilot.press("f1")
+    await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+    text = _help_text(app)
+    await pilot.press("escape")
+    await until(pilot, lambda: type(app.screen).__name__ != "HelpScreen")
+    return text
+
+
+async def test_f1_on_each_dashboard_tab_explains_that_tab_first(demo_db, make_app):
+    from rrp.reports.icons_text import ASSURANCE_LETTERS
+    from rrp.widgets.completeness import MISSING, SUBMITTED
+    from rrp.widgets.funnel_plot import MARKERS
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.store is not None)
+        app.open_screen("dashboard")
+        await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
+        tabs = app.screen.query_one("#dash-tabs")
+        seen = {}
+        for tab, reading in (
+            ("Wards", "How to read this table"),
+            ("Aggregate", "How to read this chart"),
+            ("Completeness", "How to read this grid"),
+            ("Funnel", "How to read this chart"),
+            ("PDSA", "What to discuss at the learning session"),
+        ):
+            await until(pilot, lambda tab=tab: tabs.active == f"tab-{tab.lower()}")
+            text = seen[tab] = await _help_on(app, pilot)
+            title, first = text.splitlines()[:2]
+            assert title == f"Collaborative dashboard: {tab}" and first == reading, (tab, title, first)
+            if "How to read" in text:  # then what to discuss, then the tab's purpose
+                assert text.index("How to read") < text.index("What to discuss at the learning session") < text.index("This screen")
+            await pilot.press("f4")
+        for shape in MARKERS.values():
+            assert shape in seen["Funnel"]
+        assert "above the funnel" in seen["Funnel"] and "for learning together, never a league table" in seen["Funnel"]
+        assert "95%" in seen["Funnel"] and "99.8%" in seen["Funnel"]
+        for letter in ASSURANCE_LETTERS.values():
+            assert f" {letter} " in seen["Wards"]
+        assert "imp: special cause improvement" in seen["Wards"] and "var H / L" in seen["Wards"]
+        assert SUBMITTED in seen["Completeness"] and f"{MISSING}!" in seen["Completeness"]
+        assert "aim" in seen["Aggregate"] and "blue: special cause improvement" in seen["Aggregate"]
+
+
+async def test_f1_on_the_data_screen_and_the_pdsa_worksheet_follows_the_tab(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.store is not None)
+        app.open_screen("data_io")
+        await until(pilot, lambda: type(app.screen).__name__ == "DataIoScreen")
+        assert (await _help_on(app, pilot)).startswith("Data in and out: Import")
+        await pilot.press("f4")  # the Backup tab
+        await until(pilot, lambda: app.screen.query_one("#io-tabs").active == "tab-backup")
+        assert (await _help_on(app, pilot)).startswith("Data in and out: Backup\nCopy the whole database")
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
+        app.open_screen("pdsa_edit", ward_code="NVT-ASH")
+        await until(pilot, lambda: type(app.screen).__name__ == "PdsaEditScreen")
+        await until(pilot, lambda: not app.screen.query_one("#pdsa-tabs").loading)
+        await pilot.press("f4")  # the next tab: Plan
+        await until(pilot, lambda: app.screen.query_one("#pdsa-tabs").active == "tab-plan")
+        text = await _help_on(app, pilot)
+        assert text.startswith("PDSA worksheet: Plan") and "prediction" in text
