@@ -60,3 +60,7 @@ from rrp.cli.serve import serve  # noqa: E402
 main.add_command(keys)
 
 main.add_command(serve)
+
+from rrp.cli.week import week  # noqa: E402
+
+main.add_command(week)

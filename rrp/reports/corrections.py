@@ -160,12 +160,23 @@ def week_history(rows: Iterable[Mapping[str, Any]]) -> list[HistoryEntry]:
     return entries
 
 
-def history_lines(entries: Iterable[HistoryEntry]) -> list[str]:
-    """Plain lines for a terminal or the CLI, newest first."""
+#: Said of a week whose first change on record is not its entry (generated data, loaded in bulk).
+NO_EARLIER_HISTORY = "Before that: loaded in bulk (e.g. the demo's generated weeks), with no history row by row."
+
+
+def history_lines(entries: Iterable[HistoryEntry], *, exists: bool) -> list[str]:
+    """Plain lines for a terminal or the CLI, newest first. `exists`: the week is stored now."""
+    entries = list(entries)
     lines: list[str] = []
-    for entry in reversed(list(entries)):
+    for entry in reversed(entries):
         lines.append(f"{entry.when}  {entry.who}  {entry.action}")
         lines.extend(f"    {change}" for change in entry.changes)
         if entry.reason:
             lines.append(f"    Why: {entry.reason}")
+    if not entries:
+        return [NO_EARLIER_HISTORY.removeprefix("Before that: ").capitalize()] if exists else [
+            "Nothing recorded: this week has never been entered."
+        ]
+    if entries[0].action not in ("entered", "imported"):
+        lines.append(NO_EARLIER_HISTORY)
     return lines

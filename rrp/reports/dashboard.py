@@ -380,6 +380,7 @@ def collaborative_dashboard(
     fix_after: dict[str, int] | None = None,
     targets: dict[str, dict[str, float]] | None = None,
     keep_points: bool = False,
+    with_aggregates: bool = True,
 ) -> Dashboard:
     """The collaborative dashboard (see the module doc for every definition).
 
@@ -394,7 +395,8 @@ def collaborative_dashboard(
     values: MeasureRepository.values_frame() for measures not backed by weekly columns.
     fix_after: a ward's fixed baseline length; targets: measure code -> ward -> its own target.
     keep_points: keep every measure's ward chart points in `measure_points` (the pack draws them;
-    the screen, at national scale, keeps only the headline's).
+    the screen, at national scale, keeps only the headline's). with_aggregates=False: no aggregate
+    charts (rrp.reports.summaries computes wards' own figures in batches; it sums the weeks itself).
     """
     if recent_weeks < 1:
         raise ValueError("recent_weeks must be at least 1")
@@ -452,7 +454,7 @@ def collaborative_dashboard(
             kept[code] = chart_points
         if funnel_points is None and measure.recorded_as == "count_per_bed_days":
             funnel_points, funnel_code = points, code
-        aggregate = _aggregate(measure, points, codes, aim_reduction, baseline_weeks, recent_weeks)
+        aggregate = _aggregate(measure, points, codes, aim_reduction, baseline_weeks, recent_weeks) if with_aggregates else None
         if aggregate is not None:
             aggregates.append(aggregate[0])
             summaries.append(aggregate[1])
@@ -683,6 +685,26 @@ class DashboardInputs:
     targets: dict[str, dict[str, float]] | None = None
 
 
+def read_activity(store: Store, ward_codes: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The PDSA cycles (ward_code, change_idea_code, status, planned_start, planned_end,
+    act_decision) and each ward's latest progress score (ward_code, month, score) of every ward
+    or of `ward_codes`, read plain (thousands of cycles at national scale: no models)."""
+    rows = store.pdsa.activity(ward_codes)
+    columns = ("ward_code", "change_idea_code", "status", "planned_start", "planned_end", "act_decision")
+    pdsa = pd.DataFrame({c: [r[c] for r in rows] for c in columns})
+    latest = store.progress.latest_scores()
+    if ward_codes is not None:
+        latest = {code: score for code, score in latest.items() if code in ward_codes}
+    progress = pd.DataFrame(
+        {
+            "ward_code": list(latest),
+            "month": [month for month, _ in latest.values()],
+            "score": [score for _, score in latest.values()],
+        }
+    )
+    return pdsa, progress
+
+
 def read_inputs(store: Store, ward_codes: list[str] | None = None) -> DashboardInputs:
     """Read the weekly rows, registry, PDSA cycles, progress scores, aim, measures, their values,
     the wards' rebases, fixed baselines and own targets through the store's repositories (no SQL
@@ -696,27 +718,7 @@ def read_inputs(store: Store, ward_codes: list[str] | None = None) -> DashboardI
         registry = [w for w in registry if w.code in chosen]
     wards = registry_table(providers, registry)
     weekly = store.weekly.frame(ward_codes=None if chosen is None else sorted(chosen))
-    cycles = [s.cycle for s in store.pdsa.list() if chosen is None or s.cycle.ward_code in chosen]
-    pdsa = pd.DataFrame(
-        {
-            "ward_code": [c.ward_code for c in cycles],
-            "change_idea_code": [c.change_idea_code for c in cycles],
-            "status": [str(c.status) for c in cycles],
-            "planned_start": [c.planned_start for c in cycles],
-            "planned_end": [c.planned_end for c in cycles],
-            "act_decision": [None if c.act_decision is None else str(c.act_decision) for c in cycles],
-        }
-    )
-    latest = store.progress.latest()
-    if chosen is not None:
-        latest = {code: score for code, score in latest.items() if code in chosen}
-    progress = pd.DataFrame(
-        {
-            "ward_code": list(latest),
-            "month": [s.score.month for s in latest.values()],
-            "score": [s.score.score for s in latest.values()],
-        }
-    )
+    pdsa, progress = read_activity(store, chosen)
     try:
         reduction = float(store.change_package.aim().reduction)
     except Exception:  # noqa: BLE001 - an unreadable aim falls back to the default
@@ -742,6 +744,7 @@ def dashboard_from_inputs(
     recent_weeks: int = RECENT_WEEKS,
     measures: tuple[str, ...] | None = None,
     keep_points: bool = False,
+    with_aggregates: bool = True,
 ) -> Dashboard:
     """`collaborative_dashboard` on inputs read by `read_inputs`."""
     return collaborative_dashboard(
@@ -761,4 +764,5 @@ def dashboard_from_inputs(
         fix_after=inputs.fix_after,
         targets=inputs.targets,
         keep_points=keep_points,
+        with_aggregates=with_aggregates,
     )

@@ -25,6 +25,7 @@ without the per-ward chart points: the highlighted ward's chart is read out from
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
@@ -65,8 +66,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def ward_summary(dash: board.Dashboard, record: dict[str, Any]) -> dict[str, Any]:
-    """One ward's summary (JSON-ready) from its row of a dashboard computed from scratch."""
+def ward_summary(dash: board.Dashboard, record: dict[str, Any], points: pd.DataFrame | None = None) -> dict[str, Any]:
+    """One ward's summary (JSON-ready) from its row of a dashboard computed from scratch (and
+    its headline chart points, when the caller has looked them up)."""
     code = str(record["ward_code"])
     present = dash.completeness.loc[code].tolist() if code in dash.completeness.index else []
     measures = {}
@@ -83,7 +85,7 @@ def ward_summary(dash: board.Dashboard, record: dict[str, Any]) -> dict[str, Any
         "weeks": [w.isoformat() for w in dash.weeks],
         "submitted": "".join("1" if v else "0" for v in present),
         "latest_week": _plain(record.get("latest_week")),
-        "reading": board.ward_reading(dash, code, record=record),
+        "reading": board.ward_reading(dash, code, record=record, points=points),
     }
 
 
@@ -91,10 +93,13 @@ def compute_summaries(store: Store, ward_codes: Sequence[str], *, today: dt.date
     """The summaries of `ward_codes` (ward code -> JSON-ready dict), computed by
     `collaborative_dashboard` on those wards' inputs only."""
     inputs = board.read_inputs(store, list(ward_codes))
-    dash = board.dashboard_from_inputs(inputs, today=today)
+    dash = board.dashboard_from_inputs(inputs, today=today, with_aggregates=False)
+    rows = board.ward_point_rows(dash)
     out = {}
     for record in dash.wards.to_dict("records"):
-        summary = ward_summary(dash, record)
+        found = rows.get(str(record["ward_code"]))
+        points = dash.ward_points.iloc[found] if found is not None else dash.ward_points.iloc[:0]
+        summary = ward_summary(dash, record, points)
         # "No weekly counts yet" is a statement about the selection: keep per ward whether the
         # ward has any (a week with bed days to the end week, or a stored value).
         code = str(record["ward_code"])
@@ -134,10 +139,12 @@ def out_of_date(store: Store, ward_codes: Sequence[str], *, today: dt.date) -> l
     """The wards among `ward_codes` whose summary must be computed again."""
     end_week = figures.last_complete_week(today)
     stored = store.summaries.read(ward_codes)
-    return [
-        c for c in ward_codes
-        if c not in stored or not stored[c].current(end_week) or (stored[c].figures or {}).get("format") != FORMAT
-    ]
+    return [c for c in ward_codes if not _current(stored.get(c), end_week)]
+
+
+def _current(stored: Any, end_week: dt.date) -> bool:
+    """Is a stored summary (rrp.store.summaries.StoredSummary or None) current and of FORMAT?"""
+    return stored is not None and stored.current(end_week) and (stored.figures or {}).get("format") == FORMAT
 
 
 def summary_dashboard(
@@ -147,9 +154,11 @@ def summary_dashboard(
     provider: str | None = None,
     ward_type: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    aggregates: bool = True,
 ) -> board.Dashboard:
     """The collaborative dashboard (as `collaborative_dashboard` computes it from every row) from
-    the wards' summaries; out-of-date wards are computed first (`refresh`)."""
+    the wards' summaries; out-of-date wards are computed first (`refresh`). aggregates=False:
+    the ward table, completeness and PDSA only (`add_aggregates` adds the rest)."""
     from rrp.reports.tables import registry_table
 
     end_week = figures.last_complete_week(today)
@@ -157,9 +166,9 @@ def summary_dashboard(
     registry = registry_table(store.registry.providers(), store.registry.wards())
     selected = board._select_wards(registry, provider, ward_type)
     codes = pd.Index(selected["ward_code"], name="ward_code")
-    stale = out_of_date(store, list(codes), today=today)
-    fresh = refresh(store, stale, today=today, progress=progress) if stale else {}
     stored = store.summaries.read(list(codes)) if len(codes) else {}
+    stale = [c for c in codes if not _current(stored.get(c), end_week)]
+    fresh = refresh(store, stale, today=today, progress=progress) if stale else {}
     summaries = {c: fresh.get(c) or (stored[c].figures if c in stored else None) for c in codes}
 
     measure_set = store.measures.all()
@@ -172,10 +181,11 @@ def summary_dashboard(
         aim_reduction = board.DEFAULT_AIM_REDUCTION
 
     table = selected.set_index("ward_code")
+    kept = [(summaries[c] or {}).get("measures", {}) for c in codes]
     for m in measures:
+        figs = [k.get(m) or {} for k in kept]
         for suffix in _SUFFIXES:
-            cells = [(summaries[c] or {}).get("measures", {}).get(m, {}).get(suffix) for c in codes]
-            table[f"{m}_{suffix}"] = _column(suffix, cells)
+            table[f"{m}_{suffix}"] = _column(suffix, [f.get(suffix) for f in figs])
     present = pd.DataFrame(
         [[ch == "1" for ch in (summaries[c] or {}).get("submitted", "0" * len(weeks))] for c in codes],
         index=codes,
@@ -186,40 +196,14 @@ def summary_dashboard(
     table["weeks_expected"] = RECENT_WEEKS
     table["latest_week"] = [_date((summaries[c] or {}).get("latest_week")) for c in codes]
 
-    pdsa, scores = _pdsa_and_progress(store, set(codes))
+    pdsa, scores = board.read_activity(store, set(codes))
     pdsa_cols, monthly = board._pdsa(pdsa, codes, today)
     table = table.join(pdsa_cols).join(board._progress(scores, codes, today))
 
-    aggregates, aggregate_summaries = _aggregates(store, measure_set, measures, codes, end_week, aim_reduction)
-
-    funnel = pd.DataFrame()
-    for m in measures:
-        if measure_set[m].recorded_as != "count_per_bed_days":
-            continue
-        has_points = any((summaries[c] or {}).get("measures", {}).get(m, {}).get("week") for c in codes)
-        if not has_points:
-            continue
-        rows = [(c, (summaries[c] or {})["measures"][m]) for c in codes]
-        sums = pd.DataFrame(
-            {"count": [f["recent_count"] for _, f in rows if "recent_count" in f],
-             "exposure": [f["recent_exposure"] for _, f in rows if "recent_count" in f]},
-            index=pd.Index([c for c, f in rows if "recent_count" in f], name="ward_code"),
-        ).sort_index()  # the order of collaborative_dashboard's groupby
-        if not sums.empty:
-            funnel = board._funnel(sums, selected)
-            funnel["measure"] = m
-        break
-    curve = (
-        board.funnel_curve(
-            float(funnel["target"].iloc[0]), float(funnel["exposure"].min()), float(funnel["exposure"].max())
-        )
-        if not funnel.empty
-        else pd.DataFrame()
-    )
     notes = []
     if not any((summaries[c] or {}).get("has_values") for c in codes):
         notes.append("No weekly counts for these wards yet.")
-    return board.Dashboard(
+    dash = board.Dashboard(
         today=today,
         end_week=end_week,
         weeks=weeks,
@@ -228,17 +212,70 @@ def summary_dashboard(
         ward_type=ward_type,
         measures=measures,
         wards=table.reset_index(),
-        aggregate=pd.concat(aggregates, ignore_index=True) if aggregates else pd.DataFrame(),
-        aggregate_summary=pd.DataFrame(aggregate_summaries),
+        aggregate=pd.DataFrame(),
+        aggregate_summary=pd.DataFrame(),
         completeness=present,
-        funnel=funnel,
+        funnel=pd.DataFrame(),
         ward_points=pd.DataFrame(),
         pdsa_monthly=monthly,
         funnel_period=(weeks[0], weeks[-1]),
-        funnel_curve=curve,
         notes=notes,
         measure_set=measure_set,
         readings={c: list((summaries[c] or {}).get("reading") or []) for c in codes},
+        recent_sums=_recent_sums(measure_set, measures, codes, summaries),
+    )
+    return add_aggregates(store, dash) if aggregates else dash
+
+
+def _recent_sums(
+    measure_set: Any, measures: tuple[str, ...], codes: pd.Index, summaries: dict[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """Each count_per_bed_days measure's kept recent sums (as Dashboard.recent_sums), for the
+    measures some selected ward has points of (the funnel takes the first)."""
+    out = {}
+    for m in measures:
+        if measure_set[m].recorded_as != "count_per_bed_days":
+            continue
+        figs = [(c, ((summaries[c] or {}).get("measures") or {}).get(m) or {}) for c in codes]
+        if not any(f.get("week") for _, f in figs):
+            continue  # no ward has a point: as collaborative_dashboard, no funnel of it
+        kept = [(c, f) for c, f in figs if "recent_count" in f]
+        out[m] = pd.DataFrame(
+            {"count": [f["recent_count"] for _, f in kept], "exposure": [f["recent_exposure"] for _, f in kept]},
+            index=pd.Index([c for c, _ in kept], name="ward_code"),
+        ).sort_index()  # the order of collaborative_dashboard's groupby
+    return out
+
+
+def add_aggregates(store: Store, dash: board.Dashboard) -> board.Dashboard:
+    """`dash` painted from summaries (its ward table) with what spans the wards added: the
+    aggregate charts (from the weekly sums), the funnel and its limits. The screen paints the
+    ward table first and adds these after (the funnel's limits alone take ~0.5 s at 2,000 wards)."""
+    codes = pd.Index(dash.wards["ward_code"], name="ward_code")
+    selected = dash.wards[[c for c in ("provider_code", "provider_name", "ward_code", "ward_name", "ward_type", "beds")
+                           if c in dash.wards.columns]]
+    measure_set = dash.measure_set if dash.measure_set is not None else figures.shipped_measures()
+    aggregates, aggregate_summaries = _aggregates(store, measure_set, dash.measures, codes, dash.end_week,
+                                                  dash.aim_reduction)
+    funnel = pd.DataFrame()
+    if dash.recent_sums:
+        m, sums = next(iter(dash.recent_sums.items()))
+        if not sums.empty:
+            funnel = board._funnel(sums, selected)
+            funnel["measure"] = m
+    curve = (
+        board.funnel_curve(
+            float(funnel["target"].iloc[0]), float(funnel["exposure"].min()), float(funnel["exposure"].max())
+        )
+        if not funnel.empty
+        else pd.DataFrame()
+    )
+    return dataclasses.replace(
+        dash,
+        aggregate=pd.concat(aggregates, ignore_index=True) if aggregates else pd.DataFrame(),
+        aggregate_summary=pd.DataFrame(aggregate_summaries),
+        funnel=funnel,
+        funnel_curve=curve,
     )
 
 
@@ -254,30 +291,6 @@ def _column(suffix: str, cells: list[Any]) -> Any:
     if suffix in ("variation", "assurance", "meets_aim"):
         return cells
     return np.array([np.nan if c is None else c for c in cells], dtype=float)
-
-
-def _pdsa_and_progress(store: Store, codes: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The PDSA cycles and latest progress scores of the selected wards (as read_inputs reads them)."""
-    cycles = [s.cycle for s in store.pdsa.list() if s.cycle.ward_code in codes]
-    pdsa = pd.DataFrame(
-        {
-            "ward_code": [c.ward_code for c in cycles],
-            "change_idea_code": [c.change_idea_code for c in cycles],
-            "status": [str(c.status) for c in cycles],
-            "planned_start": [c.planned_start for c in cycles],
-            "planned_end": [c.planned_end for c in cycles],
-            "act_decision": [None if c.act_decision is None else str(c.act_decision) for c in cycles],
-        }
-    )
-    latest = {code: s for code, s in store.progress.latest().items() if code in codes}
-    progress = pd.DataFrame(
-        {
-            "ward_code": list(latest),
-            "month": [s.score.month for s in latest.values()],
-            "score": [s.score.score for s in latest.values()],
-        }
-    )
-    return pdsa, progress
 
 
 def _aggregates(

@@ -13,7 +13,8 @@ Keys: F4 next tab (Shift+F4 previous; Left/Right when the tab bar has focus), s 
 click a header; again to reverse), p provider, t ward type, n / b next and previous page (shown
 only when there is more than one), m measure of the aggregate chart (shown on that tab), v choose
 the measures in the ward table (every active measure by default, prone restraint included), x
-write the slide pack, Enter open the ward. The footer is compact so every key fits at 80 columns.
+write the learning-session pack (a folder prompt, screens/pack_folder.py; F2 there writes the
+highlighted ward's A4 board), Enter open the ward. The footer is compact so every key fits at 80 columns.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from textual import on, work
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
@@ -381,6 +383,15 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
+class PackWritten(Message):
+    """The pack's worker is done: the files written, or why not."""
+
+    def __init__(self, paths: list[Path], error: str | None) -> None:
+        super().__init__()
+        self.paths = paths
+        self.error = error
+
+
 class DashboardScreen(Screen[None]):
     """Every ward on one screen, the aggregate, completeness, funnel and PDSA activity."""
 
@@ -396,7 +407,7 @@ class DashboardScreen(Screen[None]):
         Binding("b", "page(-1)", "Prev", id="dashboard.prev", tooltip="Previous page of wards"),
         Binding("m", "measure", "Measure", id="dashboard.measure", tooltip="Aggregate chart measure"),
         Binding("v", "choose_measures", "Columns", id="dashboard.measures", tooltip="Choose the measures shown as columns"),
-        Binding("x", "pack", "Pack", id="dashboard.pack", tooltip="Write the slide pack: PNG/SVG charts and index.html"),
+        Binding("x", "pack", "Pack", id="dashboard.pack", tooltip="Write the learning-session pack (deck, PDF, charts) or a ward's board"),
         Binding("f4", "next_tab(1)", "Tab", id="dashboard.tab",
                 tooltip="Next tab: Wards, Aggregate, Completeness, Funnel, PDSA"),
         Binding("shift+f4", "next_tab(-1)", "Previous tab", id="dashboard.tab_previous", show=False),
@@ -419,6 +430,7 @@ class DashboardScreen(Screen[None]):
         self.measure = "all_restrictive"
         #: The measures chosen with `v` (None: every measure of the dashboard).
         self.chosen: list[str] | None = None
+        self.aggregates_pending = False
 
     @property
     def shown(self) -> list[str]:
@@ -478,7 +490,7 @@ class DashboardScreen(Screen[None]):
         """Paint the dashboard for the current filters from the wards' stored summaries
         (rrp.reports.summaries: wards whose summary is out of date are computed first, in
         batches), then build the view."""
-        from rrp.reports.summaries import summary_dashboard
+        from rrp.reports.summaries import add_aggregates, summary_dashboard
 
         app = self.app
         status = self.query_one("#dash-status", Static)
@@ -493,6 +505,7 @@ class DashboardScreen(Screen[None]):
                 provider=self.provider,
                 ward_type=self.ward_type,
                 progress=progress,
+                aggregates=False,  # the ward table first; the aggregate and funnel just after
             )
             view = build_view(dash)
             active = [w for w in app.store.registry.wards() if w.active]  # type: ignore[attr-defined]
@@ -502,6 +515,25 @@ class DashboardScreen(Screen[None]):
             app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
             return
         app.call_from_thread(self.show, dash, view, providers, types, {})
+        try:
+            whole = add_aggregates(app.store, dash)  # type: ignore[attr-defined]
+            whole_view = build_view(whole)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            app.call_from_thread(self.show_error, f"Could not compute the aggregate: {exc}")
+            return
+        app.call_from_thread(self.show_aggregates, whole, whole_view)
+
+    def show_aggregates(self, dash: Dashboard, view: DashView) -> None:
+        """The aggregate charts and the funnel, computed after the ward table was painted."""
+        if self.view is None or self.dashboard is None or self.dashboard.today != dash.today \
+                or (self.provider, self.ward_type) != (dash.provider, dash.ward_type):
+            return  # the filters changed meanwhile: a newer computation follows
+        self.dashboard, self.aggregates_pending = dash, False
+        self.view.aggregates, self.view.funnel, self.view.charts = view.aggregates, view.funnel, view.charts
+        if self.measure not in view.aggregates and view.aggregates:
+            self.measure = next(iter(view.aggregates))
+        self.show_aggregate()
+        self.query_one("#dash-funnel", FunnelPlot).show(view.funnel)
 
     def show_error(self, message: str) -> None:
         stop_loading(self.query_one("#dash-wards", DataTable))
@@ -512,6 +544,8 @@ class DashboardScreen(Screen[None]):
     ) -> None:
         self.dashboard, self.view, self.ward_rows = dash, view, ward_rows
         self.providers, self.ward_types = providers, types
+        #: The aggregate and funnel follow the ward table (show_aggregates).
+        self.aggregates_pending = dash.aggregate.empty and bool(dash.readings)
         self.page = 0
         self.resort()
         if self.measure not in view.aggregates and view.aggregates:
@@ -596,7 +630,7 @@ class DashboardScreen(Screen[None]):
         summary = self.query_one("#dash-aggregate-summary", Static)
         agg = self.view.aggregates.get(self.measure)
         if agg is None:
-            summary.update("No data yet.")
+            summary.update("Computing the collaborative's charts..." if self.aggregates_pending else "No data yet.")
             return
         from rrp.reports.icons_text import assurance_text, variation_text
 
@@ -820,43 +854,63 @@ class DashboardScreen(Screen[None]):
             self.app.open_screen("week_entry", ward_code=ward)  # type: ignore[attr-defined]
 
     def action_pack(self) -> None:
+        """Ask where to write the pack (screens/pack_folder.py), then write it in a worker."""
+        from rrp.screens.pack_folder import PackFolderScreen
+
         if self.dashboard is None:
             self.notify("The dashboard is still computing.", severity="warning")
             return
-        db_path: Path = self.app.db_path  # type: ignore[attr-defined]
-        today: dt.date = self.app.today  # type: ignore[attr-defined]
-        out = db_path.parent / f"rrp-pack-{today.isoformat()}"
+        ward = self.selected_ward()
+        name = None
+        if ward:
+            rows = self.dashboard.wards[self.dashboard.wards["ward_code"] == ward]
+            name = str(rows.iloc[0]["ward_name"]) if not rows.empty else ward
+        self.app.push_screen(PackFolderScreen(self.app.today, ward, name), self._pack_chosen)  # type: ignore[attr-defined]
+
+    def _pack_chosen(self, request: Any) -> None:
+        if request is None or self.dashboard is None:
+            return
         bar = self.query_one("#dash-pack-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
-        self.write_pack(self.dashboard, out)
+        self.write_pack(self.dashboard, request)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-pack")
-    def write_pack(self, dash: Dashboard, out: Path) -> None:
-        from rrp.reports.pack import write_pack
+    def write_pack(self, dash: Dashboard, request: Any) -> None:
+        """The deck, the PDF, the charts and index.html (or one ward's board) for the dashboard's
+        filters; the result is posted as a PackWritten message."""
+        from rrp.reports.pack_content import pack_content, pack_dashboard, read_pack_inputs
+        from rrp.reports.pack_files import write_learning_session, write_ward_board
 
         bar = self.query_one("#dash-pack-progress", ProgressBar)
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
+        database = self.app.db_path  # type: ignore[attr-defined]
         try:
-            if not dash.measure_points:  # painted from summaries: the pack draws every ward's charts
-                from rrp.reports.dashboard import dashboard_from_inputs, read_inputs
-
-                dash = dashboard_from_inputs(
-                    read_inputs(self.app.store),  # type: ignore[attr-defined]
-                    today=dash.today, provider=dash.provider, ward_type=dash.ward_type, keep_points=True,
+            inputs = read_pack_inputs(self.app.store)  # type: ignore[attr-defined]
+            # every measure's points and the annotations: the pack draws every ward's charts
+            full = pack_dashboard(inputs, today=dash.today, provider=dash.provider, ward_type=dash.ward_type)
+            if request.ward:
+                content = pack_content(full, inputs.annotations, synthetic=inputs.synthetic, wards=[request.ward])
+                written = [write_ward_board(content, request.ward, request.folder, database=database)]
+            else:
+                content = pack_content(full, inputs.annotations, synthetic=inputs.synthetic)
+                written = write_learning_session(
+                    content, request.folder, database=database, progress=progress, dash=full
                 )
-            index = write_pack(dash, out, progress=progress, database=self.app.db_path)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.app.call_from_thread(self.pack_done, None, str(exc))
+            self.post_message(PackWritten([], str(exc)))
             return
-        self.app.call_from_thread(self.pack_done, index, None)
+        self.post_message(PackWritten(written, None))
 
-    def pack_done(self, index: Path | None, error: str | None) -> None:
+    def on_pack_written(self, message: PackWritten) -> None:
         self.query_one("#dash-pack-progress", ProgressBar).display = False
-        if error:
-            self.notify(f"Could not write the pack: {error}", severity="error")
+        if message.error:
+            self.notify(f"Could not write the pack: {message.error}", severity="error")
+        elif len(message.paths) == 1:
+            self.notify(f"Ward board written: {message.paths[0]}")
         else:
-            self.notify(f"Slide pack written: {index}")
+            self.notify(f"Learning-session pack written in {message.paths[0].parent}: "
+                        + ", ".join(p.name for p in message.paths))

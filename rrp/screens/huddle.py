@@ -464,7 +464,14 @@ class HuddleScreen(Screen[None]):
             return
         from rrp.screens.week_entry import WeekEntryScreen
 
-        self.app.push_screen(WeekEntryScreen(self.ward_code, on_saved=self.week_saved), self.entry_closed)
+        self.app.push_screen(
+            WeekEntryScreen(self.ward_code, on_saved=self.week_saved, on_deleted=self.week_deleted), self.entry_closed
+        )
+
+    def week_deleted(self, week: dt.date) -> None:
+        """On the UI thread, after the entry form deleted a week (F8): read the chart again."""
+        self.saved_weeks.pop(week, None)
+        self.start_load(self.choices() if self.loaded else None)
 
     def week_saved(self, stored: StoredWeek) -> None:
         """On the UI thread, after the entry form saved a week: show it (see the module doc)."""

@@ -339,6 +339,14 @@ class PdsaEditScreen(Screen[None]):
             return None
         for name in FIELD_TAB:
             self._error(name, "")
+        # The store keeps every cycle's planned dates (the Study-due rule and the list need them).
+        missing = [n for n in ("planned_start", "planned_end") if getattr(cycle, n) is None]
+        if missing and (show_required or self.save_attempted):
+            for name in missing:
+                self._error(name, f"{HEADER_FIELDS[name]} is required (dd/mm/yyyy)")
+            if show_required:
+                self.query_one("#pdsa-tabs", TabbedContent).active = "tab-cycle"
+                return None
         return cycle
 
     def _error(self, name: str, message: str) -> None:

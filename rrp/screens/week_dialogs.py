@@ -1,4 +1,5 @@
-"""The week form's small dialogs: go to the week containing a date, and give a reason.
+"""The week form's small dialogs: go to the week containing a date, give a reason, read a
+week's history.
 
 `GoToWeekScreen` dismisses with the Monday of the week containing the date typed (any day of
 the week will do; ISO or UK format, read by the one date parser) or None when cancelled. A date
@@ -6,6 +7,8 @@ in a week not yet begun, or before rrp's first week, is refused beside the box, 
 `ReasonScreen` dismisses with the reason typed (checked by the model's rules: required, no NHS
 number) or None when cancelled. Enter (or Ctrl+S / F2) answers; Escape cancels. `SureScreen` is
 the "are you sure?" before saving an unusual value: y saves, n or Escape goes back.
+`WeekHistoryScreen` shows a week's history, newest first: who, when (UK local time), each field
+before -> after, and why (rrp.reports.corrections reads the audit rows).
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ from collections.abc import Callable
 
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from rrp.messages import day_month
 from rrp.models.fields import field_errors
+from rrp.models.registry import Ward
 from rrp.models.weekly import EARLIEST_WEEK, week_containing
 from rrp.reports.user_text import user_text
 from rrp.screens.confirm import ConfirmScreen
@@ -41,6 +45,10 @@ GoToWeekScreen, ReasonScreen { align: center middle; }
 #goto-title, #reason-title { text-style: bold; margin-bottom: 1; }
 .dialog-label { color: $text-muted; width: 100%; }
 #goto-week Input, #reason-form Input { width: 100%; }
+WeekHistoryScreen { align: center middle; }
+#week-history { width: 90%; max-width: 100; height: 90%; border: round $primary; background: $surface; padding: 0 1; }
+#history-title { text-style: bold; margin-bottom: 1; }
+#history-scroll { height: 1fr; }
 .dialog-keys { color: $text-muted; margin-top: 1; }
 """
 
@@ -66,6 +74,7 @@ class GoToWeekScreen(ModalScreen[dt.date | None]):
             yield TextField(id="goto-date", max_length=10, restrict=DATE_CHARACTERS, compact=True)
             yield Label("", id="e-goto", classes="field-error")
             yield Static("Enter: go    Esc: cancel", classes="dialog-keys")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#goto-date", Input).focus()
@@ -139,6 +148,7 @@ class ReasonScreen(ModalScreen[str | None]):
             yield TextField(id="reason-text", max_length=500, compact=True)
             yield Label("", id="e-reason", classes="field-error")
             yield Static(f"{self.keys}    Esc: cancel", classes="dialog-keys")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#reason-text", Input).focus()
@@ -159,3 +169,54 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class WeekHistoryScreen(ModalScreen[None]):
+    """A week's history: who changed it, when, what and why."""
+
+    DEFAULT_CSS = _DIALOG_CSS
+    BINDINGS = [
+        Binding("escape,f6,q", "close", "Close", id="history.close"),
+    ]
+
+    def __init__(self, ward: Ward, week_start: dt.date) -> None:
+        super().__init__()
+        self.ward = ward
+        self.week_start = week_start
+        self.lines: list[str] | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="week-history"):
+            yield Static(
+                user_text(f"History of the week of {day_month(self.week_start)}, {self.ward.name} ({self.ward.code})"),
+                id="history-title",
+            )
+            with VerticalScroll(id="history-scroll"):
+                yield Static("Reading...", id="history-text")
+            yield Static("Newest first; times are UK local time.    Esc: close", classes="dialog-keys")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.read()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def read(self) -> None:
+        from rrp.reports.corrections import history_lines, week_history
+
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            rows = store.weekly.history(self.ward.code, self.week_start)
+            exists = store.weekly.week(self.ward.code, self.week_start) is not None
+            lines = history_lines(week_history(rows), exists=exists)
+        except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so
+            lines = [f"Could not read the history: {exc}"]
+        self.app.call_from_thread(self.show, lines)
+
+    def show(self, lines: list[str]) -> None:
+        self.lines = lines
+        # Names, notes and reasons are text people typed: shown as text, never markup.
+        self.query_one("#history-text", Static).update(user_text("\n".join(lines), multi_line=True))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+

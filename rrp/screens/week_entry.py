@@ -35,6 +35,7 @@ from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
 from rrp.models.week_status import has_ended, is_provisional, last_complete_week, week_to_open
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, validate_week
+from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
 from rrp.widgets.loading import start_loading, stop_loading
@@ -56,9 +57,13 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         Binding("pageup", "previous_week", "Prev wk", id="week.previous", priority=True,
                 tooltip="The week before"),
         Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True, tooltip="The week after"),
-        Binding("ctrl+g", "missing_week", "Missing", id="week.missing",
+        Binding("ctrl+g", "missing_week", "Missing", id="week.missing", show=False,
                 tooltip="Go to the latest missing week (to back-fill it)"),
         Binding("f5", "go_to_week", "Go to", id="week.go_to", tooltip="Go to the week containing a date you type"),
+        Binding("f6", "history", "History", id="week.history",
+                tooltip="This week's history: who changed what, when and why"),
+        Binding("f8", "delete_week", "Delete", id="week.delete", show=False,
+                tooltip="Delete this week (entered by mistake), with a reason; kept in its history"),
         Binding("ctrl+r", "reload", "Reload", id="week.reload", show=False, tooltip="Reload this week as saved"),
         Binding("escape", "back", "Back", id="week.back"),
         # Priority for the same reason as Tab (see rrp.app): a burst "3", Enter, "1" fills two fields.
@@ -71,11 +76,15 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         week_start: dt.date | None = None,
         *,
         on_saved: Callable[[StoredWeek], None] | None = None,
+        on_deleted: Callable[[dt.date], None] | None = None,
     ) -> None:
         super().__init__()
         self.ward_code = ward_code
         self.requested_week = week_start
         self.on_saved = on_saved
+        #: Called on the UI thread after a week is deleted (F8), with its Monday.
+        self.on_deleted = on_deleted
+        self.deleted_weeks: list[dt.date] = []
         #: Every week saved while the screen was open, in order: the screen's result.
         self.saved_weeks: list[StoredWeek] = []
         self.week_start: dt.date | None = None
@@ -202,8 +211,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         else:
             state = (
                 f"Entered: last saved by {self.stored.updated_by} at "
-                f"{self.stored.updated_at.replace('T', ' ').rstrip('Z')} (version {self.stored.version}). "
-                "Edit to correct it."
+                f"{local_time_text(self.stored.updated_at)} (version {self.stored.version}). "
+                "Edit to correct it; F6 history, F8 delete."
             )
             if is_provisional(self.week_start, self.stored.updated_at):
                 state += (" PROVISIONAL: saved before the week ended; "
@@ -474,6 +483,82 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             GoToWeekScreen(latest=monday_of(today)),
             lambda week: self._go(week) if week is not None and week != self.week_start else None,
         )
+
+    def action_history(self) -> None:
+        """F6: who changed this week, when, what and why (the audit, in UK local time)."""
+        if self.ward is None or self.week_start is None:
+            return
+        from rrp.screens.week_dialogs import WeekHistoryScreen
+
+        self.app.push_screen(WeekHistoryScreen(self.ward, self.week_start))
+
+    def action_delete_week(self) -> None:
+        """F8: delete a week entered by mistake: a reason, then "are you sure?"; audited."""
+        if self.ward is None or self.week_start is None or self.saving:
+            return
+        if self.stored is None:
+            self.notify("This week is not saved: there is nothing to delete.", severity="warning")
+            return
+        from rrp.models.weekly import WeekDeletion
+        from rrp.screens.week_dialogs import ReasonScreen
+
+        stored, week = self.stored, self.week_start
+        label = f"the week of {day_month(week)} for {self.ward.code}"
+
+        def sure(yes: bool | None, reason: str) -> None:
+            if yes:
+                self.saving = True
+                self._banner("Deleting...")
+                self.delete(week, stored.version, reason)
+
+        def given(reason: str | None) -> None:
+            if reason is None:
+                return
+            c = stored.counts
+            unsaved = " Your unsaved changes on screen are lost too." if self.dirty else ""
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Delete {label} ({_n(c.restraint, 'restraint')}, {_n(c.seclusion, 'seclusion')}, "
+                    f"{_n(c.rapid_tranquillisation, 'rapid tranquillisation')}, {c.occupied_bed_days} bed days)?"
+                    f"{unsaved} The deletion and its reason are kept in the week's history."
+                ),
+                lambda yes: sure(yes, reason),
+            )
+
+        self.app.push_screen(
+            ReasonScreen(
+                f"Delete {label}: why?",
+                "Reason (required; no names or NHS numbers)",
+                lambda text: WeekDeletion(reason=text).reason,
+                keys="Enter: next",
+            ),
+            given,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="week-save")
+    def delete(self, week: dt.date, expected_version: int, reason: str) -> None:
+        from rrp.store import StoreError
+
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            store.weekly.delete(self.ward_code, week, reason=reason, expected_version=expected_version)
+        except (StoreError, ValidationError) as exc:
+            message = "; ".join(field_errors(exc).values()) if isinstance(exc, ValidationError) else str(exc)
+            self.app.call_from_thread(self.save_failed, message)
+            return
+        except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
+            self.app.call_from_thread(self.save_failed, f"Could not delete: {exc}")
+            return
+        self.app.call_from_thread(self.deleted, week)
+
+    def deleted(self, week: dt.date) -> None:
+        self.saving = False
+        self.deleted_weeks.append(week)
+        self.saved_weeks = [w for w in self.saved_weeks if w.counts.week_start != week]
+        self.notify("Week deleted", timeout=3)
+        if self.on_deleted is not None:
+            self.on_deleted(week)
+        self.load(week)  # the week, now empty, with its missing-weeks line
 
     def action_reload(self) -> None:
         if self.week_start is not None:

@@ -41,7 +41,7 @@ from rrp.models.when import local_time, local_time_text
 from rrp.store import audit
 from rrp.store.annotations import AnnotationRepository
 from rrp.store.database import Database
-from rrp.store.errors import StaleEditError, UnknownRecord
+from rrp.store.errors import FieldRefused, StaleEditError, UnknownRecord
 
 _COLUMNS = tuple(PdsaCycle.model_fields)
 _SELECT = f"SELECT {', '.join(_COLUMNS)}, version, created_at, updated_at, updated_by FROM pdsa_cycle"
@@ -120,6 +120,22 @@ class PdsaRepository:
         sql = _SELECT + (" WHERE " + " AND ".join(clauses) if clauses else "")
         sql += " ORDER BY ward_code, planned_start IS NULL, planned_start, cycle_number, id"
         return [_stored(row) for row in self.database.query(sql, params)]
+
+    def activity(self, ward_codes: Iterable[str] | None = None) -> builtins.list[dict[str, Any]]:
+        """What the dashboard counts of each cycle, plain (no models: thousands of cycles at
+        national scale): ward_code, change_idea_code, status, planned_start, planned_end (dates
+        or None), act_decision; every cycle, or those of `ward_codes`."""
+        sql = "SELECT ward_code, change_idea_code, status, planned_start, planned_end, act_decision FROM pdsa_cycle"
+        rows = self.database.query(sql + " ORDER BY ward_code, planned_start IS NULL, planned_start, cycle_number, id")
+        chosen = None if ward_codes is None else set(ward_codes)
+        out = []
+        for row in rows:
+            if chosen is not None and row["ward_code"] not in chosen:
+                continue
+            for key in ("planned_start", "planned_end"):
+                row[key] = dt.date.fromisoformat(row[key]) if row[key] else None
+            out.append(row)
+        return out
 
     def ended_on(self, *, ward_code: str | None = None) -> dict[str, str]:
         """When each cycle was last moved to done here (its audit row's UTC time), by cycle id.
@@ -398,6 +414,10 @@ class PdsaRepository:
         return clauses, params
 
     def _check_references(self, cycle: PdsaCycle) -> None:
+        for name, label in (("planned_start", "Planned start"), ("planned_end", "Planned end")):
+            if getattr(cycle, name) is None:  # both engines alike (SQLite's CHECK refuses a blank date)
+                raise FieldRefused(name, f"{label} is required: the day the cycle is planned to "
+                                         f"{'start' if name == 'planned_start' else 'end'}")
         if self.database.query_one("SELECT 1 AS x FROM ward WHERE code = ?", (cycle.ward_code,)) is None:
             raise UnknownRecord(f"Ward {cycle.ward_code} is not in the collaborative's registry")
         idea = self.database.query_one(

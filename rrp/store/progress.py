@@ -59,6 +59,14 @@ class ProgressRepository:
         )
         return {row["ward_code"]: _stored(row) for row in rows}
 
+    def latest_scores(self) -> dict[str, tuple[dt.date, float]]:
+        """Each ward's most recent score as (month, score), plain (as `latest`, no models)."""
+        rows = self.database.query(
+            "SELECT ward_code, month, score FROM progress_score WHERE (ward_code, month) IN "
+            "(SELECT ward_code, max(month) FROM progress_score GROUP BY ward_code) ORDER BY ward_code"
+        )
+        return {row["ward_code"]: (dt.date.fromisoformat(row["month"]), float(row["score"])) for row in rows}
+
     def for_month(self, month: dt.date) -> list[StoredProgressScore]:
         rows = self.database.query(
             _SELECT + " WHERE month = ? ORDER BY ward_code", (month.replace(day=1).isoformat(),)

@@ -145,6 +145,11 @@ class WeeklyRepository:
         rows = self.database.query(_SELECT + " WHERE ward_code = ? ORDER BY week_start", (ward_code,))
         return [_stored(row) for row in rows]
 
+    def history(self, ward_code: str, week_start: dt.date) -> list[dict[str, Any]]:
+        """The week's audit rows, oldest first (entered, corrected with why, deleted with why):
+        `rrp.reports.corrections.week_history` reads them for people."""
+        return audit.history(self.database, "weekly", f"{ward_code}/{week_start.isoformat()}")
+
     def latest_bed_days(self, ward_code: str, before: dt.date) -> int | None:
         """Bed days of the ward's most recent week before `before`: the form's pre-fill."""
         row = self.database.query_one(

@@ -213,3 +213,14 @@ def test_a_cycle_that_arrived_done_shows_its_planned_end(store: Store) -> None:
     store.pdsa.create(new_cycle(status="done", results="ok", act_decision="adopt"), today=TODAY)
     (summary,) = store.pdsa.summaries(today=TODAY)
     assert summary.ended_on == dt.date(2026, 11, 22)
+
+
+def test_a_cycle_without_planned_dates_is_refused_by_name(store: Store) -> None:
+    """SQLite's CHECK refuses a blank date with a constraint message; the store names the field
+    first, on both engines alike."""
+    from rrp.store.errors import FieldRefused
+
+    for name in ("planned_start", "planned_end"):
+        with pytest.raises(FieldRefused) as refused:
+            store.pdsa.create(new_cycle(**{name: None}), today=TODAY)
+        assert refused.value.field == name and "required" in str(refused.value)

@@ -74,7 +74,8 @@ def test_a_deletion_and_its_reason_read_back_as_history(store):
     assert entries[1].changes == ["Restraints: 3 -> 5"] and entries[1].reason == "typed 3 for 5"
     assert entries[2].reason == "entered for the wrong ward"
     assert "Restraints: 5 -> (deleted)" in entries[2].changes
-    lines = history_lines(entries)
+    lines = history_lines(entries, exists=False)
     assert lines[0] == "20 Jul 2026 10:00  tester  deleted"  # newest first
     assert "    Why: typed 3 for 5" in lines
     assert not any("2026-07-20" in line for line in lines)
+    assert "loaded in bulk" not in "".join(lines)  # its whole life is on record

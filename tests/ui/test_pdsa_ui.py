@@ -372,3 +372,28 @@ def test_the_editor_footer_shows_only_the_moves_the_cycle_has_and_fits_80_column
                 await until(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
 
     asyncio.run(run())
+
+
+def test_a_blank_planned_end_is_asked_for_beside_its_field(db: Path) -> None:
+    """Clearing the planned end is refused beside the field (not as a database error), nothing is
+    saved, and typing a date then saves."""
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_editor_for_new_cycle(pilot, app)
+            editor = app.screen
+            await pilot.press(*"Music", "tab", "enter", "down", "enter")
+            await until(pilot, lambda: editor.form_values()["change_idea_code"] != "")
+            editor.query_one("#f-planned_end").value = ""
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert editor.stored is None
+            assert str(editor.query_one("#e-planned_end").render()) == "Planned end is required (dd/mm/yyyy)"
+            assert "correct the fields" in str(editor.query_one("#pdsa-banner").render())
+            editor.query_one("#f-planned_end").focus()
+            await pilot.press(*"29/11/2026", "ctrl+s")
+            await until(pilot, lambda: editor.stored is not None)
+            assert editor.stored.cycle.planned_end == dt.date(2026, 11, 29)
+
+    asyncio.run(run())

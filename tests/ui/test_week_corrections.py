@@ -131,3 +131,122 @@ async def test_a_usual_new_week_is_saved_without_questions(demo_db, make_app):
         await until(pilot, lambda: _store(demo_db).weekly.week(WARD, week) is not None)
         assert type(app.screen).__name__ == "WeekEntryScreen"
     assert _audit(demo_db, WARD, week)[-1]["action"] == "insert"
+
+
+async def test_f8_deletes_the_week_with_a_reason_after_are_you_sure(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week_form(pilot, app)
+        form = app.screen
+        week = form.week_start
+        assert form.stored is not None and "F8 delete" in _text(app, "#week-state")
+        await pilot.press("f8")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
+        await pilot.press("enter")  # no reason: refused beside the box, still asking
+        await until(pilot, lambda: "Say why the week is deleted" in _text(app, "#e-reason"))
+        await pilot.press(*"Pt 9434765919", "enter")  # an NHS number never gets into the audit
+        await until(pilot, lambda: "NHS number" in _text(app, "#e-reason"))
+        await pilot.press(*["backspace"] * 13, *"wrong ward", "enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "Delete the week of" in _text(app, "#confirm-question")
+        await pilot.press("n")  # not sure: nothing deleted
+        await until(pilot, lambda: app.screen is form)
+        assert _store(demo_db).weekly.week(WARD, week) is not None
+        keys = ["f8", *"wrong ward", "enter", "y"]
+        await pilot.press(keys[0])
+        await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
+        await pilot.press(*keys[1:-1])
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press(keys[-1])
+        await until(pilot, lambda: _store(demo_db).weekly.week(WARD, week) is None)
+        await until(pilot, lambda: app.screen is form and form.stored is None and form.week_start == week)
+        assert len(keys) == 13  # deleting a week, from the week form: F8, the reason, Enter, y
+        assert "Not entered yet" in _text(app, "#week-state") and form.deleted_weeks == [week]
+    last = _audit(demo_db, WARD, week)[-1]
+    assert last["action"] == "delete" and last["after"] == {"reason": "wrong ward"} and last["who"] == "nurse"
+    assert not any("9434765919" in str(row) for row in _audit(demo_db, WARD, week))
+
+
+async def test_f8_on_a_week_not_saved_says_there_is_nothing_to_delete(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week_form(pilot, app, week=dt.date(2026, 11, 9))
+        store = _store(demo_db)
+        stored = store.weekly.week(WARD, dt.date(2026, 11, 9))
+        store.weekly.delete(WARD, dt.date(2026, 11, 9), reason="set-up", expected_version=stored.version)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: app.screen.stored is None)
+        await pilot.press("f8")
+        await until(pilot, lambda: any("nothing to delete" in n.message for n in app._notifications))
+        assert type(app.screen).__name__ == "WeekEntryScreen"
+
+
+async def test_f6_shows_who_when_what_and_why_in_uk_time(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week_form(pilot, app)
+        form = app.screen
+        week = form.week_start
+        old = form.stored.counts.seclusion
+        await pilot.press("tab", "tab", *str(old + 1), "ctrl+s")
+        await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
+        await pilot.press(*"[b]late[/b] report", "enter")  # shown as typed, never as markup
+        await until(pilot, lambda: _store(demo_db).weekly.week(WARD, week).counts.seclusion == old + 1)
+        await until(pilot, lambda: app.screen is form and not form.saving)
+        await pilot.press("f6")
+        await until(pilot, lambda: type(app.screen).__name__ == "WeekHistoryScreen" and app.screen.lines)
+        text = _text(app, "#history-text")
+        lines = text.splitlines()
+        # Newest first: the correction (the app's clock: 09:00 UTC on 18 Nov is 09:00 GMT), then the entry.
+        assert lines[0] == "18 Nov 2026 09:00  nurse  corrected"
+        assert f"    Seclusions: {old} -> {old + 1}" in lines and "    Why: [b]late[/b] report" in lines
+        assert lines[-1].startswith("Before that: loaded in bulk")  # the demo's weeks are generated
+        assert "2026-11-18" not in text and "T09:00" not in text
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is form)
+
+
+async def test_keystrokes_to_correct_a_week_with_a_reason_from_home(demo_db, make_app):
+    """From the home screen: Enter opens the ward's week, a new count over the old one, Ctrl+S,
+    the reason, Enter: 8 keystrokes with a 4-letter reason."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        ward = app.screen.selected_ward()
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
+        form = app.screen
+        assert form.stored is not None  # the week Enter opens is saved: this is a correction
+        week, before = form.week_start, form.stored.counts.restraint
+        new = (before + 1) % 10
+        keys = ["enter", str(new), "ctrl+s", *"typo", "enter"]
+        await pilot.press(*keys[1:3])
+        await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
+        await pilot.press(*keys[3:])
+        await until(pilot, lambda: _store(demo_db).weekly.week(ward, week).counts.restraint == new)
+        assert len(keys) == 8
+    assert _audit(demo_db, ward, week)[-1]["after"]["reason"] == "typo"
+
+
+async def test_keystrokes_to_log_last_week_from_home(demo_db, make_app):
+    """Last week missing: from the home screen Enter opens it, four counts with Tab between them
+    (bed days pre-filled from the week before), Ctrl+S: 10 keystrokes."""
+    last_week = dt.date(2026, 11, 9)  # the app's today is Wednesday 18 Nov
+    store = _store(demo_db)
+    store.preferences.set("last_ward", WARD)
+    stored = store.weekly.week(WARD, last_week)
+    store.weekly.delete(WARD, last_week, reason="test set-up", expected_version=stored.version)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        assert app.screen.selected_ward() == WARD
+        keys = ["enter", "2", "tab", "1", "tab", "0", "tab", "1", "tab", "ctrl+s"]
+        await pilot.press(keys[0])
+        await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
+        assert app.screen.week_start == last_week
+        await pilot.press(*keys[1:])
+        await until(pilot, lambda: _store(demo_db).weekly.week(WARD, last_week) is not None)
+        assert len(keys) == 10
+    c = _store(demo_db).weekly.week(WARD, last_week).counts
+    assert (c.restraint, c.prone_restraint, c.seclusion, c.rapid_tranquillisation) == (2, 1, 0, 1)
+    assert c.occupied_bed_days == _store(demo_db).weekly.latest_bed_days(WARD, last_week)
