@@ -217,10 +217,12 @@ def build_view(dash: Dashboard) -> DashView:
     """Convert the Dashboard's frames to plain values (run in the worker)."""
     wards = dash.wards
     grid = dash.completeness
+    # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards)
+    submitted = dict(zip(grid.index, (tuple(bool(v) for v in r) for r in grid.to_numpy().tolist()), strict=True))
     rows = []
     for i, rec in enumerate(wards.to_dict("records")):
         code = rec["ward_code"]
-        flags = tuple(bool(v) for v in grid.loc[code].tolist()) if code in grid.index else ()
+        flags = submitted.get(code, ())
         rows.append(
             WardRow(
                 ward_code=code,
