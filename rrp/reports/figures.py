@@ -156,9 +156,15 @@ def measure_points(
     values: pd.DataFrame | None = None,
     *,
     end_week: dt.date | None = None,
+    provisional: bool = False,
 ) -> pd.DataFrame:
     """The plotted points of one measure for every ward: ward_code, week_start (datetime64),
     numerator, denominator, value; one row per ward and period with a plottable value, sorted.
+
+    A provisional week (weekly's `provisional` flag: saved before it ended and not since,
+    rrp.models.week_status) is never a point: no limits, signals, icons, latest value or change
+    come from it, on any screen, report or export. `provisional=True` gives those weeks' points
+    instead, for the huddle to draw apart (hollow).
 
     weekly: WeeklyRepository.frame(); values: MeasureRepository.values_frame() (None: none). A
     point needs its numerator, and for a ratio measure a denominator above zero (a rate needs bed
@@ -201,6 +207,13 @@ def measure_points(
     frame["numerator"] = frame["numerator"].astype(float)
     frame["denominator"] = frame["denominator"].astype(float)
     keep = frame["numerator"].notna()
+    if "provisional" in weekly.columns and bool(weekly["provisional"].any()):
+        flagged = weekly.loc[weekly["provisional"].astype(bool), ["ward_code", "week_start"]]
+        marks = pd.MultiIndex.from_arrays([flagged["ward_code"], pd.to_datetime(flagged["week_start"])])
+        is_provisional = pd.MultiIndex.from_arrays([frame["ward_code"], frame["week_start"]]).isin(marks)
+        keep &= is_provisional if provisional else ~is_provisional
+    elif provisional:
+        keep &= False  # no provisional week
     if ratio(measure):
         keep &= frame["denominator"].fillna(0) > 0
     if end_week is not None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rrp.models.annotation import Annotation, AnnotationKind
 from rrp.models.change_package import DEFAULT_AIM_REDUCTION
+from rrp.models.week_status import is_provisional
 from rrp.models.weekly import ALL_RESTRICTIVE_PARTS, monday_of
 from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS, MeasureFigures
 from rrp.reports.icons_text import assurance_text, variation_text
@@ -175,6 +176,9 @@ class HuddleSummary:
     #: The shared figures of every measure the ward sees (rrp.reports.figures), in the set's order.
     figures: list[MeasureFigures] = field(default_factory=list)
     pdsa_running: int = 0
+    #: The chosen measure's provisional weeks (saved before they ended, not since), as (week,
+    #: value): drawn hollow beside the chart, never part of its limits, signals or figures.
+    provisional: list[tuple[dt.date, float]] = field(default_factory=list)
 
     def to_json(self, ward_name: str = "") -> dict[str, Any]:
         """`rrp report huddle --format json`: the ward's figures per measure (the same fields as
@@ -311,6 +315,8 @@ def with_saved_weeks(weekly: pd.DataFrame, weeks: Sequence[Any]) -> pd.DataFrame
         counts = getattr(week, "counts", week)
         data = counts.model_dump()
         data["week_start"] = pd.Timestamp(counts.week_start)
+        # As WeeklyRepository.frame flags it: saved before the week ended (the one definition).
+        data["provisional"] = is_provisional(counts.week_start, getattr(week, "updated_at", None))
         rows.append({c: data.get(c) for c in columns})
     added = pd.DataFrame(rows, columns=columns)
     added = added.drop_duplicates(["ward_code", "week_start"], keep="last")
@@ -548,10 +554,13 @@ def huddle_summary(
             )
         )
 
-    # The chart: the measure's plotted points to this week (the week in progress is drawn as
-    # entered so far; the shared figures below stop at the last complete week).
+    # The chart: the measure's plotted points to this week; a provisional week (the week in
+    # progress, or one saved before it ended and not since) is drawn hollow apart, never a point
+    # of the chart; the shared figures below stop at the last complete week.
     charted = figures.measure_points(spec, measure_set, frame, ward_values, end_week=this_week)
     charted = charted.assign(week_start=charted["week_start"].dt.date)
+    held = figures.measure_points(spec, measure_set, frame, ward_values, end_week=this_week, provisional=True)
+    provisional = [(d.date(), float(v)) for d, v in zip(held["week_start"], held["value"], strict=True)]
     labels = list(charted["week_start"])
     relevant = [a for a in annotations if _applies(a, measure)]
     rebase_dates = [a.on_date for a in relevant if a.kind == AnnotationKind.REBASE] + list(rebase_at)
@@ -596,7 +605,8 @@ def huddle_summary(
             note = f"Only {len(labels)} points: the baseline uses them all until there are {fix_after}."
     markers = []
     if labels:
-        first, last = labels[0], labels[-1]
+        # A note on a provisional week is marked too (the hollow point is on the chart).
+        first, last = labels[0], max([labels[-1], *(d for d, _ in provisional)])
         for a in relevant:
             marker = marker_for(a)
             if first <= marker.x <= last and marker.kind != "rebase":
@@ -633,6 +643,7 @@ def huddle_summary(
         reading=reading,
         figures=shared,
         pdsa_running=len(running),
+        provisional=provisional,
         measure_codes=codes,
         labels={m.code: m.label for m in shown},
         names={m.code: m.name for m in shown},

@@ -45,7 +45,7 @@ from rrp.reports.user_text import user_text
 from rrp.screens.annotation_form import AnnotationForm, BaselineForm
 from rrp.widgets.icons import reading_rich
 from rrp.widgets.loading import start_loading, stop_loading
-from rrp.widgets.spc_chart import SpcChart
+from rrp.widgets.spc_chart import PROVISIONAL_SHAPE, SpcChart
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -305,9 +305,16 @@ class HuddleScreen(Screen[None]):
         chart = self.query_one("#huddle-chart", SpcChart)
         stop_loading(chart)
         if summary.result is None:
-            chart.show_message("No weeks with bed days entered yet: nothing to chart.")
+            chart.show_message(
+                "Only provisional weeks so far (saved before they ended): charted once a week has "
+                "ended and been saved again." if summary.provisional
+                else "No weeks with bed days entered yet: nothing to chart."
+            )
         else:
-            chart.show_chart(summary.result.points, markers=summary.markers, title=self._chart_title(summary))
+            chart.show_chart(
+                summary.result.points, markers=summary.markers, title=self._chart_title(summary),
+                provisional=summary.provisional,
+            )
         self.query_one("#huddle-legend", Static).update(self._legend(summary))
         if message:
             self.notify(message, timeout=4)
@@ -389,6 +396,8 @@ class HuddleScreen(Screen[None]):
             parts.append(f"{len(s.rebases)} rebase{'s' if len(s.rebases) > 1 else ''}")
         text = Text("; ".join(parts) + ".  ", style="dim")
         text.append(MARKER_LEGEND + "  " + SHAPES_LEGEND, style="dim")
+        if s.provisional:
+            text.append(f"  {PROVISIONAL_SHAPE} provisional (not in the chart's figures)", style="dim")
         if s.note:
             text = user_text(s.note, "italic")
         return text

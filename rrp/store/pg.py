@@ -68,6 +68,8 @@ def pg_query(sql: str, placeholders: bool = True) -> str:
     sql = re.sub(r"\bjson_extract\(([\w.]+), '\$\.(\w+)'\)", r"(\1::json->>'\2')", sql)
     # SQLite's CROSS JOIN ... ON is an inner join with the order fixed (a planner hint).
     sql = re.sub(r"\bCROSS JOIN (\w+(?: AS \w+)?) ON\b", r"JOIN \1 ON", sql)
+    # date(column, '+N days'): an ISO date text N days on (weekly's provisional candidates).
+    sql = re.sub(r"\bdate\((\w+), '\+(\d+) days'\)", r"to_char(rrp_date(\1) + \2, 'YYYY-MM-DD')", sql)
     sql = re.sub(r"\btemp\.", "pg_temp.", sql)
     sql = re.sub(r"\bmain\.", "", sql)
     # A temp table's row counter: SQLite numbers an INTEGER PRIMARY KEY by itself.

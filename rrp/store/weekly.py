@@ -127,6 +127,17 @@ def _filters(
     return clauses, params
 
 
+def provisional_flags(frame: pd.DataFrame, keys: set[tuple[str, dt.date]]) -> Any:
+    """A bool array: which rows of `frame` (ward_code, week_start as datetime64) are in `keys`."""
+    import numpy as np
+    import pandas as pd
+
+    if not keys or frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    wanted = pd.MultiIndex.from_tuples([(c, pd.Timestamp(d)) for c, d in keys])
+    return pd.MultiIndex.from_arrays([frame["ward_code"], frame["week_start"]]).isin(wanted)
+
+
 class WeeklyRepository:
     """Reads and writes weekly counts."""
 
@@ -201,6 +212,7 @@ class WeeklyRepository:
         """Weekly rows as a DataFrame (week_start as datetime64), ordered by ward and week."""
         import pandas as pd  # deferred: keeps the app's start-up path free of pandas
 
+        ward_codes = None if ward_codes is None else list(ward_codes)  # read twice below
         clauses, params = _filters(ward_codes, start, end)
         sql = (
             "SELECT ward_code, week_start, restraint, prone_restraint, seclusion, "
@@ -213,7 +225,41 @@ class WeeklyRepository:
         columns = [c[0] for c in cursor.description]
         frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
         frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
+        # Saved before the week ended and not since: shown, never charted as a point of the SPC.
+        keys = self.provisional_keys(ward_codes, start=start, end=end)
+        frame["provisional"] = provisional_flags(frame, keys)
         return frame
+
+    def provisional_rows(
+        self,
+        ward_codes: Iterable[str] | None = None,
+        *,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """The provisional weeks (saved before they ended, not saved since:
+        rrp.models.week_status.is_provisional) as (ward_code, week_start date, *COUNT_FIELDS).
+
+        SQL finds the candidates (saved before the Monday after the week, in UTC: a superset, and
+        few rows); the one definition decides.
+        """
+        clauses, params = _filters(ward_codes, start, end)
+        sql = (
+            f"SELECT ward_code, week_start, updated_at, {', '.join(COUNT_FIELDS)} FROM weekly "
+            "WHERE " + " AND ".join([*clauses, "updated_at < date(week_start, '+7 days')"])
+        )
+        rows = []
+        for code, week, saved, *counts in self.database.conn.execute(sql, params).fetchall():
+            monday = dt.date.fromisoformat(week)
+            if is_provisional(monday, saved):
+                rows.append((code, monday, *counts))
+        return rows
+
+    def provisional_keys(
+        self, ward_codes: Iterable[str] | None = None, *, start: dt.date | None = None, end: dt.date | None = None
+    ) -> set[tuple[str, dt.date]]:
+        """(ward_code, week_start) of every provisional week (see `provisional_rows`)."""
+        return {(r[0], r[1]) for r in self.provisional_rows(ward_codes, start=start, end=end)}
 
     def week_totals(self, ward_codes: Iterable[str] | None = None, *, end: dt.date | None = None) -> pd.DataFrame:
         """Per week, the sums over the wards' rows that have bed days (occupied_bed_days > 0), and
@@ -222,6 +268,7 @@ class WeeklyRepository:
         every such row counts for every core measure), not from every ward's weeks."""
         import pandas as pd
 
+        ward_codes = None if ward_codes is None else list(ward_codes)  # read twice below
         clauses, params = _filters(ward_codes, None, end)
         sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNT_FIELDS)
         sql = f"SELECT week_start, {sums}, COUNT(*) AS wards FROM weekly WHERE " + " AND ".join(
@@ -233,6 +280,16 @@ class WeeklyRepository:
         frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
         for column in (*COUNT_FIELDS, "wards"):
             frame[column] = frame[column].astype("int64")
+        # Provisional weeks are not points of any chart (as WeeklyRepository.frame flags them).
+        provisional = [r for r in self.provisional_rows(ward_codes, end=end) if r[-1] > 0]
+        if provisional:
+            taken = pd.DataFrame(provisional, columns=["ward_code", "week_start", *COUNT_FIELDS])
+            taken["week_start"] = pd.to_datetime(taken["week_start"])
+            taken["wards"] = 1
+            less = taken.groupby("week_start")[[*COUNT_FIELDS, "wards"]].sum()
+            frame = frame.set_index("week_start")
+            frame.loc[less.index, less.columns] -= less
+            frame = frame[frame["wards"] > 0].reset_index()
         return frame
 
     def frame_with_notes(

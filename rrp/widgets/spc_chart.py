@@ -36,6 +36,8 @@ Marker = Sequence[Any]
 LINE_COLOUR: RGB = (140, 140, 140)
 MARKER_COLOUR: RGB = (123, 94, 167)
 MAX_TICKS = 6
+#: How a provisional week is drawn (hollow: entered, not yet a point of the chart).
+PROVISIONAL_SHAPE = "\u25cb"
 
 
 def hex_to_rgb(colour: str) -> RGB:
@@ -133,8 +135,13 @@ def draw_spc_chart(
     x_label: Callable[[Any], str] | None = None,
     y_label: str | None = None,
     colours: dict[str, str] | None = None,
+    provisional: Sequence[tuple[Any, float]] = (),
 ) -> dict[str, Any]:
     """Draw a ChartResult points frame onto `plt` (see the module doc); returns what was drawn.
+
+    provisional: (x, value) of weeks not part of the chart (saved before they ended): drawn
+    hollow (PROVISIONAL_SHAPE) where their x falls, after the last point or between two, with
+    no line, limits or signal.
 
     window: show only the last `window` points. width: the plot's width in cells (to choose how
     many x labels fit; default 80). foreground: colour of the centre line, limits and labels (the
@@ -183,10 +190,21 @@ def draw_spc_chart(
         rgb = hex_to_rgb(colours.get(kind, colours.get("", "#8c8c8c")))
         plt.scatter(idx, [values[i] for i in idx], color=rgb, marker=SIGNAL_SHAPES.get(kind, "\u25cf"))
 
-    finite = [v for v in values + upper if _finite(v)]
+    held = _provisional_positions(xs_raw, provisional)
+    if held:
+        plt.scatter([p for _, p, _ in held], [v for _, _, v in held], color=LINE_COLOUR, marker=PROVISIONAL_SHAPE)
+    finite = [v for v in values + upper + [v for _, _, v in held] if _finite(v)]
     top = max(finite, default=1.0) or 1.0
     plt.ylim(0, top * 1.08)
     placed = marker_positions(xs_raw, markers)
+    # A marker after the last point, on a provisional week drawn after it, goes on that week.
+    after = {x: pos for x, pos, _ in held if pos > n - 1}
+    extra: dict[float, str] = {}
+    for marker in markers:
+        x, label = marker[0], str(marker[1])
+        if x in after and label not in extra.get(after[x], ""):
+            extra[after[x]] = extra.get(after[x], "") + label
+    placed = sorted([*placed, *extra.items()])  # type: ignore[list-item]
     for pos, label in placed:
         plt.vline(pos, MARKER_COLOUR)
         plt.text(label, x=pos, y=top * 1.06, color=MARKER_COLOUR, background=background, alignment="center")
@@ -204,10 +222,35 @@ def draw_spc_chart(
     fmt = x_label or (lambda x: short_date(x, span_days=span))
     ticks = [fmt(xs_raw[i]) for i in positions]
     plt.xticks(positions, ticks)
-    plt.xlim(-0.5, n - 0.5)
+    plt.xlim(-0.5, max([n - 1, *(p for _, p, _ in held)]) + 0.5)
     if y_label:
         plt.ylabel(y_label)
-    return {"n": n, "ticks": ticks, "markers": placed, "signals": signals}
+    return {"n": n, "ticks": ticks, "markers": placed, "signals": signals, "provisional": held}
+
+
+def _provisional_positions(
+    xs: Sequence[Any], provisional: Sequence[tuple[Any, float]]
+) -> list[tuple[Any, float, float]]:
+    """(x, position, value): where each provisional (x, value) goes among the points at `xs`
+    (positions 0..n-1): just
+    after the last point before it (between two points, or one more step after the last);
+    one before the first point shown is left out (the window starts after it)."""
+    import bisect
+
+    out: list[tuple[Any, float, float]] = []
+    after = 0
+    for x, value in sorted(provisional, key=lambda p: p[0]):
+        if not _finite(value):
+            continue
+        i = bisect.bisect_left(list(xs), x)
+        if i == 0 and xs and x < xs[0]:
+            continue
+        if i >= len(xs):
+            after += 1
+            out.append((x, len(xs) - 1 + after, float(value)))
+        else:
+            out.append((x, i - 0.5, float(value)))
+    return out
 
 
 def plotext_text(widget: PlotextPlot) -> Text:
@@ -245,6 +288,7 @@ class SpcChart(PlotextPlot):
         self.window = window
         self.points: Any = None
         self.markers: list[Marker] = []
+        self.provisional: list[tuple[Any, float]] = []
         self.title = ""
         self.message = ""
         self.x_label: Callable[[Any], str] | None = None
@@ -267,9 +311,12 @@ class SpcChart(PlotextPlot):
         title: str = "",
         window: int | None = None,
         x_label: Callable[[Any], str] | None = None,
+        provisional: Sequence[tuple[Any, float]] = (),
     ) -> None:
-        """Draw `points` (a ChartResult.points frame) with vertical `markers` [(x, label), ...]."""
+        """Draw `points` (a ChartResult.points frame) with vertical `markers` [(x, label), ...]
+        and `provisional` weeks [(x, value), ...] hollow beside them."""
         self.points, self.markers, self.title, self.message = points, list(markers), title, ""
+        self.provisional = list(provisional)
         if window is not None:
             self.window = window
         self.x_label = x_label
@@ -294,7 +341,7 @@ class SpcChart(PlotextPlot):
 
     def show_message(self, message: str) -> None:
         """No chart: show a sentence instead (e.g. 'No weeks entered yet')."""
-        self.points, self.markers, self.message = None, [], message
+        self.points, self.markers, self.provisional, self.message = None, [], [], message
         self.refresh()
 
     def _theme_rgb(self, variable: str) -> RGB | None:
@@ -346,7 +393,8 @@ class SpcChart(PlotextPlot):
 
     def _build_key(self) -> tuple[Any, ...]:
         return (
-            id(self.points), tuple(map(tuple, self.markers)), self.title, self.window, self.x_label,
+            id(self.points), tuple(map(tuple, self.markers)), tuple(self.provisional), self.title, self.window,
+            self.x_label,
             self.size.width, self.size.height, self.app.theme,
         )
 
@@ -365,6 +413,7 @@ class SpcChart(PlotextPlot):
             foreground=self._theme_rgb("foreground") or "default",
             background=self._theme_rgb("surface"),
             x_label=self.x_label,
+            provisional=self.provisional,
         )
         built = plotext_text(self)
         # The points are kept with the key so that their id() cannot be reused by a new frame.

@@ -278,8 +278,11 @@ def test_e_logs_this_week_and_the_huddle_redraws_in_place(db: Path) -> None:
             # shows it: plotext does not run again and the lines are reused.
             # Wait for the huddle to settle (a re-read may follow the recompute) and for the lines
             # of the chart it now holds.
+            # This week is still in progress: saved, it is provisional, drawn hollow after the
+            # last point and never one of the chart's points.
             await until(pilot, lambda: not any(w.is_running for w in app.workers)
-                        and chart.points["x"].iloc[-1] == this_monday and chart._strips is not None
+                        and chart.provisional and chart.provisional[-1][0] == this_monday
+                        and chart.points["x"].iloc[-1] < this_monday and chart._strips is not None
                         and chart._built is not None and chart._built[0] == chart._build_key()
                         and chart._strips[0][0] == chart._built[0])
             built, strips, renders = chart._built, chart._strips, chart.renders
@@ -291,9 +294,11 @@ def test_e_logs_this_week_and_the_huddle_redraws_in_place(db: Path) -> None:
             counts = plain(app, "#huddle-counts")
             row = next(r for r in counts.splitlines() if r.strip().startswith("2 "))
             assert row.split()[-3] == "9"
-            assert chart.points["x"].iloc[-1] == this_monday
-            assert chart.points["value"].iloc[-1] == pytest.approx(1000 * 11 / bed_days)
+            assert chart.points["x"].iloc[-1] < this_monday
+            assert chart.provisional[-1] == (this_monday, pytest.approx(1000 * 11 / bed_days))
             assert chart.drawn["n"] == min(52, len(chart.points))
+            assert [x for x, _, _ in chart.drawn["provisional"]] == [this_monday]
+            assert "\u25cb provisional" in plain(app, "#huddle-legend")
             # The same as a fresh computation from the database.
             want = expected(db, WARD, measure=huddle.measure, chart=huddle.chart, fix_after=huddle.fix_after)
             assert list(huddle.summary.result.points["value"]) == list(want.result.points["value"])
@@ -386,7 +391,10 @@ def test_huddle_cycles_through_an_added_proportion_measure_and_its_p_chart(db: P
             await until(pilot, lambda: screen.summary.chart == "p")
             await settle(pilot, app)
             points = screen.summary.result.points
-            assert list(points["value"])[-1] == pytest.approx(100 * (2 + 13 % 3) / 6)
+            # The ward's last week (END) was saved before it ended: provisional, so its value is
+            # drawn apart and the chart's last point is the week before.
+            assert list(points["value"])[-1] == pytest.approx(100 * (2 + 12 % 3) / 6)
+            assert screen.summary.provisional == [(END, pytest.approx(100 * (2 + 13 % 3) / 6))]
             shared = next(f for f in screen.summary.figures if f.measure == "debrief_72h")
             assert screen.summary.change.change == shared.change_from_baseline
             assert "(%)" in screen._chart_title(screen.summary)
