@@ -232,3 +232,27 @@ def test_a_registry_file_sets_participation_start_and_one_without_the_column_kee
         import_registry(store, bad)
     [problem] = refused.value.problems
     assert (problem.row, problem.column) == (2, "participation_start") and "'soon' is not a date" in problem.message
+
+
+def test_a_week_saved_before_it_ended_is_provisional_until_saved_again_after(store, engine_db):
+    """Both engines: the store flags provisional weeks (rrp.models.week_status), leaves them out
+    of the weekly totals, and a save after the week ended confirms one, unchanged or not."""
+    ended, in_progress = dt.date(2026, 11, 9), dt.date(2026, 11, 16)
+    store.weekly.save(counts(week_start=ended), expected_version=None, today=TODAY)  # saved 18 Nov: ended
+    store.weekly.save(counts(week_start=in_progress, restraint=5), expected_version=None, today=TODAY)
+    assert store.weekly.provisional_keys() == {("ASH", in_progress)}
+    frame = store.weekly.frame()
+    assert dict(zip(frame["week_start"].dt.date, frame["provisional"], strict=True)) == {ended: False, in_progress: True}
+    totals = store.weekly.week_totals()
+    assert list(totals["week_start"].dt.date) == [ended] and int(totals["restraint"].iloc[0]) == 3
+    later = Store(engine_db, who="nurse", clock=lambda: "2026-11-23T08:00:00Z", create=False)
+    try:
+        week = later.weekly.week("ASH", in_progress)
+        confirmed = later.weekly.save(week.counts, expected_version=week.version, today=dt.date(2026, 11, 23))
+        assert (confirmed.version, confirmed.updated_at, confirmed.updated_by) == (2, "2026-11-23T08:00:00Z", "nurse")
+        assert later.weekly.provisional_keys() == set()
+        assert int(later.weekly.week_totals()["restraint"].sum()) == 8
+        # An unchanged save of a confirmed week still writes nothing.
+        assert later.weekly.save(confirmed.counts, expected_version=2, today=dt.date(2026, 11, 23)).version == 2
+    finally:
+        later.close()
