@@ -15,6 +15,7 @@ import click
 
 from rrp.cli.common import EXIT_USAGE, db_option, fail, open_store, resolve_db
 from rrp.cli.data import _console, exchange_errors
+from rrp.models.when import local_time_text
 
 
 def _provider_code(value: str) -> str:
@@ -79,7 +80,7 @@ def keys_enrol(provider: str, public_key: str, db_path: Path | None) -> None:
     enrolled = store.keys.enrol(code, b64encode(raw).decode("ascii"))
     _console().print(
         f"Enrolled key {enrolled.short} for {enrolled.provider_code} (by {enrolled.enrolled_by} at "
-        f"{enrolled.enrolled_at}): its signed submissions can now be imported.",
+        f"{local_time_text(enrolled.enrolled_at)}): its signed submissions can now be imported.",
         markup=False,
     )
 
@@ -92,7 +93,7 @@ def keys_revoke(provider: str, db_path: Path | None) -> None:
     """Stop trusting a provider's key (lost or leaked); its submissions are refused until a new one is enrolled."""
     store = open_store(db_path)
     revoked = store.keys.revoke(_provider_code(provider))
-    _console().print(f"Revoked key {revoked.short} of {revoked.provider_code} at {revoked.revoked_at}.", markup=False)
+    _console().print(f"Revoked key {revoked.short} of {revoked.provider_code} at {local_time_text(revoked.revoked_at)}.", markup=False)
 
 
 @keys.command("list")
@@ -107,8 +108,8 @@ def keys_list(db_path: Path | None) -> None:
         console.print("No keys enrolled: rrp keys enrol --provider CODE PUBLIC_KEY", markup=False)
         return
     for key in found:
-        state = f"revoked {key.revoked_at} by {key.revoked_by}" if key.revoked_at else "in use"
+        state = f"revoked {local_time_text(key.revoked_at)} by {key.revoked_by}" if key.revoked_at else "in use"
         console.print(
-            f"{key.provider_code}  {key.short}  enrolled {key.enrolled_at} by {key.enrolled_by}  {state}",
+            f"{key.provider_code}  {key.short}  enrolled {local_time_text(key.enrolled_at)} by {key.enrolled_by}  {state}",
             markup=False,
         )

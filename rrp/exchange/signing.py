@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rrp.exchange.reading import ExchangeError, FileRefused
+from rrp.models.when import local_time_text
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -237,7 +238,7 @@ def open_sealed(envelope: dict[str, Any], keys: KeyRepository, where: str) -> tu
         old = keys.by_fingerprint(claimed)
         if old is not None and old.revoked_at is not None:
             raise SignatureRefused(
-                f"{where} is signed with a key of {old.provider_code} revoked at {old.revoked_at}: "
+                f"{where} is signed with a key of {old.provider_code} revoked at {local_time_text(old.revoked_at)}: "
                 "refused, nothing was imported. The provider signs with its new key."
             )
         if trusted is None:

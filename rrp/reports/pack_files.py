@@ -161,11 +161,13 @@ def draw_chart(ax: Any, chart: ChartContent, *, small: bool = False) -> None:
         )
     ax.set_ylabel(chart.unit or "value", fontsize=size)
     _month_ticks(ax, pts["x"].iloc[0], pts["x"].iloc[-1])
-    ax.set_xlim(x[0] - 3, x[-1] + 3)
+    ax.set_xlim(x[0] - 7, x[-1] + 7)  # room for the first and last points' shapes
     ax.tick_params(labelsize=size)
     ax.grid(alpha=0.2)
     if handles:
-        ax.legend(handles=handles, loc="lower left", fontsize=size - 1, frameon=True, framealpha=0.85, ncol=4)
+        # above the plot, on the left (the icons are on the right): never over a point
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=size - 1, frameon=False,
+                  ncol=4, borderaxespad=0.2)
     _icons(ax, chart, size)
 
 
@@ -179,6 +181,11 @@ def _month_ticks(ax: Any, first: Any, last: Any, most: int = 7) -> None:
     step = max(1, -(-len(months) // most))
     chosen = months[::step]
     ax.set_xticks(mdates.date2num(chosen), [f"{m:%b %Y}" for m in chosen])
+
+
+def _letter_colour(fill: str) -> str:
+    """White on the dark fills (blue, purple), near-black on the light ones (orange, grey)."""
+    return "#ffffff" if fill in (IMPROVEMENT_COLOUR, NEITHER_COLOUR) else "#111111"
 
 
 def _icons(ax: Any, chart: ChartContent, size: int) -> None:
@@ -196,7 +203,7 @@ def _icons(ax: Any, chart: ChartContent, size: int) -> None:
         ax.annotate(
             letter or "-", (1.0, 1.0), xycoords="axes fraction", xytext=(-10 - i * 24, 10),
             textcoords="offset points", ha="center", va="center", fontsize=size + 1, fontweight="bold",
-            color="white" if letter else "#333333",
+            color=_letter_colour(colour) if letter else "#333333",
             bbox={"boxstyle": "circle,pad=0.3", "fc": colour, "ec": "#333333", "lw": 0.6},
             annotation_clip=False,
         )
@@ -239,7 +246,11 @@ def _chart_page(plt: Any, content: PackContent, chart: ChartContent, heading: st
     lines = _marker_lines(chart, 16)
     side = "Markers\n" + ("\n".join(_wrap(line, 40) for line in lines) if lines else "none on this chart")
     fig.text(0.73, 0.86, side, fontsize=7.5, va="top", linespacing=1.3)
-    fig.text(0.03, 0.27, _wrap(chart.summary, 150), fontsize=9, va="top", color="#222222")
+    x = 0.03
+    for text, colour, _ in _icon_runs(chart):  # the icons in words, in their colours
+        fig.text(x, 0.3, text, fontsize=10, fontweight="bold", va="top", color=colour or "#222222")
+        x += len(text) * 0.0075
+    fig.text(0.03, 0.265, _wrap(chart.summary, 150), fontsize=9, va="top", color="#222222")
     fig.text(0.03, 0.17, _wrap(reading_text(chart.reading), 120), fontsize=11, va="top", fontweight="bold",
              color="#111111")
     _footer(fig, content, page)
@@ -504,9 +515,9 @@ def write_board(content: PackContent, ward_code: str, out: Path, *, database: Pa
                 fig.text(0.06, top - 0.3, _wrap(reading_text(chart.reading), 90), fontsize=9, fontweight="bold",
                          va="top")
                 lines = _marker_lines(chart, 5)
-                fig.text(0.06, top - 0.37, _wrap(chart.summary, 120) + "\nMarkers: "
-                         + ("; ".join(lines) if lines else "none"), fontsize=7, va="top", color="#333333",
-                         wrap=True)
+                fig.text(0.06, top - 0.37, _wrap(chart.summary, 125) + "\n"
+                         + _wrap("Markers: " + ("; ".join(lines) if lines else "none"), 125),
+                         fontsize=7, va="top", color="#333333")
             fig.text(0.06, 0.005, f"Page {page}", fontsize=7, color="#555555")
             pdf.savefig(fig)
             plt.close(fig)
@@ -576,30 +587,36 @@ def _slide(prs: Any, content: PackContent, title: str) -> Any:
     from pptx.util import Pt
 
     slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
-    width = 9.0 if content.banner else 12.5
+    width = 8.7 if content.banner else 12.5
     # a long title (a ward's name and a measure's) a size smaller, so it stays on one line
-    size = 24 if len(title) * 0.16 <= width else 20 if len(title) * 0.135 <= width else 16
+    # (about 0.19 in a character at 24 pt bold, 0.16 at 20 pt)
+    size = 24 if len(title) * 0.19 <= width else 20 if len(title) * 0.16 <= width else 16
     _text_box(slide, 0.4, 0.25, width, 0.7, [title], size=size, bold=True)
     if content.banner:
-        box = _text_box(slide, 9.55, 0.3, 3.6, 0.4, [content.banner], size=11, bold=True, colour="#ffffff")
+        box = _text_box(slide, 9.2, 0.3, 3.95, 0.4, [content.banner], size=10.5, bold=True, colour="#ffffff")
+        box.text_frame.word_wrap = False
         box.fill.solid()
         box.fill.fore_color.rgb = _rgb(BANNER_COLOUR)
-        box.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+        box.text_frame.paragraphs[0].runs[0].font.size = Pt(10.5)
     footer = f"Weeks to {content.end_week:%d %b %Y}; {content.scope}."
     _text_box(slide, 0.4, 7.05, 9.0, 0.3, [footer], size=9, colour="#555555")
     return slide
+
+
+#: The MDC colours darkened for words on white (the light orange is hard to read as text).
+TEXT_COLOURS = {IMPROVEMENT_COLOUR: "#1668a0", CONCERN_COLOUR: "#a86400", NEITHER_COLOUR: "#5b3f8a"}
 
 
 def _icon_runs(chart: ChartContent) -> list[tuple[str, str | None, bool]]:
     """The icons in words, coloured as MDC (the letters in brackets say it without colour)."""
     variation = chart.variation_icon
     colour = (NEITHER_COLOUR if variation_kind(variation) == "neither" else variation_colour(variation)) \
-        if variation else COMMON_COLOUR
+        if variation and variation != "common_cause" else None
+    assurance = _icon_colour_assurance(chart.assurance_icon) if chart.assurance_icon in ("pass", "fail") else None
     return [
-        (variation_text(variation), colour if variation and variation != "common_cause" else None, True),
+        (variation_text(variation), TEXT_COLOURS.get(colour or "", None), True),
         ("   ", None, False),
-        (assurance_text(chart.assurance_icon), _icon_colour_assurance(chart.assurance_icon)
-         if chart.assurance_icon in ("pass", "fail") else None, True),
+        (assurance_text(chart.assurance_icon), TEXT_COLOURS.get(assurance or "", None), True),
     ]
 
 

@@ -14,6 +14,7 @@ from base64 import b64decode, b64encode
 from binascii import Error as Base64Error
 from dataclasses import dataclass
 
+from rrp.models.when import local_time_text
 from rrp.store import audit
 from rrp.store.database import Database
 from rrp.store.errors import ConstraintError, UnknownRecord
@@ -116,7 +117,7 @@ class KeyRepository:
                     )
                 if known.revoked_at is not None:
                     raise ConstraintError(
-                        f"that key of {code} was revoked at {known.revoked_at}: the provider makes a new one"
+                        f"that key of {code} was revoked at {local_time_text(known.revoked_at)}: the provider makes a new one"
                     )
                 return known
             current = self.in_use(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -58,11 +59,17 @@ def test_enrol_list_revoke(tmp_path: Path, hub: Path) -> None:
     assert run("keys", "enrol", "--provider", "NVT", as_file, "--db", hub).exit_code == 0  # the same: no change
     listed = run("keys", "list", "--db", hub)
     assert listed.exit_code == 0 and listed.output.count("in use") == 1
-    assert run("keys", "revoke", "--provider", "NVT", "--db", hub).exit_code == 0
-    assert "revoked" in run("keys", "list", "--db", hub).output
+    revoked = run("keys", "revoke", "--provider", "NVT", "--db", hub)
+    assert revoked.exit_code == 0
+    listed = run("keys", "list", "--db", hub)
+    assert "revoked" in listed.output
     assert run("keys", "revoke", "--provider", "NVT", "--db", hub).exit_code == 1
     again = run("keys", "enrol", "--provider", "NVT", public, "--db", hub)
     assert again.exit_code == 1 and "was revoked" in again.stderr
+    # Times people read are UK local time in UK format ("2 Dec 2026 03:10"), never stored ISO.
+    shown = enrolled.output + revoked.output + listed.output + again.stderr
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", shown)
+    assert re.search(r"revoked \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d by", listed.output)
 
 
 @pytest.mark.parametrize(

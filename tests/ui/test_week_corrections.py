@@ -226,3 +226,27 @@ async def test_keystrokes_to_correct_a_week_with_a_reason_from_home(demo_db, mak
         await until(pilot, lambda: _store(demo_db).weekly.week(ward, week).counts.restraint == new)
         assert len(keys) == 8
     assert _audit(demo_db, ward, week)[-1]["after"]["reason"] == "typo"
+
+
+async def test_keystrokes_to_log_last_week_from_home(demo_db, make_app):
+    """Last week missing: from the home screen Enter opens it, four counts with Tab between them
+    (bed days pre-filled from the week before), Ctrl+S: 10 keystrokes."""
+    last_week = dt.date(2026, 11, 9)  # the app's today is Wednesday 18 Nov
+    store = _store(demo_db)
+    store.preferences.set("last_ward", WARD)
+    stored = store.weekly.week(WARD, last_week)
+    store.weekly.delete(WARD, last_week, reason="test set-up", expected_version=stored.version)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        assert app.screen.selected_ward() == WARD
+        keys = ["enter", "2", "tab", "1", "tab", "0", "tab", "1", "tab", "ctrl+s"]
+        await pilot.press(keys[0])
+        await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
+        assert app.screen.week_start == last_week
+        await pilot.press(*keys[1:])
+        await until(pilot, lambda: _store(demo_db).weekly.week(WARD, last_week) is not None)
+        assert len(keys) == 10
+    c = _store(demo_db).weekly.week(WARD, last_week).counts
+    assert (c.restraint, c.prone_restraint, c.seclusion, c.rapid_tranquillisation) == (2, 1, 0, 1)
+    assert c.occupied_bed_days == _store(demo_db).weekly.latest_bed_days(WARD, last_week)
