@@ -266,3 +266,97 @@ def test_running_and_due_for_study_mean_the_same_in_every_view(store, demo_db):
     assert huddle["pdsa_due_for_study"] == collab["pdsa_due_for_study"] == int(dash["pdsa_due_for_study"]) == len(want_due)
     assert listed == {s.cycle.id for s in store.pdsa.due_for_study(ward, TODAY)} == want_due
     assert len(store.pdsa.running(ward, TODAY)) == want_running
+
+
+# -- the governance workbook: the CSVs' figures and the app's -------------------------------------
+
+
+def _sheet(book, name: str) -> pd.DataFrame:
+    rows = list(book[name].iter_rows(values_only=True))
+    width = len(rows[0])  # a read-only sheet's row stops at its last value
+    return pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows[1:]], columns=rows[0])
+
+
+def test_the_workbook_carries_the_csvs_and_the_apps_figures(store, tmp_path):
+    """The governance workbook against the CSV exports, the dashboard, and its own sheets: the
+    board's figures worked out again from the monthly sheet, the monthly sheet from the weekly."""
+    from openpyxl import load_workbook
+
+    from rrp.exchange.workbook import write_workbook
+    from rrp.reports.board import BASELINE_MONTHS, RECENT_MONTHS, REDUCTIONS
+
+    write_workbook(store, tmp_path / "board.xlsx")
+    book = load_workbook(tmp_path / "board.xlsx", read_only=True)
+
+    # 1. Every sheet's figures are the export's, as its CSV rounds them.
+    from rrp.exchange.exports import export_decimals
+
+    for kind in ("weekly", "monthly", "board", "spc"):
+        sheet = _sheet(book, kind)
+        exported = export_table(store, kind)
+        places = export_decimals(kind, exported)
+        assert list(sheet.columns) == list(exported.columns), kind
+        assert len(sheet) == len(exported), kind
+        for column in exported.columns:
+            if pd.api.types.is_numeric_dtype(exported[column]) and not pd.api.types.is_bool_dtype(exported[column]):
+                got = pd.to_numeric(sheet[column], errors="coerce").to_numpy(dtype=float)
+                within = 0.5 * 10 ** -places[column] + 1e-9 if column in places else 1e-9
+                assert got == pytest.approx(exported[column].to_numpy(dtype=float), abs=within, nan_ok=True), (kind, column)
+
+    # 2. The spc sheet's latest point per ward and measure is the dashboard's (the app's figures).
+    dash = dashboard_from_inputs(read_inputs(store), today=TODAY)
+    spc = _sheet(book, "spc").drop_duplicates(["ward_code", "measure"], keep="last").set_index(["ward_code", "measure"])
+    compared = 0
+    for _, ward in dash.wards.iterrows():
+        for measure in ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation"):
+            key = (ward["ward_code"], measure)
+            if key not in spc.index or pd.isna(ward[f"{measure}_rate"]):
+                continue
+            row = spc.loc[key]
+            assert row["rate"] == pytest.approx(ward[f"{measure}_rate"], abs=0.006), key
+            assert (row["variation_icon"] or None) == (ward[f"{measure}_variation"] or None), key
+            compared += 1
+    assert compared >= 19 * 4
+
+    # 3. The monthly sheet adds up the weekly sheet (a week counts in the month of its Thursday).
+    weekly = _sheet(book, "weekly")
+    thursday = pd.to_datetime(weekly["week_start"]) + pd.Timedelta(days=3)
+    weekly["month"] = thursday.dt.to_period("M").dt.to_timestamp()
+    monthly = _sheet(book, "monthly")
+    monthly["month"] = pd.to_datetime(monthly["month"])
+    counts = ["restraint", "prone_restraint", "seclusion", "rapid_tranquillisation", "occupied_bed_days"]
+    summed = weekly.groupby(["ward_code", "month"])[counts].sum().reset_index()
+    merged = monthly.merge(summed, on=["ward_code", "month"], suffixes=("", "_weeks"))
+    assert len(merged) == len(monthly)
+    for column in counts:
+        assert (merged[column] == merged[f"{column}_weeks"]).all(), column
+
+    # 4. The board's figures, worked out again from the monthly sheet.
+    board = _sheet(book, "board")
+    calendar = sorted(monthly["month"].unique())
+    baseline, recent = calendar[:BASELINE_MONTHS], calendar[-RECENT_MONTHS:]
+    monthly["all_restrictive"] = monthly["restraint"] + monthly["seclusion"] + monthly["rapid_tranquillisation"]
+
+    def rate(rows: pd.DataFrame, measure: str) -> float:
+        return 1000 * rows[measure].sum() / rows["occupied_bed_days"].sum()
+
+    checked = 0
+    for _, row in board[board["scope"] == "ward"].iterrows():
+        mine = monthly[monthly["ward_code"] == row["ward_code"]]
+        measure = row["measure"]
+        assert row["mean_monthly_rate"] == pytest.approx(rate(mine, measure), abs=0.006)
+        before, after = mine[mine["month"].isin(baseline)], mine[mine["month"].isin(recent)]
+        if before.empty or after.empty or rate(before, measure) == 0:
+            assert pd.isna(row["change_percent"])
+            continue
+        change = rate(after, measure) / rate(before, measure) - 1
+        assert row["change_percent"] == pytest.approx(100 * change, abs=0.06), (row["ward_code"], measure)
+        for column, reduction in REDUCTIONS.items():
+            assert row[column] == (change <= -reduction + 1e-12), (row["ward_code"], measure, column)
+        checked += 1
+    assert checked >= 19 * 4
+    for _, row in board[board["scope"] == "collaborative"].iterrows():
+        wards = board[(board["scope"] == "ward") & (board["measure"] == row["measure"])]
+        assert row["mean_monthly_rate"] == pytest.approx(rate(monthly, row["measure"]), abs=0.006)
+        assert row["wards_reduced_25"] == int((wards["reduced_25"] == True).sum())  # noqa: E712
+        assert row["wards_reduced_33"] == int((wards["reduced_33"] == True).sum())  # noqa: E712

@@ -14,8 +14,12 @@ Only the presentation differs, as a spreadsheet reader expects:
 - each sheet's header row is bold and frozen, with an autofilter and widths to fit.
 A table longer than a sheet allows (1,048,575 rows) continues on 'spc (2)', 'spc (3)', ...
 The column types come from the data dictionary (`rrp.exchange.dictionary`), which is the last
-sheet; the README sheet says what each sheet holds and gives the methods in brief (the first
-paragraph of each section of data/methods.md).
+sheet. The README sheet starts "In plain words" (`plain_words`: what the figures mean, for a
+committee member who has never seen an SPC chart), then says what each sheet holds and gives
+the methods in brief (the first paragraph of each section of data/methods.md). A workbook of the
+demo database says SYNTHETIC in the README's title and in its first plain-words row.
+The board sheet keeps its first columns (who and which measure) in view when scrolled and
+repeats the ward and measure on every printed page.
 """
 
 from __future__ import annotations
@@ -62,6 +66,12 @@ LOCAL_ZONE = "Europe/London"
 #: Rows a sheet holds below its header (Excel's limit is 1,048,576 rows in all).
 SHEET_ROWS = 1_048_575
 MAX_WIDTH = 60
+#: Where a sheet's panes freeze (default A2: the header row): the board keeps scope, provider,
+#: ward and measure (columns A-F) in view while its figures scroll.
+FREEZE = {"board": "G2"}
+#: Columns printed on every page of a sheet too wide for one (pages printed across, then down):
+#: the board's ward name and measure.
+PRINT_TITLE_COLUMNS = {"board": "E:F"}
 _METHODS_FILE = "methods.md"
 
 
@@ -196,8 +206,12 @@ def _add_table_sheets(book: Any, kind: str, table: pd.DataFrame, decimals: dict[
         sample = [[cell_value(v, k) for v in values[first : first + 200]] for values, k in zip(raw, kinds, strict=True)]
         for position, column in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(position)].width = _width(column, sample[position - 1], kinds[position - 1])
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = FREEZE.get(kind, "A2")
         _landscape(sheet, fit_width=kind == "dictionary")
+        if kind in PRINT_TITLE_COLUMNS:
+            sheet.print_title_cols = PRINT_TITLE_COLUMNS[kind]
+            # A row's figures follow it on the next pages, before the next rows start.
+            sheet.page_setup.pageOrder = "overThenDown"
         last = get_column_letter(max(1, len(columns)))
         sheet.auto_filter.ref = f"A1:{last}{max(1, end - first) + 1}"
         header = []
@@ -247,7 +261,7 @@ def _plain(markdown: str) -> str:
 
 def _lines(text: str, width: float) -> int:
     """Roughly how many lines `text` wraps to in a column `width` characters wide."""
-    return max(1, -(-len(text) // max(1, int(width * 1.1))))
+    return max(1, -(-len(text) // max(1, int(width * 1.2))))
 
 
 def _landscape(sheet: Any, *, fit_width: bool, header: bool = True) -> None:
@@ -262,7 +276,48 @@ def _landscape(sheet: Any, *, fit_width: bool, header: bool = True) -> None:
         sheet.print_title_rows = "1:1"
 
 
-def _readme(book: Any, database: str, flt: ExportFilter, written: dict[str, int], spc_options: dict[str, Any]) -> None:
+SYNTHETIC_NOTE = "SYNTHETIC DEMO DATA: fictional wards and figures, not real patients or wards"
+
+
+def plain_words(synthetic: bool = False) -> list[tuple[str, str]]:
+    """The README's first section: the figures in plain words, (topic, sentence) rows."""
+    from rrp.reports.board import BASELINE_MONTHS, RECENT_MONTHS
+
+    rows = [("Synthetic", SYNTHETIC_NOTE)] if synthetic else []
+    rows += [
+        ("What this is", "How often restrictive practices (restraint, prone restraint, seclusion, rapid "
+         "tranquillisation) were used on each ward, month by month and week by week: the same figures "
+         "the wards and the facilitator see in the rrp app."),
+        ("Start with the board sheet", "One row per ward and measure, and 'collaborative' rows for all the wards "
+         f"together: the mean monthly rate, the change from the first {BASELINE_MONTHS} months (the baseline) "
+         f"to the last {RECENT_MONTHS}, and whether the ward has cut its rate by 25% (the PSC scale-up's aim) "
+         "or by a third (the national pilot's aim). A change of -25 means 25% fewer; the collaborative rows "
+         "count the wards that have reached each."),
+        ("Per 1,000 bed days", "Rates are per 1,000 occupied bed days, so that wards of different sizes can be "
+         "compared with their own past: 10 restraints in a month on a ward with 600 occupied bed days is "
+         f"{10 / 600 * 1000:.1f} per 1,000 bed days."),
+        ("Ups and downs", "Every ward's rate goes up and down from week to week by chance (common cause). The spc "
+         "sheet says when a change is more than chance (special cause): improvement (a real change for "
+         "the better), concern (for the worse) or neither. Act on a signal, not on one high or low week."),
+        ("The icons", "variation_icon and assurance_icon are NHS Making Data Count's icons: the first says "
+         "whether the latest weeks show a real change; the second whether the aim is being met every week "
+         "(pass), missed every week (fail), or sometimes met and sometimes not (hit and miss)."),
+        ("Not a league table", "Wards differ in their patients and in what they record. Compare a ward with its "
+         "own past; a ward that stands out is a question to ask, not a verdict."),
+        ("Missing weeks", "A week a ward has not sent is left out, never counted as zero; the monthly sheet's "
+         "weeks column says how many weeks each month holds."),
+    ]
+    return rows
+
+
+def _readme(
+    book: Any,
+    database: str,
+    flt: ExportFilter,
+    written: dict[str, int],
+    spc_options: dict[str, Any],
+    synthetic: bool = False,
+) -> None:
     from openpyxl.styles import Alignment, Font
 
     from rrp.paths import DATA_DIR
@@ -296,7 +351,14 @@ def _readme(book: Any, database: str, flt: ExportFilter, written: dict[str, int]
         sheet.append(row)
 
     now = local_time(dt.datetime.now(dt.UTC).isoformat())
-    line("Reducing Restrictive Practice: governance workbook", font=title)
+    heading = "Reducing Restrictive Practice: governance workbook"
+    line(f"{heading} (SYNTHETIC DEMO DATA)" if synthetic else heading, font=title)
+    line()
+    line("In plain words", "", font=bold)
+    for topic, sentence in plain_words(synthetic):
+        line(topic, sentence, font=bold if topic == "Synthetic" else None)
+    line()
+    line("About this workbook", "", font=bold)
     line("Written", f"{now:%d/%m/%Y %H:%M} (UK time) from {Path(database).name}")
     chosen = [
         f"provider {flt.provider}" if flt.provider else "",
@@ -319,7 +381,7 @@ def _readme(book: Any, database: str, flt: ExportFilter, written: dict[str, int]
         line(name, f"{SHEET_TITLES.get(name.split(' (')[0], '')} ({count:,} rows)")
     line("dictionary", SHEET_TITLES["dictionary"])
     line()
-    line("Methods in brief", "All of it: data/methods.md, and in the app F1 then m.", font=bold)
+    line("Methods in brief", "For analysts; all of it: data/methods.md, and in the app F1 then m.", font=bold)
     for heading, paragraph in methods_in_brief((DATA_DIR / _METHODS_FILE).read_text(encoding="utf-8")):
         line(heading, paragraph)
 
@@ -344,7 +406,8 @@ def write_workbook(
     for kind, table in tables.items():
         written.update(_add_table_sheets(book, kind, table, export_decimals(kind, table)))
     _add_table_sheets(book, "dictionary", dictionary_table())
-    _readme(book, str(store.path), flt, written, spc_options)
+    synthetic = store.preferences.get("synthetic") is not None
+    _readme(book, str(store.path), flt, written, spc_options, synthetic)
     if isinstance(out, (str, Path)):
         with output_stream(out, database=store.path) as handle:
             book.save(handle)

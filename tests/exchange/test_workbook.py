@@ -131,3 +131,43 @@ def test_workbook_filters_and_never_over_the_database(demo_store: Store, tmp_pat
     assert result.sheets["weekly"] == sheet.max_row - 1
     with pytest.raises(OutputRefused):
         write_workbook(demo_store, demo_store.path)
+
+
+def test_readme_starts_in_plain_words_and_says_synthetic_for_the_demo(book: tuple[Store, object]) -> None:
+    from rrp.exchange.workbook import SYNTHETIC_NOTE, plain_words
+
+    store, workbook = book
+    assert store.preferences.get("synthetic") is not None  # the demo
+    rows = [row for row in workbook["README"].iter_rows(values_only=True)]
+    assert "SYNTHETIC" in rows[0][0]
+    labels = [row[0] for row in rows]
+    plain = labels.index("In plain words")
+    assert plain < labels.index("Sheet") < labels.index("Methods in brief")
+    topics = plain_words(synthetic=True)
+    assert [row[0] for row in rows[plain + 1 : plain + 1 + len(topics)]] == [t for t, _ in topics]
+    assert rows[plain + 1][1] == SYNTHETIC_NOTE
+    words = " ".join(s for _, s in topics)
+    for phrase in ("per 1,000 occupied bed days", "25%", "a third", "common cause", "never counted as zero"):
+        assert phrase in words
+    assert "16.7 per 1,000" in words  # the worked example is worked out right: 10 / 600 x 1000
+    assert plain_words(synthetic=False)[0][0] == "What this is"
+
+
+def test_a_real_database_is_not_called_synthetic(
+    demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = demo_store.preferences.get
+    monkeypatch.setattr(demo_store.preferences, "get", lambda key, default=None: None if key == "synthetic" else real(key, default))
+    out = tmp_path / "real.xlsx"
+    write_workbook(demo_store, out)
+    readme = [row for row in load_workbook(out)["README"].iter_rows(values_only=True)]
+    assert not any("SYNTHETIC" in str(cell) for row in readme for cell in row if cell)
+
+
+def test_the_board_keeps_who_and_which_measure_in_view(book: tuple[Store, object]) -> None:
+    _, workbook = book
+    board = workbook["board"]
+    header = [c.value for c in board[1]]
+    assert header[4:6] == ["ward_name", "measure"] and board.freeze_panes == "G2"
+    assert board.print_title_cols == "$E:$F" or board.print_title_cols == "E:F"
+    assert board.page_setup.pageOrder == "overThenDown"
