@@ -69,6 +69,9 @@ def test_pack_writes_charts_and_index(tmp_path: Path) -> None:
     assert (out / "learning-session.pptx").stat().st_size > 10_000
     assert (out / "learning-session.pdf").read_bytes().startswith(b"%PDF")
     assert "learning-session.pptx" in result.output and "learning-session.pdf" in result.output
+    # index.html: each ward's every measure (prone restraint included), with its reading
+    assert index.count(": every measure</h2>") == 3
+    assert index.count("Prone restraints (u chart); latest") == 3
 
 
 def test_pack_ward_writes_only_its_board(tmp_path: Path) -> None:
