@@ -155,6 +155,9 @@ def print_dashboard(dash: Any, console: Any) -> None:
             )
         console.print(funnel)
         console.print(f"{len(dash.funnel) - len(outside)} other wards inside the 95% limits.")
+    from rrp.reports.dashboard import not_submitted_text
+
+    console.print(user_text(not_submitted_text(dash), multi_line=True))
     pdsa = Table(title="PDSA cycles per month", title_justify="left")
     for col in ("Month", "Started", "Completed"):
         pdsa.add_column(col)

@@ -14,7 +14,8 @@ An empty note cell in a file that has the column clears the note.
 
 Every row is validated against its ward by the same rules as the entry form (`validate_week`):
 plain rows column-wise with numpy, every other row and every failing row through the model itself,
-so each problem carries the model's own message. Duplicate (ward, week) rows are an error naming
+so each problem carries the model's own message. A value far outside its ward's usual range (the
+week form's plausibility check) is imported as given and listed as a note to check, never refused. Duplicate (ward, week) rows are an error naming
 both rows. Saving is one set-based transaction (`WeeklyRepository.upsert_rows`): importing the same
 file again changes nothing, and a corrected file updates only the weeks that changed, each audited.
 """
@@ -504,6 +505,9 @@ def _run(
     summary = store.weekly.upsert_rows(
         rows.tuples(), keep_stored_notes=not rows.has_note, today=today, dry_run=dry_run
     )
+    changed = summary.inserted + [key for key, _, _ in summary.updated]
+    if changed:
+        notes += unusual_notes(store, rows if dry_run else None, changed)
     return WeeklyImportResult(
         source=source,
         dry_run=dry_run,
@@ -513,6 +517,51 @@ def _run(
         unchanged=summary.unchanged,
         notes=notes,
     )
+
+
+#: How many unusual values an import lists one by one (the rest are counted).
+UNUSUAL_SHOWN = 20
+#: Above this many weeks inserted or changed (a national history loaded at once) the check is
+#: skipped, and a note says so: it would add seconds to an import that is a copy of checked data.
+UNUSUAL_CHECK_MAX = 50_000
+
+
+def unusual_notes(store: Store, rows: WeeklyRows | None, changed: list[tuple[str, str]]) -> list[str]:
+    """The plausibility check of the week form (rrp.reports.corrections), for the weeks an import
+    inserts or changes: warnings, never a refusal. `rows`: the file's rows for a dry run (laid
+    over the stored weeks); None after a write (the stored weeks already hold them)."""
+    if len(changed) > UNUSUAL_CHECK_MAX:
+        return [
+            f"unusual values not checked: {len(changed):,} weeks inserted or changed (the check runs "
+            f"on imports of up to {UNUSUAL_CHECK_MAX:,}; the week form checks each week as it is saved)"
+        ]
+    import pandas as pd
+
+    from rrp.messages import day_month
+    from rrp.reports.corrections import unusual_in_frame
+
+    codes = sorted({code for code, _ in changed})
+    frame = store.weekly.frame(ward_codes=codes)
+    if rows is not None:
+        columns = ["ward_code", "week_start", *COUNT_FIELDS]
+        theirs = pd.DataFrame(
+            {"ward_code": list(rows.ward_codes), "week_start": list(rows.week_starts),
+             **{name: rows.counts[:, i] for i, name in enumerate(COUNT_FIELDS)}}
+        )
+        theirs = theirs[theirs["ward_code"].isin(codes)]
+        theirs["week_start"] = pd.to_datetime(theirs["week_start"], format="%Y-%m-%d")
+        frame = pd.concat([frame[columns], theirs], ignore_index=True).drop_duplicates(
+            ["ward_code", "week_start"], keep="last"
+        )
+    beds = {w.code: w.beds for w in store.registry.wards()}
+    found = unusual_in_frame(frame, beds, changed)
+    notes = [
+        f"unusual, imported as given (check it): {code} week of {day_month(week)}: {unusual.message}"
+        for code, week, unusual in found[:UNUSUAL_SHOWN]
+    ]
+    if len(found) > UNUSUAL_SHOWN:
+        notes.append(f"... and {len(found) - UNUSUAL_SHOWN:,} more unusual values")
+    return notes
 
 
 def plan_weekly_import(

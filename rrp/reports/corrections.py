@@ -25,11 +25,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rrp.models.registry import Ward
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, WeeklyCounts
 from rrp.models.when import local_time_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HISTORY_WEEKS = 52
 MIN_HISTORY_WEEKS = 8
@@ -95,6 +98,69 @@ def unusual_values(counts: WeeklyCounts, *, ward: Ward, history: Iterable[Weekly
                 f"{ward.beds} or more expected for {ward.beds} beds (one a night on average)",
             )
         )
+    return found
+
+
+def unusual_in_frame(frame: pd.DataFrame, beds: Mapping[str, int], keys: Iterable[tuple[str, str]]) -> list[tuple[str, dt.date, Unusual]]:
+    """`unusual_values` for many weeks at once (an import): the same rules, set-based.
+
+    `frame`: the wards' weeks (ward_code, week_start as datetime64, the counts and bed days),
+    each (ward, week) once, the file's rows already in place of the stored ones; `keys`: the
+    (ward_code, ISO week_start) pairs to judge (the weeks the import inserts or changes).
+    Returns (ward_code, week_start, Unusual) in ward and week order.
+    """
+    import numpy as np
+    import pandas as pd
+
+    keys = list(keys)
+    if not keys or frame.empty:
+        return []
+    frame = frame.sort_values(["ward_code", "week_start"], kind="stable").reset_index(drop=True)
+    # Each (ward, week) as one integer, ascending in the frame's order: ward number, week number.
+    ward_number, ward_codes = pd.factorize(frame["ward_code"])
+    week_number = frame["week_start"].to_numpy().astype("datetime64[D]").astype(np.int64) // 7
+    position = ward_number.astype(np.int64) * 10_000_000 + week_number
+    wanted_codes, wanted_days = zip(*keys, strict=True)
+    wanted_ward = pd.Index(ward_codes).get_indexer(list(wanted_codes)).astype(np.int64)
+    wanted_week = pd.to_datetime(list(wanted_days), format="%Y-%m-%d").to_numpy().astype("datetime64[D]").astype(np.int64) // 7
+    judged = np.isin(position, (wanted_ward * 10_000_000 + wanted_week)[wanted_ward >= 0])
+    counts_fields = list(MEASURES)
+    # The HISTORY_WEEKS before each week, the week itself excluded: [t - 52 weeks, t). Only the
+    # statistics a rule needs are rolled (max of the counts, min of the bed days); the range
+    # shown in a warning is worked out for the few weeks flagged.
+    grouped = frame.groupby("ward_code", sort=False).rolling(f"{7 * HISTORY_WEEKS}D", on="week_start", closed="left")
+    highs = grouped[counts_fields].max().reset_index(drop=True)
+    low_bed_days = grouped["occupied_bed_days"].min().reset_index(drop=True).to_numpy()
+    # Weeks in the window: each (ward, week) is there once, so a sorted search counts them.
+    counts = np.arange(len(frame)) - np.searchsorted(position, position - HISTORY_WEEKS, side="left")
+    bed_count = frame["ward_code"].map(beds).to_numpy(dtype=float)
+    enough = counts >= MIN_HISTORY_WEEKS
+    flags = {}
+    with np.errstate(invalid="ignore"):
+        for name in counts_fields:
+            value, high = frame[name].to_numpy(dtype=float), highs[name].to_numpy()
+            flags[name] = np.where(enough, (value > TIMES_MAX * high) & (value > high + MARGIN), value > EVENTS_PER_BED * bed_count)
+        value = frame["occupied_bed_days"].to_numpy(dtype=float)
+        flags["occupied_bed_days"] = np.where(enough, value * 2 < low_bed_days, value < bed_count)
+    fields = [*counts_fields, "occupied_bed_days"]
+    for name in fields:
+        flags[name] &= judged
+    found: list[tuple[str, dt.date, Unusual]] = []
+    for i in sorted(set().union(*(np.flatnonzero(f).tolist() for f in flags.values()))):
+        code, week = frame.at[i, "ward_code"], pd.Timestamp(frame.at[i, "week_start"]).date()
+        window = frame.iloc[i - int(counts[i]) : i]
+        ward_beds = int(bed_count[i])
+        for name in fields:
+            if not flags[name][i]:
+                continue
+            if enough[i]:
+                span = f"over the {int(counts[i])} weeks entered in the last {HISTORY_WEEKS}"
+                usual = f"{int(window[name].min())} to {int(window[name].max())} a week {span}"
+            elif name == "occupied_bed_days":
+                usual = f"{ward_beds} or more expected for {ward_beds} beds (one a night on average)"
+            else:
+                usual = f"at most {EVENTS_PER_BED * ward_beds} a week expected for {ward_beds} beds"
+            found.append((code, week, Unusual(name, FIELD_LABELS[name], int(frame.at[i, name]), usual)))
     return found
 
 

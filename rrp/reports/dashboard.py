@@ -123,7 +123,7 @@ def _select_wards(
         chosen = chosen[chosen["ward_type"] == ward_type]
     columns = [
         c
-        for c in ("provider_code", "provider_name", "ward_code", "ward_name", "ward_type", "beds")
+        for c in ("provider_code", "provider_name", "ward_code", "ward_name", "ward_type", "beds", "participation_start")
         if c in chosen.columns
     ]
     return (
@@ -459,9 +459,10 @@ def collaborative_dashboard(
             aggregates.append(aggregate[0])
             summaries.append(aggregate[1])
 
-    present = figures.completeness(frame, list(codes), weeks)
-    table["weeks_submitted"] = present.sum(axis=1).astype(int)
-    table["weeks_expected"] = recent_weeks
+    # Weeks before a ward joined are not due: never missing, never against its completeness.
+    present, table["weeks_submitted"], table["weeks_expected"] = figures.due_completeness(
+        figures.completeness(frame, list(codes), weeks), selected
+    )
     latest = frame.groupby("ward_code")["week_start"].max().reindex(codes)
     table["latest_week"] = [d.date() if pd.notna(d) else None for d in latest]
 
@@ -545,6 +546,35 @@ def ward_measure_figures(dash: Dashboard, record: dict[str, Any], code: str) -> 
     )
 
 
+def not_submitted_wards(dash: Dashboard) -> list[dict[str, str]]:
+    """The wards (of the dashboard's filters) that took part in the last complete week and have
+    not submitted it, in the dashboard's order: ward_code, ward_name, provider_code, provider_name."""
+    codes = figures.not_submitted(dash.completeness, dash.wards, dash.end_week)
+    records = {str(r["ward_code"]): r for r in dash.wards.to_dict("records")}
+    return [
+        {
+            "ward_code": code,
+            "ward_name": str(records[code].get("ward_name") or ""),
+            "provider_code": str(records[code].get("provider_code") or ""),
+            "provider_name": str(records[code].get("provider_name") or ""),
+        }
+        for code in codes
+    ]
+
+
+def not_submitted_text(dash: Dashboard) -> str:
+    """The not-submitted list as plain text, one ward a line (to paste into an e-mail or chat)."""
+    from rrp.messages import day_month
+
+    wards = not_submitted_wards(dash)
+    head = f"Not submitted for the week of Mon {day_month(dash.end_week)}: "
+    if not wards:
+        return head + "none (every ward taking part has submitted)."
+    lines = [head + f"{len(wards)} ward{'' if len(wards) == 1 else 's'}"]
+    lines += [f"{w['ward_name']} ({w['ward_code']}), {w['provider_name'] or w['provider_code']}" for w in wards]
+    return "\n".join(lines)
+
+
 def dashboard_json(dash: Dashboard) -> dict[str, Any]:
     """The dashboard as JSON-ready data: per ward and measure the shared figures (the same fields
     as `rrp report huddle --format json`), completeness and PDSA counts; the aggregate summary."""
@@ -573,6 +603,7 @@ def dashboard_json(dash: Dashboard) -> dict[str, Any]:
             "measures": list(dash.measures),
             "wards": wards,
             "aggregate": aggregate,
+            "not_submitted": not_submitted_wards(dash),
         }
     )
 

@@ -547,6 +547,41 @@ def completeness(weekly: pd.DataFrame, wards: Sequence[str], weeks: Sequence[dt.
     return pd.DataFrame(grid, index=codes, columns=list(weeks))
 
 
+def participation_mask(wards: pd.DataFrame, weeks: Sequence[dt.date]) -> pd.DataFrame:
+    """Which of `weeks` each ward took part in (rrp.models.week_status.participating): index
+    ward_code (`wards`' order; `wards` as registry_table, a participation_start column of ISO
+    dates or None), one bool column per week. Weeks before a ward joined are never due."""
+    import pandas as pd
+
+    from rrp.models.week_status import participating
+
+    starts = wards["participation_start"] if "participation_start" in wards.columns else [None] * len(wards)
+    rows = []
+    for start in starts:
+        joined = dt.date.fromisoformat(start) if isinstance(start, str) and start else None
+        rows.append([participating(w, joined) for w in weeks])
+    codes = pd.Index(list(wards["ward_code"]), name="ward_code")
+    return pd.DataFrame(rows, index=codes, columns=list(weeks), dtype=bool).reindex(columns=list(weeks))
+
+
+def due_completeness(present: pd.DataFrame, wards: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Completeness counted over due weeks only: (the grid with weeks before each ward joined
+    set False, weeks submitted, weeks expected) per ward (`present` as `completeness`)."""
+    mask = participation_mask(wards, list(present.columns)).reindex(present.index).fillna(True).astype(bool)
+    due = present & mask
+    return due, due.sum(axis=1).astype(int), mask.sum(axis=1).astype(int)
+
+
+def not_submitted(present: pd.DataFrame, wards: pd.DataFrame, end_week: dt.date) -> list[str]:
+    """The wards (codes, in `wards`' order) that took part in `end_week` (the last complete week)
+    and have not submitted it: the facilitator's list to chase (rrp.models.week_status.is_due)."""
+    if end_week not in present.columns:
+        return []
+    mask = participation_mask(wards, [end_week])[end_week]
+    submitted = present[end_week]
+    return [str(c) for c in wards["ward_code"] if bool(mask.get(c, True)) and not bool(submitted.get(c, False))]
+
+
 def pdsa_counts(statuses: Sequence[str], planned_ends: Sequence[dt.date | None], today: dt.date) -> tuple[int, int]:
     """(running, due for Study) of a ward's cycles: rrp.models.pdsa's definitions."""
     from rrp.models.pdsa import due_for_study_on, is_running

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rrp.reports.huddle import MARKER_LEGEND
 from rrp.reports.icons_text import (
     COMMON_COLOUR,
     CONCERN_COLOUR,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from rrp.reports.dashboard import Dashboard
+    from rrp.reports.pack_content import PackContent, WardContent
 
 Progress = Callable[[int, int], None]
 #: Marker shapes by special-cause class, as icons_text.SIGNAL_SHAPES in the terminal (square,
@@ -203,10 +205,14 @@ def write_pack(
     *,
     progress: Progress | None = None,
     database: str | Path | None = None,
+    content: PackContent | None = None,
 ) -> Path:
     """Write the slide pack for `dash` to directory `out`; returns the index.html path.
 
-    Order: the aggregate, the funnel, then one chart per ward (the dashboard's ward order).
+    Order: the aggregate, the funnel, then one chart per ward (the dashboard's ward order): the
+    headline measure's, or with `content` (rrp.reports.pack_content, the deck's) every measure of
+    the ward one above the other with its markers, and each one's figures, reading and markers
+    listed in index.html.
     `progress(done, total)` is called after each chart. Every file goes through rrp's one
     writer (rrp.store.output_file): never over the open `database`, any database or anything
     that is not a regular file; a folder that cannot be made or written is one OutputFailed.
@@ -217,11 +223,12 @@ def write_pack(
     # are about drawing, not for the person running the pack: they must not reach the terminal.
     with matplotlib.rc_context(PLAIN_TEXT_RC), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return _write_pack(dash, out, progress, database)
+        return _write_pack(dash, out, progress, database, content)
 
 
 def _write_pack(
-    dash: Dashboard, out: str | Path, progress: Progress | None, database: str | Path | None
+    dash: Dashboard, out: str | Path, progress: Progress | None, database: str | Path | None,
+    content: PackContent | None = None,
 ) -> Path:
 
     from rrp.reports.dashboard import ward_measure_figures, ward_reading
@@ -293,8 +300,13 @@ def _write_pack(
     # 3. one chart per ward
     points = dash.ward_points
     by_ward = dict(tuple(points.groupby("ward_code"))) if not points.empty else {}
+    wards_content = {w.ward_code: w for w in content.wards} if content is not None else {}
     for i, rec in enumerate(records, start=2):
         code = rec["ward_code"]
+        if code in wards_content:
+            slides.append(_ward_measures_slide(dash, rec, wards_content[code], out, stems[i], database))
+            tick()
+            continue
         fig, ax = plt.subplots(figsize=(10, 4.5))
         ward_pts = by_ward.get(code)
         change = rec.get(f"{headline}_change")
@@ -321,6 +333,34 @@ def _write_pack(
     index = out / "index.html"
     write_output(index, _index_html(dash, slides).encode("utf-8"), database=database)
     return index
+
+
+def _ward_measures_slide(
+    dash: Dashboard, rec: dict[str, Any], ward: WardContent, out: Path, stem: str, database: Path | None
+) -> tuple[str, list[str], str, list[str]]:
+    """One ward's every measure, one chart above the other (the deck's charts, markers included);
+    the headline's reading as the caption and each measure's figures, reading and markers listed."""
+    from rrp.reports.dashboard import ward_reading
+    from rrp.reports.pack_content import marker_line
+    from rrp.reports.pack_files import draw_chart
+
+    plt = _pyplot()
+    charts = ward.charts
+    fig, axes = plt.subplots(len(charts), 1, figsize=(10, 2.9 * len(charts)), squeeze=False)
+    for ax, chart in zip(axes[:, 0], charts, strict=True):
+        draw_chart(ax, chart, small=True)
+        ax.set_title(f"{chart.name} ({chart.chart})", loc="left", fontsize=10, fontweight="bold", pad=20)
+    fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.5 / (2.9 * len(charts)), bottom=0.3 / (2.9 * len(charts)),
+                        hspace=0.55)
+    files = _save(fig, out, stem, database)
+    plt.close(fig)
+    title = f"{_name(rec.get('ward_name', ward.ward_code))} ({_name(rec.get('provider_code', ''))}): every measure"
+    reading = ward_reading(dash, ward.ward_code, record=rec)
+    every = []
+    for chart in charts:
+        marks = "; ".join(marker_line(m) for m in chart.markers)
+        every.append(f"{chart.summary}. {reading_text(chart.reading)}" + (f" Markers: {marks}" if marks else ""))
+    return title, files, f"{charts[0].summary if charts else ''}. {reading_text(reading)}", every
 
 
 def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str, list[str]]]) -> str:
@@ -352,7 +392,8 @@ img {{ max-width: 100%; }}
 <h1>Reducing Restrictive Practice collaborative</h1>
 <p>Weeks to {dash.end_week:%d %B %Y}; {html.escape(scope)}. Rates per 1,000 occupied bed days.
 Blue: special cause improvement; orange: special cause concern; grey: common cause.
-Icon letters: {html.escape(LETTERS_LEGEND)}. Under each chart, the chart in words.</p>
+Icon letters: {html.escape(LETTERS_LEGEND)}. Markers on a ward's charts: {html.escape(MARKER_LEGEND)}.
+Under each chart, the chart in words.</p>
 {items}
 </body></html>
 """

@@ -754,7 +754,7 @@ def write_learning_session(
     written = [deck, pdf]
     if dash is not None:
         tick = None if progress is None else (lambda done, _: progress(2 * n + done, total))
-        written.append(write_pack(dash, out, progress=tick, database=db))
+        written.append(write_pack(dash, out, progress=tick, database=db, content=content))
     return written
 
 

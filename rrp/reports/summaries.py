@@ -192,8 +192,7 @@ def summary_dashboard(
         columns=list(weeks),
         dtype=bool,
     )
-    table["weeks_submitted"] = present.sum(axis=1).astype(int)
-    table["weeks_expected"] = RECENT_WEEKS
+    present, table["weeks_submitted"], table["weeks_expected"] = figures.due_completeness(present, selected)
     table["latest_week"] = [_date((summaries[c] or {}).get("latest_week")) for c in codes]
 
     pdsa, scores = board.read_activity(store, set(codes))

@@ -125,17 +125,19 @@ class PdsaRepository:
         """What the dashboard counts of each cycle, plain (no models: thousands of cycles at
         national scale): ward_code, change_idea_code, status, planned_start, planned_end (dates
         or None), act_decision; every cycle, or those of `ward_codes`."""
-        sql = "SELECT ward_code, change_idea_code, status, planned_start, planned_end, act_decision FROM pdsa_cycle"
-        rows = self.database.query(sql + " ORDER BY ward_code, planned_start IS NULL, planned_start, cycle_number, id")
+        columns = ("ward_code", "change_idea_code", "status", "planned_start", "planned_end", "act_decision")
+        sql = f"SELECT {', '.join(columns)} FROM pdsa_cycle"
+        rows = self.database.conn.execute(
+            sql + " ORDER BY ward_code, planned_start IS NULL, planned_start, cycle_number, id"
+        ).fetchall()
         chosen = None if ward_codes is None else set(ward_codes)
-        out = []
-        for row in rows:
-            if chosen is not None and row["ward_code"] not in chosen:
-                continue
-            for key in ("planned_start", "planned_end"):
-                row[key] = dt.date.fromisoformat(row[key]) if row[key] else None
-            out.append(row)
-        return out
+        day = dt.date.fromisoformat
+        return [
+            dict(zip(columns, (w, idea, status, day(start) if start else None, day(end) if end else None, act),
+                     strict=True))
+            for w, idea, status, start, end, act in rows
+            if chosen is None or w in chosen
+        ]
 
     def ended_on(self, *, ward_code: str | None = None) -> dict[str, str]:
         """When each cycle was last moved to done here (its audit row's UTC time), by cycle id.

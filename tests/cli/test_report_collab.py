@@ -69,6 +69,9 @@ def test_pack_writes_charts_and_index(tmp_path: Path) -> None:
     assert (out / "learning-session.pptx").stat().st_size > 10_000
     assert (out / "learning-session.pdf").read_bytes().startswith(b"%PDF")
     assert "learning-session.pptx" in result.output and "learning-session.pdf" in result.output
+    # index.html: each ward's every measure (prone restraint included), with its reading
+    assert index.count(": every measure</h2>") == 3
+    assert index.count("Prone restraints (u chart); latest") == 3
 
 
 def test_pack_ward_writes_only_its_board(tmp_path: Path) -> None:
@@ -123,3 +126,36 @@ def test_collaborative_written_to_a_file_cuts_nothing(demo_db: Path) -> None:
     assert "PDSA mo/run" in out and "Last 12 weeks" in out  # headers on one line, not wrapped or cut
     ward_rows = [line for line in out.splitlines() if line.startswith("│ Maple Ward")]
     assert ward_rows and sum(ch in "\u25a0\u00b7" for ch in ward_rows[0]) == 12  # all 12 weeks shown
+
+
+def test_collaborative_lists_the_wards_not_submitted_in_text_and_json(demo_db: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    last_week = dt.date(2026, 11, 16)
+    store = Store(demo_db, create=False)
+    entered = {code for code, _ in store.weekly.entered([last_week])}
+    wards = store.registry.wards(active_only=True)
+    store.close()
+    missing = [w for w in wards if w.code not in entered]
+    assert missing
+    args = ["report", "collaborative", "--db", str(demo_db), "--today", "2026-11-25"]
+    text = CliRunner().invoke(main, args)
+    assert text.exit_code == 0, text.output
+    assert f"Not submitted for the week of Mon 16 Nov 2026: {len(missing)} ward" in text.output
+    for ward in missing:
+        assert f"{ward.name} ({ward.code})" in text.output
+    data = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
+    assert sorted(w["ward_code"] for w in data["not_submitted"]) == sorted(w.code for w in missing)
+    # A ward that joined after that week is neither on the list nor short of weeks.
+    late = tmp_path / "late.sqlite"
+    shutil.copy(demo_db, late)
+    store = Store(late)
+    store.registry.save_ward(missing[0].model_copy(update={"participation_start": dt.date(2026, 11, 23)}))
+    store.close()
+    data = json.loads(CliRunner().invoke(main, ["report", "collaborative", "--db", str(late), "--today", "2026-11-25",
+                                                "--format", "json"]).output)
+    assert missing[0].code not in {w["ward_code"] for w in data["not_submitted"]}
+    assert len(data["not_submitted"]) == len(missing) - 1
+    record = next(w for w in data["wards"] if w["ward_code"] == missing[0].code)
+    assert (record["weeks_submitted"], record["weeks_expected"]) == (0, 0)

@@ -82,3 +82,39 @@ def test_a_history_row_reads_in_uk_time_and_lists_the_changes():
     assert (first.when, first.who, first.action, first.changes) == ("12 Jan 2026 09:30", "ana", "entered", ["Restraints: 3"])
     assert second.when == "2 Jun 2026 00:30"  # BST: the next day in London
     assert second.changes == ["Restraints: 3 -> 30", "Note: (blank) -> x"] and second.reason == "slip"
+
+
+def test_the_set_based_check_agrees_with_the_one_week_check():
+    """An import's check (`unusual_in_frame`) and the form's (`unusual_values`): the same rules."""
+    import random
+
+    import pandas as pd
+
+    from rrp.reports.corrections import unusual_in_frame
+
+    rng = random.Random(5)
+    wards = {"ASH": WARD, "OAK": Ward(code="OAK", provider_code="NVT", name="Oak", ward_type="picu", beds=6)}
+    weeks: list[WeeklyCounts] = []
+    for code, ward in wards.items():
+        start = dt.date(2025, 1, 6)
+        for i in range(80):
+            if rng.random() < 0.15:
+                continue  # gaps: a missing week
+            restraint = rng.choice([0, 1, 2, 3, 5, 40, 200]) if i > 3 else rng.randint(0, 60)
+            data = dict(ward_code=code, week_start=start + dt.timedelta(weeks=i), restraint=restraint,
+                        prone_restraint=0, seclusion=rng.choice([0, 1, 30]), rapid_tranquillisation=rng.randint(0, 4),
+                        occupied_bed_days=rng.choice([ward.beds * 7, ward.beds * 6, ward.beds * 2, 3, 0]))
+            weeks.append(WeeklyCounts.model_construct(**data))
+    frame = pd.DataFrame([w.model_dump() for w in weeks])
+    frame["week_start"] = pd.to_datetime(frame["week_start"])
+    keys = {(w.ward_code, w.week_start.isoformat()) for w in weeks}
+    got = {(c, d, u) for c, d, u in unusual_in_frame(frame, {c: w.beds for c, w in wards.items()}, keys)}
+    want = {
+        (w.ward_code, w.week_start, u)
+        for w in weeks
+        for u in unusual_values(w, ward=wards[w.ward_code], history=weeks)
+    }
+    assert got == want and len(want) > 10
+    # Only the weeks asked about are judged.
+    some = sorted(keys)[:5]
+    assert {(c, d.isoformat()) for c, d, _ in unusual_in_frame(frame, {"ASH": 20, "OAK": 6}, some)} <= set(some)

@@ -250,3 +250,18 @@ async def test_keystrokes_to_log_last_week_from_home(demo_db, make_app):
     c = _store(demo_db).weekly.week(WARD, last_week).counts
     assert (c.restraint, c.prone_restraint, c.seclusion, c.rapid_tranquillisation) == (2, 1, 0, 1)
     assert c.occupied_bed_days == _store(demo_db).weekly.latest_bed_days(WARD, last_week)
+
+
+async def test_f1_on_the_week_form_lists_the_keys_the_footer_leaves_out(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week_form(pilot, app)
+        shown = {b.key for b in type(app.screen).BINDINGS if b.show}
+        assert {"f8", "ctrl+g", "ctrl+r"}.isdisjoint(shown) and {"f5", "f6"} <= shown  # 80 columns
+        await pilot.press("f1")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        text = str(app.screen.query_one("#help-text").render())
+        for line in ("Go to the week containing a date you type", "This week's history: who changed what",
+                     "Delete this week (entered by mistake), with a reason", "Go to the latest missing week",
+                     "Reload this week as saved", "asks 'are you sure?'"):
+            assert line in text
