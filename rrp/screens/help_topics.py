@@ -92,7 +92,10 @@ TOPICS: dict[str, HelpTopic] = {
         "the week added up (at most beds x 7); it is filled from last week. The ward's "
         "switched-on weekly measures follow the counts (a proportion is two numbers: how many of "
         "how many); blank means not entered, never zero; the focused measure's definition shows "
-        "beneath. Never type names or NHS numbers: rrp holds counts only.",
+        "beneath. Never type names or NHS numbers: rrp holds counts only. Mistakes: a value far "
+        "outside the ward's usual range asks 'are you sure?' (y saves it, n goes back to it); "
+        "saving over a saved week asks why; F8 deletes a week entered by mistake (with a reason); "
+        "F6 shows the week's history: who, when, what changed and why.",
     ),
     "MeasuresScreen": HelpTopic(
         "Measures",
