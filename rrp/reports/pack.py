@@ -1,5 +1,10 @@
-"""The learning-session slide pack: one PNG and one SVG chart per ward, the collaborative
-aggregate and the funnel, and an index.html that shows them in order. Every SPC chart carries its
+"""The learning-session pack's images: one PNG and one SVG chart per ward, the collaborative
+aggregate and the funnel, and an index.html that shows them in order. Given the pack's content
+(rrp.reports.pack_content, as `rrp report pack` and the dashboard's `x` give it), a ward's image
+holds every measure it sees, one chart above the other with its P/A/R/N markers (drawn by
+rrp.reports.pack_files.draw_chart, as the deck's), index.html lists each measure's figures,
+reading and markers, and the demo's images and index.html say SYNTHETIC. The PowerPoint deck and
+the PDF are rrp.reports.pack_files'. Every SPC chart carries its
 reading (rrp.reports.reading) as a caption under the plot and in index.html, so the pack never
 relies on colour alone.
 
