@@ -122,11 +122,12 @@ class PdsaListScreen(Screen[None]):
         # (2 cells of padding per column, 2 for a scrollbar), so nothing runs off at 80 columns
         # and a long text ends in an ellipsis rather than being cut mid-word.
         fixed = (10 if all_wards else 0) + 5 + 9 + 6 + 5 + 2 * (8 if all_wards else 7) + 2
-        rest = max(30, self.size.width - fixed)
+        rest = max(24, self.size.width - fixed)  # all wards at 80 columns: 27, no sideways scroll
         flags_width = max(8, rest // 5)
         title_width = max(10, (rest - flags_width) * 11 // 20)
         idea_width = max(8, rest - flags_width - title_width)
-        columns = [("Cycle", "number"), ("Title", "title"), ("Change idea", "idea"), ("Status", "status"),
+        columns = [("Cycle", "number"), ("Title", "title"),
+                   ("Change idea" if idea_width >= len("Change idea") else "Idea", "idea"), ("Status", "status"),
                    ("End", "end"), ("PRSDA", "quality"), ("Flags", "flags")]
         widths = {"ward": 10, "number": 5, "title": title_width, "idea": idea_width, "status": 9, "end": 6,
                   "quality": 5}

@@ -251,3 +251,29 @@ def test_ward_summaries_follow_the_wards(shared: str, login) -> None:
     assert governance.execute("SELECT count(*) FROM ward_summary").fetchone()[0] == 2
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         governance.execute("UPDATE ward_summary SET computed_version = 1")
+
+
+def test_governance_dashboard_computes_summaries_it_may_not_store(shared: str, login, monkeypatch) -> None:
+    """Governance reads only: its dashboard computes the out-of-date wards' figures and shows
+    them, stores nothing; the facilitator's dashboard then stores them."""
+    from rrp.reports.summaries import out_of_date, summary_dashboard
+    from rrp.store import pg_verify
+
+    def store_as(group: str) -> Store:
+        monkeypatch.setattr(pg_verify, "_CACHE", {})
+        conn = login(group)
+        user = conn.info.user
+        conn.close()
+        parts = urlsplit(shared)
+        return Store(urlunsplit(parts._replace(netloc=f"{user}@{parts.hostname}:{parts.port}")), who=group)
+
+    governance = store_as(GOVERNANCE)
+    dash = summary_dashboard(governance, today=TODAY)
+    rows = dash.wards.set_index("ward_code")
+    assert rows.at[OWN, "restraint_rate"] == rows.at[OTHER, "restraint_rate"] == pytest.approx(2 / 70 * 1000)
+    assert _owner_rows(shared, "SELECT count(*) FROM ward_summary") == [(0,)]
+    governance.close()
+    facilitator = store_as(FACILITATOR)
+    summary_dashboard(facilitator, today=TODAY)
+    assert out_of_date(facilitator, [OWN, OTHER], today=TODAY) == []
+    facilitator.close()

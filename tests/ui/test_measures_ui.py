@@ -12,7 +12,7 @@ from rrp.models.measure import Measure
 from rrp.store import Store
 
 #: A Wednesday in the week after the demo's last week (as in test_week_entry).
-NEXT_TODAY = dt.date(2026, 11, 25)
+NEXT_TODAY = dt.date(2026, 11, 30)  # a Monday: the week of 23 Nov has ended and is missing, so Enter opens it
 THIS_WEEK = dt.date(2026, 11, 23)
 WEEKS = [THIS_WEEK, THIS_WEEK - dt.timedelta(weeks=1), THIS_WEEK - dt.timedelta(weeks=2)]
 

@@ -397,3 +397,24 @@ def test_a_blank_planned_end_is_asked_for_beside_its_field(db: Path) -> None:
             assert editor.stored.cycle.planned_end == dt.date(2026, 11, 29)
 
     asyncio.run(run())
+
+
+def test_the_all_wards_list_fits_80_columns(db: Path) -> None:
+    """Every ward's cycles at 80x24: the table is no wider than the screen (no sideways scroll,
+    the flags column in view) and no heading is cut."""
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+            app.open_screen("pdsa_list")
+            screen = app.screen
+            await until(pilot, lambda: bool(screen.rows))
+            table = screen.query_one("#pdsa-cycles")
+            await pilot.pause()
+            assert table.virtual_size.width <= table.size.width
+            headings = [str(c.label) for c in table.columns.values()]
+            assert "Flags" in headings and ("Idea" in headings or "Change idea" in headings)
+            assert all(c.get_render_width(table) - 2 >= len(str(c.label)) for c in table.columns.values())
+
+    asyncio.run(run())

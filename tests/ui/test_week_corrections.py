@@ -265,3 +265,27 @@ async def test_f1_on_the_week_form_lists_the_keys_the_footer_leaves_out(demo_db,
                      "Delete this week (entered by mistake), with a reason", "Go to the latest missing week",
                      "Reload this week as saved", "asks 'are you sure?'"):
             assert line in text
+
+
+async def test_the_data_screen_warns_of_an_unusual_week_in_an_import(demo_db, make_app, tmp_path):
+    week = dt.date(2026, 11, 9)
+    c = _store(demo_db).weekly.week(WARD, week).counts
+    slip = tmp_path / "slip.csv"
+    slip.write_text(
+        "ward_code,week_start,restraint,prone_restraint,seclusion,rapid_tranquillisation,occupied_bed_days\n"
+        f"{WARD},{week},500,{c.prone_restraint},{c.seclusion},{c.rapid_tranquillisation},{c.occupied_bed_days}\n",
+        encoding="utf-8",
+    )
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
+        await pilot.press("i")
+        await until(pilot, lambda: type(app.screen).__name__ == "DataIoScreen")
+        screen = app.screen
+        screen.query_one("#import-path").value = str(slip)
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: screen.busy is None and "Checking" not in _text(app, "#import-status"))
+        text = " ".join(_text(app, "#import-status").split())
+        assert f"note: unusual, imported as given (check it): {WARD} week of 9 Nov 2026: Restraints 500 is far" in text
+        await pilot.press("ctrl+s")  # a warning, never a refusal
+        await until(pilot, lambda: _store(demo_db).weekly.week(WARD, week).counts.restraint == 500)
