@@ -66,6 +66,9 @@ LOCAL_ZONE = "Europe/London"
 #: Rows a sheet holds below its header (Excel's limit is 1,048,576 rows in all).
 SHEET_ROWS = 1_048_575
 MAX_WIDTH = 60
+#: Long text columns wrapped within their width (spreadsheets fit the row's height to them):
+#: the dictionary's meanings, which would otherwise run off the printed page.
+WRAPPED = {"dictionary": ("meaning",)}
 #: Where a sheet's panes freeze (default A2: the header row): the board keeps scope, provider,
 #: ward and measure (columns A-F) in view while its figures scroll.
 FREEZE = {"board": "G2"}
@@ -189,7 +192,7 @@ def _sheet_names(kind: str, rows: int) -> list[tuple[str, int, int]]:
 
 def _add_table_sheets(book: Any, kind: str, table: pd.DataFrame, decimals: dict[str, int] | None = None) -> dict[str, int]:
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     types = column_types(kind)
@@ -220,13 +223,26 @@ def _add_table_sheets(book: Any, kind: str, table: pd.DataFrame, decimals: dict[
             cell.font = bold
             header.append(cell)
         sheet.append(header)
+        wrapped = [c in WRAPPED.get(kind, ()) for c in columns]
+        wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+        widths = [sheet.column_dimensions[get_column_letter(p)].width for p in range(1, len(columns) + 1)]
         for index in range(first, end):
+            # Spreadsheets do not grow a row for wrapped text written by a library: say how tall.
+            lines = max(
+                [1, *(_lines(str(values[index]), width, 0.95) for values, width, wraps in zip(raw, widths, wrapped, strict=True) if wraps)]
+            )
+            if lines > 1:
+                sheet.row_dimensions[index - first + 2].height = 15 * lines
             row = []
-            for values, k, number_format in zip(raw, kinds, formats, strict=True):
+            for values, k, number_format, wraps in zip(raw, kinds, formats, wrapped, strict=True):
                 value = cell_value(values[index], k)
                 if number_format is not None and value is not None and not isinstance(value, str):
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = number_format
+                    value = cell
+                elif kind in WRAPPED and value is not None:  # every cell at the top of its tall row
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.alignment = wrap if wraps else top
                     value = cell
                 row.append(value)
             sheet.append(row)
@@ -259,9 +275,10 @@ def _plain(markdown: str) -> str:
     return re.sub(r"^[-*] ", "", re.sub(r"[`*]{1,2}(?=\S|$)|(?<=\S)[`*]{1,2}", "", markdown).strip())
 
 
-def _lines(text: str, width: float) -> int:
-    """Roughly how many lines `text` wraps to in a column `width` characters wide."""
-    return max(1, -(-len(text) // max(1, int(width * 1.2))))
+def _lines(text: str, width: float, per_width: float = 1.2) -> int:
+    """Roughly how many lines `text` wraps to in a column `width` wide (`per_width` characters of
+    prose per unit of width: narrower columns break long words sooner, so they pass less)."""
+    return max(1, -(-len(text) // max(1, int(width * per_width))))
 
 
 def _landscape(sheet: Any, *, fit_width: bool, header: bool = True) -> None:

@@ -1,5 +1,10 @@
-"""The learning-session slide pack: one PNG and one SVG chart per ward, the collaborative
-aggregate and the funnel, and an index.html that shows them in order. Every SPC chart carries its
+"""The learning-session pack's images: one PNG and one SVG chart per ward, the collaborative
+aggregate and the funnel, and an index.html that shows them in order. Given the pack's content
+(rrp.reports.pack_content, as `rrp report pack` and the dashboard's `x` give it), a ward's image
+holds every measure it sees, one chart above the other with its P/A/R/N markers (drawn by
+rrp.reports.pack_files.draw_chart, as the deck's), index.html lists each measure's figures,
+reading and markers, and the demo's images and index.html say SYNTHETIC. The PowerPoint deck and
+the PDF are rrp.reports.pack_files'. Every SPC chart carries its
 reading (rrp.reports.reading) as a caption under the plot and in index.html, so the pack never
 relies on colour alone.
 
@@ -70,8 +75,12 @@ def _pyplot() -> Any:
     return plt
 
 
-def _save(fig: Any, out: Path, stem: str, database: Path | None) -> list[str]:
+def _save(fig: Any, out: Path, stem: str, database: Path | None, banner: str = "") -> list[str]:
+    """The figure as PNG and SVG; `banner` (SYNTHETIC on the demo) in its top right corner."""
     names = [f"{stem}.png", f"{stem}.svg"]
+    if banner:
+        fig.text(0.995, 0.999, banner, ha="right", va="top", fontsize=9, fontweight="bold", color="white",
+                 bbox={"boxstyle": "square,pad=0.25", "fc": "#d5281b", "ec": "#d5281b"})
     with output_path(out / names[0], database=database) as temporary:
         fig.savefig(temporary, dpi=110, bbox_inches="tight")
     with output_path(out / names[1], database=database) as temporary:
@@ -139,7 +148,7 @@ def pack_charts(dash: Dashboard) -> int:
 
 
 def _aggregate_slide(
-    dash: Dashboard, code: str, out: Path, stem: str, database: Path | None, title: str
+    dash: Dashboard, code: str, out: Path, stem: str, database: Path | None, title: str, banner: str = ""
 ) -> tuple[str, list[str], str, list[str]]:
     """One measure's collaborative chart (u' or p'), its reading as a caption."""
     import pandas as pd
@@ -184,7 +193,7 @@ def _aggregate_slide(
     caption = (f"{sub}. " if sub else "") + (
         f"The collaborative's weekly {what} (wards that submitted), against the aim. " + reading_text(reading)
     )
-    files = _save(fig, out, stem, database)
+    files = _save(fig, out, stem, database, banner)
     plt.close(fig)
     return (title, files, caption, [])
 
@@ -256,10 +265,11 @@ def _write_pack(
     headline = dash.measures[0]
     spec = dash.measure(headline)
     label = spec.name.lower()
+    banner = content.banner if content is not None else ""  # SYNTHETIC on the demo's pages
     # 1. the aggregate of the headline, then of each process and balancing measure shown
     for code, stem in aggregate_slides(dash):
         title = "Collaborative aggregate" if code == headline else f"Collaborative aggregate: {dash.label(code)}"
-        slides.append(_aggregate_slide(dash, code, out, stem, database, title))
+        slides.append(_aggregate_slide(dash, code, out, stem, database, title, banner))
         tick()
 
     # 2. the funnel
@@ -292,7 +302,7 @@ def _write_pack(
     ax.set_ylabel("per 1,000 occupied bed days")
     ax.grid(alpha=0.2)
     ax.legend(loc="upper right", fontsize=7, frameon=False)
-    slides.append(("Funnel (for learning, not for ranking)", _save(fig, out, "01-funnel", database),
+    slides.append(("Funnel (for learning, not for ranking)", _save(fig, out, "01-funnel", database, banner),
                    "Each ward's rate over the period against Poisson limits around the pooled rate.", []))
     plt.close(fig)
     tick()
@@ -304,7 +314,7 @@ def _write_pack(
     for i, rec in enumerate(records, start=2):
         code = rec["ward_code"]
         if code in wards_content:
-            slides.append(_ward_measures_slide(dash, rec, wards_content[code], out, stems[i], database))
+            slides.append(_ward_measures_slide(dash, rec, wards_content[code], out, stems[i], database, banner))
             tick()
             continue
         fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -326,17 +336,18 @@ def _write_pack(
         stem = stems[i]
         # every measure's figures under the headline chart: the shared figures, as the reports
         every = [figures_caption(ward_measure_figures(dash, rec, m)) for m in dash.measures]
-        slides.append((title, _save(fig, out, stem, database), f"{sub}. {reading_text(reading)}", every))
+        slides.append((title, _save(fig, out, stem, database, banner), f"{sub}. {reading_text(reading)}", every))
         plt.close(fig)
         tick()
 
     index = out / "index.html"
-    write_output(index, _index_html(dash, slides).encode("utf-8"), database=database)
+    write_output(index, _index_html(dash, slides, banner).encode("utf-8"), database=database)
     return index
 
 
 def _ward_measures_slide(
-    dash: Dashboard, rec: dict[str, Any], ward: WardContent, out: Path, stem: str, database: Path | None
+    dash: Dashboard, rec: dict[str, Any], ward: WardContent, out: Path, stem: str, database: Path | None,
+    banner: str = "",
 ) -> tuple[str, list[str], str, list[str]]:
     """One ward's every measure, one chart above the other (the deck's charts, markers included);
     the headline's reading as the caption and each measure's figures, reading and markers listed."""
@@ -352,7 +363,7 @@ def _ward_measures_slide(
         ax.set_title(f"{chart.name} ({chart.chart})", loc="left", fontsize=10, fontweight="bold", pad=20)
     fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.5 / (2.9 * len(charts)), bottom=0.3 / (2.9 * len(charts)),
                         hspace=0.55)
-    files = _save(fig, out, stem, database)
+    files = _save(fig, out, stem, database, banner)
     plt.close(fig)
     title = f"{_name(rec.get('ward_name', ward.ward_code))} ({_name(rec.get('provider_code', ''))}): every measure"
     reading = ward_reading(dash, ward.ward_code, record=rec)
@@ -363,7 +374,7 @@ def _ward_measures_slide(
     return title, files, f"{charts[0].summary if charts else ''}. {reading_text(reading)}", every
 
 
-def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str, list[str]]]) -> str:
+def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str, list[str]]], banner: str = "") -> str:
     items = "\n".join(
         f'<section class="slide"><h2>{html.escape(title)}</h2>'
         f'<img src="{html.escape(files[1])}" alt="{html.escape(title)}">'
@@ -388,7 +399,9 @@ def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str, list[st
 body {{ font-family: Arial, sans-serif; margin: 2em; color: #222; }}
 .slide {{ page-break-after: always; margin-bottom: 3em; }}
 img {{ max-width: 100%; }}
+.banner {{ background: #d5281b; color: #fff; font-weight: bold; padding: 0.3em 0.6em; display: inline-block; }}
 </style></head><body>
+{f'<p class="banner">{html.escape(banner)}</p>' if banner else ""}
 <h1>Reducing Restrictive Practice collaborative</h1>
 <p>Weeks to {dash.end_week:%d %B %Y}; {html.escape(scope)}. Rates per 1,000 occupied bed days.
 Blue: special cause improvement; orange: special cause concern; grey: common cause.

@@ -319,7 +319,7 @@ def completeness_rows(content: PackContent, wards: Sequence[WardContent] | None 
     (a filled square submitted, a dot not)."""
     return [
         [w.ward_name, w.provider_code, f"{w.weeks_submitted}/{w.weeks_expected}",
-         "".join("\u25a0" if ok else "\u00b7" for ok in w.submitted)]
+         "".join("\u25a0" if ok else "\u25a1" for ok in w.submitted)]
         for w in (wards if wards is not None else content.wards)
     ]
 
@@ -333,7 +333,7 @@ def pdsa_rows(content: PackContent, wards: Sequence[WardContent] | None = None) 
     ]
 
 
-COMPLETENESS_HEADINGS = ["Ward", "Provider", "Weeks", "Last weeks (\u25a0 submitted, \u00b7 not)"]
+COMPLETENESS_HEADINGS = ["Ward", "Provider", "Weeks", "Last weeks (\u25a0 submitted, \u25a1 not)"]
 PDSA_HEADINGS = ["Ward", "Provider", "Started this month", "Running", "Due for Study", "Ideas adopted"]
 #: Rows of a table on one page or slide.
 TABLE_ROWS = 20
@@ -494,7 +494,7 @@ def write_board(content: PackContent, ward_code: str, out: Path, *, database: Pa
                 cell.set_facecolor(_tint(ward.charts[r - 1].variation_icon))
         fig.text(0.06, 0.6, "Rates per 1,000 occupied bed days. Latest: the last complete week; change: the last 12"
                  " weeks against the baseline.", fontsize=8, va="top", color="#444444")
-        flags = "".join("\u25a0" if ok else "\u00b7" for ok in ward.submitted)
+        flags = "".join("\u25a0" if ok else "\u25a1" for ok in ward.submitted)
         fig.text(0.06, 0.55, f"Weeks submitted: {ward.weeks_submitted} of the last {ward.weeks_expected}  {flags}\n"
                  f"PDSA: {ward.pdsa_this_month} started this month, {ward.pdsa_running} running, "
                  f"{ward.pdsa_due_for_study} due for Study; {ward.ideas_adopted} change ideas adopted",

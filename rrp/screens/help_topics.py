@@ -143,7 +143,8 @@ TOPICS: dict[str, HelpTopic] = {
             )),
             ("tab-completeness", HelpTopic(
                 "Collaborative dashboard: Completeness",
-                "Which wards have sent which weeks: one row per ward, one column per recent week.",
+                "Which wards have sent which weeks: one row per ward, one column per recent week. "
+                "u lists the wards that have not sent last week (c there copies the list).",
                 reading="completeness", where=AT_THE_SESSION,
                 discuss="Talk about: who has not submitted and what gets in the way (a missing "
                 "week is not a zero: charts skip it); who will send it, and by when.",

@@ -72,6 +72,10 @@ def test_pack_writes_charts_and_index(tmp_path: Path) -> None:
     # index.html: each ward's every measure (prone restraint included), with its reading
     assert index.count(": every measure</h2>") == 3
     assert index.count("Prone restraints (u chart); latest") == 3
+    # the demo's pack says SYNTHETIC: in index.html and on every chart
+    assert "SYNTHETIC DEMO DATA" in index
+    for svg in out.glob("*.svg"):
+        assert "SYNTHETIC" in svg.read_text(encoding="utf-8"), svg.name
 
 
 def test_pack_ward_writes_only_its_board(tmp_path: Path) -> None:

@@ -509,6 +509,14 @@ async def test_browser_runs_the_app_offline(
     async with open_in_chromium(chromium_binary, server, tmp_path / "profile") as (browser, png):
         (tmp_path / "home.png").write_bytes(png)
         assert not await browser.evaluate("document.body.classList.contains('-closed')")
+        # The screenshot shows the app drawn, not an empty page: text across many rows.
+        image = pytest.importorskip("PIL.Image")
+        shot = image.open(tmp_path / "home.png").convert("L")
+        rows_with_ink = sum(
+            1 for y in range(0, shot.size[1], 4)
+            if sum(shot.getpixel((x, y)) > 128 for x in range(0, shot.size[0], 4)) > 5
+        )
+        assert rows_with_ink > 10, rows_with_ink  # 20 on the demo, 0 on a blank page
         origin = f"http://127.0.0.1:{server.port}/"
         urls = browser.requested_urls()
         assert any(url.endswith("/static/js/textual.js") for url in urls)

@@ -171,3 +171,14 @@ def test_the_board_keeps_who_and_which_measure_in_view(book: tuple[Store, object
     assert header[4:6] == ["ward_name", "measure"] and board.freeze_panes == "G2"
     assert board.print_title_cols == "$E:$F" or board.print_title_cols == "E:F"
     assert board.page_setup.pageOrder == "overThenDown"
+    # The dictionary's meanings wrap inside their column (on paper they ran off the page), with
+    # rows tall enough for them and every cell at the top of its row.
+    dictionary = workbook["dictionary"]
+    header = [c.value for c in dictionary[1]]
+    meaning = header.index("meaning") + 1
+    long_rows = [r for r in range(2, dictionary.max_row + 1) if len(dictionary.cell(r, meaning).value or "") > 120]
+    assert long_rows
+    for r in long_rows:
+        assert dictionary.cell(r, meaning).alignment.wrap_text
+        assert dictionary.cell(r, 1).alignment.vertical == "top"
+        assert dictionary.row_dimensions[r].height >= 15 * 2

@@ -131,6 +131,9 @@ def test_completeness_and_pdsa_tables(written) -> None:
         weeks = f"{record['weeks_submitted']}/{record['weeks_expected']}"
         assert f"{record['ward_name']} {record['provider_code']} {weeks}" in slides
         assert f"{record['ward_name']} {record['provider_code']} {weeks}" in pages
+        # one mark per due week, as the dashboard's completeness grid: filled submitted, open not
+        marks = "".join("\u25a0" if ok else "\u25a1" for ok in dash.completeness.loc[record["ward_code"]])
+        assert f"{weeks} {marks}" in slides
         pdsa = f"{record['pdsa_this_month']} {record['pdsa_running']} {record['pdsa_due_for_study']} {record['ideas_adopted']}"
         assert f"{record['ward_name']} {record['provider_code']} {pdsa}" in slides
 

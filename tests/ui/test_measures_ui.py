@@ -11,9 +11,8 @@ from pilot import settled, until
 from rrp.models.measure import Measure
 from rrp.store import Store
 
-#: A Tuesday two weeks after the demo's last week (as in test_week_entry): last week (THIS_WEEK,
-#: the one Enter opens) has ended and is not entered.
-NEXT_TODAY = dt.date(2026, 12, 1)
+#: A Wednesday in the week after the demo's last week (as in test_week_entry).
+NEXT_TODAY = dt.date(2026, 11, 30)  # a Monday: the week of 23 Nov has ended and is missing, so Enter opens it
 THIS_WEEK = dt.date(2026, 11, 23)
 WEEKS = [THIS_WEEK, THIS_WEEK - dt.timedelta(weeks=1), THIS_WEEK - dt.timedelta(weeks=2)]
 
@@ -231,7 +230,7 @@ async def test_a_bad_field_in_the_measure_form_is_named_and_kept(demo_db, make_a
 async def test_monthly_entry_saves_a_monthly_value(demo_db, make_app):
     _add(demo_db, code="safewards", name="Safewards interventions in place", recorded_as="value",
          frequency="monthly", minimum=0, maximum=10)
-    app = make_app(demo_db, today=dt.date(2026, 11, 25))  # in November: October is the last complete month
+    app = make_app(demo_db, today=NEXT_TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot, app)
         ward = app.screen.selected_ward()

@@ -9,7 +9,7 @@ from pilot import until
 from rrp.store import Store
 from rrp.store.copy import copy_database
 
-NEXT_TODAY = dt.date(2026, 11, 25)
+NEXT_TODAY = dt.date(2026, 11, 30)  # a Monday: the week of 23 Nov has ended and is missing, so Enter opens it
 THIS_WEEK = dt.date(2026, 11, 23)
 
 

@@ -164,9 +164,10 @@ async def test_home_and_huddle_read_on_the_projector(demo_db, make_app, size):
         assert not (found := low_contrast(app)), found
 
 
-async def test_every_dashboard_tab_and_its_help_read_on_the_projector(demo_db, make_app):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_every_dashboard_tab_and_its_help_read_on_the_projector(demo_db, make_app, size):
     app = make_app(demo_db)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await projector_on(app, pilot)
         app.open_screen("dashboard")
         await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
