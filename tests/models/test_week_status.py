@@ -66,3 +66,25 @@ def test_enter_opens_the_latest_missing_complete_week_else_this_week():
 
 def test_future_week():
     assert week_state(THIS_MONDAY + dt.timedelta(weeks=1), TUESDAY, entered=False) is WeekState.FUTURE
+
+
+def test_enter_looks_back_one_week_only():
+    # The app's lookback is 1: an older gap is back-filled with Ctrl+G, not opened by Enter.
+    older_gap = {LAST_MONDAY}
+    assert week_to_open(TUESDAY, older_gap, lookback=1) == THIS_MONDAY
+    assert week_to_open(TUESDAY, set(), lookback=1) == LAST_MONDAY
+
+
+def test_monday_of_and_the_light_import():
+    import subprocess
+    import sys
+
+    from rrp.models.week_status import monday_of
+    from rrp.models.weekly import monday_of as weekly_monday_of
+
+    assert monday_of(TUESDAY) == THIS_MONDAY == monday_of(THIS_MONDAY) and weekly_monday_of is monday_of
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, rrp.models.week_status; print('pydantic' in sys.modules)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert loaded == "False"  # the home screen's first read needs no pydantic

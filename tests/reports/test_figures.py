@@ -156,3 +156,23 @@ def test_measure_sets_drive_what_is_shown() -> None:
     with_debrief = SHIPPED.replace([SHIPPED["debrief_72h"].model_copy(update={"enabled": True})])
     assert "debrief_72h" in [m.code for m in figures.shown_measures(with_debrief, MONDAY)]
     assert isinstance(with_debrief, MeasureSet)
+
+
+def test_not_submitted_and_completeness_leave_out_weeks_before_a_ward_joined():
+    import datetime as dt
+
+    import pandas as pd
+
+    from rrp.reports.figures import due_completeness, not_submitted, participation_mask
+
+    weeks = [dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+    wards = pd.DataFrame({"ward_code": ["A", "B", "C"], "participation_start": [None, "2026-11-18", "2026-11-23"]})
+    present = pd.DataFrame([[True, False], [False, False], [False, False]], index=pd.Index(["A", "B", "C"], name="ward_code"),
+                           columns=weeks)
+    mask = participation_mask(wards, weeks)
+    assert mask.to_numpy().tolist() == [[True, True], [False, True], [False, False]]
+    grid, submitted, expected = due_completeness(present, wards)
+    assert list(submitted) == [1, 0, 0] and list(expected) == [2, 1, 0]
+    # A (took part, missed 16 Nov) and B (joined that week) are chased; C joined after it.
+    assert not_submitted(present, wards, weeks[-1]) == ["A", "B"]
+    assert not_submitted(present, wards, dt.date(2026, 11, 23)) == []  # a week the grid does not hold

@@ -303,6 +303,25 @@ def test_draw_spc_chart_pure() -> None:
     assert short_date(dt.date(2026, 11, 16), span_days=400) == "Nov 26"
 
 
+def test_provisional_weeks_are_drawn_hollow_apart_from_the_points() -> None:
+    from rrp.widgets.spc_chart import PROVISIONAL_SHAPE, draw_spc_chart
+
+    f = frame([5] * 8 + [0] * 8)
+    w = weeks(18)
+    s = huddle_summary(f, today=w[15], chart="xmr")
+    plt = Recorder()
+    # One between two points (an old week saved early), one after the last, one before the first.
+    provisional = [(w[15] + dt.timedelta(weeks=1), 7.0), (w[3] - dt.timedelta(days=1), 2.0),
+                   (w[0] - dt.timedelta(weeks=1), 9.0)]
+    drawn = draw_spc_chart(plt, s.result.points, markers=[(w[15] + dt.timedelta(weeks=1), "N")], provisional=provisional)
+    assert drawn["n"] == 16
+    assert [(p, v) for _, p, v in drawn["provisional"]] == [(2.5, 2.0), (16, 7.0)]
+    hollow = [a for a, k in plt.named("scatter") if k["marker"] == PROVISIONAL_SHAPE]
+    assert hollow == [([2.5, 16], [2.0, 7.0])]
+    assert (16, "N") in drawn["markers"]  # a note on the provisional week is on it
+    assert plt.named("xlim")[-1][0] == (-0.5, 16.5)
+
+
 def test_draw_spc_chart_on_real_plotext_is_deterministic() -> None:
     from textual_plotext.plot import Plot
 
