@@ -179,6 +179,8 @@ class HuddleSummary:
     #: The chosen measure's provisional weeks (saved before they ended, not since), as (week,
     #: value): drawn hollow beside the chart, never part of its limits, signals or figures.
     provisional: list[tuple[dt.date, float]] = field(default_factory=list)
+    #: The latest week entered is provisional (saved before it ended, not since).
+    latest_provisional: bool = False
 
     def to_json(self, ward_name: str = "") -> dict[str, Any]:
         """`rrp report huddle --format json`: the ward's figures per measure (the same fields as
@@ -628,6 +630,7 @@ def huddle_summary(
         this_week=this_week,
         last_week=last_week,
         latest_week=frame["week_start"].iloc[-1] if not frame.empty else None,
+        latest_provisional=bool(not frame.empty and "provisional" in frame.columns and frame["provisional"].iloc[-1]),
         measure=measure,
         chart=chart,
         fix_after=fix_after,

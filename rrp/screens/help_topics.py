@@ -113,7 +113,10 @@ TOPICS: dict[str, HelpTopic] = {
         "Safety huddle",
         "One ward at a glance: this week and last week per measure, the chosen measure's chart "
         "per 1,000 occupied bed days, the chart read out in words, the change from baseline "
-        "against the aim, and the PDSA cycles running.",
+        "against the aim, and the PDSA cycles running. A hollow point (\u25cb) is a provisional "
+        "week: saved before it ended (this week so far, or a week not saved again since). It is "
+        "shown but is not part of the limits, signals, icons or change until the week has ended "
+        "and been saved again.",
         chart=True,
         discuss=HUDDLE_DISCUSS,
     ),

@@ -323,6 +323,8 @@ class HuddleScreen(Screen[None]):
 
     def _title(self, s: HuddleSummary) -> Text:
         latest = f"latest entered {day_month(s.latest_week)}" if s.latest_week else "no weeks entered"
+        if s.latest_week and s.latest_provisional:
+            latest = f"latest {day_month(s.latest_week)} (provisional)"
         return Text.assemble(
             user_text(f"{self.ward_name} ({s.ward_code})", "bold"),
             f"  week of Mon {day_month(s.this_week)}; {latest}",

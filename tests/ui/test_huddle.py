@@ -299,6 +299,7 @@ def test_e_logs_this_week_and_the_huddle_redraws_in_place(db: Path) -> None:
             assert chart.drawn["n"] == min(52, len(chart.points))
             assert [x for x, _, _ in chart.drawn["provisional"]] == [this_monday]
             assert "\u25cb provisional" in plain(app, "#huddle-legend")
+            assert "latest 16 Nov 2026 (provisional)" in plain(app, "#huddle-title")
             # The same as a fresh computation from the database.
             want = expected(db, WARD, measure=huddle.measure, chart=huddle.chart, fix_after=huddle.fix_after)
             assert list(huddle.summary.result.points["value"]) == list(want.result.points["value"])
