@@ -317,7 +317,7 @@ class WeeklyRepository:
             sql += " WHERE " + " AND ".join(clauses)
         rows = self.database.conn.execute(sql + " ORDER BY ward_code, week_start", params).fetchall()
         if not rows:
-            frame = self.frame(ward_codes=ward_codes, start=start, end=end)
+            frame = self.frame(ward_codes=ward_codes, start=start, end=end).drop(columns="provisional")
             frame["note"] = None
             return frame
         values = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))

@@ -83,7 +83,8 @@ def test_frame_with_notes_matches_frame_plus_notes(demo_store: Store, tmp_path) 
             ('=busy, "really"', week["ward_code"], week["week_start"].strftime("%Y-%m-%d")),
         )
     for codes, start in ((None, None), (["NVT-ASH"], dt.date(2026, 6, 1)), (["NVT-ASH"], dt.date(2099, 1, 1))):
-        expected = demo_store.weekly.frame(ward_codes=codes, start=start)
+        # frame() also flags provisional weeks for the charts; the exports' reader has no flag.
+        expected = demo_store.weekly.frame(ward_codes=codes, start=start).drop(columns="provisional")
         found = SyncRepository(demo_store.database).weekly_notes(codes, start=start)
         if found:
             keys = zip(expected["ward_code"], expected["week_start"].dt.strftime("%Y-%m-%d"), strict=True)
