@@ -22,7 +22,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import WARD_TYPE_LABELS, day_month
-from rrp.models.week_status import WeekState, is_due, last_complete_week, monday_of, week_state
+from rrp.models.week_status import (
+    WeekState,
+    is_due,
+    is_provisional,
+    last_complete_week,
+    monday_of,
+    week_state,
+)
 from rrp.reports.user_text import user_text, visible
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
@@ -173,16 +180,19 @@ class HomeScreen(Screen[None]):
         last_monday = last_complete_week(today)
         first = this_monday - dt.timedelta(weeks=TREND_WEEKS - 1)
         recent = home.recent_totals(database, since=first, until=this_monday)
-        saves = home.save_times(database, [last_monday, this_monday])
-        rows = []
         trend_weeks = [first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS)]
+        saves = home.save_times(database, trend_weeks)  # this week and last among them
+        rows = []
         for ward in home.active_wards(database):
             weeks = recent.get(ward.code, {})
+            # A provisional week is no point of any chart (figures.measure_points): neither the
+            # trend nor the latest total, as on the huddle and the dashboard.
+            charted = {d: v for d, v in weeks.items() if not is_provisional(d, saves.get((ward.code, d)))}
             trend = [
-                (1000 * weeks[d][0] / weeks[d][1]) if d in weeks and weeks[d][1] else None
+                (1000 * charted[d][0] / charted[d][1]) if d in charted and charted[d][1] else None
                 for d in trend_weeks
             ]
-            latest_week = max(weeks, default=None)
+            latest_week = max(charted, default=None)
             joined = ward.participation_start
 
             def state(week: dt.date, code: str = ward.code, joined: dt.date | None = joined) -> WeekState:
@@ -198,7 +208,7 @@ class HomeScreen(Screen[None]):
                     this_week=state(this_monday),
                     last_week=state(last_monday),
                     trend=trend,
-                    latest_total=weeks[latest_week][0] if latest_week else None,
+                    latest_total=charted[latest_week][0] if latest_week else None,
                     latest_week=latest_week,
                     due=is_due(today, set(weeks), participation_start=joined),
                     participation_start=joined,

@@ -142,3 +142,19 @@ async def test_j_sets_a_late_joining_wards_participation_start(demo_db, make_app
 
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
+
+
+async def test_home_trend_and_latest_leave_a_provisional_week_out(demo_db, make_app):
+    """The demo's 16 Nov, saved on the 18th, is provisional on 25 Nov: the home screen's latest
+    total and trend come from 9 Nov back, as the huddle's and the dashboard's figures do."""
+    earlier = DEMO_LAST - dt.timedelta(weeks=1)
+    week = stored(demo_db, earlier).counts
+    app = make_app(demo_db, today=WEDNESDAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await home_ready(pilot, app)
+        shown = row(app)
+        assert shown.last_week == WeekState.PROVISIONAL
+        assert shown.latest_week == earlier
+        assert shown.latest_total == week.restraint + week.seclusion + week.rapid_tranquillisation
+        assert shown.trend[-2] is None  # the week of 16 Nov: no point
+        assert shown.trend[-3] is not None
