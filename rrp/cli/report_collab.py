@@ -64,9 +64,7 @@ def print_dashboard(dash: Any, console: Any) -> None:
     from rrp.widgets.icons import reading_rich
     from rrp.widgets.spark import sparkline
 
-    scope = ", ".join(
-        s for s in (dash.provider and f"provider {dash.provider}", dash.ward_type and f"type {dash.ward_type}") if s
-    ) or "all wards"
+    scope = dash.scope()
     console.print(
         Text.assemble(
             ("RRP collaborative", "bold"),

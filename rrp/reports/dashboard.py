@@ -109,6 +109,13 @@ class Dashboard:
     def label(self, code: str) -> str:
         return figures.measure_label(self.measure_set if self.measure_set is not None else figures.shipped_measures(), code)
 
+    def scope(self) -> str:
+        """Which wards these figures cover, in words: 'all wards', or the provider and ward type
+        the dashboard was filtered to (one wording for the report, the pack and its index)."""
+        parts = [f"provider {self.provider}" if self.provider else "",
+                 f"ward type {self.ward_type}" if self.ward_type else ""]
+        return ", ".join(p for p in parts if p) or "all wards"
+
 
 def _select_wards(
     wards: pd.DataFrame, provider: str | None, ward_type: str | None

@@ -386,12 +386,7 @@ def _index_html(dash: Dashboard, slides: list[tuple[str, list[str], str, list[st
         + "</section>"
         for title, files, caption, every in slides
     )
-    scope = ", ".join(
-        s for s in (
-            f"provider {dash.provider}" if dash.provider else "",
-            f"ward type {dash.ward_type}" if dash.ward_type else "",
-        ) if s
-    ) or "all wards"
+    scope = dash.scope()
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>RRP collaborative - learning session charts</title>

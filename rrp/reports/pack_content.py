@@ -362,12 +362,7 @@ def pack_content(
         start, end = dash.funnel_period or (dash.weeks[0], dash.weeks[-1])
         measure = str(dash.funnel["measure"].iloc[0]) if "measure" in dash.funnel else dash.measures[0]
         funnel_title = f"Funnel: {dash.measure(measure).name.lower()}, {start:%d %b} to {end:%d %b %Y}"
-    scope = ", ".join(
-        s for s in (
-            f"provider {dash.provider}" if dash.provider else "",
-            f"ward type {dash.ward_type}" if dash.ward_type else "",
-        ) if s
-    ) or "all wards"
+    scope = dash.scope()
     return PackContent(
         today=dash.today,
         end_week=dash.end_week,
