@@ -39,3 +39,22 @@ async def settled(pilot: Any, timeout: float = 20.0) -> None:
     await until(pilot, quiet, timeout)
     await pilot.pause(0.05)
     await until(pilot, quiet, timeout)
+
+
+def confirm_week(db: Any, week: Any, *, at: str, wards: Any = None) -> None:
+    """Test set-up: save `week` again, unchanged, with the clock at `at` (an ISO UTC time after
+    the week ended), for `wards` (None: every ward that has it), as a ward confirming a week it
+    entered before it ended (rrp.models.week_status). The demo saves its last week mid-week."""
+    import datetime as dt
+
+    from rrp.store import Store
+
+    store = Store(db, create=False, who="set-up", clock=lambda: at)
+    try:
+        codes = wards if wards is not None else [w.code for w in store.registry.wards()]
+        for code in codes:
+            saved = store.weekly.week(code, week)
+            if saved is not None:
+                store.weekly.save(saved.counts, expected_version=saved.version, today=dt.date.fromisoformat(at[:10]))
+    finally:
+        store.close()

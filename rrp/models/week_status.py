@@ -14,12 +14,21 @@ due" on another.
 - A week saved before it ended is *provisional* until someone saves it again (confirms it) after
   it has ended. The stored `updated_at` says which: no extra flag to keep in step. A provisional
   week is shown and drawn as such but never drives a signal or an icon.
+- A provisional week that has ended is *to confirm*: it is not yet submitted. It is due like a
+  missing week (home's count, the dashboard's not-submitted list, completeness), the week form
+  lists it beside the missing weeks, and Enter opens it before the week in progress. Saving it
+  again, even unchanged, confirms it (rrp.store.weekly) and asks no reason
+  (rrp.reports.corrections.needs_reason).
+
+The functions take `entered` (the weeks with a row) and `unconfirmed` (those of them still
+provisional: saved before they ended, `provisional_weeks`), so the rule lives here, not in the
+callers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from enum import StrEnum
 
 from rrp.models.when import local_time
@@ -30,7 +39,8 @@ class WeekState(StrEnum):
 
     NOT_PARTICIPATING = "not participating"  # before the ward's participation start
     IN_PROGRESS = "in progress"  # not ended, nothing entered yet (not due)
-    PROVISIONAL = "provisional"  # entered before it ended, not confirmed since
+    PROVISIONAL = "provisional"  # entered before it ended, still in progress
+    TO_CONFIRM = "to confirm"  # entered before it ended, ended since, not confirmed: not submitted
     MISSING = "missing"  # ended (due) and not entered
     ENTERED = "entered"  # entered after it ended (or confirmed)
     FUTURE = "future"  # starts after today
@@ -79,6 +89,18 @@ def is_provisional(week_start: dt.date, updated_at: str | None) -> bool:
     return saved.date() <= week_end(week_start)
 
 
+def to_confirm(week_start: dt.date, today: dt.date, updated_at: str | None) -> bool:
+    """True when the week has ended but was last saved before it ended: it waits to be confirmed
+    (saved again), and until then counts as not submitted."""
+    return has_ended(week_start, today) and is_provisional(week_start, updated_at)
+
+
+def provisional_weeks(saves: Mapping[dt.date, str | None]) -> set[dt.date]:
+    """The weeks (of a ward's `saves`: week -> its stored `updated_at`) last saved before they
+    ended: the `unconfirmed` argument of the functions below."""
+    return {week for week, saved in saves.items() if is_provisional(week, saved)}
+
+
 def week_state(
     week_start: dt.date,
     today: dt.date,
@@ -93,7 +115,9 @@ def week_state(
     if not participating(week_start, participation_start):
         return WeekState.NOT_PARTICIPATING
     if entered:
-        return WeekState.PROVISIONAL if is_provisional(week_start, updated_at) else WeekState.ENTERED
+        if not is_provisional(week_start, updated_at):
+            return WeekState.ENTERED
+        return WeekState.TO_CONFIRM if has_ended(week_start, today) else WeekState.PROVISIONAL
     return WeekState.MISSING if has_ended(week_start, today) else WeekState.IN_PROGRESS
 
 
@@ -118,17 +142,51 @@ def missing_weeks(
     return [w for w in due_weeks(today, weeks, participation_start=participation_start) if w not in entered]
 
 
+def to_confirm_weeks(
+    today: dt.date,
+    unconfirmed: Collection[dt.date],
+    weeks: int,
+    *,
+    participation_start: dt.date | None = None,
+) -> list[dt.date]:
+    """The due weeks (of the last `weeks`) entered before they ended and not confirmed since,
+    oldest first (every due week has ended, so each of `unconfirmed` among them is to confirm)."""
+    return [w for w in due_weeks(today, weeks, participation_start=participation_start) if w in unconfirmed]
+
+
+def weeks_to_do(
+    today: dt.date,
+    entered: Collection[dt.date],
+    weeks: int,
+    *,
+    unconfirmed: Collection[dt.date] = (),
+    participation_start: dt.date | None = None,
+) -> list[dt.date]:
+    """The due weeks (of the last `weeks`) not yet submitted, missing or to confirm, newest
+    first: the week form's list, the order Ctrl+G steps through them."""
+    due = due_weeks(today, weeks, participation_start=participation_start)
+    return [w for w in reversed(due) if w not in entered or w in unconfirmed]
+
+
 def week_to_open(
     today: dt.date,
     entered: Collection[dt.date],
     *,
     lookback: int,
     participation_start: dt.date | None = None,
+    unconfirmed: Collection[dt.date] = (),
 ) -> dt.date:
-    """The week Enter opens: the latest complete week that is missing; when none is missing (of
-    the last `lookback`), the week in progress (which will be saved as provisional)."""
-    missing = missing_weeks(today, entered, lookback, participation_start=participation_start)
-    return missing[-1] if missing else monday_of(today)
+    """The week Enter opens: the latest complete week (of the last `lookback`) that is not yet
+    submitted, missing or to confirm; when there is none, the week in progress (which will be
+    saved as provisional).
+
+    The app looks back one week: last week, missing or to confirm, comes before the week in
+    progress (confirming it is one Ctrl+S); older gaps are the form's list and Ctrl+G. With a
+    longer lookback the newest such week comes first, whichever it is: a week to confirm is not
+    put before a later missing one (data/methods.md, "Which week Enter opens").
+    """
+    todo = weeks_to_do(today, entered, lookback, unconfirmed=unconfirmed, participation_start=participation_start)
+    return todo[0] if todo else monday_of(today)
 
 
 def is_due(
@@ -136,11 +194,13 @@ def is_due(
     entered: Collection[dt.date],
     *,
     participation_start: dt.date | None = None,
+    unconfirmed: Collection[dt.date] = (),
 ) -> bool:
-    """True when the ward has not entered its last complete week (and took part that week):
-    the one meaning of "due" on the home screen, the huddle and the dashboard."""
+    """True when the ward has not submitted its last complete week (and took part that week):
+    not entered, or entered before it ended and not confirmed since. The one meaning of "due" on
+    the home screen, the huddle and the dashboard."""
     last = last_complete_week(today)
-    return participating(last, participation_start) and last not in entered
+    return participating(last, participation_start) and (last not in entered or last in unconfirmed)
 
 
 def completeness(
@@ -149,8 +209,10 @@ def completeness(
     weeks: int,
     *,
     participation_start: dt.date | None = None,
+    unconfirmed: Collection[dt.date] = (),
 ) -> tuple[int, int]:
-    """(weeks entered, weeks due) over the last `weeks` complete weeks."""
+    """(weeks submitted, weeks due) over the last `weeks` complete weeks (a week to confirm is
+    not submitted yet)."""
     due = due_weeks(today, weeks, participation_start=participation_start)
-    got = set(entered)
+    got = set(entered) - set(unconfirmed)
     return sum(w in got for w in due), len(due)

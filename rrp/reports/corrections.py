@@ -14,7 +14,16 @@ tranquillisations):
 - with fewer: unusual when more than `EVENTS_PER_BED` (2) per bed in the week.
 
 Occupied bed days: with that history, unusual when under half the smallest of those weeks; with
-less, when under the number of beds (fewer than one bed occupied a night, on average).
+less, when under the number of beds (fewer than one bed occupied a night, on average). A week still
+in progress (saved before its Sunday is over, so provisional) is not judged on the low side: its bed
+days are the days so far, never a full week's, and pro-rating by days elapsed would still question
+a ward that enters on Monday morning. Its counts still get the high-side check: a slipped key is
+a slipped key whatever the day. Once the week has ended its bed days are judged in full.
+
+`needs_reason` says when a save is a *correction* that asks why: a change to a saved week that
+has been confirmed (saved after it ended). Keeping a provisional week up to date during the week,
+and confirming it once it has ended (with or without changes), are not corrections: no reason is
+asked, and the audit still records each save as an update.
 
 `week_history` turns a week's audit rows into lines: who, when (UK local time, UK format),
 each field before -> after, and why (the reason given for a correction or a deletion).
@@ -28,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rrp.models.registry import Ward
+from rrp.models.week_status import has_ended, is_provisional
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, WeeklyCounts
 from rrp.models.when import local_time_text
 
@@ -65,10 +75,26 @@ def _recent(history: Iterable[WeeklyCounts], week_start: dt.date) -> list[Weekly
     return [w for w in history if since <= w.week_start < week_start]
 
 
-def unusual_values(counts: WeeklyCounts, *, ward: Ward, history: Iterable[WeeklyCounts]) -> list[Unusual]:
+def needs_reason(week_start: dt.date, saved_at: str | None, *, changed: bool) -> bool:
+    """True when saving the week is a correction that asks why: something saved is `changed` and
+    the week as stored was confirmed (`saved_at`, its stored `updated_at`, is after it ended).
+
+    A week stored as provisional (saved before it ended: still in progress, or ended and waiting
+    to be confirmed) asks no reason. `saved_at` None (no week row, only other measures' values
+    saved): a change to those values is a correction, as before.
+    """
+    if not changed:
+        return False
+    return saved_at is None or not is_provisional(week_start, saved_at)
+
+
+def unusual_values(
+    counts: WeeklyCounts, *, ward: Ward, history: Iterable[WeeklyCounts], today: dt.date | None = None
+) -> list[Unusual]:
     """The values of `counts` far outside the ward's usual range, in form order (empty: none).
 
-    `history`: the ward's stored weeks (any; only the 52 before this week are used).
+    `history`: the ward's stored weeks (any; only the 52 before this week are used). `today`:
+    when given and the week has not ended, its bed days (so far) are not judged on the low side.
     """
     recent = _recent((w for w in history if w.ward_code == counts.ward_code), counts.week_start)
     found: list[Unusual] = []
@@ -86,6 +112,8 @@ def unusual_values(counts: WeeklyCounts, *, ward: Ward, history: Iterable[Weekly
                 Unusual(name, label, value, f"at most {EVENTS_PER_BED * ward.beds} a week expected for {ward.beds} beds")
             )
     bed_days = counts.occupied_bed_days
+    if today is not None and not has_ended(counts.week_start, today):
+        return found  # bed days so far: a part of a week is low by nature
     if enough:
         values = [w.occupied_bed_days for w in recent]
         low, high = min(values), max(values)

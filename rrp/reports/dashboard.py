@@ -101,6 +101,9 @@ class Dashboard:
     #: ward code -> its headline chart read out in words, when the dashboard was painted from
     #: the wards' stored summaries (rrp.reports.summaries: no chart points are read then).
     readings: dict[str, list[str]] = field(default_factory=dict)
+    #: The wards whose last complete week is entered but to confirm (saved before it ended, not
+    #: since): not submitted, and named so in the not-submitted list (rrp.models.week_status).
+    to_confirm: frozenset[str] = frozenset()
 
     def measure(self, code: str) -> Measure:
         """The measure behind a column (the shipped set's when the dashboard has none)."""
@@ -512,6 +515,7 @@ def collaborative_dashboard(
         measure_set=measure_set,
         measure_points=kept,
         recent_sums=recent_sums,
+        to_confirm=figures.to_confirm(frame, list(codes), end_week),
     )
 
 
@@ -553,9 +557,10 @@ def ward_measure_figures(dash: Dashboard, record: dict[str, Any], code: str) -> 
     )
 
 
-def not_submitted_wards(dash: Dashboard) -> list[dict[str, str]]:
+def not_submitted_wards(dash: Dashboard) -> list[dict[str, Any]]:
     """The wards (of the dashboard's filters) that took part in the last complete week and have
-    not submitted it, in the dashboard's order: ward_code, ward_name, provider_code, provider_name."""
+    not submitted it (not entered, or entered before it ended and not confirmed since), in the
+    dashboard's order: ward_code, ward_name, provider_code, provider_name, to_confirm (bool)."""
     codes = figures.not_submitted(dash.completeness, dash.wards, dash.end_week)
     records = {str(r["ward_code"]): r for r in dash.wards.to_dict("records")}
     return [
@@ -564,6 +569,7 @@ def not_submitted_wards(dash: Dashboard) -> list[dict[str, str]]:
             "ward_name": str(records[code].get("ward_name") or ""),
             "provider_code": str(records[code].get("provider_code") or ""),
             "provider_name": str(records[code].get("provider_name") or ""),
+            "to_confirm": code in dash.to_confirm,
         }
         for code in codes
     ]
@@ -578,7 +584,11 @@ def not_submitted_text(dash: Dashboard) -> str:
     if not wards:
         return head + "none (every ward taking part has submitted)."
     lines = [head + f"{len(wards)} ward{'' if len(wards) == 1 else 's'}"]
-    lines += [f"{w['ward_name']} ({w['ward_code']}), {w['provider_name'] or w['provider_code']}" for w in wards]
+    lines += [
+        f"{w['ward_name']} ({w['ward_code']}), {w['provider_name'] or w['provider_code']}"
+        + (" - to confirm (entered before the week ended)" if w["to_confirm"] else "")
+        for w in wards
+    ]
     return "\n".join(lines)
 
 

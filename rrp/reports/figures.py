@@ -543,13 +543,17 @@ def ward_figures(
 def completeness(weekly: pd.DataFrame, wards: Sequence[str], weeks: Sequence[dt.date]) -> pd.DataFrame:
     """Submitted weeks: index ward_code (`wards`' order), one bool column per due week in
     `weeks` (weeks up to the last complete week). A week is submitted when it has a row with bed
-    days above zero."""
+    days above zero that is not provisional (weekly's `provisional` flag: a due week saved before
+    it ended and not confirmed since is *to confirm*, not submitted: rrp.models.week_status)."""
     import numpy as np
     import pandas as pd
 
     codes = pd.Index(list(wards), name="ward_code")
     stamps = pd.DatetimeIndex(pd.to_datetime(list(weeks)))
-    rows = weekly[weekly["occupied_bed_days"].notna() & (weekly["occupied_bed_days"] > 0)]
+    keep = weekly["occupied_bed_days"].notna() & (weekly["occupied_bed_days"] > 0)
+    if "provisional" in weekly.columns:
+        keep &= ~weekly["provisional"].fillna(False).astype(bool)
+    rows = weekly[keep]
     when = pd.DatetimeIndex(pd.to_datetime(rows["week_start"]))
     in_weeks = when.isin(stamps)
     row = codes.get_indexer(rows["ward_code"].to_numpy()[in_weeks])
@@ -583,6 +587,21 @@ def due_completeness(present: pd.DataFrame, wards: pd.DataFrame) -> tuple[pd.Dat
     mask = participation_mask(wards, list(present.columns)).reindex(present.index).fillna(True).astype(bool)
     due = present & mask
     return due, due.sum(axis=1).astype(int), mask.sum(axis=1).astype(int)
+
+
+def to_confirm(weekly: pd.DataFrame, wards: Sequence[str], week: dt.date) -> frozenset[str]:
+    """The wards (of `wards`) whose `week` (a due week) is entered but provisional: saved before
+    it ended and not confirmed since, so not yet submitted (rrp.models.week_status)."""
+    import pandas as pd
+
+    if "provisional" not in weekly.columns or weekly.empty:
+        return frozenset()
+    rows = weekly[
+        weekly["provisional"].fillna(False).astype(bool)
+        & (pd.to_datetime(weekly["week_start"]) == pd.Timestamp(week))
+        & weekly["ward_code"].isin(list(wards))
+    ]
+    return frozenset(str(c) for c in rows["ward_code"])
 
 
 def not_submitted(present: pd.DataFrame, wards: pd.DataFrame, end_week: dt.date) -> list[str]:

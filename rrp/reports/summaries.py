@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 #: Wards computed together when their summaries are out of date (bounds the rows held at once).
 BATCH = 200
 #: What a summary's JSON holds; a summary of another format is computed again.
-FORMAT = 1
+FORMAT = 2  # 2: a provisional last week is not submitted; "to_confirm" kept
 #: A ward's figure columns per measure, as `collaborative_dashboard` names them (m_<suffix>).
 _SUFFIXES = ("baseline_rate", "recent_rate", "change", "aim_rate", "rate", "week", "variation", "assurance",
              "baseline_weeks", "recent_weeks", "meets_aim")
@@ -85,6 +85,7 @@ def ward_summary(dash: board.Dashboard, record: dict[str, Any], points: pd.DataF
         "weeks": [w.isoformat() for w in dash.weeks],
         "submitted": "".join("1" if v else "0" for v in present),
         "latest_week": _plain(record.get("latest_week")),
+        "to_confirm": code in dash.to_confirm,
         "reading": board.ward_reading(dash, code, record=record, points=points),
     }
 
@@ -222,6 +223,7 @@ def summary_dashboard(
         measure_set=measure_set,
         readings={c: list((summaries[c] or {}).get("reading") or []) for c in codes},
         recent_sums=_recent_sums(measure_set, measures, codes, summaries),
+        to_confirm=frozenset(c for c in codes if (summaries[c] or {}).get("to_confirm")),
     )
     return add_aggregates(store, dash) if aggregates else dash
 

@@ -1,8 +1,8 @@
 """The home screen: every ward grouped by provider, the state of this week and last (entered,
-provisional, due, in progress or before the ward joined: rrp.models.week_status, the one
-definition), a compact trend and the latest total. Enter logs a week for the highlighted ward:
-the latest complete week when it is missing, otherwise the week in progress. `j` sets the day a
-ward joined the collaborative.
+provisional, to confirm, due, in progress or before the ward joined: rrp.models.week_status, the
+one definition), a compact trend and the latest total. Enter logs a week for the highlighted ward:
+the latest complete week when it is missing or to confirm, otherwise the week in progress. `j`
+sets the day a ward joined the collaborative.
 
 The last ward used at this station is remembered (a preference in the database) and the
 cursor starts on it, so logging a week is: launch, Enter, five numbers, save.
@@ -28,6 +28,7 @@ from rrp.models.week_status import (
     is_provisional,
     last_complete_week,
     monday_of,
+    provisional_weeks,
     week_state,
 )
 from rrp.reports.user_text import user_text, visible
@@ -210,7 +211,10 @@ class HomeScreen(Screen[None]):
                     trend=trend,
                     latest_total=charted[latest_week][0] if latest_week else None,
                     latest_week=latest_week,
-                    due=is_due(today, set(weeks), participation_start=joined),
+                    due=is_due(
+                        today, set(weeks), participation_start=joined,
+                        unconfirmed=provisional_weeks({d: saves.get((ward.code, d)) for d in weeks}),
+                    ),
                     participation_start=joined,
                 )
             )
@@ -261,7 +265,12 @@ class HomeScreen(Screen[None]):
         fill_table(table, columns, filled)
         stop_loading(table)
         missing = sum(r.due for r in rows)
-        status = f"{len(rows)} wards; {missing} have not entered last week." if rows else "No wards yet."
+        # Due counts a week to confirm (entered before it ended, not confirmed since) as not
+        # submitted; the status says how many of them there are.
+        confirm = sum(r.last_week is WeekState.TO_CONFIRM for r in rows)
+        status = f"{len(rows)} wards; {missing} have not entered last week" if rows else "No wards yet."
+        if rows:
+            status += f" ({confirm} to confirm)." if confirm else "."
         self.query_one("#home-status", Static).update(status + " Enter logs a week.")
         codes = {r.ward_code for r in rows}
         target = previous if previous in codes else last_ward
@@ -349,6 +358,7 @@ class HomeScreen(Screen[None]):
 _STATE_CELLS: dict[WeekState, tuple[str, str, str]] = {
     WeekState.ENTERED: ("done", "✓", "bold"),
     WeekState.PROVISIONAL: ("prov", "prov", "italic"),
+    WeekState.TO_CONFIRM: ("to confirm", "conf?", "bold italic"),
     WeekState.MISSING: ("due", "due", "bold italic"),
     WeekState.IN_PROGRESS: ("-", "-", "dim"),
     WeekState.NOT_PARTICIPATING: ("n/a", "n/a", "dim"),

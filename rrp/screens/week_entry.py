@@ -33,7 +33,14 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from rrp.messages import day_month, week_label
 from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
-from rrp.models.week_status import has_ended, is_provisional, last_complete_week, week_to_open
+from rrp.models.week_status import (
+    has_ended,
+    is_provisional,
+    last_complete_week,
+    provisional_weeks,
+    week_to_open,
+    weeks_to_do,
+)
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, validate_week
 from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
@@ -58,7 +65,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                 tooltip="The week before"),
         Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True, tooltip="The week after"),
         Binding("ctrl+g", "missing_week", "Missing", id="week.missing", show=False,
-                tooltip="Go to the latest missing week (to back-fill it)"),
+                tooltip="Go to the latest missing week or week to confirm (to back-fill or confirm it)"),
         Binding("f5", "go_to_week", "Go to", id="week.go_to", tooltip="Go to the week containing a date you type"),
         Binding("f6", "history", "History", id="week.history",
                 tooltip="This week's history: who changed what, when and why"),
@@ -91,7 +98,10 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         self.ward: Ward | None = None
         self.stored: StoredWeek | None = None
         self.loaded_values: dict[str, str] = {}
+        #: The due weeks not yet submitted (missing or to confirm), newest first.
         self.missing: list[dt.date] = []
+        #: Those of them entered before they ended and not confirmed since.
+        self.to_confirm: set[dt.date] = set()
         self.save_attempted = False
         self.saving = False
 
@@ -134,26 +144,29 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         """Read the ward, the week (if stored), the bed-days pre-fill and missing weeks."""
         store = self.app.store  # type: ignore[attr-defined]
         today: dt.date = self.app.today  # type: ignore[attr-defined]
-        this_monday = today - dt.timedelta(days=today.weekday())
         ward = store.registry.ward(self.ward_code)
+        joined = None if ward is None else ward.participation_start
+        # The weeks not yet submitted (missing or to confirm) and the week Enter opens: the one
+        # definition (rrp.models.week_status), from when each recent week was saved.
+        last = last_complete_week(today)
+        saves = store.weekly.save_times(
+            self.ward_code, since=last - dt.timedelta(weeks=MISSING_LOOKBACK_WEEKS - 1), until=last
+        )
+        entered, unconfirmed = set(saves), provisional_weeks(saves)
         week = week_start
         if week is None:
-            last = last_complete_week(today)
-            entered = {last} if store.weekly.week(self.ward_code, last) is not None else set()
-            joined = None if ward is None else ward.participation_start
-            week = week_to_open(today, entered, lookback=1, participation_start=joined)
+            week = week_to_open(today, entered, lookback=1, participation_start=joined, unconfirmed=unconfirmed)
         stored = store.weekly.week(self.ward_code, week)
         # A week in progress gets no pre-fill: a full week's bed days would make its rate falsely low.
         ended = has_ended(week, today)
         prefill = None if stored or not ended else store.weekly.latest_bed_days(self.ward_code, week)
         measures = weekly_measures(store.measures.all().active_for(self.ward_code, week))
         values = store.measures.period_values(self.ward_code, week)
-        missing = store.weekly.missing_weeks(
-            self.ward_code,
-            since=this_monday - dt.timedelta(weeks=MISSING_LOOKBACK_WEEKS),
-            until=this_monday - dt.timedelta(weeks=1),
+        missing = weeks_to_do(
+            today, entered, MISSING_LOOKBACK_WEEKS, unconfirmed=unconfirmed, participation_start=joined
         )
-        self.app.call_from_thread(self.show_week, ward, week, stored, prefill, missing, measures, values)
+        to_confirm = set(missing) & unconfirmed
+        self.app.call_from_thread(self.show_week, ward, week, stored, prefill, missing, measures, values, to_confirm)
 
     async def show_week(
         self,
@@ -164,8 +177,10 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         missing: list[dt.date],
         measures: list[Any] | None = None,
         stored_values: dict[str, Any] | None = None,
+        to_confirm: set[dt.date] | None = None,
     ) -> None:
         self.ward, self.week_start, self.stored, self.missing = ward, week, stored, missing
+        self.to_confirm = set(to_confirm or ())
         self.save_attempted = False
         stop_loading(self.query_one("#week-form"))
         if ward is None:
@@ -219,9 +234,12 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                           + ("save it again after Sunday to confirm it." if in_progress else "Ctrl+S confirms it."))
         self.query_one("#week-state", Static).update(user_text(state))
         if self.missing:
-            shown = ", ".join(day_month(d)[:6] for d in self.missing[:6])
+            shown = ", ".join(
+                day_month(d)[:6].strip() + (" to confirm" if d in self.to_confirm else "") for d in self.missing[:6]
+            )
             more = f" and {len(self.missing) - 6} more" if len(self.missing) > 6 else ""
-            text = f"Missing weeks (last {MISSING_LOOKBACK_WEEKS}): {shown}{more}. Ctrl+G goes to the latest."
+            head = "Missing or to confirm" if self.to_confirm else "Missing weeks"
+            text = f"{head} (last {MISSING_LOOKBACK_WEEKS}): {shown}{more}. Ctrl+G goes to the latest."
         else:
             text = f"No missing weeks in the last {MISSING_LOOKBACK_WEEKS}."
         self.query_one("#week-missing", Static).update(text)
@@ -333,7 +351,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         store = self.app.store  # type: ignore[attr-defined]
         try:
             history = [w.counts for w in store.weekly.weeks(counts.ward_code)]
-            found = unusual_values(counts, ward=self.ward, history=history)  # type: ignore[arg-type]
+            found = unusual_values(counts, ward=self.ward, history=history, today=self.app.today)  # type: ignore[arg-type,attr-defined]
         except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
             self.app.call_from_thread(self.save_failed, f"Could not check the week: {exc}")
             return
@@ -358,8 +376,13 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         self.app.push_screen(SureScreen(unusual_question(found)), answered)
 
     def _ask_reason(self, counts: Any, values: list[Any]) -> None:
-        """A correction (a change to a saved week) asks why; the reason is kept in the audit."""
-        if not self.correction:
+        """A correction (a change to a confirmed week: rrp.reports.corrections.needs_reason) asks
+        why; the reason is kept in the audit. A provisional week's updates and confirmation do not."""
+        from rrp.reports.corrections import needs_reason
+
+        assert self.week_start is not None
+        saved_at = None if self.stored is None else self.stored.updated_at
+        if not needs_reason(self.week_start, saved_at, changed=self.correction):
             self.save(counts, None if self.stored is None else self.stored.version, values)
             return
         from rrp.models.weekly import WeekCorrection
@@ -424,8 +447,11 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         self.saved_weeks.append(stored)
         self.loaded_values = self.form_values()
         self.save_attempted = False
-        if self.missing and self.week_start in self.missing:
+        # Saved after its week ended, a week is submitted (a week to confirm is confirmed);
+        # saved before, it is provisional and was never in the list.
+        if self.week_start in self.missing and not is_provisional(self.week_start, stored.updated_at):
             self.missing.remove(self.week_start)
+            self.to_confirm.discard(self.week_start)
         self._render_header()
         c = stored.counts
         self._banner(
@@ -470,7 +496,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
     def action_missing_week(self) -> None:
         candidates = [d for d in self.missing if d != self.week_start]
         if not candidates:
-            self.notify("No missing weeks to back-fill.")
+            self.notify("No missing weeks to back-fill and none to confirm.")
             return
         self._go(candidates[0])
 

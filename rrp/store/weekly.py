@@ -185,22 +185,15 @@ class WeeklyRepository:
         """Per ward, per week from `since` to `until`: (all restrictive practice, bed days)."""
         return home.recent_totals(self.database, since=since, until=until)
 
-    def missing_weeks(self, ward_code: str, *, since: dt.date, until: dt.date) -> list[dt.date]:
-        """Mondays from `since` to `until` (inclusive) with no row for the ward, newest first."""
-        present = {
-            row[0]
-            for row in self.database.conn.execute(
-                "SELECT week_start FROM weekly WHERE ward_code = ? AND week_start BETWEEN ? AND ?",
-                (ward_code, since.isoformat(), until.isoformat()),
-            )
-        }
-        missing = []
-        day = until
-        while day >= since:
-            if day.isoformat() not in present:
-                missing.append(day)
-            day -= dt.timedelta(days=7)
-        return missing
+    def save_times(self, ward_code: str, *, since: dt.date, until: dt.date) -> dict[dt.date, str]:
+        """When each of the ward's weeks from `since` to `until` (inclusive) was last saved (UTC
+        ISO), by week: which weeks are entered, and which are provisional or to confirm
+        (rrp.models.week_status decides; a week with no row is absent)."""
+        rows = self.database.conn.execute(
+            "SELECT week_start, updated_at FROM weekly WHERE ward_code = ? AND week_start BETWEEN ? AND ?",
+            (ward_code, since.isoformat(), until.isoformat()),
+        )
+        return {dt.date.fromisoformat(str(day)[:10]): saved for day, saved in rows}
 
     def frame(
         self,

@@ -11,8 +11,12 @@ from rrp.models.week_status import (
     is_provisional,
     last_complete_week,
     missing_weeks,
+    provisional_weeks,
+    to_confirm,
+    to_confirm_weeks,
     week_state,
     week_to_open,
+    weeks_to_do,
 )
 
 TUESDAY = dt.date(2026, 12, 1)
@@ -88,3 +92,41 @@ def test_monday_of_and_the_light_import():
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert loaded == "False"  # the home screen's first read needs no pydantic
+
+
+#: Saved on Wednesday 25 Nov, while the week of 23 Nov was in progress.
+MID_WEEK = "2026-11-25T10:00:00Z"
+#: Saved on Tuesday 1 Dec, after it ended.
+AFTER = "2026-12-01T10:00:00Z"
+
+
+def test_an_ended_provisional_week_is_to_confirm_and_not_submitted():
+    assert week_state(LAST_MONDAY, TUESDAY, entered=True, updated_at=MID_WEEK) is WeekState.TO_CONFIRM
+    assert week_state(LAST_MONDAY, dt.date(2026, 11, 29), entered=True, updated_at=MID_WEEK) is WeekState.PROVISIONAL
+    assert to_confirm(LAST_MONDAY, TUESDAY, MID_WEEK) and not to_confirm(LAST_MONDAY, TUESDAY, AFTER)
+    assert not to_confirm(THIS_MONDAY, TUESDAY, "2026-12-01T09:00:00Z")  # in progress: provisional only
+    saves = {LAST_MONDAY: MID_WEEK, LAST_MONDAY - dt.timedelta(weeks=1): "2026-11-23T09:00:00Z"}
+    unconfirmed = provisional_weeks(saves)
+    assert unconfirmed == {LAST_MONDAY}
+    # Due (home's count, the dashboard's list): entered but not confirmed is not submitted.
+    assert is_due(TUESDAY, set(saves), unconfirmed=unconfirmed)
+    assert not is_due(TUESDAY, set(saves), unconfirmed=set())
+    assert not is_due(TUESDAY, set(saves), unconfirmed=unconfirmed, participation_start=TUESDAY)
+    assert completeness(TUESDAY, set(saves), 2, unconfirmed=unconfirmed) == (1, 2)
+    assert to_confirm_weeks(TUESDAY, unconfirmed, 26) == [LAST_MONDAY]
+
+
+def test_enter_opens_the_week_to_confirm_before_the_week_in_progress():
+    older_gap = LAST_MONDAY - dt.timedelta(weeks=3)
+    entered = {LAST_MONDAY - dt.timedelta(weeks=k) for k in range(0, 12)} - {older_gap}
+    assert week_to_open(TUESDAY, entered, lookback=1, unconfirmed={LAST_MONDAY}) == LAST_MONDAY
+    assert week_to_open(TUESDAY, entered, lookback=1) == THIS_MONDAY  # confirmed: this week
+    # With a longer lookback the newest week not submitted comes first, whichever it is.
+    assert week_to_open(TUESDAY, entered, lookback=12, unconfirmed={LAST_MONDAY}) == LAST_MONDAY
+    two_back = LAST_MONDAY - dt.timedelta(weeks=2)
+    assert week_to_open(TUESDAY, entered, lookback=12, unconfirmed={two_back}) == two_back
+    # The form's list, newest first: to confirm and missing together (Ctrl+G's order).
+    assert weeks_to_do(TUESDAY, entered, 12, unconfirmed={LAST_MONDAY}) == [LAST_MONDAY, older_gap]
+    # A week before the ward joined is never listed, entered or not.
+    assert weeks_to_do(TUESDAY, set(), 26, participation_start=dt.date(2026, 11, 24)) == [LAST_MONDAY]
+    assert weeks_to_do(TUESDAY, set(), 26, participation_start=TUESDAY) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rrp.models import Ward, WeeklyCounts
-from rrp.reports.corrections import unusual_question, unusual_values, week_history
+from rrp.reports.corrections import needs_reason, unusual_question, unusual_values, week_history
 
 WARD = Ward(code="ASH", provider_code="NVT", name="Ash", ward_type="picu", beds=20)
 WEEK = dt.date(2026, 11, 9)
@@ -118,3 +118,30 @@ def test_the_set_based_check_agrees_with_the_one_week_check():
     # Only the weeks asked about are judged.
     some = sorted(keys)[:5]
     assert {(c, d.isoformat()) for c, d, _ in unusual_in_frame(frame, {"ASH": 20, "OAK": 6}, some)} <= set(some)
+
+
+def test_a_provisional_weeks_updates_and_confirmation_need_no_reason():
+    monday = dt.date(2026, 11, 30)
+    mid_week = "2026-12-02T10:00:00Z"  # saved on the Wednesday: provisional
+    after = "2026-12-08T10:00:00Z"  # saved on the Tuesday after: confirmed
+    assert not needs_reason(monday, mid_week, changed=True)  # an update during the week, or the confirmation
+    assert not needs_reason(monday, mid_week, changed=False)
+    assert needs_reason(monday, after, changed=True)  # once confirmed, a change is a correction
+    assert not needs_reason(monday, after, changed=False)
+    assert needs_reason(monday, None, changed=True)  # other measures' values only: as before
+
+
+def test_a_week_in_progress_is_not_judged_on_its_bed_days_so_far():
+    past = history(10, restraint=5, bed_days=120)
+    in_progress = week(WEEK, bed_days=20)
+    during = WEEK + dt.timedelta(days=2)
+    assert fields(unusual_values(in_progress, ward=WARD, history=past)) == ["occupied_bed_days"]
+    assert unusual_values(in_progress, ward=WARD, history=past, today=during) == []
+    # Once the week has ended, its bed days are judged in full.
+    ended = WEEK + dt.timedelta(days=7)
+    assert fields(unusual_values(in_progress, ward=WARD, history=past, today=ended)) == ["occupied_bed_days"]
+    # The counts still get the high-side check while the week is in progress.
+    slipped = week(WEEK, restraint=500, bed_days=20)
+    assert fields(unusual_values(slipped, ward=WARD, history=past, today=during)) == ["restraint"]
+    # Fewer than 8 weeks of history: the bed-count rule is skipped the same way.
+    assert unusual_values(week(WEEK, bed_days=3), ward=WARD, history=[], today=during) == []

@@ -197,3 +197,28 @@ def test_ward_and_aggregate_readings_agree_with_the_engine_on_each_chart() -> No
     assert reading[0].startswith("Collaborative all restrictive practice: ")
     assert len(reading) == 3
     assert aggregate_reading(dash, "no_such_measure") == ["Collaborative no_such_measure: no weeks to chart yet."]
+
+
+def test_an_end_week_entered_but_not_confirmed_is_not_submitted_and_says_to_confirm() -> None:
+    """A provisional last week (saved before it ended, not since: the store's `provisional` flag)
+    is to confirm: not submitted on the completeness grid, on the not-submitted list and text,
+    and in the JSON (rrp.models.week_status)."""
+    from rrp.reports.dashboard import dashboard_json, not_submitted_text, not_submitted_wards
+
+    data = weekly(missing={"B1": [29]})
+    data["provisional"] = (data["ward_code"] == "A2") & (data["week_start"] == pd.Timestamp(END))
+    dash = collaborative_dashboard(data, registry(), today=TODAY)
+    assert dash.to_confirm == frozenset({"A2"})
+    assert not dash.completeness.loc["A2", END] and dash.completeness.loc["A1", END]
+    wards = dash.wards.set_index("ward_code")
+    assert (wards.loc["A2", "weeks_submitted"], wards.loc["A2", "weeks_expected"]) == (11, 12)
+    listed = not_submitted_wards(dash)
+    assert [(w["ward_code"], w["to_confirm"]) for w in listed] == [("A2", True), ("B1", False)]
+    text = not_submitted_text(dash).splitlines()
+    assert text[0].endswith(": 2 wards")
+    assert text[1] == "Aspen (A2), Trust A - to confirm (entered before the week ended)"
+    assert text[2] == "Beech (B1), Trust B"
+    assert [w["to_confirm"] for w in dashboard_json(dash)["not_submitted"]] == [True, False]
+    # Confirmed (flag gone): submitted again.
+    data["provisional"] = False
+    assert collaborative_dashboard(data, registry(), today=TODAY).completeness.loc["A2", END]

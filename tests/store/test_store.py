@@ -176,13 +176,14 @@ def test_a_file_that_is_not_sqlite_is_refused_and_untouched(tmp_path):
     assert path.read_text() == "ward notes, not a database"
 
 
-def test_missing_weeks_and_bed_day_prefill(store):
+def test_save_times_and_bed_day_prefill(store):
     store.weekly.save(counts(week_start=dt.date(2026, 10, 26), occupied_bed_days=55), expected_version=None, today=TODAY)
     store.weekly.save(counts(), expected_version=None, today=TODAY)
     assert store.weekly.latest_bed_days("ASH", dt.date(2026, 11, 16)) == 60
     assert store.weekly.latest_bed_days("ASH", dt.date(2026, 11, 9)) == 55
-    missing = store.weekly.missing_weeks("ASH", since=dt.date(2026, 10, 19), until=dt.date(2026, 11, 9))
-    assert missing == [dt.date(2026, 11, 2), dt.date(2026, 10, 19)]
+    saves = store.weekly.save_times("ASH", since=dt.date(2026, 10, 19), until=dt.date(2026, 11, 9))
+    assert saves == {dt.date(2026, 10, 26): "2026-11-18T09:00:00Z", dt.date(2026, 11, 9): "2026-11-18T09:00:00Z"}
+    assert store.weekly.save_times("ASH", since=dt.date(2026, 10, 19), until=dt.date(2026, 10, 25)) == {}
 
 
 def test_preferences_round_trip(store):

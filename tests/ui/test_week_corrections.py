@@ -11,6 +11,10 @@ from pilot import until
 from rrp.store import Store
 
 WARD = "NVT-ASH"
+#: The app's today is Wednesday 18 Nov: the week of 9 Nov ended and was saved (by the demo) after
+#: it ended, so it is confirmed and a change to it is a correction. The week in progress (16 Nov)
+#: is provisional: keeping it up to date asks no reason.
+CONFIRMED = dt.date(2026, 11, 9)
 
 
 def _store(db) -> Store:
@@ -89,7 +93,7 @@ def _audit(db, ward: str, week: dt.date) -> list[dict]:
 async def test_an_unusual_value_asks_are_you_sure_and_saves_only_on_y(demo_db, make_app):
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_week_form(pilot, app)
+        await open_week_form(pilot, app, week=CONFIRMED)
         form = app.screen
         week, before = form.week_start, form.stored
         assert before is not None and before.counts.restraint < 100
@@ -184,7 +188,7 @@ async def test_f8_on_a_week_not_saved_says_there_is_nothing_to_delete(demo_db, m
 async def test_f6_shows_who_when_what_and_why_in_uk_time(demo_db, make_app):
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_week_form(pilot, app)
+        await open_week_form(pilot, app, week=CONFIRMED)
         form = app.screen
         week = form.week_start
         old = form.stored.counts.seclusion
@@ -207,8 +211,9 @@ async def test_f6_shows_who_when_what_and_why_in_uk_time(demo_db, make_app):
 
 
 async def test_keystrokes_to_correct_a_week_with_a_reason_from_home(demo_db, make_app):
-    """From the home screen: Enter opens the ward's week, a new count over the old one, Ctrl+S,
-    the reason, Enter: 8 keystrokes with a 4-letter reason."""
+    """From the home screen: Enter opens the ward's week (the week in progress, provisional: no
+    correction), PgUp to last week (confirmed), a new count over the old one, Ctrl+S, the reason,
+    Enter: 9 keystrokes with a 4-letter reason."""
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
@@ -216,15 +221,17 @@ async def test_keystrokes_to_correct_a_week_with_a_reason_from_home(demo_db, mak
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
         form = app.screen
-        assert form.stored is not None  # the week Enter opens is saved: this is a correction
-        week, before = form.week_start, form.stored.counts.restraint
+        assert form.week_start == CONFIRMED + dt.timedelta(weeks=1)  # this week, in progress
+        await pilot.press("pageup")
+        await until(pilot, lambda: form.week_start == CONFIRMED and form.stored is not None)
+        week, before = form.week_start, form.stored.counts.restraint  # saved after it ended: a correction
         new = (before + 1) % 10
-        keys = ["enter", str(new), "ctrl+s", *"typo", "enter"]
-        await pilot.press(*keys[1:3])
+        keys = ["enter", "pageup", str(new), "ctrl+s", *"typo", "enter"]
+        await pilot.press(*keys[2:4])
         await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
-        await pilot.press(*keys[3:])
+        await pilot.press(*keys[4:])
         await until(pilot, lambda: _store(demo_db).weekly.week(ward, week).counts.restraint == new)
-        assert len(keys) == 8
+        assert len(keys) == 9
     assert _audit(demo_db, ward, week)[-1]["after"]["reason"] == "typo"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pilot import until
+from pilot import confirm_week, until
 
 from rrp.models.week_status import WeekState
 from rrp.store import Store
@@ -96,6 +96,8 @@ async def test_an_nhs_number_in_the_note_is_refused(demo_db, make_app):
 
 
 async def test_correct_an_earlier_week(demo_db, make_app):
+    # The demo's 16 Nov was saved mid-week; confirmed (saved again on the 23rd), a change is a correction.
+    confirm_week(demo_db, THIS_WEEK - dt.timedelta(weeks=1), at="2026-11-23T09:00:00Z")
     app = make_app(demo_db, today=NEXT_TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_entry(pilot, app)
@@ -121,6 +123,7 @@ async def test_correct_an_earlier_week(demo_db, make_app):
 
 
 async def test_a_stale_edit_is_refused_and_the_input_kept(demo_db, make_app):
+    confirm_week(demo_db, THIS_WEEK - dt.timedelta(weeks=1), at="2026-11-23T09:00:00Z")  # a correction, with a reason
     app = make_app(demo_db, today=NEXT_TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_entry(pilot, app)
@@ -165,15 +168,17 @@ async def test_back_fill_the_latest_missing_week(demo_db, make_app):
     app = make_app(demo_db, today=NEXT_TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_entry(pilot, app)
-        # Enter opened the latest missing week; Ctrl+G goes on to the next one missing.
+        # Enter opened the latest missing week; Ctrl+G goes on to the next one missing or to
+        # confirm: the demo's 16 Nov, saved before it ended, waits to be confirmed.
         missing = list(app.screen.missing)
         assert missing[0] == app.screen.week_start == THIS_WEEK
-        others = [d for d in missing if d != THIS_WEEK]
-        if not others:
-            return
+        assert missing[1] == THIS_WEEK - dt.timedelta(weeks=1) and app.screen.to_confirm == {missing[1]}
+        assert "Missing or to confirm (last 26): 23 Nov, 16 Nov to confirm" in str(
+            app.screen.query_one("#week-missing").render()
+        )
         await pilot.press("ctrl+g")
-        await until(pilot, lambda: app.screen.week_start == others[0])
-        assert app.screen.stored is None
+        await until(pilot, lambda: app.screen.week_start == missing[1] and app.screen.stored is not None)
+        assert "Ctrl+S confirms it" in str(app.screen.query_one("#week-state").render())
 
 
 async def test_home_reads_once_at_start_and_shows_a_saved_week_on_return(demo_db, make_app, monkeypatch):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pilot import until
+from pilot import confirm_week, until
 
 from rrp.models.week_status import WeekState
 from rrp.store import Store
@@ -70,11 +70,12 @@ async def test_enter_opens_last_week_when_it_is_missing_with_bed_days_pre_filled
 
 async def test_a_week_in_progress_opens_blank_and_is_saved_provisional(demo_db, make_app):
     Store(demo_db).preferences.set("last_ward", WARD)
+    # Last week (16 Nov), saved by the demo on 18 Nov, confirmed on Monday 23rd: submitted.
+    confirm_week(demo_db, DEMO_LAST, at="2026-11-23T09:00:00Z", wards=[WARD])
     app = make_app(demo_db, today=WEDNESDAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await home_ready(pilot, app)
-        # Last week (16 Nov) was saved on 18 Nov, before it ended: provisional, but not due.
-        assert cells(app)[3:5] == ["-", "prov"]
+        assert cells(app)[3:5] == ["-", "done"]
         assert not row(app).due
         await open_entry(pilot, app)
         screen = app.screen
@@ -153,7 +154,7 @@ async def test_home_trend_and_latest_leave_a_provisional_week_out(demo_db, make_
     async with app.run_test(size=(120, 40)) as pilot:
         await home_ready(pilot, app)
         shown = row(app)
-        assert shown.last_week == WeekState.PROVISIONAL
+        assert shown.last_week == WeekState.TO_CONFIRM  # ended, not confirmed: still no point
         assert shown.latest_week == earlier
         assert shown.latest_total == week.restraint + week.seclusion + week.rapid_tranquillisation
         assert shown.trend[-2] is None  # the week of 16 Nov: no point
