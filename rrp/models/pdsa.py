@@ -348,6 +348,15 @@ def due_for_study_on(status: str, planned_end: dt.date | None, today: dt.date) -
     return str(status) == PdsaStatus.DOING.value and planned_end is not None and planned_end <= week_end(today)
 
 
+def completed_on(status: str, marked_done: dt.date | None, planned_end: dt.date | None) -> dt.date | None:
+    """The day a done cycle counts as completed (the PDSA list's "Done 2 Dec", the dashboard's
+    completed per month): the UK day it was marked done; for one that arrived done (an import,
+    the demo: no such move recorded), its planned end, the best date known. None when not done."""
+    if str(status) != PdsaStatus.DONE.value:
+        return None
+    return marked_done if marked_done is not None else planned_end
+
+
 def is_due_for_study(cycle: PdsaCycle, today: dt.date) -> bool:
     """Running (doing) and planned to end by the end of this week (or already past its end)."""
     return due_for_study_on(cycle.status, cycle.planned_end, today)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from rrp.models.change_package import DEFAULT_AIM_REDUCTION as _DEFAULT_AIM
-from rrp.models.pdsa import due_for_study_on, is_running
+from rrp.models.pdsa import completed_on, due_for_study_on, is_running
 from rrp.reports import figures
 from rrp.reports.aggregate import collaborative_series
 from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS
@@ -266,7 +266,9 @@ def _aggregate(
 def _pdsa(
     pdsa: pd.DataFrame | None, codes: pd.Index, today: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-ward PDSA columns and the monthly started / completed counts."""
+    """Per-ward PDSA columns and the monthly started / completed counts (every month from the
+    first with activity to today's). Running, due for Study and completed: rrp.models.pdsa's
+    rules (is_running, due_for_study_on, completed_on), as the PDSA list and the huddle use."""
     per_ward = pd.DataFrame(index=codes)
     empty_monthly = pd.DataFrame({"month": [], "started": [], "completed": []})
     if pdsa is None or pdsa.empty:
@@ -304,10 +306,32 @@ def _pdsa(
         .reindex(codes, fill_value=0)
         .astype(int)
     )
-    done = status.eq("done") & end.notna() & (end <= now)
+    # Completed: the day a cycle was marked done (rrp.models.pdsa.completed_on, as the PDSA list
+    # shows "Done 2 Dec"), not its planned end; a frame without `ended_on` (arrived done) has only
+    # the planned end, the same rule's fallback.
+    marked = cycles["ended_on"] if "ended_on" in cycles.columns else pd.Series(None, index=cycles.index)
+    completed = pd.to_datetime(
+        pd.Series(
+            [
+                completed_on(s, m if isinstance(m, dt.date) else None, e.date() if pd.notna(e) else None)
+                for s, m, e in zip(status, marked, end, strict=True)
+            ],
+            index=cycles.index,
+            dtype=object,
+        ),
+        errors="coerce",
+    )
+    done = completed.notna() & (completed <= now)
     started_m = start[started].dt.to_period("M").value_counts()
-    done_m = end[done].dt.to_period("M").value_counts()
-    months = started_m.index.union(done_m.index).sort_values()
+    done_m = completed[done].dt.to_period("M").value_counts()
+    # Every month from the first with activity to this one, empty months included (a month with
+    # nothing started or completed is a fact to see, not a gap).
+    active = started_m.index.union(done_m.index)
+    months = (
+        pd.period_range(active.min(), max(active.max(), pd.Period(today, "M")), freq="M")
+        if len(active)
+        else active
+    )
     monthly = pd.DataFrame(
         {
             "month": [p.start_time.date() for p in months],
@@ -398,7 +422,8 @@ def collaborative_dashboard(
     occupied_bed_days (one row per submitted ward-week, as `WeeklyRepository.frame()`).
     wards: the registry as `rrp.reports.tables.registry_table` (provider_code, provider_name,
     ward_code, ward_name, ward_type, active). pdsa: ward_code, change_idea_code, status,
-    planned_start, planned_end, act_decision. progress: ward_code, month, score.
+    planned_start, planned_end, act_decision, and optionally ended_on (a done cycle's completion
+    day, `PdsaRepository.activity`; without it a done cycle counts at its planned end). progress: ward_code, month, score.
     provider / ward_type filter the wards (and so every part of the dashboard).
     measure_set: the collaborative's measures (None: the shipped set); measures: the codes shown,
     headline first (None: every enabled collaborative measure active at the last complete week);
@@ -738,7 +763,7 @@ def read_activity(store: Store, ward_codes: set[str] | None = None) -> tuple[pd.
     act_decision) and each ward's latest progress score (ward_code, month, score) of every ward
     or of `ward_codes`, read plain (thousands of cycles at national scale: no models)."""
     rows = store.pdsa.activity(ward_codes)
-    columns = ("ward_code", "change_idea_code", "status", "planned_start", "planned_end", "act_decision")
+    columns = ("ward_code", "change_idea_code", "status", "planned_start", "planned_end", "act_decision", "ended_on")
     pdsa = pd.DataFrame({c: [r[c] for r in rows] for c in columns})
     latest = store.progress.latest_scores()
     if ward_codes is not None:

@@ -163,6 +163,8 @@ class WardRow:
     weeks_submitted: int
     weeks_expected: int
     submitted: tuple[bool, ...]
+    #: Cycles in Do planned to end by this week's Sunday (rrp.models.pdsa.due_for_study_on).
+    pdsa_due_for_study: int = 0
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,7 @@ def build_view(dash: Dashboard) -> DashView:
                 weeks_submitted=int(rec.get("weeks_submitted") or 0),
                 weeks_expected=int(rec.get("weeks_expected") or 0),
                 submitted=flags,
+                pdsa_due_for_study=int(rec.get("pdsa_due_for_study") or 0),
             )
         )
     aggregates: dict[str, AggregateView] = {}
@@ -703,10 +706,12 @@ class DashboardScreen(Screen[None]):
         adopted.add_column("Ward", no_wrap=True)
         adopted.add_column("This month", justify="right")
         adopted.add_column("Running", justify="right")
+        adopted.add_column("Due for Study", justify="right")
         adopted.add_column("Ideas adopted", justify="right")
         for row in self.page_rows():
             adopted.add_row(
-                user_text(row.ward_name), str(row.pdsa_this_month), str(row.pdsa_running), str(row.ideas_adopted)
+                user_text(row.ward_name), str(row.pdsa_this_month), str(row.pdsa_running),
+                str(row.pdsa_due_for_study), str(row.ideas_adopted),
             )
         grid = Table.grid(padding=(0, 4))
         if self.size.width >= 100:

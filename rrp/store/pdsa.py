@@ -32,6 +32,7 @@ from rrp.models.pdsa import (
     StoredCycle,
     by_creation,
     check_transition,
+    completed_on,
     is_due_for_study,
     nudges,
     quality,
@@ -77,7 +78,7 @@ def _ended(stored: StoredCycle, ended: dict[str, str]) -> dt.date | None:
     """The UK date a done cycle was marked done; for one that arrived done (no such move in the
     audit), its planned end, the best date known."""
     moment = local_time(ended.get(stored.cycle.id, ""))
-    return moment.date() if moment is not None else stored.cycle.planned_end
+    return completed_on(stored.cycle.status, None if moment is None else moment.date(), stored.cycle.planned_end)
 
 
 def _values(cycle: PdsaCycle) -> dict[str, Any]:
@@ -124,20 +125,31 @@ class PdsaRepository:
     def activity(self, ward_codes: Iterable[str] | None = None) -> builtins.list[dict[str, Any]]:
         """What the dashboard counts of each cycle, plain (no models: thousands of cycles at
         national scale): ward_code, change_idea_code, status, planned_start, planned_end (dates
-        or None), act_decision; every cycle, or those of `ward_codes`."""
+        or None), act_decision, ended_on (a done cycle's completion day, rrp.models.pdsa.completed_on,
+        as the PDSA list shows it; None when not done); every cycle, or those of `ward_codes`."""
         columns = ("ward_code", "change_idea_code", "status", "planned_start", "planned_end", "act_decision")
-        sql = f"SELECT {', '.join(columns)} FROM pdsa_cycle"
+        sql = f"SELECT id, {', '.join(columns)} FROM pdsa_cycle"
         rows = self.database.conn.execute(
             sql + " ORDER BY ward_code, planned_start IS NULL, planned_start, cycle_number, id"
         ).fetchall()
         chosen = None if ward_codes is None else set(ward_codes)
+        marked = {}
+        if any(r[3] == PdsaStatus.DONE.value for r in rows):
+            for key, at in self.ended_on().items():
+                moment = local_time(at)
+                if moment is not None:
+                    marked[key] = moment.date()
         day = dt.date.fromisoformat
-        return [
-            dict(zip(columns, (w, idea, status, day(start) if start else None, day(end) if end else None, act),
-                     strict=True))
-            for w, idea, status, start, end, act in rows
-            if chosen is None or w in chosen
-        ]
+        out = []
+        for key, w, idea, status, start, end, act in rows:
+            if chosen is not None and w not in chosen:
+                continue
+            planned_end = day(end) if end else None
+            out.append(
+                dict(zip(columns, (w, idea, status, day(start) if start else None, planned_end, act), strict=True))
+                | {"ended_on": completed_on(status, marked.get(key), planned_end)}
+            )
+        return out
 
     def ended_on(self, *, ward_code: str | None = None) -> dict[str, str]:
         """When each cycle was last moved to done here (its audit row's UTC time), by cycle id.

@@ -222,3 +222,32 @@ def test_an_end_week_entered_but_not_confirmed_is_not_submitted_and_says_to_conf
     # Confirmed (flag gone): submitted again.
     data["provisional"] = False
     assert collaborative_dashboard(data, registry(), today=TODAY).completeness.loc["A2", END]
+
+
+def test_pdsa_completed_counts_when_a_cycle_was_marked_done_and_every_month_is_shown() -> None:
+    """Completed per month: the day a cycle was marked done (`ended_on`, as the PDSA list shows
+    it), not its planned end; a month with no activity is a row of zeros, up to this month."""
+    from rrp.models.pdsa import completed_on
+
+    pdsa = pd.DataFrame(
+        {
+            "ward_code": ["A1", "A1", "B1", "B1"],
+            "change_idea_code": ["SW1", "SW2", "SW1", "SW3"],
+            "status": ["done", "done", "doing", "done"],
+            "planned_start": [dt.date(2026, 8, 3), dt.date(2026, 10, 5), dt.date(2026, 11, 2), dt.date(2026, 10, 12)],
+            "planned_end": [dt.date(2026, 10, 26), dt.date(2026, 11, 30), dt.date(2026, 11, 27), dt.date(2026, 10, 30)],
+            "act_decision": ["adopt", "adapt", None, "abandon"],
+            # Done early (8 Aug, planned 26 Oct); done early (2 Nov, planned 30 Nov); running;
+            # arrived done (no move recorded): its planned end.
+            "ended_on": [dt.date(2026, 8, 8), dt.date(2026, 11, 2), None, None],
+        }
+    )
+    pdsa["ended_on"] = [completed_on(s, m, e) for s, m, e in zip(pdsa["status"], pdsa["ended_on"], pdsa["planned_end"], strict=True)]
+    dash = collaborative_dashboard(weekly(), registry(), today=TODAY, pdsa=pdsa)
+    monthly = dash.pdsa_monthly.set_index("month")
+    assert list(monthly.index) == [dt.date(2026, m, 1) for m in (8, 9, 10, 11)]  # September: nothing, shown
+    assert list(monthly["started"]) == [1, 0, 2, 1]
+    assert list(monthly["completed"]) == [1, 0, 1, 1]  # 2 Nov counted in November, before its planned end
+    wards = dash.wards.set_index("ward_code")
+    assert (wards.loc["B1", "pdsa_running"], wards.loc["B1", "pdsa_due_for_study"]) == (1, 1)  # ends Fri 27 Nov
+    assert wards.loc["A1", "pdsa_due_for_study"] == 0

@@ -208,6 +208,30 @@ def test_a_done_cycle_shows_the_day_it_was_marked_done(tmp_path: Path) -> None:
     assert summary.cycle.planned_end == dt.date(2026, 11, 22)
 
 
+def test_activity_gives_the_day_a_cycle_was_marked_done_as_the_list_shows_it(tmp_path: Path) -> None:
+    """The dashboard's read (`activity`) and the PDSA list agree on when a done cycle ended
+    (rrp.models.pdsa.completed_on): the move to done, else the planned end; None while not done."""
+    now = ["2026-11-01T09:00:00Z"]
+    store = Store(tmp_path / "d.sqlite", who="tester", clock=lambda: now[0])
+    store.registry.save_many(
+        [Provider(code="NVT", name="Northvale")],
+        [Ward(code="NVT-ASH", provider_code="NVT", name="Ash Ward", ward_type="acute_adult", beds=20)],
+    )
+    load_shipped_change_package(store)
+    early = store.pdsa.create(new_cycle(status="studying", results="4 of 5"), today=TODAY)
+    arrived = store.pdsa.create(new_cycle(status="done", results="ok", act_decision="adopt"), today=TODAY)
+    running = store.pdsa.create(new_cycle(status="doing"), today=TODAY)
+    now[0] = "2026-11-05T10:00:00Z"  # done before its planned end (22 Nov)
+    store.pdsa.save(early.cycle.model_copy(update={"status": PdsaStatus.DONE, "act_decision": ActDecision.ADOPT}),
+                    expected_version=1, today=TODAY)
+    ends = {row["ended_on"] for row in store.pdsa.activity()}
+    by_list = {s.cycle.id: s.ended_on for s in store.pdsa.summaries(today=TODAY)}
+    assert by_list == {early.cycle.id: dt.date(2026, 11, 5), arrived.cycle.id: dt.date(2026, 11, 22),
+                       running.cycle.id: None}
+    assert ends == set(by_list.values())
+    assert [row["ended_on"] for row in store.pdsa.activity(["NVT-OTHER"])] == []
+
+
 def test_a_cycle_that_arrived_done_shows_its_planned_end(store: Store) -> None:
     """An imported (or demo) cycle inserted as done has no move to done: its insert time is not its end."""
     store.pdsa.create(new_cycle(status="done", results="ok", act_decision="adopt"), today=TODAY)
