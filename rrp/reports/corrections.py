@@ -207,7 +207,7 @@ class HistoryEntry:
 
     when: str  # UK local time, UK format
     who: str
-    action: str  # "entered", "corrected", "deleted", "imported"
+    action: str  # "entered", "updated" (no reason: a provisional week kept up to date or confirmed, an import), "corrected" (with a reason), "deleted"
     changes: list[str]  # "Restraints: 5 -> 50"
     reason: str | None
 
@@ -245,7 +245,9 @@ def week_history(rows: Iterable[Mapping[str, Any]]) -> list[HistoryEntry]:
         if action == "insert":
             words, changes = "entered", _listed(after, "")
         elif action == "update":
-            words, changes = "corrected", _changes(before, after)
+            # A change with a reason is a correction; without one, an update (a provisional week
+            # kept up to date or confirmed: rrp.reports.corrections.needs_reason, or an import).
+            words, changes = ("corrected" if reason else "updated"), _changes(before, after)
         elif action == "delete":
             words, changes = "deleted", _listed(before, " -> (deleted)")
         else:

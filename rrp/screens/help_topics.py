@@ -78,10 +78,12 @@ TOPICS: dict[str, HelpTopic] = {
         "Wards",
         "Every ward of the collaborative, grouped by provider. For each: this week and last "
         "week (a tick or 'done': entered; 'due': last week has ended and is not entered; 'prov': "
-        "provisional, saved before the week ended, until it is saved again after; '-': the week "
-        "is still in progress; 'n/a': before the ward joined), a small bar trend of the last 12 "
-        "weeks' totals and the latest total. Highlight a ward and press Enter to log its week: "
-        "last week when it is missing, otherwise this week (saved as provisional). h opens its "
+        "provisional, saved before the week ended; 'to confirm' ('conf?' when narrow): saved "
+        "before the week ended, which has ended since: not submitted until it is saved again; "
+        "'-': the week is still in progress; 'n/a': before the ward joined), a small bar trend of "
+        "the last 12 weeks' totals and the latest total. Highlight a ward and press Enter to log "
+        "its week: last week when it is missing or to confirm (Ctrl+S on it confirms it), "
+        "otherwise this week (saved as provisional). h opens its "
         "safety huddle; j sets the day the ward joined the collaborative (earlier weeks are "
         "never due).",
     ),
@@ -94,7 +96,9 @@ TOPICS: dict[str, HelpTopic] = {
         "how many); blank means not entered, never zero; the focused measure's definition shows "
         "beneath. Never type names or NHS numbers: rrp holds counts only. Mistakes: a value far "
         "outside the ward's usual range asks 'are you sure?' (y saves it, n goes back to it); "
-        "saving over a saved week asks why; F8 deletes a week entered by mistake (with a reason); "
+        "changing a confirmed week asks why (keeping a provisional week up to date, or confirming "
+        "it after its Sunday, does not; its bed days so far are not questioned); Ctrl+G goes to "
+        "the latest week missing or to confirm; F8 deletes a week entered by mistake (with a reason); "
         "F6 shows the week's history: who, when, what changed and why.",
     ),
     "MeasuresScreen": HelpTopic(

@@ -145,3 +145,17 @@ def test_a_week_in_progress_is_not_judged_on_its_bed_days_so_far():
     assert fields(unusual_values(slipped, ward=WARD, history=past, today=during)) == ["restraint"]
     # Fewer than 8 weeks of history: the bed-count rule is skipped the same way.
     assert unusual_values(week(WEEK, bed_days=3), ward=WARD, history=[], today=during) == []
+
+
+def test_history_says_updated_without_a_reason_and_corrected_with_one():
+    rows = [
+        {"action": "insert", "at": "2026-12-03T15:00:00Z", "who": "nurse", "before": None,
+         "after": {"restraint": 2, "occupied_bed_days": 20}},
+        {"action": "update", "at": "2026-12-08T09:00:00Z", "who": "nurse", "before": {"occupied_bed_days": 20},
+         "after": {"occupied_bed_days": 58}},
+        {"action": "update", "at": "2026-12-09T09:00:00Z", "who": "nurse", "before": {"restraint": 2},
+         "after": {"restraint": 3, "reason": "late report"}},
+    ]
+    assert [(e.action, e.reason) for e in week_history(rows)] == [
+        ("entered", None), ("updated", None), ("corrected", "late report")
+    ]
