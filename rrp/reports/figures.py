@@ -173,7 +173,7 @@ def measure_points(
     """
     import pandas as pd
 
-    from rrp.reports.measure_values import charted_value
+    from rrp.reports.measure_values import charted_value, provisional_mask
 
     codes = [measure.code, *measure.sum_of]
     column_backed = all(measures[c].column_backed for c in codes if measures.get(c) and not measures[c].derived)
@@ -207,13 +207,8 @@ def measure_points(
     frame["numerator"] = frame["numerator"].astype(float)
     frame["denominator"] = frame["denominator"].astype(float)
     keep = frame["numerator"].notna()
-    if "provisional" in weekly.columns and bool(weekly["provisional"].any()):
-        flagged = weekly.loc[weekly["provisional"].astype(bool), ["ward_code", "week_start"]]
-        marks = pd.MultiIndex.from_arrays([flagged["ward_code"], pd.to_datetime(flagged["week_start"])])
-        is_provisional = pd.MultiIndex.from_arrays([frame["ward_code"], frame["week_start"]]).isin(marks)
-        keep &= is_provisional if provisional else ~is_provisional
-    elif provisional:
-        keep &= False  # no provisional week
+    is_provisional = provisional_mask(weekly, frame["ward_code"].to_numpy(), frame["week_start"].to_numpy())
+    keep &= is_provisional if provisional else ~is_provisional
     if ratio(measure):
         keep &= frame["denominator"].fillna(0) > 0
     if end_week is not None:
