@@ -180,7 +180,7 @@ def test_real_data_says_nothing_synthetic(written, tmp_path: Path) -> None:
 def test_completeness_rows_draw_weeks_before_a_ward_joined_as_not_applicable():
     from types import SimpleNamespace
 
-    from rrp.reports.pack_files import COMPLETENESS_HEADINGS, completeness_marks_text, completeness_rows
+    from rrp.reports.pack_files import COMPLETENESS_HEADINGS, completeness_rows
 
     assert completeness_marks_text([None, None, True, False]) == "\u2013\u2013\u25a0\u25a1"
     ward = SimpleNamespace(ward_name="Ash", provider_code="NVT", weeks_submitted=1, weeks_expected=2,
