@@ -46,7 +46,10 @@ from textual.widgets import (
     TabPane,
 )
 
-from rrp.reports.figures import RECENT_WEEKS  # the one definition (no pandas at import)
+from rrp.reports.figures import (  # one definition (no pandas at import)
+    RECENT_WEEKS,
+    completeness_marks,
+)
 from rrp.reports.icons_text import (
     IMPROVEMENT_COLOUR,
     assurance_colour,
@@ -264,7 +267,8 @@ class WardRow:
     progress_score: float | None
     weeks_submitted: int
     weeks_expected: int
-    submitted: tuple[bool, ...]
+    #: One mark per recent week: True submitted, False missing, None before the ward joined.
+    submitted: tuple[bool | None, ...]
 
 
 @dataclass(frozen=True)
@@ -318,9 +322,9 @@ def _num(value: Any) -> float | None:
 def build_view(dash: Dashboard) -> DashView:
     """Convert the Dashboard's frames to plain values (run in the worker)."""
     wards = dash.wards
-    grid = dash.completeness
-    # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards)
-    submitted = dict(zip(grid.index, (tuple(bool(v) for v in r) for r in grid.to_numpy().tolist()), strict=True))
+    # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards); weeks before a ward
+    # joined are marked not applicable, not missing
+    submitted = completeness_marks(dash.completeness, wards)
     rows = []
     for i, rec in enumerate(wards.to_dict("records")):
         code = rec["ward_code"]
