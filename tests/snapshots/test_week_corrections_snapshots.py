@@ -3,6 +3,8 @@ unusual value and a week's history (UK local time), nothing cut off."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from pilot import settled, until
 
@@ -10,10 +12,10 @@ SIZES = [(80, 24), (120, 40)]
 WARD = "NVT-ASH"
 
 
-async def _week_form(pilot) -> None:
+async def _week_form(pilot, week: dt.date | None = None) -> None:
     app = pilot.app
     await until(pilot, lambda: app.store is not None)
-    app.open_screen("week_entry", ward_code=WARD)
+    app.open_screen("week_entry", ward_code=WARD, **({"week_start": week} if week else {}))
     await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
 
 
@@ -32,7 +34,9 @@ def test_unusual_value_are_you_sure(snap_compare, demo_db, make_app, size):
 def test_week_history_after_a_correction(snap_compare, demo_db, make_app, size):
     async def run_before(pilot) -> None:
         app = pilot.app
-        await _week_form(pilot)
+        # The week of 9 Nov, confirmed (saved after it ended): a change is a correction, with a
+        # reason (the week in progress, provisional, would ask none).
+        await _week_form(pilot, dt.date(2026, 11, 9))
         form = app.screen
         await pilot.press("tab", "tab", "9", "ctrl+s")
         await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
