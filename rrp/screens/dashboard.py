@@ -43,7 +43,10 @@ from textual.widgets import (
     TabPane,
 )
 
-from rrp.reports.figures import RECENT_WEEKS  # the one definition (no pandas at import)
+from rrp.reports.figures import (  # one definition (no pandas at import)
+    RECENT_WEEKS,
+    completeness_marks,
+)
 from rrp.reports.icons_text import (
     IMPROVEMENT_COLOUR,
     assurance_colour,
@@ -167,7 +170,8 @@ class WardRow:
     progress_score: float | None
     weeks_submitted: int
     weeks_expected: int
-    submitted: tuple[bool, ...]
+    #: One mark per recent week: True submitted, False missing, None before the ward joined.
+    submitted: tuple[bool | None, ...]
 
 
 @dataclass(frozen=True)
@@ -227,9 +231,9 @@ def build_view(dash: Dashboard) -> DashView:
     from rrp.reports import figures
 
     wards = dash.wards
-    grid = dash.completeness
-    # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards)
-    submitted = dict(zip(grid.index, (tuple(bool(v) for v in r) for r in grid.to_numpy().tolist()), strict=True))
+    # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards); weeks before a ward
+    # joined are marked not applicable, not missing
+    submitted = completeness_marks(dash.completeness, wards)
     rows = []
     # Only the columns a row shows: a ward's row of `dash.wards` holds ~70 (to_dict of them all
     # was ~0.1 s at 2,000 wards).

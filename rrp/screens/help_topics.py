@@ -381,8 +381,9 @@ def funnel_key() -> Text:
 
 def completeness_key() -> Text:
     """How to read the completeness grid."""
+    from rrp.reports.figures import NOT_TAKING_PART
     from rrp.reports.icons_text import CONCERN_COLOUR
-    from rrp.widgets.completeness import MISSING, SUBMITTED
+    from rrp.widgets.completeness import MISSING, NOT_APPLICABLE, SUBMITTED
 
     text = Text()
     text.append("How to read this grid\n", style="bold")
@@ -391,7 +392,9 @@ def completeness_key() -> Text:
     text.append("the week was sent\n")
     text.append(f"  {MISSING}! ", style=f"bold {CONCERN_COLOUR}")
     text.append("the week is missing: not sent yet (a missing week is not a zero)\n")
-    text.append("  Of: the weeks sent out of the weeks shown.\n")
+    text.append(f"  {NOT_APPLICABLE}  ", style="bold")
+    text.append(f"{NOT_TAKING_PART}: a week before the ward's participation start, never missing\n")
+    text.append("  Of: the weeks sent out of the weeks due (a week before the ward joined is not due).\n")
     return text
 
 
