@@ -188,7 +188,9 @@ TOPICS: dict[str, HelpTopic] = {
                 "PDSA worksheet: Cycle",
                 "The cycle itself: its title, the change idea it tests, the cycle it follows (a "
                 "ramp of cycles), its number, its scale and its planned dates. Test small first "
-                "(one shift, one nurse), then widen the scale.",
+                "(one shift, one nurse), then widen the scale. Cycles are labelled by ramp and "
+                "number: A2 follows A1, B1 starts another ramp, and A3b is a second cycle 3 of "
+                "ramp A (started again from an earlier cycle: a branch; A4b follows it).",
             )),
             ("tab-plan", HelpTopic(
                 "PDSA worksheet: Plan",

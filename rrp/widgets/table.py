@@ -56,6 +56,20 @@ class FixedWidthTable(DataTable):
             super()._update_dimensions(())  # the virtual size only
 
 
+def column_widths(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Cell]], *, widths: dict[str, int] | None = None
+) -> list[int]:
+    """Each column's width as fill_table gives it: its widest cell or label line, unless `widths`
+    names it (without the table's cell padding)."""
+    fixed = widths or {}
+    sizes = [fixed.get(key, _width(label)) for label, key in columns]
+    for cells in rows:
+        for i, cell in enumerate(cells):
+            if columns[i][1] not in fixed:
+                sizes[i] = max(sizes[i], _width(cell))
+    return sizes
+
+
 def fill_table(
     table: DataTable,
     columns: Sequence[tuple[str, str]],
@@ -69,12 +83,7 @@ def fill_table(
     cell is shown as text (`visible`), never parsed as markup: cells hold names and notes.
     """
     rows = [(key, [_text(c) if isinstance(c, str) else c for c in cells]) for key, cells in rows]
-    fixed = widths or {}
-    sizes = [fixed.get(key, _width(label)) for label, key in columns]
-    for _, cells in rows:
-        for i, cell in enumerate(cells):
-            if columns[i][1] not in fixed:
-                sizes[i] = max(sizes[i], _width(cell))
+    sizes = column_widths(columns, [cells for _, cells in rows], widths=widths)
     table.clear(columns=True)
     for (label, key), size in zip(columns, sizes, strict=True):
         table.add_column(label, key=key, width=size)
