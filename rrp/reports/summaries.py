@@ -142,6 +142,19 @@ def out_of_date(store: Store, ward_codes: Sequence[str], *, today: dt.date) -> l
     return [c for c in ward_codes if not _current(stored.get(c), end_week)]
 
 
+def _submitted(summary: dict[str, Any], weeks: Sequence[dt.date]) -> list[bool]:
+    """The summary's submitted flags for `weeks`: read by date when it was computed to another
+    end week (an out-of-date summary shown while it is computed again); a week it does not hold
+    counts as not submitted."""
+    flags = summary.get("submitted", "0" * len(weeks))
+    held = summary.get("weeks")
+    days = [w.isoformat() for w in weeks]
+    if held is None or held == days:
+        return [ch == "1" for ch in flags]
+    by_week = dict(zip(held, flags, strict=False))
+    return [by_week.get(day) == "1" for day in days]
+
+
 def _kept(stored: Any) -> dict[str, Any] | None:
     """A stored summary's figures if they are of FORMAT (current or not), else None."""
     figs = stored.figures if stored is not None else None
@@ -208,7 +221,7 @@ def summary_dashboard(
         for suffix in _SUFFIXES:
             table[f"{m}_{suffix}"] = _column(suffix, [f.get(suffix) for f in figs])
     present = pd.DataFrame(
-        [[ch == "1" for ch in (summaries[c] or {}).get("submitted", "0" * len(weeks))] for c in codes],
+        [_submitted(summaries[c] or {}, weeks) for c in codes],
         index=codes,
         columns=list(weeks),
         dtype=bool,

@@ -1106,6 +1106,10 @@ class DashboardScreen(Screen[None]):
         if self.dashboard is None:
             self.notify("The dashboard is still computing.", severity="warning")
             return
+        if self.view is not None and self.view.updating:
+            self.notify("Some wards' figures are still updating: the list follows once they are done.",
+                        severity="warning")
+            return
         dash = self.dashboard
         self.app.push_screen(NotSubmittedScreen(not_submitted_text(dash), len(not_submitted_wards(dash))))
 
