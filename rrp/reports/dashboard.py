@@ -104,6 +104,10 @@ class Dashboard:
     #: The wards whose last complete week is entered but to confirm (saved before it ended, not
     #: since): not submitted, and named so in the not-submitted list (rrp.models.week_status).
     to_confirm: frozenset[str] = frozenset()
+    #: Wards shown with figures from their summary as it was before their data changed (or none,
+    #: never computed): `summary_dashboard(..., compute_stale=False)`; their figures are being
+    #: computed. Empty whenever the figures are current.
+    updating: tuple[str, ...] = ()
 
     def measure(self, code: str) -> Measure:
         """The measure behind a column (the shipped set's when the dashboard has none)."""
