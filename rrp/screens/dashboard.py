@@ -349,7 +349,7 @@ def build_view(dash: Dashboard) -> DashView:
     rows = []
     # Only the columns a row shows: a ward's row of `dash.wards` holds ~70 (to_dict of them all
     # was ~0.1 s at 2,000 wards).
-    used = ["ward_code", "ward_name", "provider_code", "ward_type", "pdsa_this_month", "pdsa_running",
+    used = ["ward_code", "ward_name", "provider_code", "ward_type", "pdsa_this_month", "pdsa_running", "pdsa_due_for_study",
             "ideas_adopted", "progress_score", "weeks_submitted", "weeks_expected",
             *(f"{m}_{suffix}" for m in dash.measures for suffix in ("rate", "change", "variation", "assurance"))]
     for i, rec in enumerate(wards[[c for c in used if c in wards.columns]].to_dict("records")):
