@@ -84,9 +84,7 @@ class MeasureForm(ModalScreen[Measure | None]):
     #measure-fields { height: 1fr; }
     .measure-row { height: auto; }
     .measure-row > Label { width: 22; padding-right: 1; text-align: right; }
-    .measure-row > Input { width: 1fr; background: $boost; }
-    .measure-row > Input:focus { background: $primary 35%; }
-    .measure-row > Input:disabled { background: $surface; color: $text-muted; }
+    .measure-row > Input { width: 1fr; }
     #mf-definition { height: 5; width: 1fr; }
     .measure-error { color: $warning; padding-left: 23; height: auto; display: none; }
     .measure-error.-shown { display: block; }

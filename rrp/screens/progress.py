@@ -169,8 +169,8 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
     DEFAULT_CSS = """
     ScoreForm { align: center middle; }
     #score-form { width: 70; height: auto; padding: 1 2; border: thick $primary; background: $surface; }
-    #score-form Horizontal { height: auto; }
-    #score-form Label.l { width: 8; padding: 1 1 0 0; }
+    #score-form Horizontal { height: auto; margin-top: 1; }
+    #score-form Label.l { width: 8; padding: 0 1 0 0; }
     #score-form Input, #score-form Select { width: 1fr; }
     .score-error { color: $warning; height: auto; padding-left: 8; }
     #score-banner { height: auto; }
@@ -191,18 +191,18 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
             yield Static(user_text(f"Progress score: {self.ward_name}", "bold"))
             with Horizontal():
                 yield Label("Month", classes="l")
-                yield Input(self.month.strftime("%Y-%m"), id="s-month", placeholder="2026-11")
+                yield Input(self.month.strftime("%Y-%m"), id="s-month", placeholder="2026-11", compact=True)
             yield Label("", id="e-month", classes="score-error")
             with Horizontal():
                 yield Label("Score", classes="l")
                 yield Select[float]([(f"{v:.1f} {label}", v) for v, label in PROGRESS_LABELS.items()],
-                                    id="s-score", prompt="(choose)",
+                                    id="s-score", prompt="(choose)", compact=True,
                                     value=self.current.score.score if self.current else Select.NULL)
             yield Label("", id="e-score", classes="score-error")
             with Horizontal():
                 yield Label("Note", classes="l")
                 yield TextField(visible(self.current.score.note or "", multi_line=True) if self.current else "", id="s-note",
-                            placeholder="no names or NHS numbers")
+                            placeholder="no names or NHS numbers", compact=True)
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")
         yield Footer(compact=True, show_command_palette=False)
