@@ -34,6 +34,7 @@ from rrp.models.measure import (
     Measure,
 )
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.confirm import leave_or_ask
 
 if TYPE_CHECKING:
     from rrp.store.measures import StoredMeasure
@@ -68,7 +69,7 @@ def _text(value: Any) -> str:
 
 
 class MeasureForm(ModalScreen[Measure | None]):
-    """Add or edit a measure (Ctrl+S saves, Esc cancels)."""
+    """Add or edit a measure (Ctrl+S saves; Esc cancels, asking first when anything was typed)."""
 
     BINDINGS = [
         Binding("ctrl+s,f2", "save", "Save", id="measure_form.save", key_display="^S/F2", priority=True),
@@ -149,6 +150,20 @@ class MeasureForm(ModalScreen[Measure | None]):
     def on_mount(self) -> None:
         first = "mf-name" if self.measure is not None else "mf-code"
         self.query_one(f"#{first}", Input).focus()
+        #: The form as opened: Esc asks before losing anything typed since.
+        self.opened = self.shown()
+
+    def shown(self) -> tuple[object, ...]:
+        """What the form's fields hold now (to tell whether anything was typed)."""
+        return (
+            *(self.query_one(f"#mf-{name}", Input).value for name, *_ in LINE_FIELDS),
+            self.query_one("#mf-definition", TextArea).text,
+            self.query_one("#mf-enabled", Checkbox).value,
+        )
+
+    @property
+    def dirty(self) -> bool:
+        return self.shown() != self.opened
 
     # -- checking ----------------------------------------------------------------------------
 
@@ -245,4 +260,4 @@ class MeasureForm(ModalScreen[Measure | None]):
             self.banner(f"Not saved: {message}", error=True)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave_or_ask(self.app, self.dirty, "this measure", lambda: self.dismiss(None))

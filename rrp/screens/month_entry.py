@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from rrp.reports.user_text import user_text
-from rrp.screens.confirm import ConfirmScreen
+from rrp.screens.confirm import ConfirmScreen, leave_or_ask
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.measure_fields import MeasureFields
 
@@ -208,10 +208,4 @@ class MonthEntryScreen(Screen[None]):
         self._go(step_month(self.month, 1))
 
     def action_back(self) -> None:
-        if self.query_one(MeasureFields).dirty:
-            self.app.push_screen(
-                ConfirmScreen("You have unsaved changes to this month. Leave without saving?"),
-                lambda leave: self.dismiss(None) if leave else None,
-            )
-        else:
-            self.dismiss(None)
+        leave_or_ask(self.app, self.query_one(MeasureFields).dirty, "this month", lambda: self.dismiss(None))

@@ -37,7 +37,7 @@ from rrp.models.week_status import has_ended, is_provisional, last_complete_week
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, validate_week
 from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
-from rrp.screens.confirm import ConfirmScreen
+from rrp.screens.confirm import ConfirmScreen, leave_or_ask
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.measure_fields import MeasureFields
 
@@ -565,13 +565,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             self._go(self.week_start)
 
     def action_back(self) -> None:
-        if self.dirty:
-            self.app.push_screen(
-                ConfirmScreen("You have unsaved changes to this week. Leave without saving?"),
-                lambda leave: self.dismiss(self.saved_weeks) if leave else None,
-            )
-        else:
-            self.dismiss(self.saved_weeks)
+        leave_or_ask(self.app, self.dirty, "this week", lambda: self.dismiss(self.saved_weeks))
 
 
 def weekly_measures(measures: list[Any]) -> list[Any]:
