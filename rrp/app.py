@@ -171,10 +171,29 @@ class RrpApp(App[None]):
         log_error(error, f"app, {screen}")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """An app worker that failed with an error nobody caught: logged, type and place only
-        (screens log their own failures where they tell the user)."""
+        """An app worker that failed with an error nobody caught: the one handler below."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.log_error(event.worker.error)
+            self.worker_failed(event.worker.error, None)
+
+    def worker_failed(self, error: BaseException, screen: Screen[Any] | None) -> None:
+        """The one handler of a worker that failed with an error nobody caught: the app's own, or
+        any screen's (rrp.screens.worker_errors hands them here).
+
+        The error log gets its type and place (never its message: it can quote what was typed);
+        the screen stops showing "loading" over what will not come; the person is told in plain
+        words (a modal: it cannot time out unread), with the database's own reason when the
+        database failed (a damaged file, a lost server), which quotes no one's text.
+        """
+        from rrp.screens.failure import FailureScreen
+        from rrp.widgets.loading import stop_loading
+
+        self.log_error(error)
+        if screen is not None:
+            for widget in [screen, *screen.query("*")]:
+                if widget.loading:
+                    stop_loading(widget)
+        if not isinstance(self.screen, FailureScreen):  # one at a time; the log has every one
+            self.push_screen(FailureScreen(failure_message(error)))
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -432,6 +451,19 @@ class RrpApp(App[None]):
             title = (screen_class.__doc__ or screen_class.__name__).strip().splitlines()[0].rstrip(".")
             sections.append((title, describe_bindings(screen_class.BINDINGS)))
         return sections
+
+
+def failure_message(error: BaseException) -> str:
+    """What the person is told when a worker failed: plain words, and where the details are."""
+    import sqlite3
+
+    from rrp.store.errors import StoreError
+
+    database = isinstance(error, sqlite3.Error | StoreError) or type(error).__module__.startswith("psycopg")
+    what = f"The database could not be read or written: {error}." if database else (
+        f"An unexpected error ({type(error).__name__}) stopped this screen's work."
+    )
+    return f"{what} The error log has the details for IT support (F9 shows where it is)."
 
 
 def _stored_theme(database: Database) -> str | None:

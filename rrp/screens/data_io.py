@@ -49,6 +49,7 @@ from textual.widgets import (
 
 from rrp.exchange.kinds import SCREEN_EXPORT_KINDS
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 
 #: What an import file can hold: kind -> the label in the chooser.
@@ -312,7 +313,7 @@ def run_backup(database: Path, out: Path) -> Outcome:
 # -- the screen ----------------------------------------------------------------------------------
 
 
-class DataIoScreen(Screen[None]):
+class DataIoScreen(ReportsWorkerErrors, Screen[None]):
     """Data in and out: import, export, back up."""
 
     BINDINGS = [

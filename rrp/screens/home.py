@@ -31,6 +31,7 @@ from rrp.models.week_status import (
     week_state,
 )
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.table import fill_table
@@ -56,7 +57,7 @@ class HomeRow:
     participation_start: dt.date | None = None
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(ReportsWorkerErrors, Screen[None]):
     """Wards by provider, with this week's entry status."""
 
     BINDINGS = [

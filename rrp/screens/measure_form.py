@@ -35,6 +35,7 @@ from rrp.models.measure import (
 )
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import leave_or_ask
+from rrp.screens.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     from rrp.store.measures import StoredMeasure
@@ -68,7 +69,7 @@ def _text(value: Any) -> str:
     return visible(str(value))
 
 
-class MeasureForm(ModalScreen[Measure | None]):
+class MeasureForm(ReportsWorkerErrors, ModalScreen[Measure | None]):
     """Add or edit a measure (Ctrl+S saves; Esc cancels, asking first when anything was typed)."""
 
     BINDINGS = [

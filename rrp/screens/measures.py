@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.reports.user_text import user_text
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.table import fill_table
 
@@ -30,7 +31,7 @@ _RECORDED = {"count_per_bed_days": "per bed days", "proportion": "proportion", "
 WIDE = 100
 
 
-class MeasuresScreen(Screen[None]):
+class MeasuresScreen(ReportsWorkerErrors, Screen[None]):
     """The measures: the collaborative's and a ward's own."""
 
     DEFAULT_CSS = """

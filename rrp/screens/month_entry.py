@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from rrp.reports.user_text import user_text
 from rrp.screens.confirm import ConfirmScreen, leave_or_ask
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.measure_fields import MeasureFields
 
@@ -35,7 +36,7 @@ def step_month(month: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-class MonthEntryScreen(Screen[None]):
+class MonthEntryScreen(ReportsWorkerErrors, Screen[None]):
     """The monthly measures form for one ward."""
 
     DEFAULT_CSS = """

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from rrp.models.fields import field_errors
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore, StoredProgressScore
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.text_field import TextField
 
@@ -35,7 +36,7 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-class ProgressScreen(Screen[None]):
+class ProgressScreen(ReportsWorkerErrors, Screen[None]):
     """Wards with their latest score; the highlighted ward's history below."""
 
     DEFAULT_CSS = """
@@ -163,7 +164,7 @@ class ProgressScreen(Screen[None]):
         self.dismiss()
 
 
-class ScoreForm(ModalScreen[StoredProgressScore | None]):
+class ScoreForm(ReportsWorkerErrors, ModalScreen[StoredProgressScore | None]):
     """Record one ward's score for one month (Ctrl+S or F2 saves; Esc cancels)."""
 
     DEFAULT_CSS = """

@@ -31,6 +31,7 @@ from rrp.models.registry import Ward
 from rrp.models.weekly import EARLIEST_WEEK, week_containing
 from rrp.reports.user_text import user_text
 from rrp.screens.confirm import ConfirmScreen
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.text_field import DateField, TextField
 
 _DIALOG_CSS = """
@@ -168,7 +169,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class WeekHistoryScreen(ModalScreen[None]):
+class WeekHistoryScreen(ReportsWorkerErrors, ModalScreen[None]):
     """A week's history: who changed it, when, what and why."""
 
     DEFAULT_CSS = _DIALOG_CSS

@@ -38,6 +38,7 @@ from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, v
 from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen, leave_or_ask
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.measure_fields import MeasureFields
 
@@ -46,7 +47,7 @@ FIELDS: dict[str, str] = {**MEASURES, "occupied_bed_days": BED_DAYS_LABEL, "note
 MISSING_LOOKBACK_WEEKS = 26
 
 
-class WeekEntryScreen(Screen[list[StoredWeek]]):
+class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
     """The weekly counts form for one ward."""
 
     BINDINGS = [
