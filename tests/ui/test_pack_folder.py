@@ -48,6 +48,19 @@ async def wait_for(pilot, condition, tries: int = 600) -> None:
     raise AssertionError("condition not met")
 
 
+async def wait_for_pack(pilot, notes: list[str], done: str) -> None:
+    """Wait until the pack worker says it is `done`, or fails. matplotlib makes a pack take tens of
+    seconds on a loaded 2-core CI machine (51 s seen under load 13), so the bound is generous (10
+    minutes); a failure note ends the wait at once, so a broken pack does not cost the whole bound."""
+
+    def finished() -> bool:
+        if any("Could not" in n or "failed" in n.lower() for n in notes):
+            raise AssertionError(f"the pack failed: {notes}")
+        return any(done in n for n in notes)
+
+    await wait_for(pilot, finished, tries=12_000)
+
+
 async def open_dashboard(app, pilot) -> None:
     await wait_for(pilot, lambda: app.store is not None and app.screen.query("#wards"))
     await pilot.press("c")
@@ -82,7 +95,7 @@ async def test_x_asks_for_the_folder_and_writes_the_pack_or_a_wards_board(small:
         field.value = "boards"
         await pilot.press("f2")
         board = tmp_path / "Documents" / "boards" / f"board-{ward.lower()}.pdf"
-        await wait_for(pilot, lambda: any("Ward board written" in n for n in notes))
+        await wait_for_pack(pilot, notes, "Ward board written")
         assert board.read_bytes().startswith(b"%PDF")
         assert [p.name for p in board.parent.iterdir()] == [board.name]
         assert not (tmp_path / "boards").exists()  # never relative to the folder rrp started in
@@ -92,7 +105,7 @@ async def test_x_asks_for_the_folder_and_writes_the_pack_or_a_wards_board(small:
         await wait_for(pilot, lambda: isinstance(app.screen, PackFolderScreen))
         await pilot.press("enter")
         folder = tmp_path / "Documents" / "rrp-pack-2026-11-18"
-        await wait_for(pilot, lambda: any("Learning-session pack written" in n for n in notes))
+        await wait_for_pack(pilot, notes, "Learning-session pack written")
         names = {p.name for p in folder.iterdir()}
         assert {"learning-session.pptx", "learning-session.pdf", "index.html"} <= names
         assert any(n.endswith(".svg") for n in names)
