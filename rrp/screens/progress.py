@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 
 from rrp.models.fields import field_errors
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore, StoredProgressScore
+from rrp.models.when import month_text
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
@@ -97,7 +98,7 @@ class ProgressScreen(ReportsWorkerErrors, Screen[None]):
             table.add_row(
                 user_text(_fit(ward.name, 14)),
                 "-" if score is None else f"{score:.1f} {score_bar(score)}",
-                "" if found is None else f"{found.score.month:%b %Y}",
+                "" if found is None else month_text(found.score.month),
                 "" if found is None else found.score.label,
                 key=ward.code,
             )
@@ -141,7 +142,7 @@ class ProgressScreen(ReportsWorkerErrors, Screen[None]):
         for stored in reversed(history):
             s = stored.score
             table.add_row(
-                f"{s.month:%b %Y}", f"{s.score:.1f}", score_bar(s.score),
+                month_text(s.month), f"{s.score:.1f}", score_bar(s.score),
                 Text.assemble(s.label, user_text(f"  {s.note}" if s.note else "", "italic")),
                 height=None,  # as many lines as the wrapped note needs
             )
@@ -192,7 +193,7 @@ class ScoreForm(ReportsWorkerErrors, ModalScreen[StoredProgressScore | None]):
             yield Static(user_text(f"Progress score: {self.ward_name}", "bold"))
             with Horizontal():
                 yield Label("Month", classes="l")
-                yield Input(self.month.strftime("%Y-%m"), id="s-month", placeholder="2026-11", compact=True)
+                yield Input(month_text(self.month), id="s-month", placeholder="Nov 2026 or 11/2026", compact=True)
             yield Label("", id="e-month", classes="score-error")
             with Horizontal():
                 yield Label("Score", classes="l")
@@ -207,6 +208,11 @@ class ScoreForm(ReportsWorkerErrors, ModalScreen[StoredProgressScore | None]):
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")
         yield Footer(compact=True, show_command_palette=False)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        """Enter in the month or the note saves, as the footer's Save says (Ctrl+S, F2)."""
+        self.action_save()
 
     def action_save(self) -> None:
         score = self.query_one("#s-score", Select).value

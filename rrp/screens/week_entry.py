@@ -35,7 +35,7 @@ from rrp.models.fields import field_errors
 from rrp.models.registry import Ward
 from rrp.models.week_status import has_ended, is_provisional, last_complete_week, week_to_open
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, validate_week
-from rrp.models.when import local_time_text
+from rrp.models.when import local_time_text, short_day
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen, leave_or_ask
 from rrp.screens.worker_errors import ReportsWorkerErrors
@@ -55,9 +55,11 @@ class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
         # field's own queue (a burst "2", Ctrl+S would otherwise save without the 2).
         Binding("ctrl+s", "save", "Save", id="week.save"),
         Binding("f2", "save", "Save", id="week.save_f2", show=False),
-        Binding("pageup", "previous_week", "Prev wk", id="week.previous", priority=True,
-                tooltip="The week before"),
-        Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True, tooltip="The week after"),
+        # One footer entry for the pair (pgup/pgdn Week), so Ctrl+R fits in 80 columns too.
+        Binding("pageup", "previous_week", "Week", key_display="pgup/pgdn", id="week.previous", priority=True,
+                tooltip="PgUp: the week before (PgDn: the week after)"),
+        Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True, show=False,
+                tooltip="The week after"),
         Binding("ctrl+g", "missing_week", "Missing", id="week.missing", show=False,
                 tooltip="Go to the latest missing week (to back-fill it)"),
         Binding("f5", "go_to_week", "Go to", id="week.go_to", tooltip="Go to the week containing a date you type"),
@@ -65,7 +67,9 @@ class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
                 tooltip="This week's history: who changed what, when and why"),
         Binding("f8", "delete_week", "Delete", id="week.delete", show=False,
                 tooltip="Delete this week (entered by mistake), with a reason; kept in its history"),
-        Binding("ctrl+r", "reload", "Reload", id="week.reload", show=False, tooltip="Reload this week as saved"),
+        # In the footer: the clash message ("saved by ... while you were editing") names it.
+        Binding("ctrl+r", "reload", "Reload", id="week.reload",
+                tooltip="Reload this week as saved (to see what another station saved first)"),
         Binding("escape", "back", "Back", id="week.back"),
         # Priority for the same reason as Tab (see rrp.app): a burst "3", Enter, "1" fills two fields.
         Binding("enter", "next_field", "Next field", id="week.next_field", show=False, priority=True),
@@ -220,7 +224,7 @@ class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
                           + ("save it again after Sunday to confirm it." if in_progress else "Ctrl+S confirms it."))
         self.query_one("#week-state", Static).update(user_text(state))
         if self.missing:
-            shown = ", ".join(day_month(d)[:6] for d in self.missing[:6])
+            shown = ", ".join(short_day(d) for d in self.missing[:6])
             more = f" and {len(self.missing) - 6} more" if len(self.missing) > 6 else ""
             text = f"Missing weeks (last {MISSING_LOOKBACK_WEEKS}): {shown}{more}. Ctrl+G goes to the latest."
         else:
@@ -389,7 +393,7 @@ class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
         self, counts: Any, expected_version: int | None, values: list[Any] | None = None, reason: str | None = None
     ) -> None:
         from rrp.store import StoreError
-        from rrp.store.errors import FieldRefused
+        from rrp.store.errors import FieldRefused, StaleEditError
 
         store = self.app.store  # type: ignore[attr-defined]
         try:
@@ -404,6 +408,8 @@ class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
             return
         except (StoreError, ValidationError) as exc:
             message = "; ".join(field_errors(exc).values()) if isinstance(exc, ValidationError) else str(exc)
+            if isinstance(exc, StaleEditError):  # another station saved first: name the key
+                message += " Ctrl+R reloads this week as saved."
             self.app.call_from_thread(self.save_failed, message)
             return
         except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
