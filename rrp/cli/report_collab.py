@@ -106,22 +106,25 @@ def print_dashboard(dash: Any, console: Any) -> None:
         wards.add_column(dash.label(m), no_wrap=True)
     for col in ("PDSA mo/run", "Adopted", "Progress", "Weeks", "Last 12 weeks"):
         wards.add_column(col)
-    grid = dash.completeness
+    # A week before a ward joined is not applicable (not missing): figures' mark and words.
+    from rrp.reports.figures import NOT_APPLICABLE_MARK, NOT_TAKING_PART, completeness_marks
+
+    marks = completeness_marks(dash.completeness, dash.wards)
     for rec in dash.wards.to_dict("records"):
-        flags = grid.loc[rec["ward_code"]].tolist() if rec["ward_code"] in grid.index else []
+        flags = marks.get(rec["ward_code"], ())
         score = rec.get("progress_score")
         wards.add_row(
             user_text(rec["ward_name"]), user_text(rec["provider_code"]), *(_cell(rec, m) for m in dash.measures),
             f"{rec['pdsa_this_month']}/{rec['pdsa_running']}", str(rec["ideas_adopted"]),
             "-" if score is None or score != score else f"{score:.1f}",
             f"{rec['weeks_submitted']}/{rec['weeks_expected']}",
-            "".join("\u25a0" if ok else "\u00b7" for ok in flags),
+            "".join(NOT_APPLICABLE_MARK if ok is None else "\u25a0" if ok else "\u00b7" for ok in flags),
         )
     console.print(wards)
     console.print(
         "Icons: cc common cause; imp special cause improvement; con concern; nei neither; "
         f"{LETTERS_LEGEND} (assurance against the aim). "
-        "\u25a0 submitted, \u00b7 not submitted."
+        f"\u25a0 submitted, \u00b7 not submitted, {NOT_APPLICABLE_MARK} {NOT_TAKING_PART}."
     )
     from rrp.reports.figures import CHART_NAMES
 

@@ -36,6 +36,15 @@ _RATES = [
     for m in ("restraint", "prone_restraint", "seclusion", "rapid_tranquillisation", "all_restrictive")
 ]
 
+_PROVISIONAL = (
+    "provisional",
+    "boolean",
+    "",
+    "True when the ward's week is provisional: saved before the week ended (UK time) and not saved "
+    "again since, so its counts may be part of a week. Shown, never charted as a point: no limits, "
+    "signals, icons or spc rows come from it until the ward confirms it after the week",
+)
+
 ENTRIES: dict[str, list[tuple[str, str, str, str]]] = {
     "weekly": [
         *_REG,
@@ -45,6 +54,7 @@ ENTRIES: dict[str, list[tuple[str, str, str, str]]] = {
         _COUNTS[5],
         *_RATES,
         ("note", "text", "", "The ward's note on the week (free text; never patient-identifiable)"),
+        _PROVISIONAL,
     ],
     "monthly": [
         *_REG,
@@ -62,7 +72,7 @@ ENTRIES: dict[str, list[tuple[str, str, str, str]]] = {
     "spc": [
         *_REG,
         ("measure", "text", "", "The measure's code (every enabled measure of the collaborative, data/measures.toml / rrp export measures): all_restrictive, restraint, prone_restraint, seclusion, rapid_tranquillisation and any the facilitator added"),
-        ("week_start", "date (ISO)", "", "The Monday that starts the week plotted (the first of the month for a monthly measure)"),
+        ("week_start", "date (ISO)", "", "The Monday that starts the week plotted (the first of the month for a monthly measure). A provisional week (see the weekly export's provisional column) is not a point, so it has no row here"),
         ("count", "number", "episodes", "The period's count of the measure (a proportion's numerator; a value measure's value)"),
         ("occupied_bed_days", "integer", "bed days", "The denominator: the week's occupied bed days (u chart), a proportion's denominator (p chart); empty for a count or value measure"),
         ("rate", "decimal", "per `per`", "The plotted value: count / occupied_bed_days x per (per 1,000 bed days, or a %), or the count or value itself"),
@@ -141,6 +151,7 @@ ENTRIES: dict[str, list[tuple[str, str, str, str]]] = {
         ("numerator", "decimal", "", "The count (whole number) or, for a value measure, the amount; for a sum (all_restrictive), the sum of its members"),
         ("denominator", "integer", "", "For a proportion, the entered denominator; for a per-1,000-bed-days measure, the week's occupied bed days; empty for a count or value"),
         ("value", "decimal", "", "What is charted: numerator / occupied bed days x 1000 (count_per_bed_days), numerator / denominator x 100 (proportion, %), or the numerator (count, value); rounded to 2 decimal places; empty when the denominator is 0"),
+        _PROVISIONAL,
     ],
     "board": [
         ("scope", "text", "", "collaborative (all the wards the export holds, pooled; listed first) or ward"),

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 REQUIRED_COLUMNS = ("ward_code", "period_start", "measure_code", "numerator")
 OPTIONAL_COLUMNS = ("denominator",)
 #: Columns of `rrp export values` that an import reads past (the store computes them).
-IGNORED_COLUMNS = ("provider_code", "ward_name", "measure_name", "kind", "value")
+IGNORED_COLUMNS = ("provider_code", "ward_name", "measure_name", "kind", "value", "provisional")
 
 
 class MeasuresRefused(ExchangeError):

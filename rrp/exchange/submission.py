@@ -3,7 +3,9 @@
 The payload (format "rrp-ward-submission", version 2) holds the rrp version, the ward and provider
 records, the ward's records (its own change ideas, weekly rows, PDSA cycles, progress scores,
 annotations) with version/updated_at/updated_by, the records deleted there (`deleted`, each with
-its reason), and when it was exported. It is signed with the provider's private key
+its reason), why its submitted weeks were corrected (`corrections`: the reason given for the
+correction that made each week's values, where one was given), and when it was exported. A
+version 2 file written before corrections travelled has no `corrections`: it merges as before. It is signed with the provider's private key
 (rrp.exchange.signing): the file carries the payload's exact bytes and their Ed25519 signature.
 
 Before anything is merged the whole submission is refused, with one line naming why, when: the
@@ -27,6 +29,7 @@ this database last agreed with that ward (table sync_state):
 | changed since | = agreed | kept ours: edited here since, the ward has not changed it |
 | changed since | changed since (or never agreed) | CONFLICT: reported, nothing written |
 | = agreed, or = what they deleted | deleted there | deleted here (audited with their reason) |
+| (an update of either kind above) | corrected there with a reason | the update's audit row keeps the reason |
 | changed since | deleted there | CONFLICT: reported, nothing deleted |
 | deleted (the ward's deletion) | present again | inserted if updated since the deletion, else CONFLICT |
 
@@ -60,6 +63,8 @@ FORMAT_VERSION = 2
 UNSIGNED_FORMAT_VERSION = 1
 #: The tables whose deletions a submission carries and a merge applies (the store deletes these).
 DELETABLE_TABLES = ("weekly",)
+#: The tables whose correction reasons a submission carries (the week form asks why).
+CORRECTABLE_TABLES = ("weekly",)
 TABLE_ORDER = ("change_idea", "weekly", "pdsa_cycle", "progress_score", "annotation")
 
 
@@ -112,6 +117,7 @@ def build_submission(
         "provider": provider.model_dump(mode="json") if provider else None,
         "tables": tables,
         "deleted": sync.deletions(code, tables=DELETABLE_TABLES, since=after),
+        "corrections": [c for t in CORRECTABLE_TABLES for c in sync.correction_reasons(t, tables[t])],
     }
 
 
@@ -161,7 +167,11 @@ def write_submission(
         str(out) if isinstance(out, (str, Path)) else "<stream>",
         payload["ward"]["code"],
         hashlib.sha256(body).hexdigest(),
-        {**{t: len(rows) for t, rows in payload["tables"].items()}, "deleted": len(payload["deleted"])},
+        {
+            **{t: len(rows) for t, rows in payload["tables"].items()},
+            "deleted": len(payload["deleted"]),
+            "corrections": len(payload["corrections"]),
+        },
         signing_key.fingerprint,
     )
 
@@ -370,7 +380,7 @@ def _history_problems(row: dict[str, Any]) -> dict[str, str]:
 
 def _check_records(
     store: Store, data: dict[str, Any], today: dt.date | None, deadline: Deadline | None = None
-) -> tuple[str, dict[str, list[dict]], list[dict[str, Any]]]:
+) -> tuple[str, dict[str, list[dict]], list[dict[str, Any]], dict[tuple[str, str], str]]:
     from rrp.store.sync import META_COLUMNS, SYNC_TABLES, SyncRepository
 
     ward_data = data["ward"]
@@ -416,12 +426,47 @@ def _check_records(
             checked.append(row)
         tables[table] = checked
     deletions = _check_deletions(data.get("deleted", []), code, tables, problems)
+    reasons = _check_corrections(data.get("corrections", []), code, tables, problems)
     if problems:
         raise SubmissionRefused(
             f"the submission from {code} has {len(problems)} invalid record(s); nothing was imported",
             problems,
         )
-    return code, tables, deletions
+    return code, tables, deletions, reasons
+
+
+def _check_corrections(
+    corrections: list[Any], code: str, tables: dict[str, list[dict]], problems: list[RowProblem]
+) -> dict[tuple[str, str], str]:
+    """The submitted correction reasons, checked, as (table, key) -> reason: each of the ward's
+    own records that the submission carries, its reason as the week form would accept it
+    (`WeekCorrection`). Problems are added to `problems` (row numbers count from 1)."""
+    from pydantic import ValidationError
+
+    from rrp.models.fields import field_errors
+    from rrp.models.weekly import WeekCorrection
+    from rrp.store.sync import SYNC_TABLES, row_key
+
+    present = {(t, row_key(t, r)) for t, rows in tables.items() for r in rows}
+    reasons: dict[tuple[str, str], str] = {}
+    for number, item in enumerate(corrections, start=1):
+        where = f"corrections[{number}]"
+        table, record = item["table"], item["record"]  # shapes checked by the Envelope
+        missing = [c for c in SYNC_TABLES[table] if record.get(c) in (None, "")]
+        if missing:
+            raise SubmissionRefused(f"{where} is missing {', '.join(missing)}")
+        key = row_key(table, record)
+        if record.get("ward_code") != code:
+            problems.append(RowProblem(number, f"{where}.ward_code", f"is {record.get('ward_code')!r}, not the submitting ward {code}"))
+        elif (table, key) not in present:
+            problems.append(RowProblem(number, where, "is the reason for a record the submission does not carry"))
+        else:
+            try:
+                reasons[(table, key)] = WeekCorrection(reason=item.get("reason")).reason
+            except ValidationError as exc:
+                for column, message in field_errors(exc).items():
+                    problems.append(RowProblem(number, f"{where}.{column}", message))
+    return reasons
 
 
 def _check_deletions(
@@ -484,7 +529,7 @@ def merge_submission(
     deadline = limits_for("submission").deadline()
     data, signed_by = open_submission(path, store)
     deadline.check(path)
-    code, tables, deletions = _check_records(store, data, today, deadline)
+    code, tables, deletions, reasons = _check_records(store, data, today, deadline)
     deadline.check(path)
     choices = dict(take or {})
     for choice in [*choices.values(), take_all]:
@@ -535,8 +580,8 @@ def merge_submission(
                     if decision in ("insert", "update", "take_theirs"):
                         if ours is None:
                             sync.insert_record(table, theirs, who=who)
-                        else:
-                            sync.update_record(table, ours, theirs, who=who)
+                        else:  # a correction there: audited here with the ward's reason
+                            sync.update_record(table, ours, theirs, who=who, reason=reasons.get((table, key)))
                     sync.set_agreed(code, table, key, their_hash)
                 _count(result, decision, ref)
         for deletion in deletions:

@@ -3,7 +3,7 @@
 A submission's signed payload is validated as strictly as an import, field by field, before
 anything is merged: the rrp version is a version string, timestamps are real UTC times not in the
 future (beyond the one CLOCK_SKEW of rrp.exchange.trust), each deletion names its table, record,
-time and reason with the right types, a record's
+time and reason with the right types (and each correction its record, time and reason), a record's
 version is a whole number (not 'abc', a list or a 40-digit integer), the ward and provider are
 valid registry records. The records' content is checked by the app's own models
 (`submission._validate`); this module checks what those models do not cover.
@@ -134,6 +134,30 @@ class Deletion(BaseModel):
     reason: StrictStr | None = None
 
 
+def correctable_table(value: Any) -> str:
+    """A table whose correction reasons a submission carries."""
+    from rrp.exchange.submission import CORRECTABLE_TABLES
+
+    if value not in CORRECTABLE_TABLES:
+        raise PydanticCustomError(
+            "table", "must be one of {tables}, not {value}", {"tables": ", ".join(CORRECTABLE_TABLES), "value": _short(value)}
+        )
+    return value
+
+
+class Correction(BaseModel):
+    """Why the ward corrected a record it submits: which, when, by whom, why (the reason's text:
+    WeekCorrection)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table: Annotated[str, BeforeValidator(correctable_table)]
+    record: dict[StrictStr, Any]
+    corrected_at: Timestamp
+    corrected_by: Person
+    reason: StrictStr
+
+
 class Envelope(BaseModel):
     """Everything in a submission's signed payload but its records' content."""
 
@@ -149,6 +173,8 @@ class Envelope(BaseModel):
     provider: Provider | None = None
     tables: dict[str, list[Any]]
     deleted: list[Deletion] = []
+    #: Absent from files written before correction reasons travelled: none, as then.
+    corrections: list[Correction] = []
 
 
 def problems_of(error: ValidationError) -> list[tuple[str, str]]:

@@ -480,34 +480,46 @@ def quality(cycle: PdsaCycle, *, has_next: bool = False) -> Quality:
 # -- ramps -------------------------------------------------------------------------------------
 
 
+def ramp_letter(index: int) -> str:
+    """The `index`-th (from 0) ramp letter: 'A'..'Z', then 'AA', 'AB'..."""
+    text, n = "", index
+    while True:
+        text = chr(ord("A") + n % 26) + text
+        n = n // 26 - 1
+        if n < 0:
+            return text
+
+
 def ramp_letters(count: int) -> list[str]:
     """'A'..'Z', then 'AA', 'AB'...: one label per ramp of a ward."""
-    letters = []
-    for index in range(count):
-        text, n = "", index
-        while True:
-            text = chr(ord("A") + n % 26) + text
-            n = n // 26 - 1
-            if n < 0:
-                break
-        letters.append(text)
-    return letters
+    return [ramp_letter(index) for index in range(count)]
 
 
 def ramp_labels(cycles: list[PdsaCycle]) -> dict[str, str]:
-    """Each cycle's label in its ward: ramp letter + cycle number ('A1', 'A2', 'B1').
+    """Each cycle's label in its ward: ramp letter + cycle number ('A1', 'A2', 'B1'), and a branch
+    mark when the ramp forks ('A3b').
 
     A ramp is a first cycle and every cycle that follows it (previous_cycle_id). Ramps are
     lettered per ward in the order of `cycles` (pass them oldest first), so two ramps on one
     ward are never both '1': the second is 'B1'. A cycle whose previous cycle is not among
     `cycles` starts its own ramp.
+
+    A ramp can fork: an adapted cycle started from a cycle that was not the ramp's latest is a
+    second 'cycle 3' of ramp A. The first one (in the order of `cycles`) is 'A3'; a later one gets
+    the next free mark, 'A3b' (then 'A3c'...), and its own followers keep that mark while they
+    can ('A4b' follows 'A3b'), so a branch reads as one. Labels are unique within a ward for any
+    shape of ramp, and a cycle added last never changes an earlier cycle's label. The three parts
+    cannot run into each other: the letter is upper case, the number digits, the mark lower case.
     """
     by_id = {c.id: c for c in cycles}
 
     def root(cycle: PdsaCycle) -> str:
+        # Only along the ward's own cycles (the store refuses a link to another ward's, an import
+        # might not), and never round a loop.
         seen = {cycle.id}
-        while cycle.previous_cycle_id in by_id and cycle.previous_cycle_id not in seen:
-            cycle = by_id[cycle.previous_cycle_id]
+        while (previous := by_id.get(cycle.previous_cycle_id or "")) is not None \
+                and previous.ward_code == cycle.ward_code and previous.id not in seen:
+            cycle = previous
             seen.add(cycle.id)
         return cycle.id
 
@@ -524,7 +536,23 @@ def ramp_labels(cycles: list[PdsaCycle]) -> dict[str, str]:
         for ward_roots in roots.values()
         for found, text in zip(ward_roots, ramp_letters(len(ward_roots)), strict=True)
     }
-    return {c.id: f"{letter[root_of[c.id]]}{c.cycle_number}" for c in cycles}
+    taken: dict[str, set[str]] = {}  # ward -> the labels given so far
+    mark: dict[str, str] = {}  # cycle id -> its branch mark ('' on a ramp's first line)
+    labels: dict[str, str] = {}
+    for cycle in cycles:
+        used = taken.setdefault(cycle.ward_code, set())
+        base = f"{letter[root_of[cycle.id]]}{cycle.cycle_number}"
+        inherited = mark.get(cycle.previous_cycle_id or "", "")  # '' for a ramp's first cycle
+        chosen = inherited
+        if base + chosen in used:
+            # the next free mark: 'b', 'c'... 'z', 'aa'... (the ramp letters from the second, lower case)
+            n = 1
+            while base + (chosen := ramp_letter(n).lower()) in used:
+                n += 1
+        mark[cycle.id] = chosen
+        labels[cycle.id] = base + chosen
+        used.add(base + chosen)
+    return labels
 
 
 def by_creation(stored: list[StoredCycle]) -> list[PdsaCycle]:

@@ -173,7 +173,7 @@ def measure_points(
     """
     import pandas as pd
 
-    from rrp.reports.measure_values import charted_value
+    from rrp.reports.measure_values import charted_value, provisional_mask
 
     codes = [measure.code, *measure.sum_of]
     column_backed = all(measures[c].column_backed for c in codes if measures.get(c) and not measures[c].derived)
@@ -207,13 +207,8 @@ def measure_points(
     frame["numerator"] = frame["numerator"].astype(float)
     frame["denominator"] = frame["denominator"].astype(float)
     keep = frame["numerator"].notna()
-    if "provisional" in weekly.columns and bool(weekly["provisional"].any()):
-        flagged = weekly.loc[weekly["provisional"].astype(bool), ["ward_code", "week_start"]]
-        marks = pd.MultiIndex.from_arrays([flagged["ward_code"], pd.to_datetime(flagged["week_start"])])
-        is_provisional = pd.MultiIndex.from_arrays([frame["ward_code"], frame["week_start"]]).isin(marks)
-        keep &= is_provisional if provisional else ~is_provisional
-    elif provisional:
-        keep &= False  # no provisional week
+    is_provisional = provisional_mask(weekly, frame["ward_code"].to_numpy(), frame["week_start"].to_numpy())
+    keep &= is_provisional if provisional else ~is_provisional
     if ratio(measure):
         keep &= frame["denominator"].fillna(0) > 0
     if end_week is not None:
@@ -570,9 +565,10 @@ def participation_mask(wards: pd.DataFrame, weeks: Sequence[dt.date]) -> pd.Data
 
     starts = wards["participation_start"] if "participation_start" in wards.columns else [None] * len(wards)
     rows = []
+    always = [True] * len(weeks)  # most wards have always taken part: no call per week
     for start in starts:
         joined = dt.date.fromisoformat(start) if isinstance(start, str) and start else None
-        rows.append([participating(w, joined) for w in weeks])
+        rows.append(always if joined is None else [participating(w, joined) for w in weeks])
     codes = pd.Index(list(wards["ward_code"]), name="ward_code")
     return pd.DataFrame(rows, index=codes, columns=list(weeks), dtype=bool).reindex(columns=list(weeks))
 
@@ -583,6 +579,26 @@ def due_completeness(present: pd.DataFrame, wards: pd.DataFrame) -> tuple[pd.Dat
     mask = participation_mask(wards, list(present.columns)).reindex(present.index).fillna(True).astype(bool)
     due = present & mask
     return due, due.sum(axis=1).astype(int), mask.sum(axis=1).astype(int)
+
+
+#: The completeness grid's words and mark (an en dash) for a week before a ward joined: not
+#: applicable, never missing. Every grid (dashboard, pack, `rrp report collaborative`) uses them.
+NOT_TAKING_PART = "not yet taking part"
+NOT_APPLICABLE_MARK = "\u2013"
+
+
+def completeness_marks(present: pd.DataFrame, wards: pd.DataFrame) -> dict[str, tuple[bool | None, ...]]:
+    """The completeness grid as each view draws it: per ward code (`present`'s order), one mark
+    per week: True submitted, False missing (due and not submitted), None not applicable (before
+    the ward's participation start: rrp.models.week_status.participating, the mask that
+    `due_completeness` counts by). `present` as `Dashboard.completeness`, `wards` with a
+    participation_start column (Dashboard.wards)."""
+    mask = participation_mask(wards, list(present.columns)).reindex(present.index).fillna(True).astype(bool)
+    flags, due = present.to_numpy().tolist(), mask.to_numpy().tolist()
+    return {
+        str(code): tuple(bool(ok) if taking_part else None for ok, taking_part in zip(row, joined, strict=True))
+        for code, row, joined in zip(present.index, flags, due, strict=True)
+    }
 
 
 def not_submitted(present: pd.DataFrame, wards: pd.DataFrame, end_week: dt.date) -> list[str]:

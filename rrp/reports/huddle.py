@@ -181,6 +181,10 @@ class HuddleSummary:
     provisional: list[tuple[dt.date, float]] = field(default_factory=list)
     #: The latest week entered is provisional (saved before it ended, not since).
     latest_provisional: bool = False
+    #: This week's and last week's rows are provisional (the store's flag: week_status.is_provisional),
+    #: so the counts table can say so beside the numbers.
+    this_week_provisional: bool = False
+    last_week_provisional: bool = False
 
     def to_json(self, ward_name: str = "") -> dict[str, Any]:
         """`rrp report huddle --format json`: the ward's figures per measure (the same fields as
@@ -347,6 +351,15 @@ def _prepare(weekly: pd.DataFrame, this_week: dt.date) -> pd.DataFrame:
     frame = frame[frame["week_start"] <= this_week].sort_values("week_start", kind="mergesort")
     frame = frame.drop_duplicates("week_start", keep="last").reset_index(drop=True)
     return with_all_restrictive(frame)
+
+
+def _provisional_in(frame: pd.DataFrame, week: dt.date) -> bool:
+    """True when the prepared frame's row for `week` is flagged provisional (WeeklyRepository.frame
+    and with_saved_weeks flag it with week_status.is_provisional: the one definition)."""
+    if frame.empty or "provisional" not in frame.columns:
+        return False
+    flags = frame.loc[frame["week_start"] == week, "provisional"]
+    return bool(not flags.empty and flags.fillna(False).astype(bool).iloc[-1])
 
 
 def _count(weeks: list[dt.date], values: list[Any], week: dt.date) -> int | None:
@@ -631,6 +644,8 @@ def huddle_summary(
         last_week=last_week,
         latest_week=frame["week_start"].iloc[-1] if not frame.empty else None,
         latest_provisional=bool(not frame.empty and "provisional" in frame.columns and frame["provisional"].iloc[-1]),
+        this_week_provisional=_provisional_in(frame, this_week),
+        last_week_provisional=_provisional_in(frame, last_week),
         measure=measure,
         chart=chart,
         fix_after=fix_after,

@@ -10,6 +10,9 @@ measure (`measure_values_table`): `rrp export values` writes it, and the screens
 - count and value: value = numerator; no denominator.
 - a sum_of measure (all restrictive practice): numerator = the sum of its members, only for periods
   where every member has a value (a missing value is never counted as zero).
+- provisional: the ward's week is provisional (saved before it ended, not since): the weekly
+  frame's flag (rrp.models.week_status via the store), matched by ward and period
+  (`provisional_mask`, which the charts use too). Such a row is listed, never charted as a point.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ VALUES_COLUMNS: tuple[str, ...] = (
     "numerator",
     "denominator",
     "value",
+    "provisional",
 )
 _KEY = ["ward_code", "period_start"]
 
@@ -46,6 +50,26 @@ def charted_value(measure: Measure, numerator: Any, denominator: Any) -> Any:
     den = np.asarray(denominator, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / den * measure.per, np.nan)
+
+
+def provisional_mask(weekly: pd.DataFrame, ward_codes: Any, periods: Any) -> Any:
+    """A bool array: which (ward code, period start) pairs are a provisional week of `weekly`.
+
+    `weekly` is WeeklyRepository.frame() (its `provisional` column is the store's reading of
+    rrp.models.week_status.is_provisional); without that column nothing is provisional. Periods
+    may be dates or datetimes. The one matching of a row to its week's flag: the charts
+    (rrp.reports.figures.measure_points) and the exports both use it.
+    """
+    import numpy as np
+    import pandas as pd
+
+    count = len(ward_codes)
+    if "provisional" not in weekly.columns or not bool(weekly["provisional"].any()) or count == 0:
+        return np.zeros(count, dtype=bool)
+    flagged = weekly.loc[weekly["provisional"].astype(bool)]
+    marks = pd.MultiIndex.from_arrays([flagged["ward_code"], pd.to_datetime(flagged["week_start"])])
+    rows = pd.MultiIndex.from_arrays([pd.Index(ward_codes), pd.to_datetime(pd.Index(periods))])
+    return np.asarray(rows.isin(marks), dtype=bool)
 
 
 def _entered(measure: Measure, weekly: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
@@ -96,6 +120,7 @@ def measure_values_table(
     """
     import pandas as pd
 
+    flags = weekly  # the store's provisional flags, read once the table is built
     weekly = weekly.copy()
     weekly["period_start"] = pd.to_datetime(weekly.pop("week_start")).dt.date
     values = values.copy()
@@ -124,4 +149,5 @@ def measure_values_table(
     table[["provider_code", "ward_name"]] = table[["provider_code", "ward_name"]].fillna("")
     table["_order"] = table["measure_code"].map(order)
     table = table.sort_values(["provider_code", "ward_code", "_order", "period_start"], kind="mergesort")
+    table["provisional"] = provisional_mask(flags, table["ward_code"].to_numpy(), table["period_start"].to_numpy())
     return table[list(VALUES_COLUMNS)].reset_index(drop=True)

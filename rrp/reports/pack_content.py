@@ -82,8 +82,9 @@ class WardContent:
     charts: list[ChartContent]
     weeks_submitted: int
     weeks_expected: int
-    #: Submitted or not, per recent week (`PackContent.weeks`).
-    submitted: list[bool]
+    #: Per recent week (`PackContent.weeks`): True submitted, False not, None before the ward
+    #: joined (rrp.reports.figures.completeness_marks).
+    submitted: list[bool | None]
     pdsa_this_month: int
     pdsa_running: int
     pdsa_due_for_study: int
@@ -332,14 +333,16 @@ def pack_content(
         pts = dash.measure_points.get(code)
         by_measure[code] = dict(tuple(pts.groupby("ward_code"))) if pts is not None and not pts.empty else {}
     wanted = {w.upper() for w in wards} if wards is not None else None
-    grid = dash.completeness
+    from rrp.reports.figures import completeness_marks
+
+    marks = completeness_marks(dash.completeness, dash.wards)
     ward_parts = []
     for record in dash.wards.to_dict("records"):
         ward = str(record["ward_code"])
         if wanted is not None and ward not in wanted:
             continue
         notes = annotations.get(ward, [])
-        flags = [bool(v) for v in grid.loc[ward].tolist()] if ward in grid.index else []
+        flags = list(marks.get(ward, ()))
         ward_parts.append(
             WardContent(
                 ward_code=ward,

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rrp.reports.figures import NOT_APPLICABLE_MARK, NOT_TAKING_PART
 from rrp.reports.icons_text import (
     COMMON_COLOUR,
     CONCERN_COLOUR,
@@ -314,12 +315,21 @@ def draw_funnel(ax: Any, content: PackContent) -> None:
     ax.legend(loc="upper right", fontsize=8, frameon=True, framealpha=0.9)
 
 
+#: The completeness marks: submitted, not submitted, not applicable (before the ward joined).
+SUBMITTED_MARK, MISSING_MARK = "\u25a0", "\u25a1"
+
+
+def completeness_marks_text(marks: Sequence[bool | None]) -> str:
+    """One mark per week (rrp.reports.figures.completeness_marks): a filled square submitted, an
+    open square not, an en dash for a week before the ward joined (never missing)."""
+    return "".join(NOT_APPLICABLE_MARK if ok is None else SUBMITTED_MARK if ok else MISSING_MARK for ok in marks)
+
+
 def completeness_rows(content: PackContent, wards: Sequence[WardContent] | None = None) -> list[list[str]]:
-    """Completeness as rows: ward, provider, weeks submitted of expected, one mark per week
-    (a filled square submitted, a dot not)."""
+    """Completeness as rows: ward, provider, weeks submitted of expected (due), one mark per
+    week (`completeness_marks_text`)."""
     return [
-        [w.ward_name, w.provider_code, f"{w.weeks_submitted}/{w.weeks_expected}",
-         "".join("\u25a0" if ok else "\u25a1" for ok in w.submitted)]
+        [w.ward_name, w.provider_code, f"{w.weeks_submitted}/{w.weeks_expected}", completeness_marks_text(w.submitted)]
         for w in (wards if wards is not None else content.wards)
     ]
 
@@ -333,7 +343,10 @@ def pdsa_rows(content: PackContent, wards: Sequence[WardContent] | None = None) 
     ]
 
 
-COMPLETENESS_HEADINGS = ["Ward", "Provider", "Weeks", "Last weeks (\u25a0 submitted, \u25a1 not)"]
+COMPLETENESS_HEADINGS = [
+    "Ward", "Provider", "Weeks",
+    f"Last weeks ({SUBMITTED_MARK} submitted, {MISSING_MARK} not, {NOT_APPLICABLE_MARK} {NOT_TAKING_PART})",
+]
 PDSA_HEADINGS = ["Ward", "Provider", "Started this month", "Running", "Due for Study", "Ideas adopted"]
 #: Rows of a table on one page or slide.
 TABLE_ROWS = 20
@@ -494,7 +507,7 @@ def write_board(content: PackContent, ward_code: str, out: Path, *, database: Pa
                 cell.set_facecolor(_tint(ward.charts[r - 1].variation_icon))
         fig.text(0.06, 0.6, "Rates per 1,000 occupied bed days. Latest: the last complete week; change: the last 12"
                  " weeks against the baseline.", fontsize=8, va="top", color="#444444")
-        flags = "".join("\u25a0" if ok else "\u25a1" for ok in ward.submitted)
+        flags = completeness_marks_text(ward.submitted)
         fig.text(0.06, 0.55, f"Weeks submitted: {ward.weeks_submitted} of the last {ward.weeks_expected}  {flags}\n"
                  f"PDSA: {ward.pdsa_this_month} started this month, {ward.pdsa_running} running, "
                  f"{ward.pdsa_due_for_study} due for Study; {ward.ideas_adopted} change ideas adopted",

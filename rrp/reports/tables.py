@@ -36,6 +36,8 @@ WEEKLY_COLUMNS: tuple[str, ...] = (
     "occupied_bed_days",
     *RATE_COLUMNS,
     "note",
+    # Last, so that every column before it is where release 0.1.0 wrote it.
+    "provisional",
 )
 MONTHLY_COLUMNS: tuple[str, ...] = (
     *REGISTRY_COLUMNS,
@@ -122,16 +124,20 @@ def _with_registry(frame: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
 
 
 def weekly_table(weekly: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
-    """One row per ward-week: registry names, counts, all_restrictive, bed days, rates, note.
+    """One row per ward-week: registry names, counts, all_restrictive, bed days, rates, note,
+    provisional.
 
-    `weekly` has ward_code, week_start and the count columns (and optionally note), as
-    `WeeklyRepository.frame()` returns them; `registry` is `registry_table(...)`.
+    `weekly` has ward_code, week_start and the count columns (and optionally note and the
+    store's provisional flag), as `WeeklyRepository.frame()` returns them; `registry` is
+    `registry_table(...)`.
     """
     import pandas as pd
 
     frame = weekly.copy()
     if "note" not in frame.columns:
         frame["note"] = None
+    if "provisional" not in frame.columns:  # a frame not read from the store: nothing flagged
+        frame["provisional"] = False
     frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
     frame = _add_rates(_with_registry(frame, registry))
     frame = frame.sort_values(["provider_code", "ward_code", "week_start"], kind="mergesort")
@@ -193,6 +199,10 @@ def spc_table(
     from rrp.reports.spc import compute_charts
 
     frame = weekly.copy()
+    if "provisional" in frame.columns:
+        # A provisional week is never a point (rrp.reports.figures.measure_points): no limits or
+        # signals come from it, whichever chart options were chosen.
+        frame = frame[~frame.pop("provisional").astype(bool)]
     frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
     frame["all_restrictive"] = (
         frame["restraint"] + frame["seclusion"] + frame["rapid_tranquillisation"]

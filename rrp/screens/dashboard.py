@@ -2,7 +2,10 @@
 
 Tabs: Wards (latest rate, change from baseline, variation and assurance per measure with their MDC
 letters, PDSA, progress score, weeks submitted; the highlighted ward's chart read out in words
-under the table), Aggregate (the collaborative's u' chart against the aim),
+under the table). The ward table shows what fits its width without scrolling sideways
+(`LAYOUTS`, `fit_layout`): the richest layout first, then the headline measure's rate only,
+then no PDSA column, then every measure's change and variation alone; what it leaves out is read
+out for the highlighted ward under the table. Aggregate (the collaborative's u' chart against the aim),
 Completeness (who has not submitted, for the wards on the current page), Funnel (for learning,
 not for ranking) and PDSA activity. Everything is computed by
 `rrp.reports.dashboard.collaborative_dashboard` in a worker, and painted from each ward's stored
@@ -14,7 +17,8 @@ click a header; again to reverse), p provider, t ward type, n / b next and previ
 only when there is more than one), m measure of the aggregate chart (shown on that tab), v choose
 the measures in the ward table (every active measure by default, prone restraint included), x
 write the learning-session pack (a folder prompt, screens/pack_folder.py; F2 there writes the
-highlighted ward's A4 board), Enter open the ward. The footer is compact so every key fits at 80 columns.
+highlighted ward's A4 board), u the wards due (not submitted last week), Enter open the ward. The
+footer is compact, its labels short, so every key fits at 80 columns.
 """
 
 from __future__ import annotations
@@ -42,7 +46,10 @@ from textual.widgets import (
     TabPane,
 )
 
-from rrp.reports.figures import RECENT_WEEKS  # the one definition (no pandas at import)
+from rrp.reports.figures import (  # one definition (no pandas at import)
+    RECENT_WEEKS,
+    completeness_marks,
+)
 from rrp.reports.icons_text import (
     IMPROVEMENT_COLOUR,
     assurance_colour,
@@ -57,7 +64,7 @@ from rrp.widgets.icons import reading_rich
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.spc_chart import SpcChart, draw_spc_chart, plotext_text
-from rrp.widgets.table import fill_table
+from rrp.widgets.table import column_widths, fill_table
 
 if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard
@@ -89,33 +96,132 @@ def _short(label: str, width: int = HEADER_LABEL) -> str:
     return label if len(label) <= width else label[: width - 1] + "\u2026"
 
 
-def _heading(label: str) -> str:
-    """A measure's name over at most two lines of HEADER_LABEL (whole words; only a name longer
-    still is cut), so 'Rapid tranquillisations' is read whole, not 'Rapid tranquilli…'."""
-    import textwrap
+def _heading(label: str, width: int = HEADER_LABEL) -> str:
+    """A measure's name over at most three lines of `width`, whole: a word longer than a line is
+    split with a hyphen ('tranquilli-' / 'sations'), so 'Rapid tranquillisations' is read whole in
+    a narrow column, not 'Rapid tranquilli…'; only a name longer still is cut."""
+    words: list[str] = []
+    for word in label.split():
+        while len(word) > width:  # hyphenated over lines of `width`, at least 3 letters carried over
+            cut = min(width - 1, len(word) - 3)
+            words.append(word[:cut] + "-")
+            word = word[cut:]
+        words.append(word)
+    lines: list[str] = []
+    for word in words:
+        if lines and not lines[-1].endswith("-") and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    lines = lines or [""]
+    if len(lines) > 3:
+        lines = [*lines[:2], _short(" ".join(lines[2:]), width)]
+    return "\n".join(lines)
 
-    lines = textwrap.wrap(label, HEADER_LABEL) or [""]
-    if len(lines) > 2:
-        lines = [lines[0], _short(" ".join(lines[1:]))]
-    return "\n".join(_short(line) for line in lines)
+
+@dataclass(frozen=True)
+class WardLayout:
+    """What the ward table shows of each ward, at one width (fit_layout chooses).
+
+    rates: each measure's latest rate for 'all' measures, the 'headline' (first) one only, or
+    'none'; assurance: each measure's assurance letter; extras: which of the PDSA ('pdsa'),
+    progress score ('score') and weeks submitted ('weeks') columns. What a layout leaves out is
+    read out for the highlighted ward under the table (and the PDSA and Completeness tabs have it).
+    """
+
+    rates: str = "all"
+    assurance: bool = True
+    extras: tuple[str, ...] = ("pdsa", "score", "weeks")
+
+    def shows_rate(self, measure: str, measures: list[str] | tuple[str, ...]) -> bool:
+        return self.rates == "all" or self.rates == "headline" and bool(measures) and measure == measures[0]
+
+    def sub_heading(self, rate: bool) -> str:
+        """The line under a measure's name, over its values (measure_cell's order and widths)."""
+        return ((" rate " if rate else "") + "chg% var " + (" A" if self.assurance else "")).rstrip()
 
 
-def header_lines(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> int:
-    """The ward table's header height: a measure name on two lines makes it three."""
-    return 1 + max((_heading(labels.get(m, m)).count("\n") + 1 for m in measures), default=1)
+#: The ward table's layouts, richest first: the first that fits the table's width is shown. With the
+#: five core measures, 120 columns show the second (every measure's change, variation and
+#: assurance, the headline's latest rate, PDSA, progress and weeks in); 80 columns the fourth or
+#: fifth (every measure's change and variation: the signal, for every ward at a glance).
+LAYOUTS = (
+    WardLayout("all", True, ("pdsa", "score", "weeks")),
+    WardLayout("headline", True, ("pdsa", "score", "weeks")),
+    WardLayout("headline", True, ("score", "weeks")),
+    WardLayout("none", False, ("weeks",)),
+    WardLayout("none", False, ()),
+)
+#: The extra columns: (key, heading).
+EXTRA_COLUMNS = {"pdsa": "PDSA\nmo/run", "score": "Prog", "weeks": "Weeks\nin"}
 
 
-def ward_columns(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> list[tuple[str, str]]:
-    """The ward table's columns, (label, key): one per shown measure."""
-    height = header_lines(measures, labels) - 1
+def _measure_heading(label: str, layout: WardLayout, rate: bool) -> str:
+    """A measure's name wrapped to its column (as wide as its values, or HEADER_LABEL when the rate
+    is shown), without the line under it."""
+    # 10 at the least: 'Restraints' and 'Seclusions' whole
+    return _heading(label, HEADER_LABEL if rate else 11 if layout.assurance else 10)
+
+
+def header_lines(
+    measures: list[str] | tuple[str, ...], labels: dict[str, str], layout: WardLayout = LAYOUTS[0]
+) -> int:
+    """The ward table's header height: the tallest measure name, and the line under it."""
+    return 1 + max(
+        (_measure_heading(labels.get(m, m), layout, layout.shows_rate(m, measures)).count("\n") + 1
+         for m in measures),
+        default=1,
+    )
+
+
+def ward_columns(
+    measures: list[str] | tuple[str, ...], labels: dict[str, str], layout: WardLayout = LAYOUTS[0]
+) -> list[tuple[str, str]]:
+    """The ward table's columns, (label, key): the ward, one per shown measure, and the layout's
+    extras."""
+    height = header_lines(measures, labels, layout) - 1
+    columns = [("Ward", "ward")]
+    for m in measures:
+        rate = layout.shows_rate(m, measures)
+        name = _measure_heading(labels.get(m, m), layout, rate)
+        columns.append((name + "\n" * (height - name.count("\n")) + layout.sub_heading(rate), m))
+    columns += [(EXTRA_COLUMNS[key], key) for key in layout.extras]
+    return columns
+
+
+def ward_cells(row: WardRow, measures: list[str] | tuple[str, ...], layout: WardLayout = LAYOUTS[0]) -> list[Any]:
+    """One ward's cells, in ward_columns' order."""
+    extras = {
+        "pdsa": lambda: f"{row.pdsa_this_month:>2}/{row.pdsa_running:<2}",
+        "score": lambda: "-" if row.progress_score is None else f"{row.progress_score:.1f}",
+        "weeks": lambda: Text(
+            f"{row.weeks_submitted:>2}/{row.weeks_expected}",
+            style="" if row.weeks_submitted == row.weeks_expected else "bold",
+        ),
+    }
     return [
-        ("Ward", "ward"),
-        *((_heading(labels.get(m, m)) + "\n" * (height - _heading(labels.get(m, m)).count("\n"))
-           + " rate chg% var A", m) for m in measures),
-        ("PDSA\nmo/run", "pdsa"),
-        ("Prog", "score"),
-        ("Weeks\nin", "weeks"),
+        user_text(row.ward_name[:14], "bold"),
+        *(measure_cell(row, m, rate=layout.shows_rate(m, measures), assurance=layout.assurance) for m in measures),
+        *(extras[key]() for key in layout.extras),
     ]
+
+
+def fit_layout(
+    measures: list[str] | tuple[str, ...],
+    labels: dict[str, str],
+    rows: list[WardRow],
+    width: int,
+    padding: int = 1,
+) -> WardLayout:
+    """The richest of LAYOUTS whose columns (as wide as their widest heading line or cell, plus the
+    table's cell padding each side) fit in `width`; the last one when none does (the table then
+    scrolls sideways, the ward's name fixed)."""
+    for layout in LAYOUTS:
+        columns = ward_columns(measures, labels, layout)
+        cells = [ward_cells(row, measures, layout) for row in rows]
+        if sum(column_widths(columns, cells)) + 2 * padding * len(columns) <= width:
+            return layout
+    return LAYOUTS[-1]
 
 
 def sorts_for(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -131,8 +237,7 @@ def sorts_for(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> 
     )
 
 
-#: The ward table's columns and sorts before the first computation.
-WARD_COLUMNS = ward_columns(MEASURES, MEASURE_HEADERS)
+#: The ward table's sorts before the first computation.
 SORTS: tuple[tuple[str, str], ...] = sorts_for(MEASURES, MEASURE_HEADERS)
 #: The key to the Wards table's abbreviations (shown under it).
 WARDS_LEGEND = (
@@ -163,7 +268,8 @@ class WardRow:
     progress_score: float | None
     weeks_submitted: int
     weeks_expected: int
-    submitted: tuple[bool, ...]
+    #: One mark per recent week: True submitted, False missing, None before the ward joined.
+    submitted: tuple[bool | None, ...]
 
 
 @dataclass(frozen=True)
@@ -217,9 +323,9 @@ def _num(value: Any) -> float | None:
 def build_view(dash: Dashboard) -> DashView:
     """Convert the Dashboard's frames to plain values (run in the worker)."""
     wards = dash.wards
-    grid = dash.completeness
-    # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards)
-    submitted = dict(zip(grid.index, (tuple(bool(v) for v in r) for r in grid.to_numpy().tolist()), strict=True))
+    # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards); weeks before a ward
+    # joined are marked not applicable, not missing
+    submitted = completeness_marks(dash.completeness, wards)
     rows = []
     for i, rec in enumerate(wards.to_dict("records")):
         code = rec["ward_code"]
@@ -337,18 +443,31 @@ def sort_rows(rows: list[WardRow], key: str, reverse: bool = False) -> list[Ward
     return present + blank
 
 
-def measure_cell(row: WardRow, measure: str) -> Text:
-    """'rate change variation assurance' for one measure, icons in MDC colours."""
+def change_text(change: float | None) -> str:
+    """A change from baseline as a whole percentage in four characters ('+25', '-100'); past
+    +999% in thousands ('+12k'), never cut to a wrong number."""
+    if change is None:
+        return "-"
+    percent = 100 * change
+    text = f"{percent:+.0f}"
+    return text if len(text) <= 4 else f"{percent / 1000:+.0f}k"
+
+
+def measure_cell(row: WardRow, measure: str, *, rate: bool = True, assurance: bool = True) -> Text:
+    """'rate change variation assurance' for one measure (the rate and the assurance letter when
+    the layout shows them), icons in MDC colours and letters (colour is never the only cue)."""
     from rrp.reports.dashboard import short_variation
 
-    rate, change = row.rate[measure], row.change[measure]
+    latest, change = row.rate[measure], row.change[measure]
     text = Text()
-    text.append("    -" if rate is None else f"{rate:5.1f}")
-    text.append("    -" if change is None else f" {100 * change:+4.0f}"[:5])
+    if rate:
+        text.append("    - " if latest is None else f"{latest:5.1f} ")
+    text.append(f"{change_text(change):>4}")
     variation = row.variation[measure]
     text.append(f" {short_variation(variation):<4}", style=variation_colour(variation))
-    assurance = row.assurance[measure]
-    text.append(f" {assurance_letter(assurance) or ' '}", style=assurance_colour(assurance))
+    if assurance:
+        letter = row.assurance[measure]
+        text.append(f" {assurance_letter(letter) or ' '}", style=assurance_colour(letter))
     return text
 
 
@@ -404,16 +523,17 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         Binding("enter", "open_ward", "Open", id="dashboard.open", key_display="⏎", priority=True,
                 tooltip="Open the highlighted ward's huddle"),
         Binding("s", "sort", "Sort", id="dashboard.sort", tooltip="Cycle the sort column"),
-        Binding("p", "provider", "Provider", id="dashboard.provider", tooltip="Cycle the provider filter"),
+        # Short labels ('Trust', 'Cols', 'Due') so that every key, u included, fits at 80 columns.
+        Binding("p", "provider", "Trust", id="dashboard.provider", tooltip="Cycle the provider (trust) filter"),
         Binding("t", "ward_type", "Type", id="dashboard.type", tooltip="Cycle the ward type filter"),
         Binding("n", "page(1)", "Next", id="dashboard.next", tooltip="Next page of wards"),
         Binding("b", "page(-1)", "Prev", id="dashboard.prev", tooltip="Previous page of wards"),
         Binding("m", "measure", "Measure", id="dashboard.measure", tooltip="Aggregate chart measure"),
-        Binding("v", "choose_measures", "Columns", id="dashboard.measures", tooltip="Choose the measures shown as columns"),
+        Binding("v", "choose_measures", "Cols", id="dashboard.measures", tooltip="Choose the measures shown as columns"),
         Binding("x", "pack", "Pack", id="dashboard.pack", tooltip="Write the learning-session pack (deck, PDF, charts) or a ward's board"),
-        # Off the footer so the rest fits at 80 columns; the status line names it, F1 lists it.
-        Binding("u", "not_submitted", "Not in", id="dashboard.not_submitted", show=False,
-                tooltip="The wards that have not submitted last week, to copy and chase"),
+        # 'Due' as on the home screen: last week has ended and is not entered (week_status.is_due).
+        Binding("u", "not_submitted", "Due", id="dashboard.not_submitted",
+                tooltip="The wards that have not submitted last week (due), to copy and chase"),
         Binding("f4", "next_tab(1)", "Tab", id="dashboard.tab",
                 tooltip="Next tab: Wards, Aggregate, Completeness, Funnel, PDSA"),
         Binding("shift+f4", "next_tab(-1)", "Previous tab", id="dashboard.tab_previous", show=False),
@@ -439,6 +559,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         #: (dashboard, how many of its wards have not submitted last week): the status line's count.
         self._not_in: tuple[Dashboard | None, int] = (None, 0)
         self.aggregates_pending = False
+        #: What the ward table shows at its width (fit_layout; the richest layout until measured).
+        self.ward_layout: WardLayout = LAYOUTS[0]
 
     @property
     def shown(self) -> list[str]:
@@ -483,8 +605,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#dash-wards", DataTable)
         table.fixed_columns = 1
-        fill_table(table, WARD_COLUMNS, [])  # the headings while the figures are computed
-        table.header_height = header_lines(MEASURES, MEASURE_HEADERS)
+        # the headings while the figures are computed, as they will fit
+        self.ward_layout = fit_layout(MEASURES, MEASURE_HEADERS, [], self.table_room(), table.cell_padding)
+        fill_table(table, ward_columns(MEASURES, MEASURE_HEADERS, self.ward_layout), [])
+        table.header_height = header_lines(MEASURES, MEASURE_HEADERS, self.ward_layout)
         table.tooltip = WARDS_LEGEND.format(recent=RECENT_WEEKS)
         self.query_one("#dash-legend", Static).update(WARDS_LEGEND.format(recent=RECENT_WEEKS))
         start_loading(table)
@@ -580,27 +704,20 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def page_rows(self) -> list[WardRow]:
         return self.sorted_rows[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
 
+    def table_room(self) -> int:
+        """The columns the ward table has for its own (less a vertical scrollbar's, kept free so
+        a page of 50 wards fits as well as one of 5)."""
+        table = self.query_one("#dash-wards", DataTable)
+        width = table.size.width or self.size.width or self.app.size.width
+        return width - table.styles.scrollbar_size_vertical
+
     def show_page(self) -> None:
         table = self.query_one("#dash-wards", DataTable)
         rows = self.page_rows()
-        cells = [
-            (
-                row.ward_code,
-                [
-                    user_text(row.ward_name[:14], "bold"),
-                    *(measure_cell(row, m) for m in self.shown),
-                    f"{row.pdsa_this_month:>2}/{row.pdsa_running:<2}",
-                    "-" if row.progress_score is None else f"{row.progress_score:.1f}",
-                    Text(
-                        f"{row.weeks_submitted:>2}/{row.weeks_expected}",
-                        style="" if row.weeks_submitted == row.weeks_expected else "bold",
-                    ),
-                ],
-            )
-            for row in rows
-        ]
-        table.header_height = header_lines(self.shown, self.labels)
-        fill_table(table, ward_columns(self.shown, self.labels), cells)
+        self.ward_layout = fit_layout(self.shown, self.labels, rows, self.table_room(), table.cell_padding)
+        cells = [(row.ward_code, ward_cells(row, self.shown, self.ward_layout)) for row in rows]
+        table.header_height = header_lines(self.shown, self.labels, self.ward_layout)
+        fill_table(table, ward_columns(self.shown, self.labels, self.ward_layout), cells)
         stop_loading(table)
         self.show_ward_reading()
         if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
@@ -686,6 +803,16 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_resize(self) -> None:
         self.show_pdsa_monthly()  # side by side, or stacked below 100 columns
+        if self.view is not None:  # the ward table's columns follow the width (fit_layout)
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        table = self.query_one("#dash-wards", DataTable)
+        layout = fit_layout(self.shown, self.labels, self.page_rows(), self.table_room(), table.cell_padding)
+        if layout != self.ward_layout:
+            row = table.cursor_row
+            self.show_page()
+            table.move_cursor(row=row)
 
     def show_pdsa_monthly(self) -> None:
         if self.view is None:
@@ -842,7 +969,21 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             points = self.dashboard.ward_points.iloc[rows] if rows is not None else self.dashboard.ward_points.iloc[:0]
             lines = ward_reading(self.dashboard, ward, points=points)
         text.append_text(reading_rich(lines))
+        left_out = self.left_out(row)
+        if left_out:
+            text.append(" " + left_out)
         target.update(text)
+
+    def left_out(self, row: WardRow) -> str:
+        """The highlighted ward's figures the table's layout leaves out at this width, in words."""
+        parts = []
+        if "pdsa" not in self.ward_layout.extras:
+            parts.append(f"PDSA: {row.pdsa_this_month} started this month, {row.pdsa_running} running.")
+        if "score" not in self.ward_layout.extras and row.progress_score is not None:
+            parts.append(f"Progress score {row.progress_score:.1f}.")
+        if "weeks" not in self.ward_layout.extras:
+            parts.append(f"Weeks in: {row.weeks_submitted} of {row.weeks_expected}.")
+        return " ".join(parts)
 
     def selected_ward(self) -> str | None:
         table = self.query_one("#dash-wards", DataTable)

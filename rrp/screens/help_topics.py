@@ -188,7 +188,9 @@ TOPICS: dict[str, HelpTopic] = {
                 "PDSA worksheet: Cycle",
                 "The cycle itself: its title, the change idea it tests, the cycle it follows (a "
                 "ramp of cycles), its number, its scale and its planned dates. Test small first "
-                "(one shift, one nurse), then widen the scale.",
+                "(one shift, one nurse), then widen the scale. Cycles are labelled by ramp and "
+                "number: A2 follows A1, B1 starts another ramp, and A3b is a second cycle 3 of "
+                "ramp A (started again from an earlier cycle: a branch; A4b follows it).",
             )),
             ("tab-plan", HelpTopic(
                 "PDSA worksheet: Plan",
@@ -381,8 +383,9 @@ def funnel_key() -> Text:
 
 def completeness_key() -> Text:
     """How to read the completeness grid."""
+    from rrp.reports.figures import NOT_TAKING_PART
     from rrp.reports.icons_text import CONCERN_COLOUR
-    from rrp.widgets.completeness import MISSING, SUBMITTED
+    from rrp.widgets.completeness import MISSING, NOT_APPLICABLE, SUBMITTED
 
     text = Text()
     text.append("How to read this grid\n", style="bold")
@@ -391,7 +394,9 @@ def completeness_key() -> Text:
     text.append("the week was sent\n")
     text.append(f"  {MISSING}! ", style=f"bold {CONCERN_COLOUR}")
     text.append("the week is missing: not sent yet (a missing week is not a zero)\n")
-    text.append("  Of: the weeks sent out of the weeks shown.\n")
+    text.append(f"  {NOT_APPLICABLE}  ", style="bold")
+    text.append(f"{NOT_TAKING_PART}: a week before the ward's participation start, never missing\n")
+    text.append("  Of: the weeks sent out of the weeks due (a week before the ward joined is not due).\n")
     return text
 
 

@@ -28,7 +28,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -64,9 +64,10 @@ MEASURE_KEYS = ("all_restrictive", "restraint", "prone_restraint", "seclusion", 
 CHARTS = ("run", "xmr", "u")
 #: Weeks drawn on the chart (the chart is computed on every week; the huddle shows the last year).
 CHART_WINDOW = 52
-#: Characters per line in the panel beside the counts (80 columns: 78 - 46 - 1).
+#: Characters per line in the panel beside the counts (80 columns: 78 - 46 - 1; one fewer when it scrolls).
 SIDE_WIDTH = 31
-SIDE_LINES = 6  # the side panel's height (#huddle-side in app.tcss)
+SIDE_LINES = 6  # the side panel's usual height (#huddle-top in app.tcss): as tall as the counts
+CHART_MIN = 8  # the chart's least height (SpcChart's min-height): what the side panel may not take
 
 
 def preference_key(ward_code: str) -> str:
@@ -139,7 +140,9 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
             yield Static("Loading the huddle...", id="huddle-title")
             with Horizontal(id="huddle-top"):
                 yield Static("", id="huddle-counts")
-                yield Static("", id="huddle-side")
+                # Scrolls only when several long cycle titles outgrow the room (fit_side).
+                with VerticalScroll(id="huddle-side-scroll"):
+                    yield Static("", id="huddle-side")
             yield Static("", id="huddle-reading")
             yield SpcChart(id="huddle-chart", window=CHART_WINDOW)
             yield Static("", id="huddle-legend")
@@ -302,6 +305,7 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#huddle-title", Static).update(self._title(summary))
         self.query_one("#huddle-counts", Static).update(self._counts(summary))
         self.query_one("#huddle-side", Static).update(self._side(summary))
+        self.call_after_refresh(self.fit_side)
         self.query_one("#huddle-reading", Static).update(reading_rich(summary.reading))
         chart = self.query_one("#huddle-chart", SpcChart)
         stop_loading(chart)
@@ -345,14 +349,41 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
             label = Text(f"{key} {s.short_label(line.measure)}", style="bold reverse" if chosen else "")
             table.add_row(
                 label,
-                _count_text(line.this_week),
-                _count_text(line.last_week),
+                _count_text(line.this_week, s.this_week_provisional),
+                _count_text(line.last_week, s.last_week_provisional),
                 weeks_since_text(line.weeks_since, line.weeks_observed, short=True),
             )
         return table
 
-    def _side(self, s: HuddleSummary) -> Text:
-        """Signal, change from baseline and PDSA cycles: six lines, each cut to fit."""
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_side)
+
+    def fit_side(self) -> None:
+        """The counts' row is as tall as the side panel needs (a long cycle title wrapped whole),
+        taking lines from the chart down to its least height; past that (several long titles)
+        the panel scrolls, its lines wrapped one narrower to leave the scrollbar room."""
+        top = self.query_one("#huddle-top")
+        chart = self.query_one("#huddle-chart")
+        if self.summary is None or not chart.size.height:
+            return
+        current = top.size.height or SIDE_LINES
+        room = SIDE_LINES + max(0, chart.size.height + current - SIDE_LINES - CHART_MIN)
+        scroll = self.query_one("#huddle-side-scroll")
+        width = max(SIDE_WIDTH, scroll.size.width - 1)  # less its left padding: wider than 80 columns
+        side = self._side(self.summary, width)
+        scrolls = len(side.split("\n")) > room
+        if scrolls:
+            side = self._side(self.summary, width - 1)
+        # No scrollbar (it would take a column and wrap every line again) unless it must scroll.
+        scroll.styles.overflow_y = "auto" if scrolls else "hidden"
+        self.query_one("#huddle-side", Static).update(side)
+        height = max(SIDE_LINES, min(len(side.split("\n")), room))
+        if height != current:
+            top.styles.height = height
+
+    def _side(self, s: HuddleSummary, width: int = SIDE_WIDTH) -> Text:
+        """Signal, change from baseline and PDSA cycles, every line and cycle title wrapped whole at
+        `width` (user text, never markup)."""
         lines: list[Text] = []
         # The icon is the shared figure (the measure's own chart to the last complete week, as the
         # dashboard, the reports and the pack show it), whichever chart is drawn below.
@@ -373,16 +404,13 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
             lines.append(Text(f"{change.change:+.0%} vs baseline (aim {aim})", style=style))
         running, due = s.running, s.due_for_study
         lines.append(Text(f"PDSA: {len(running)} running, {len(due)} due Study", style="bold"))
-        for line in lines:
-            line.truncate(SIDE_WIDTH, overflow="ellipsis")
-        titles = [
+        lines += [
             Text.assemble(("Study due: " if line.due_for_study else "", f"bold {CONCERN_COLOUR}"), user_text(line.title))
-            for line in running[: SIDE_LINES - len(lines)]
+            for line in running
         ]
         if not running:
-            titles.append(Text("No cycles running.", style="italic"))
-        lines += _wrapped(titles, SIDE_LINES - len(lines))
-        return Text("\n").join(lines)
+            lines.append(Text("No cycles running.", style="italic"))
+        return Text("\n").join(_wrapped(lines, width))
 
     def _chart_title(self, s: HuddleSummary) -> str:
         unit = " per 1,000 bed days" if s.unit.startswith("per 1,000") else " (%)" if s.unit.startswith("%") else ""
@@ -399,8 +427,8 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
             parts.append(f"{len(s.rebases)} rebase{'s' if len(s.rebases) > 1 else ''}")
         text = Text("; ".join(parts) + ".  ", style="dim")
         text.append(MARKER_LEGEND + "  " + SHAPES_LEGEND, style="dim")
-        if s.provisional:
-            text.append(f"  {PROVISIONAL_SHAPE} provisional (not in the chart's figures)", style="dim")
+        if s.provisional or s.this_week_provisional or s.last_week_provisional:
+            text.append(f"  {PROVISIONAL_SHAPE}/prov provisional (not in the figures)", style="dim")
         if s.note:
             text = user_text(s.note, "italic")
         return text
@@ -510,30 +538,24 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
         self.app.pop_screen()
 
 
-def _count_text(value: int | None) -> Text:
+def _count_text(value: int | float | None, provisional: bool = False) -> Text:
+    """A week's count; 'prov' after it when the week is provisional (saved before it ended, not
+    since: the summary's flag), in words, so neither the hollow point nor a colour is the only cue."""
     if value is None:
         return Text("-", style="dim")
-    return Text(str(value), style="bold" if value else "")
+    text = Text(str(value), style="bold" if value else "")
+    if provisional:
+        text.append(" prov", style="italic")
+    return text
 
 
-def _wrapped(titles: list[Text], room: int) -> list[Text]:
-    """Each title on its own lines, wrapped at SIDE_WIDTH, sharing `room` lines: a long title
-    takes the lines the others leave, and only what still does not fit ends in an ellipsis."""
-    console = Console(width=SIDE_WIDTH)
-    wrapped = [list(title.wrap(console, SIDE_WIDTH)) for title in titles]
-    spare = room - len(wrapped)
+def _wrapped(texts: list[Text], width: int) -> list[Text]:
+    """Each text on its own lines, wrapped whole at `width` (on words; a word longer than a line
+    is split, never cut)."""
+    console = Console(width=width)
     out: list[Text] = []
-    for lines in wrapped:
-        take = 1 + max(0, min(spare, len(lines) - 1))
-        spare -= take - 1
-        shown = lines[:take]
-        if len(lines) > take:  # still cut: say so on its last shown line
-            last = shown[-1].copy()
-            last.append(" …")
-            last.truncate(SIDE_WIDTH, overflow="ellipsis")
-            shown[-1] = last
-        out += [line.copy() for line in shown]
-    for line in out:
-        line.rstrip()
-        line.truncate(SIDE_WIDTH, overflow="ellipsis")
+    for text in texts:
+        for line in text.wrap(console, width):
+            line.rstrip()
+            out.append(line)
     return out

@@ -3,7 +3,8 @@
 Cycles due for Study this week come first, marked "Study due". Flags are the fidelity nudges;
 PRSDA shows each cycle's quality (bold letter: has it; dim: missing). Filters: `f` steps through
 statuses, `c` through change ideas, `a` toggles one ward / all wards. Cycles are named by ramp
-and number (A2 follows A1; B1 is another ramp on the ward); the line under the table shows the
+and number (A2 follows A1; B1 is another ramp on the ward; A3b a branch of ramp A,
+models.pdsa.ramp_labels); the line under the table shows the
 highlighted cycle whole (title, change idea, and when it ended or is planned). Enter opens it.
 """
 

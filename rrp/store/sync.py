@@ -145,6 +145,54 @@ class SyncRepository:
             }
         return [d for d in latest.values() if self.record(d["table"], d["record"]) is None]
 
+    def correction_reasons(self, table: str, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Why each of `records` (one ward's, of `table`) holds its values: the reason given for
+        the correction that last changed them, from the audit, where one was given.
+
+        Each: {"table", "record" (its key columns), "corrected_at", "corrected_by", "reason"}, in
+        the records' order. The change that made a record's current values is the latest update
+        whose after-values are them and differ from its before-values: a later save that changed
+        nothing (a provisional week confirmed) keeps the reason, a later edit without a reason
+        drops it (the values are no longer the corrected ones).
+        """
+        records = list(records)
+        if not records or table not in SYNC_TABLES:
+            return []
+        keys = SYNC_TABLES[table]
+        wanted = {row_key(table, r): r for r in records}
+        codes = sorted({r["ward_code"] for r in records})
+        sql = (
+            "SELECT row_key, at, who, before, after FROM audit WHERE action = 'update' AND table_name = ? "
+            f"AND json_extract(after, '$.ward_code') IN ({','.join('?' * len(codes))}) ORDER BY id"
+        )
+        made: dict[str, dict[str, Any]] = {}
+        for key, at, who, before, after in self.database.conn.execute(sql, [table, *codes]):
+            current = wanted.get(key)
+            if current is None or not after:
+                continue
+            new = json.loads(after)
+            reason = new.pop("reason", None)
+            old = json.loads(before) if before else {}
+            if any(new.get(c) != current.get(c) for c in new):
+                continue  # values since replaced
+            if any(old.get(c) != new.get(c) for c in new):  # a real change to the current values
+                made[key] = {"at": at, "who": who, "reason": reason}
+        out = []
+        for key, record in wanted.items():
+            change = made.get(key)
+            if change is None or not change["reason"]:
+                continue
+            out.append(
+                {
+                    "table": table,
+                    "record": {c: record[c] for c in keys},
+                    "corrected_at": change["at"],
+                    "corrected_by": change["who"],
+                    "reason": change["reason"],
+                }
+            )
+        return out
+
     # -- sync state --------------------------------------------------------------------------
 
     def agreed(self, source: str) -> dict[tuple[str, str], str]:
@@ -204,9 +252,18 @@ class SyncRepository:
         audit.record(self.database, table, row_key(table, row), "insert", None, _content(row), who=who)
 
     def update_record(
-        self, table: str, current: dict[str, Any], row: dict[str, Any], *, who: str | None = None
+        self,
+        table: str,
+        current: dict[str, Any],
+        row: dict[str, Any],
+        *,
+        who: str | None = None,
+        reason: str | None = None,
     ) -> None:
-        """Replace a record's content with the submitted one; version goes up by one, audited."""
+        """Replace a record's content with the submitted one; version goes up by one, audited.
+
+        `reason`: why the ward corrected it (its submission's), kept in the audit row's after as a
+        correction made here keeps it (rrp.store.weekly)."""
         keys = SYNC_TABLES[table]
         columns = [c for c in self.columns(table) if c in row and c not in keys and c not in ("version", "created_at")]
         assignments = ", ".join(f"{c} = ?" for c in columns)
@@ -215,9 +272,8 @@ class SyncRepository:
             f"UPDATE {table} SET {assignments}, version = version + 1 WHERE {where} AND version = ?",
             [row[c] for c in columns] + [current[c] for c in keys] + [current["version"]],
         )
-        audit.record(
-            self.database, table, row_key(table, row), "update", _content(current), _content(row), who=who
-        )
+        after = _content(row) if reason is None else {**_content(row), "reason": reason}
+        audit.record(self.database, table, row_key(table, row), "update", _content(current), after, who=who)
 
     def delete_record(self, table: str, current: dict[str, Any], *, reason: str | None, who: str | None = None) -> None:
         """Delete a record a ward deleted (the version read, so no newer edit is lost), audited.

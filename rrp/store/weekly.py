@@ -299,7 +299,8 @@ class WeeklyRepository:
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> pd.DataFrame:
-        """`frame()` with a note column (None where a week has no note), read fast for exports.
+        """`frame()` with a note column (None where a week has no note) before its provisional
+        flag, read fast for exports.
 
         One query; the four counts and bed days travel packed in one integer (the schema's CHECK
         constraints bound them: 0-1000 each, bed days 0-7000) and are unpacked with numpy, so a
@@ -317,8 +318,8 @@ class WeeklyRepository:
             sql += " WHERE " + " AND ".join(clauses)
         rows = self.database.conn.execute(sql + " ORDER BY ward_code, week_start", params).fetchall()
         if not rows:
-            frame = self.frame(ward_codes=ward_codes, start=start, end=end).drop(columns="provisional")
-            frame["note"] = None
+            frame = self.frame(ward_codes=ward_codes, start=start, end=end)
+            frame.insert(len(frame.columns) - 1, "note", None)  # frame()'s order: note, provisional
             return frame
         values = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
         notes = [r[3] for r in rows]
@@ -328,6 +329,8 @@ class WeeklyRepository:
             frame[column] = (values >> (10 * i)) & (0x3FF if i < 4 else 0x1FFF)
         frame["week_start"] = pd.to_datetime(frame["week_start"], format="%Y-%m-%d")
         frame["note"] = notes if any(n is not None for n in notes) else None
+        # Flagged as frame() flags them: the exports say which weeks are provisional.
+        frame["provisional"] = provisional_flags(frame, self.provisional_keys(ward_codes, start=start, end=end))
         return frame
 
     # -- writes ----------------------------------------------------------------------------

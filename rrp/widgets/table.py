@@ -30,6 +30,20 @@ def _text(cell: str) -> Text:
     return Text(visible(cell), no_wrap=True, end="")
 
 
+def column_widths(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Cell]], *, widths: dict[str, int] | None = None
+) -> list[int]:
+    """Each column's width as fill_table gives it: its widest cell or label line, unless `widths`
+    names it (without the table's cell padding)."""
+    fixed = widths or {}
+    sizes = [fixed.get(key, _width(label)) for label, key in columns]
+    for cells in rows:
+        for i, cell in enumerate(cells):
+            if columns[i][1] not in fixed:
+                sizes[i] = max(sizes[i], _width(cell))
+    return sizes
+
+
 def fill_table(
     table: DataTable,
     columns: Sequence[tuple[str, str]],
@@ -43,12 +57,7 @@ def fill_table(
     cell is shown as text (`visible`), never parsed as markup: cells hold names and notes.
     """
     rows = [(key, [_text(c) if isinstance(c, str) else c for c in cells]) for key, cells in rows]
-    fixed = widths or {}
-    sizes = [fixed.get(key, _width(label)) for label, key in columns]
-    for _, cells in rows:
-        for i, cell in enumerate(cells):
-            if columns[i][1] not in fixed:
-                sizes[i] = max(sizes[i], _width(cell))
+    sizes = column_widths(columns, [cells for _, cells in rows], widths=widths)
     table.clear(columns=True)
     for (label, key), size in zip(columns, sizes, strict=True):
         table.add_column(label, key=key, width=size)

@@ -82,17 +82,23 @@ def test_frame_with_notes_matches_frame_plus_notes(demo_store: Store, tmp_path) 
             "UPDATE weekly SET note = ? WHERE ward_code = ? AND week_start = ?",
             ('=busy, "really"', week["ward_code"], week["week_start"].strftime("%Y-%m-%d")),
         )
+        # A week saved on its Thursday: provisional, flagged by both readers.
+        conn.execute(
+            "UPDATE weekly SET updated_at = ? WHERE ward_code = ? AND week_start = ?",
+            ("2026-11-12T10:00:00Z", "NVT-ASH", "2026-11-09"),
+        )
     for codes, start in ((None, None), (["NVT-ASH"], dt.date(2026, 6, 1)), (["NVT-ASH"], dt.date(2099, 1, 1))):
-        # frame() also flags provisional weeks for the charts; the exports' reader has no flag.
-        expected = demo_store.weekly.frame(ward_codes=codes, start=start).drop(columns="provisional")
+        # The exports' reader: frame() (provisional flag last) with the note before the flag.
+        expected = demo_store.weekly.frame(ward_codes=codes, start=start)
         found = SyncRepository(demo_store.database).weekly_notes(codes, start=start)
         if found:
             keys = zip(expected["ward_code"], expected["week_start"].dt.strftime("%Y-%m-%d"), strict=True)
-            expected["note"] = [found.get(k) for k in keys]
+            expected.insert(len(expected.columns) - 1, "note", [found.get(k) for k in keys])
         else:
-            expected["note"] = None
+            expected.insert(len(expected.columns) - 1, "note", None)
         got = demo_store.weekly.frame_with_notes(ward_codes=codes, start=start)
         pd.testing.assert_frame_equal(got, expected)
+        assert int(got["provisional"].sum()) == (0 if start == dt.date(2099, 1, 1) else 1)
     assert weekly_frame(demo_store)["note"].notna().sum() == 1
     out = tmp_path / "w.csv"
     export(demo_store, "weekly", out)

@@ -120,8 +120,9 @@ def test_export_values_core_figures_are_the_weekly_exports_rates(demo_store: Sto
         assert list(mine["denominator"]) == list(theirs["occupied_bed_days"])
     assert list(values.columns) == [
         "provider_code", "ward_code", "ward_name", "measure_code", "measure_name", "kind",
-        "period_start", "numerator", "denominator", "value",
+        "period_start", "numerator", "denominator", "value", "provisional",
     ]
+    assert list(values["provisional"].unique()) == ["False"] == list(weekly["provisional"].unique())
 
 
 def test_export_values_then_import_changes_nothing(demo_store: Store, tmp_path: Path) -> None:

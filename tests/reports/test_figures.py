@@ -176,3 +176,27 @@ def test_not_submitted_and_completeness_leave_out_weeks_before_a_ward_joined():
     # A (took part, missed 16 Nov) and B (joined that week) are chased; C joined after it.
     assert not_submitted(present, wards, weeks[-1]) == ["A", "B"]
     assert not_submitted(present, wards, dt.date(2026, 11, 23)) == []  # a week the grid does not hold
+
+
+def test_completeness_marks_weeks_before_a_ward_joined_not_applicable_not_missing():
+    import datetime as dt
+
+    import pandas as pd
+
+    from rrp.reports.figures import completeness_marks, due_completeness
+
+    weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]
+    wards = pd.DataFrame({"ward_code": ["A", "B", "C"], "participation_start": [None, "2026-11-11", "2026-11-23"]})
+    present = pd.DataFrame(
+        [[True, False, True], [False, True, False], [False, False, False]],
+        index=pd.Index(["A", "B", "C"], name="ward_code"),
+        columns=weeks,
+    )
+    marks = completeness_marks(present, wards)
+    # B joined on Wednesday 11 Nov: its week of 2 Nov is not applicable, 9 Nov counts (submitted),
+    # 16 Nov is missing; C joined after every week shown.
+    assert marks == {"A": (True, False, True), "B": (None, True, False), "C": (None, None, None)}
+    # The marks agree with the counts: submitted = the True marks, expected = the marks not None.
+    _, submitted, expected = due_completeness(present, wards)
+    for code, row in marks.items():
+        assert (submitted[code], expected[code]) == (sum(m is True for m in row), sum(m is not None for m in row))

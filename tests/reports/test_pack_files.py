@@ -15,7 +15,7 @@ pypdf = pytest.importorskip("pypdf")
 
 from rrp.models.annotation import Annotation, AnnotationKind  # noqa: E402
 from rrp.reports.dashboard import ward_measure_figures, ward_reading  # noqa: E402
-from rrp.reports.figures import figures_caption, format_figure  # noqa: E402
+from rrp.reports.figures import completeness_marks, figures_caption, format_figure  # noqa: E402
 from rrp.reports.pack_content import (  # noqa: E402
     SYNTHETIC_LABEL,
     marker_line,
@@ -27,6 +27,7 @@ from rrp.reports.pack_files import (  # noqa: E402
     DECK_NAME,
     PDF_NAME,
     board_name,
+    completeness_marks_text,
     deck_slides,
     write_learning_session,
     write_ward_board,
@@ -49,6 +50,9 @@ def written(tmp_path_factory: pytest.TempPathFactory):
     store = Store(folder / "d.sqlite", who="test")
     build_demo(store, wards=2, weeks=30, end=dt.date(2026, 11, 16))
     ward = store.registry.wards()[0].code
+    # The other ward joined on 14 Oct: its recent weeks before that are not applicable, not missing.
+    late = store.registry.wards()[1]
+    store.registry.save_ward(late.model_copy(update={"participation_start": dt.date(2026, 10, 14)}))
     store.annotations.add(Annotation(ward_code=ward, on_date=dt.date(2026, 10, 12), kind=AnnotationKind.NOTE,
                                      text="Two new starters on nights"))
     store.annotations.add(Annotation(ward_code=ward, on_date=dt.date(2026, 9, 7), kind=AnnotationKind.REBASE,
@@ -131,11 +135,17 @@ def test_completeness_and_pdsa_tables(written) -> None:
         weeks = f"{record['weeks_submitted']}/{record['weeks_expected']}"
         assert f"{record['ward_name']} {record['provider_code']} {weeks}" in slides
         assert f"{record['ward_name']} {record['provider_code']} {weeks}" in pages
-        # one mark per due week, as the dashboard's completeness grid: filled submitted, open not
-        marks = "".join("\u25a0" if ok else "\u25a1" for ok in dash.completeness.loc[record["ward_code"]])
-        assert f"{weeks} {marks}" in slides
+        # one mark per recent week, as the dashboard's completeness grid: filled submitted, open
+        # not, a dash before the ward joined
+        marks = completeness_marks_text(completeness_marks(dash.completeness, dash.wards)[record["ward_code"]])
+        assert f"{weeks} {marks}" in slides and f"{weeks} {marks}" in pages
         pdsa = f"{record['pdsa_this_month']} {record['pdsa_running']} {record['pdsa_due_for_study']} {record['ideas_adopted']}"
         assert f"{record['ward_name']} {record['provider_code']} {pdsa}" in slides
+    # The ward that joined on 14 Oct: its 7 recent weeks before that are not applicable.
+    (late,) = [r for r in dash.wards.to_dict("records") if isinstance(r["participation_start"], str)]
+    assert late["participation_start"] == "2026-10-14" and late["weeks_expected"] == 5
+    row = f"{late['ward_name']} {late['provider_code']} {late['weeks_submitted']}/5 {chr(0x2013) * 7}"
+    assert row in slides and row in pages
 
 
 def test_a_wards_board_is_an_a4_pdf_with_its_figures(written, tmp_path: Path) -> None:
@@ -165,3 +175,15 @@ def test_real_data_says_nothing_synthetic(written, tmp_path: Path) -> None:
     real = dataclasses.replace(content, synthetic=False, wards=content.wards[:1])
     deck, pdf = write_learning_session(real, tmp_path)
     assert not any("SYNTHETIC" in t for t in slide_texts(deck) + page_texts(pdf))
+
+
+def test_completeness_rows_draw_weeks_before_a_ward_joined_as_not_applicable():
+    from types import SimpleNamespace
+
+    from rrp.reports.pack_files import COMPLETENESS_HEADINGS, completeness_rows
+
+    assert completeness_marks_text([None, None, True, False]) == "\u2013\u2013\u25a0\u25a1"
+    ward = SimpleNamespace(ward_name="Ash", provider_code="NVT", weeks_submitted=1, weeks_expected=2,
+                           submitted=[None, True, False])
+    assert completeness_rows(SimpleNamespace(wards=[ward])) == [["Ash", "NVT", "1/2", "\u2013\u25a0\u25a1"]]
+    assert "\u2013 not yet taking part" in COMPLETENESS_HEADINGS[-1]

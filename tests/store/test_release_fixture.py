@@ -86,8 +86,9 @@ def test_the_migrated_core_measures_are_the_shipped_definitions(old_copy: Path) 
     assert load_shipped_measures(store) == 0
 
 
-#: Exports whose figures issue 12 changed on purpose (one definition of every figure).
-CHANGED_BY_DESIGN = {"spc"}
+#: Exports changed on purpose: spc's figures by issue 12 (one definition of every figure), weekly's
+#: provisional column by issue 13 (each tested below against the release's bytes).
+CHANGED_BY_DESIGN = {"spc", "weekly"}
 
 
 @pytest.mark.parametrize("kind", sorted(p.stem for p in RELEASE_EXPORTS.glob("*.csv") if p.stem not in CHANGED_BY_DESIGN))
@@ -118,3 +119,17 @@ def test_the_spc_export_differs_from_the_release_only_by_the_shared_aim(old_copy
     same = [c for c in then.columns if c not in ("target", "assurance_icon")]
     assert now[same].sort_values(key).reset_index(drop=True).equals(then[same].sort_values(key).reset_index(drop=True))
     assert now["measure"].drop_duplicates().tolist()[0] == "all_restrictive"
+
+
+def test_the_weekly_export_is_the_release_bytes_with_a_provisional_column_last(old_copy: Path) -> None:
+    """Issue 13: governance readers must tell a week saved before it ended (part of a week) from a
+    whole one, so the weekly export says which, in a new last column: every earlier column is the
+    release's, byte for byte, so a spreadsheet or script that reads columns by position or name
+    still works. The release's weeks were all saved after they ended: none is provisional."""
+    store = Store(old_copy)
+    out = io.BytesIO()
+    export(store, "weekly", out)
+    then = (RELEASE_EXPORTS / "weekly.csv").read_bytes().split(b"\r\n")
+    now = out.getvalue().split(b"\r\n")
+    assert now[0] == then[0] + b",provisional"
+    assert now[1:-1] == [line + b",False" for line in then[1:-1]] and now[-1] == then[-1] == b""

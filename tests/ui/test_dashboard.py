@@ -178,7 +178,8 @@ async def test_dashboard_shows_prone_restraint_and_v_chooses_the_measures(db: Pa
         first = screen.sorted_rows[0]
         record = want.wards.set_index("ward_code").loc[first.ward_code]
         assert first.change["prone_restraint"] == pytest.approx(record["prone_restraint_change"])
-        assert str(measure_cell(first, "prone_restraint")) in str(table.get_row_at(0)[3])
+        # at 120 columns only the first measure shows its latest rate (the layout that fits)
+        assert str(measure_cell(first, "prone_restraint", rate=False)) in str(table.get_row_at(0)[3])
         await pilot.press("v")
         await until(pilot, lambda: type(app.screen).__name__ == "MeasureChoice")
         await pilot.press("down", "down", "space", "enter")
@@ -224,7 +225,7 @@ async def test_dashboard_paints_from_summaries_and_recomputes_a_changed_ward(db:
         assert cell.startswith("400.0")
         table = app.screen.query_one("#dash-wards", DataTable)
         shown = " ".join(str(c) for c in table.get_row_at(0))
-        assert app.screen.page_rows()[0].ward_code == ward and "400.0" in shown
+        assert app.screen.page_rows()[0].ward_code == ward and str(measure_cell(row, "restraint", rate=False)) in shown
         assert summaries.out_of_date(app.store, codes, today=TODAY) == []
     assert expected(db).wards.set_index("ward_code").at[ward, "restraint_rate"] == pytest.approx(400.0)
 
@@ -245,9 +246,74 @@ async def test_dashboard_headings_are_whole_and_the_footer_offers_enter(db: Path
         await pilot.pause()
         lines = svg_lines(app.export_screenshot())
         assert lines[-1].startswith("⏎ Open") and lines[-1].rstrip().endswith("f1 Help")
+        assert "u Due" in lines[-1]  # the wards not in last week: in the footer too
         headings = [str(column.label) for column in table.columns.values()]
-        assert any("tranquillisations" in heading for heading in headings)
+        # whole, over lines (a long word hyphenated in a narrow column), never cut
+        assert any("tranquillisations" in heading.replace("-\n", "") for heading in headings)
         assert not any("…" in heading for heading in headings)
         await pilot.press("f4")  # Aggregate: Enter has nothing to open there
         await pilot.pause()
         assert "⏎ Open" not in svg_lines(app.export_screenshot())[-1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_ward_table_fits_its_width_and_reads_out_what_it_leaves_out(db: Path, size: tuple[int, int]) -> None:
+    """Issue 13: no sideways scrolling. At 120 columns every column is in view (every measure's
+    change, variation and assurance, the first measure's latest rate, PDSA, progress, weeks in);
+    at 80 every measure's change and variation, and the highlighted ward's PDSA, progress score
+    and weeks in are read out under the table, from the same figures as the database's. `u` (in
+    the footer) lists the wards due."""
+    from pilot import until
+
+    from rrp.reports.dashboard import not_submitted_wards
+
+    want = expected(db)
+    app = RrpApp(db, today=TODAY, who="test")
+    async with app.run_test(size=size) as pilot:
+        await open_dashboard(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#dash-wards", DataTable)
+        await until(pilot, lambda: not table._require_update_dimensions)
+        await pilot.pause()
+        assert table.max_scroll_x == 0  # nothing off to the right
+        keys = [str(c.key.value) for c in table.ordered_columns]
+        measures = ["all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation"]
+        await pilot.press("down")  # keys in: the second ward
+        await pilot.pause()
+        row = screen.page_rows()[1]
+        record = want.wards.set_index("ward_code").loc[row.ward_code]
+        assert (row.weeks_submitted, row.pdsa_running) == (record["weeks_submitted"], record["pdsa_running"])
+        cells = " ".join(str(c) for c in table.get_row_at(1))
+        reading = str(screen.query_one("#dash-ward-reading").render())
+        weeks = f"{row.weeks_submitted:>2}/{row.weeks_expected}"
+        if size == (120, 40):
+            assert keys == ["ward", *measures, "pdsa", "score", "weeks"]
+            assert f"{row.rate['all_restrictive']:5.1f}" in cells and weeks in cells
+            assert "rate" in str(table.columns[table.ordered_columns[1].key].label)
+            assert "Weeks in" not in reading  # in the table, not repeated
+        else:
+            assert keys[:6] == ["ward", *measures] and "pdsa" not in keys
+            assert f"PDSA: {row.pdsa_this_month} started this month, {row.pdsa_running} running." in reading
+            assert f"Weeks in: {row.weeks_submitted} of {row.weeks_expected}." in reading
+        from svg_text import svg_lines
+
+        lines = svg_lines(app.export_screenshot())
+        assert any(line.lstrip().startswith(row.ward_name) for line in lines)  # its row is on screen
+        assert "u Due" in lines[-1] and lines[-1].rstrip().endswith("f1 Help")
+        await pilot.press("u")
+        await until(pilot, lambda: type(app.screen).__name__ == "NotSubmittedScreen")
+        due = not_submitted_wards(want)
+        text = " ".join(svg_lines(app.export_screenshot()))
+        assert app.screen.count == len(due) and all(w["ward_name"] in text for w in due[:3])
+
+
+def test_headings_hyphenate_whole_and_changes_are_never_cut_to_a_wrong_number() -> None:
+    from rrp.screens.dashboard import LAYOUTS, _heading, change_text, fit_layout
+
+    assert _heading("Rapid tranquillisations", 11) == "Rapid\ntranquilli-\nsations"
+    assert _heading("All restrictive", 10) == "All\nrestrict-\nive"  # 3 letters carried over at least
+    assert _heading("Restraints", 10) == "Restraints"
+    assert [change_text(c) for c in (None, 0.25, -1.0, 9.99, 12.34, 123.4)] == ["-", "+25", "-100", "+999", "+1k", "+12k"]
+    labels = {"a": "All restrictive", "b": "Restraints"}
+    assert fit_layout(["a", "b"], labels, [], 10_000) == LAYOUTS[0]  # room for everything
+    assert fit_layout(["a", "b"], labels, [], 10) == LAYOUTS[-1]  # nothing fits: the leanest

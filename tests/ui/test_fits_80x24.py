@@ -109,3 +109,88 @@ def test_a_ward_with_no_weeks_yet_has_a_huddle_with_nothing_cut(demo_db: Path) -
             assert "…" not in text
 
     asyncio.run(run())
+
+
+def _long_title(end: str) -> str:
+    """A change idea as long as a title may be (models.pdsa.TITLE_MAX), ending with `end`."""
+    from rrp.models.pdsa import TITLE_MAX
+
+    title = "Safety huddle at every shift change with the nurse in charge, the HCA lead and the doctor, [b]"
+    title = (title + " and a short debrief afterwards")[: TITLE_MAX - len(end) - 1].rstrip() + " " + end
+    assert len(title) <= TITLE_MAX
+    return title
+
+
+def test_the_huddle_wraps_the_longest_cycle_title_whole_and_scrolls_when_several_do_not_fit(demo_db: Path) -> None:
+    """A running cycle's title of the longest length allowed is shown whole at 80x24 (the counts'
+    row grows, the chart keeps its least height), as text: '[b]' is shown, not taken as markup.
+    With a second long title the panel cannot grow further: it scrolls (Tab to it, End), each
+    title still whole in it, never cut with '…'."""
+    from textual.containers import VerticalScroll
+
+    store = Store(demo_db, who="test")
+    running = next(s for s in store.pdsa.list() if s.cycle.status in ("doing", "studying"))
+    ward = running.cycle.ward_code
+    assert [s.cycle.id for s in store.pdsa.list(ward_code=ward) if s.cycle.status in ("doing", "studying")] == [
+        running.cycle.id
+    ]
+    first = _long_title("ENDFIRST")
+    store.pdsa.save(running.cycle.model_copy(update={"title": first}), expected_version=running.version)
+    assert store.pdsa.get(running.cycle.id).cycle.title == first
+    store.close()
+    # The usual Wednesday: last week was saved after it ended (confirmed), so the huddle's title is
+    # one line ('(provisional)' would take a second one from the chart's spare lines).
+    later = Store(demo_db, who="test", clock=lambda: "2026-11-24T09:00:00Z")
+    last = max(later.weekly.weeks(ward), key=lambda w: w.counts.week_start)
+    later.weekly.save(last.counts, expected_version=last.version, today=dt.date(2026, 11, 24))
+    later.close()
+
+    async def shown(app: RrpApp, pilot) -> str:
+        await until(pilot, lambda: app.store is not None)
+        app.open_screen("huddle", ward_code=ward)
+        await until(pilot, lambda: getattr(app.screen, "summary", None) is not None)
+        await until(pilot, lambda: app.screen.query_one("#huddle-top").size.height > 6)
+        await pilot.pause()
+        return _screen_text(app)
+
+    async def one() -> None:
+        app = RrpApp(demo_db, who="test", today=dt.date(2026, 11, 25))
+        async with app.run_test(size=(80, 24)) as pilot:
+            text = await shown(app, pilot)
+            side = str(app.screen.query_one("#huddle-side").render())
+            assert " ".join(first.split()) in " ".join(side.split())  # whole, '[b]' as typed
+            # all of it in view: the row is as tall as the panel's lines, nothing to scroll
+            assert app.screen.query_one("#huddle-top").size.height == len(side.splitlines())
+            assert app.screen.query_one("#huddle-side-scroll").max_scroll_y == 0
+            assert "ENDFIRST" in text and "[b]" in text and "…" not in text
+            assert app.screen.query_one("#huddle-chart").size.height >= 8
+
+    asyncio.run(one())
+
+    store = Store(demo_db, who="test")
+    second = _long_title("ENDSECOND")
+    store.pdsa.create(running.cycle.model_copy(update={"id": "", "title": second, "previous_cycle_id": None,
+                                                       "cycle_number": 1}), today=dt.date(2026, 11, 25))
+    store.close()
+
+    async def two() -> None:
+        app = RrpApp(demo_db, who="test", today=dt.date(2026, 11, 25))
+        async with app.run_test(size=(80, 24)) as pilot:
+            text = await shown(app, pilot)
+            assert "…" not in text
+            side = " ".join(str(app.screen.query_one("#huddle-side").render()).split())
+            assert " ".join(first.split()) in side and " ".join(second.split()) in side
+            scroll = app.screen.query_one("#huddle-side-scroll", VerticalScroll)
+            assert scroll.max_scroll_y > 0
+            for _ in range(5):  # Tab reaches the panel
+                if app.focused is scroll:
+                    break
+                await pilot.press("tab")
+            assert app.focused is scroll
+            hidden = "ENDSECOND" if "ENDSECOND" not in text else "ENDFIRST"
+            await pilot.press("end")
+            await until(pilot, lambda: scroll.scroll_y == scroll.max_scroll_y)
+            await pilot.pause()
+            assert hidden in _screen_text(app)
+
+    asyncio.run(two())

@@ -108,8 +108,11 @@ def test_huddle_shows_the_engines_results(db: Path) -> None:
             for i, line in enumerate(want.lines, start=1):
                 row = next(r for r in counts.splitlines() if r.strip().startswith(f"{i} "))
                 cells = row.split()
-                assert cells[-3:-1] == [
+                # this week (END) was saved before it ended: its count says 'prov'
+                assert want.this_week_provisional and not want.last_week_provisional
+                assert cells[-4:-1] == [
                     "-" if line.this_week is None else str(line.this_week),
+                    "-" if line.this_week is None else "prov",
                     "-" if line.last_week is None else str(line.last_week),
                 ]
             chart = screen.query_one("#huddle-chart")
@@ -293,12 +296,12 @@ def test_e_logs_this_week_and_the_huddle_redraws_in_place(db: Path) -> None:
             assert chart.renders > renders  # shown since Esc
             counts = plain(app, "#huddle-counts")
             row = next(r for r in counts.splitlines() if r.strip().startswith("2 "))
-            assert row.split()[-3] == "9"
+            assert row.split()[-4:-2] == ["9", "prov"]  # this week, saved before it ended
             assert chart.points["x"].iloc[-1] < this_monday
             assert chart.provisional[-1] == (this_monday, pytest.approx(1000 * 11 / bed_days))
             assert chart.drawn["n"] == min(52, len(chart.points))
             assert [x for x, _, _ in chart.drawn["provisional"]] == [this_monday]
-            assert "\u25cb provisional" in plain(app, "#huddle-legend")
+            assert "\u25cb/prov provisional" in plain(app, "#huddle-legend")
             assert "latest 16 Nov 2026 (provisional)" in plain(app, "#huddle-title")
             # The same as a fresh computation from the database.
             want = expected(db, WARD, measure=huddle.measure, chart=huddle.chart, fix_after=huddle.fix_after)
@@ -405,3 +408,58 @@ def test_huddle_cycles_through_an_added_proportion_measure_and_its_p_chart(db: P
             await until(pilot, lambda: screen.summary.measure == codes[0])
 
     asyncio.run(run())
+
+
+def _counts_rows(app: RrpApp) -> dict[str, str]:
+    """The counts table's rows by measure key ('1'..), as shown."""
+    rows = {}
+    for line in plain(app, "#huddle-counts").splitlines():
+        parts = line.split()
+        if parts and parts[0].isdigit():
+            rows[parts[0]] = line
+    return rows
+
+
+def test_this_and_last_week_say_prov_for_a_provisional_week_until_it_is_confirmed(db: Path) -> None:
+    """The demo's latest week (END) was saved on 18 Nov, before it ended: on 18 Nov it is this
+    week and each count says 'prov'; on 25 Nov it is last week, still provisional, and the Last
+    column says it; saved again after it ended (confirmed), the mark goes. The flag is the store's
+    (week_status.is_provisional), checked here against the database."""
+    from rrp.models.week_status import is_provisional
+
+    store = Store(db, create=False)
+    stored = store.weekly.week(WARD, END)
+    last = store.weekly.week(WARD, END - dt.timedelta(weeks=1))
+    store.close()
+    assert stored is not None and is_provisional(END, stored.updated_at)
+    assert last is not None and not is_provisional(last.counts.week_start, last.updated_at)
+
+    async def shown(today: dt.date) -> tuple[dict[str, str], str, object]:
+        app = RrpApp(db, today=today, who="nurse", clock=lambda: f"{today.isoformat()}T09:00:00Z")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            await settle(pilot, app)
+            return _counts_rows(app), plain(app, "#huddle-legend"), app.screen.summary
+
+    rows, legend, summary = asyncio.run(shown(TODAY))
+    assert summary.this_week == END and summary.this_week_provisional and not summary.last_week_provisional
+    restraint = summary.line("restraint")
+    # "2 Restraints  <this> prov  <last>  <since>": the mark follows this week's count only
+    assert rows["2"].split()[2:5] == [str(restraint.this_week), "prov", str(restraint.last_week)]
+    assert all(row.count("prov") == 1 for key, row in rows.items() if key in "12345")
+    assert "prov provisional" in legend
+
+    later = END + dt.timedelta(days=9)  # Wednesday 25 Nov: END is last week now, still provisional
+    rows, legend, summary = asyncio.run(shown(later))
+    assert summary.last_week == END and summary.last_week_provisional and not summary.this_week_provisional
+    assert rows["2"].split()[2:5] == ["-", str(restraint.this_week), "prov"]
+    assert "prov provisional" in legend
+
+    # Confirmed: saved again after it ended (the store moves updated_at on), no mark.
+    store = Store(db, create=False, who="nurse", clock=lambda: f"{later.isoformat()}T10:00:00Z")
+    store.weekly.save(stored.counts, expected_version=stored.version, today=later)
+    assert not is_provisional(END, store.weekly.week(WARD, END).updated_at)
+    store.close()
+    rows, legend, summary = asyncio.run(shown(later))
+    assert not summary.last_week_provisional
+    assert rows["2"].split()[2:4] == ["-", str(restraint.this_week)] and "prov" not in "".join(rows.values())

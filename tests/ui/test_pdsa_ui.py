@@ -418,3 +418,42 @@ def test_the_all_wards_list_fits_80_columns(db: Path) -> None:
             assert all(c.get_render_width(table) - 2 >= len(str(c.label)) for c in table.columns.values())
 
     asyncio.run(run())
+
+
+def test_a_branched_ramp_never_repeats_a_label_in_the_list_or_the_editor(db: Path) -> None:
+    """An adapted cycle started again from a cycle that already has a next cycle is a second
+    'cycle N' of the ramp: the list and the editor call it 'A3b' (say), never a second 'A3'."""
+    store = read(db)
+    cycles = store.pdsa.list()
+    followed = {s.cycle.previous_cycle_id for s in cycles if s.cycle.previous_cycle_id}
+    fork = next(s.cycle for s in cycles if s.cycle.id in followed)
+    after = next(s.cycle for s in cycles if s.cycle.previous_cycle_id == fork.id)
+    branch = store.pdsa.create(
+        PdsaCycle(ward_code=fork.ward_code, change_idea_code=fork.change_idea_code, title="Branch BRANCHTITLE",
+                  previous_cycle_id=fork.id, cycle_number=fork.cycle_number + 1,
+                  planned_start="2026-11-16", planned_end="2026-11-29"),
+        today=TODAY,
+    ).cycle
+    store.close()
+    assert branch.cycle_number == after.cycle_number  # the same number in the same ramp: a fork
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+            app.open_screen("pdsa_list", ward_code=fork.ward_code)
+            screen = app.screen
+            await until(pilot, lambda: bool(screen.rows))
+            labels = {r.cycle.id: r.ramp_label for r in screen.rows}
+            assert len(set(labels.values())) == len(labels)  # unique on the ward
+            assert labels[branch.id] == labels[after.id] + "b"
+            rows = [r.cycle.id for r in screen.rows]
+            screen.query_one("#pdsa-cycles").move_cursor(row=rows.index(branch.id))
+            await pilot.pause()
+            assert any(f"{labels[branch.id]} " in line and "BRANCHTITLE" in line for line in _screen_lines(app))
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "PdsaEditScreen" and app.screen.loaded)
+            assert app.screen.stored.cycle.id == branch.id
+            assert f"cycle {labels[branch.id]}: Branch" in str(app.screen.query_one("#pdsa-edit-title").render())
+
+    asyncio.run(run())
