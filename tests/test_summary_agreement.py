@@ -115,3 +115,36 @@ def test_a_new_week_makes_every_summary_out_of_date(store: Store) -> None:
     assert summaries.out_of_date(store, codes, today=later) == codes
     fast = summaries.summary_dashboard(store, today=later)
     assert_same(fast, dashboard_from_inputs(read_inputs(store), today=later))
+
+
+def test_painted_from_out_of_date_summaries_then_updated_in_batches_agrees(store: Store) -> None:
+    """The dashboard's way with out-of-date summaries (rrp.screens.dashboard.compute): painted at
+    once from the figures the summaries held, those wards listed as updating; then computed a
+    batch at a time (`refresh`) and painted again: the same as from scratch, all stored."""
+    fast, full = _both(store)
+    codes = list(full.wards["ward_code"])
+    a = codes[0]
+    week = store.weekly.week(a, dt.date(2026, 11, 9))
+    store.weekly.save(week.counts.model_copy(update={"restraint": week.counts.restraint + 7}),
+                      expected_version=week.version)
+    store.summaries.forget()  # and every other ward out of date too
+    painted = summaries.summary_dashboard(store, today=TODAY, aggregates=False, compute_stale=False)
+    assert list(painted.updating) == codes
+    assert summaries.out_of_date(store, codes, today=TODAY) == codes  # nothing computed
+    # The figures the summaries held: ward a's from before its new week.
+    held = painted.wards.set_index("ward_code")
+    assert held.at[a, "restraint_rate"] == fast.wards.set_index("ward_code").at[a, "restraint_rate"]
+    done = []
+    for start in range(0, len(codes), 5):
+        part = codes[start : start + 5]
+        computed = summaries.refresh(store, part, today=TODAY)
+        batch = summaries.summary_dashboard(store, today=TODAY, aggregates=False, compute_stale=False,
+                                            ward_codes=part, computed=computed)
+        assert list(batch.wards["ward_code"]) == part and batch.updating == ()
+        done += part
+        assert summaries.out_of_date(store, codes, today=TODAY) == codes[len(done):]
+    now = summaries.summary_dashboard(store, today=TODAY, compute_stale=False)
+    assert now.updating == ()
+    fresh = dashboard_from_inputs(read_inputs(store), today=TODAY)
+    assert_same(now, fresh)
+    assert fresh.wards.set_index("ward_code").at[a, "restraint_rate"] != held.at[a, "restraint_rate"]

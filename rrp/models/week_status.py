@@ -73,7 +73,17 @@ def is_provisional(week_start: dt.date, updated_at: str | None) -> bool:
     A week whose save time cannot be read is treated as confirmed (older databases, imports
     without times): the rule must never hide real data.
     """
-    saved = local_time(updated_at or "")
+    text = (updated_at or "").strip()
+    if text.endswith("Z"):
+        # UK local time is UTC or one hour ahead, so a save whose UTC day is after the week's
+        # Sunday is after it locally too: no time zone conversion for the common case (the home
+        # screen asks this for ~24,000 weeks at national scale). Anything else takes the full way.
+        try:
+            if dt.date.fromisoformat(text[:10]) > week_end(week_start):
+                return False
+        except ValueError:
+            pass
+    saved = local_time(text)
     if saved is None:
         return False
     return saved.date() <= week_end(week_start)

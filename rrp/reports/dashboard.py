@@ -101,6 +101,10 @@ class Dashboard:
     #: ward code -> its headline chart read out in words, when the dashboard was painted from
     #: the wards' stored summaries (rrp.reports.summaries: no chart points are read then).
     readings: dict[str, list[str]] = field(default_factory=dict)
+    #: Wards shown with figures from their summary as it was before their data changed (or none,
+    #: never computed): `summary_dashboard(..., compute_stale=False)`; their figures are being
+    #: computed. Empty whenever the figures are current.
+    updating: tuple[str, ...] = ()
 
     def measure(self, code: str) -> Measure:
         """The measure behind a column (the shipped set's when the dashboard has none)."""

@@ -142,6 +142,25 @@ def out_of_date(store: Store, ward_codes: Sequence[str], *, today: dt.date) -> l
     return [c for c in ward_codes if not _current(stored.get(c), end_week)]
 
 
+def _submitted(summary: dict[str, Any], weeks: Sequence[dt.date]) -> list[bool]:
+    """The summary's submitted flags for `weeks`: read by date when it was computed to another
+    end week (an out-of-date summary shown while it is computed again); a week it does not hold
+    counts as not submitted."""
+    flags = summary.get("submitted", "0" * len(weeks))
+    held = summary.get("weeks")
+    days = [w.isoformat() for w in weeks]
+    if held is None or held == days:
+        return [ch == "1" for ch in flags]
+    by_week = dict(zip(held, flags, strict=False))
+    return [by_week.get(day) == "1" for day in days]
+
+
+def _kept(stored: Any) -> dict[str, Any] | None:
+    """A stored summary's figures if they are of FORMAT (current or not), else None."""
+    figs = stored.figures if stored is not None else None
+    return figs if (figs or {}).get("format") == FORMAT else None
+
+
 def _current(stored: Any, end_week: dt.date) -> bool:
     """Is a stored summary (rrp.store.summaries.StoredSummary or None) current and of FORMAT?"""
     return stored is not None and stored.current(end_week) and (stored.figures or {}).get("format") == FORMAT
@@ -155,21 +174,36 @@ def summary_dashboard(
     ward_type: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     aggregates: bool = True,
+    compute_stale: bool = True,
+    ward_codes: Sequence[str] | None = None,
+    computed: dict[str, dict[str, Any]] | None = None,
 ) -> board.Dashboard:
     """The collaborative dashboard (as `collaborative_dashboard` computes it from every row) from
     the wards' summaries; out-of-date wards are computed first (`refresh`). aggregates=False:
-    the ward table, completeness and PDSA only (`add_aggregates` adds the rest)."""
+    the ward table, completeness and PDSA only (`add_aggregates` adds the rest).
+
+    compute_stale=False: nothing is computed; an out-of-date ward shows the figures its summary
+    held (none if it never had one) and is listed in `Dashboard.updating`, for the caller to
+    compute (`refresh`, in batches) and show again. ward_codes: only these of the selected
+    wards (the rows of a batch just computed). computed: summaries just computed (`refresh`),
+    taken as current whether or not they could be stored (a database this role may not write).
+    """
     from rrp.reports.tables import registry_table
 
     end_week = figures.last_complete_week(today)
     weeks = figures.recent_weeks_to(end_week, RECENT_WEEKS)
     registry = registry_table(store.registry.providers(), store.registry.wards())
     selected = board._select_wards(registry, provider, ward_type)
+    if ward_codes is not None:
+        selected = selected[selected["ward_code"].isin(list(ward_codes))]
     codes = pd.Index(selected["ward_code"], name="ward_code")
     stored = store.summaries.read(list(codes)) if len(codes) else {}
-    stale = [c for c in codes if not _current(stored.get(c), end_week)]
-    fresh = refresh(store, stale, today=today, progress=progress) if stale else {}
-    summaries = {c: fresh.get(c) or (stored[c].figures if c in stored else None) for c in codes}
+    fresh = dict(computed or {})
+    stale = [c for c in codes if c not in fresh and not _current(stored.get(c), end_week)]
+    if stale and compute_stale:
+        fresh.update(refresh(store, stale, today=today, progress=progress))
+        stale = []
+    summaries = {c: fresh.get(c) or _kept(stored.get(c)) for c in codes}
 
     measure_set = store.measures.all()
     if len(measure_set) == 0:
@@ -187,7 +221,7 @@ def summary_dashboard(
         for suffix in _SUFFIXES:
             table[f"{m}_{suffix}"] = _column(suffix, [f.get(suffix) for f in figs])
     present = pd.DataFrame(
-        [[ch == "1" for ch in (summaries[c] or {}).get("submitted", "0" * len(weeks))] for c in codes],
+        [_submitted(summaries[c] or {}, weeks) for c in codes],
         index=codes,
         columns=list(weeks),
         dtype=bool,
@@ -222,6 +256,7 @@ def summary_dashboard(
         measure_set=measure_set,
         readings={c: list((summaries[c] or {}).get("reading") or []) for c in codes},
         recent_sums=_recent_sums(measure_set, measures, codes, summaries),
+        updating=tuple(stale),
     )
     return add_aggregates(store, dash) if aggregates else dash
 

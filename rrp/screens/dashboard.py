@@ -23,6 +23,7 @@ footer is compact, its labels short, so every key fits at 80 columns.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,10 @@ if TYPE_CHECKING:
     from rrp.reports.dashboard import Dashboard
 
 PAGE_SIZE = 50
+#: Out-of-date wards computed together after the table is painted: each batch's rows are shown
+#: as it finishes, and a batch's inputs are what is held at once (memory stays under ~200 MB at
+#: national scale).
+UPDATE_BATCH = 100
 #: The measures shown before the first computation (the core ones, prone restraint included);
 #: after it, the dashboard's measures (every active one) or the ones chosen with `v`.
 MEASURES = ("all_restrictive", "restraint", "prone_restraint", "seclusion", "rapid_tranquillisation")
@@ -189,8 +194,14 @@ def ward_columns(
     return columns
 
 
-def ward_cells(row: WardRow, measures: list[str] | tuple[str, ...], layout: WardLayout = LAYOUTS[0]) -> list[Any]:
-    """One ward's cells, in ward_columns' order."""
+def ward_cells(
+    row: WardRow, measures: list[str] | tuple[str, ...], layout: WardLayout = LAYOUTS[0], *, updating: bool = False
+) -> list[Any]:
+    """One ward's cells, in ward_columns' order. updating: the ward's figures are out of date
+    and being computed: "updating" after its name (a word, so the state never rests on colour)."""
+    name = user_text(row.ward_name[:14], "bold")
+    if updating:
+        name.append(" updating", style="italic")
     extras = {
         "pdsa": lambda: f"{row.pdsa_this_month:>2}/{row.pdsa_running:<2}",
         "score": lambda: "-" if row.progress_score is None else f"{row.progress_score:.1f}",
@@ -200,7 +211,7 @@ def ward_cells(row: WardRow, measures: list[str] | tuple[str, ...], layout: Ward
         ),
     }
     return [
-        user_text(row.ward_name[:14], "bold"),
+        name,
         *(measure_cell(row, m, rate=layout.shows_rate(m, measures), assurance=layout.assurance) for m in measures),
         *(extras[key]() for key in layout.extras),
     ]
@@ -212,13 +223,15 @@ def fit_layout(
     rows: list[WardRow],
     width: int,
     padding: int = 1,
+    *,
+    updating: set[str] | frozenset[str] = frozenset(),
 ) -> WardLayout:
     """The richest of LAYOUTS whose columns (as wide as their widest heading line or cell, plus the
     table's cell padding each side) fit in `width`; the last one when none does (the table then
     scrolls sideways, the ward's name fixed)."""
     for layout in LAYOUTS:
         columns = ward_columns(measures, labels, layout)
-        cells = [ward_cells(row, measures, layout) for row in rows]
+        cells = [ward_cells(row, measures, layout, updating=row.ward_code in updating) for row in rows]
         if sum(column_widths(columns, cells)) + 2 * padding * len(columns) <= width:
             return layout
     return LAYOUTS[-1]
@@ -305,6 +318,10 @@ class DashView:
     aim_reduction: float
     end_week: dt.date
     notes: list[str] = field(default_factory=list)
+    #: How many of the wards took part in the last complete week and have not submitted it.
+    not_submitted: int = 0
+    #: Wards shown with out-of-date figures (marked "updating") while they are computed again.
+    updating: set[str] = field(default_factory=set)
     #: The dashboard's measures in order, each one's label, unit words and aggregate chart.
     measures: tuple[str, ...] = MEASURES
     labels: dict[str, str] = field(default_factory=lambda: dict(MEASURE_HEADERS))
@@ -322,12 +339,19 @@ def _num(value: Any) -> float | None:
 
 def build_view(dash: Dashboard) -> DashView:
     """Convert the Dashboard's frames to plain values (run in the worker)."""
+    from rrp.reports import figures
+
     wards = dash.wards
     # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards); weeks before a ward
     # joined are marked not applicable, not missing
     submitted = completeness_marks(dash.completeness, wards)
     rows = []
-    for i, rec in enumerate(wards.to_dict("records")):
+    # Only the columns a row shows: a ward's row of `dash.wards` holds ~70 (to_dict of them all
+    # was ~0.1 s at 2,000 wards).
+    used = ["ward_code", "ward_name", "provider_code", "ward_type", "pdsa_this_month", "pdsa_running",
+            "ideas_adopted", "progress_score", "weeks_submitted", "weeks_expected",
+            *(f"{m}_{suffix}" for m in dash.measures for suffix in ("rate", "change", "variation", "assurance"))]
+    for i, rec in enumerate(wards[[c for c in used if c in wards.columns]].to_dict("records")):
         code = rec["ward_code"]
         flags = submitted.get(code, ())
         rows.append(
@@ -407,6 +431,8 @@ def build_view(dash: Dashboard) -> DashView:
         aim_reduction=dash.aim_reduction,
         end_week=dash.end_week,
         notes=list(dash.notes),
+        not_submitted=len(figures.not_submitted(dash.completeness, dash.wards, dash.end_week)),
+        updating=set(dash.updating),
         measures=tuple(dash.measures),
         labels={m: dash.label(m) for m in dash.measures},
         units={m: dash.measure(m).unit_text for m in dash.measures},
@@ -556,8 +582,6 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.measure = "all_restrictive"
         #: The measures chosen with `v` (None: every measure of the dashboard).
         self.chosen: list[str] | None = None
-        #: (dashboard, how many of its wards have not submitted last week): the status line's count.
-        self._not_in: tuple[Dashboard | None, int] = (None, 0)
         self.aggregates_pending = False
         #: What the ward table shows at its width (fit_layout; the richest layout until measured).
         self.ward_layout: WardLayout = LAYOUTS[0]
@@ -620,40 +644,99 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def compute(self) -> None:
         """Paint the dashboard for the current filters from the wards' stored summaries
-        (rrp.reports.summaries: wards whose summary is out of date are computed first, in
-        batches), then build the view."""
+        (rrp.reports.summaries), then add the aggregate charts and the funnel. A ward whose
+        summary is out of date is painted with the figures it held, marked "updating", and
+        computed after that, UPDATE_BATCH wards at a time, its row replaced as its batch is done
+        (`update_rows`); the last batch is followed by the whole dashboard, current."""
+        from textual.worker import get_current_worker
+
+        from rrp.reports.gc_pause import collection_paused
         from rrp.reports.summaries import add_aggregates, summary_dashboard
 
         app = self.app
-        status = self.query_one("#dash-status", Static)
-
-        def progress(done: int, total: int) -> None:
-            app.call_from_thread(status.update, f"Computing the figures of {total} ward(s) that changed: {done} done...")
-
+        store = app.store  # type: ignore[attr-defined]
+        filters: dict[str, Any] = {"today": app.today, "provider": self.provider,  # type: ignore[attr-defined]
+                                   "ward_type": self.ward_type}
+        # No cyclic garbage collection until the table is handed over: ~250 collections (a fifth
+        # of the time to paint at 2,000 wards) otherwise (rrp.reports.gc_pause).
+        with collection_paused():
+            try:
+                dash = summary_dashboard(store, **filters, aggregates=False, compute_stale=False)
+                view = build_view(dash)
+                active = [w for w in store.registry.wards() if w.active]
+                providers = sorted({w.provider_code for w in active})
+                types = sorted({str(w.ward_type) for w in active})
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
+                return
+            app.call_from_thread(self.show, dash, view, providers, types, {})
         try:
-            dash = summary_dashboard(
-                app.store,  # type: ignore[attr-defined]
-                today=app.today,  # type: ignore[attr-defined]
-                provider=self.provider,
-                ward_type=self.ward_type,
-                progress=progress,
-                aggregates=False,  # the ward table first; the aggregate and funnel just after
-            )
-            view = build_view(dash)
-            active = [w for w in app.store.registry.wards() if w.active]  # type: ignore[attr-defined]
-            providers = sorted({w.provider_code for w in active})
-            types = sorted({str(w.ward_type) for w in active})
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            app.call_from_thread(self.show_error, f"Could not compute the dashboard: {exc}")
-            return
-        app.call_from_thread(self.show, dash, view, providers, types, {})
-        try:
-            whole = add_aggregates(app.store, dash)  # type: ignore[attr-defined]
+            whole = add_aggregates(store, dash)
             whole_view = build_view(whole)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             app.call_from_thread(self.show_error, f"Could not compute the aggregate: {exc}")
             return
         app.call_from_thread(self.show_aggregates, whole, whole_view)
+        if dash.updating:
+            self._update_stale(list(dash.updating), filters, providers, types, get_current_worker())
+
+    def _update_stale(
+        self, codes: list[str], filters: dict[str, Any], providers: list[str], types: list[str], worker: Any
+    ) -> None:
+        """In the compute worker: compute and store the out-of-date wards' summaries in batches,
+        showing each batch's rows; then the whole dashboard again, current. Stops when the
+        filters change (a newer computation cancels this one)."""
+        from rrp.reports import figures
+        from rrp.reports.summaries import refresh, summary_dashboard
+
+        app = self.app
+        store = app.store  # type: ignore[attr-defined]
+        end_week = figures.last_complete_week(filters["today"])
+        #: Summaries computed that could not be stored (a database this role may not write, or a
+        #: ward saved meanwhile): shown as computed, not left marked.
+        unstored: dict[str, dict[str, Any]] = {}
+        try:
+            for start in range(0, len(codes), UPDATE_BATCH):
+                if worker.is_cancelled:
+                    return
+                part = codes[start : start + UPDATE_BATCH]
+                computed = refresh(store, part, today=filters["today"])
+                unstored.update({c: computed[c] for c in store.summaries.out_of_date(part, end_week) if c in computed})
+                batch = summary_dashboard(store, **filters, aggregates=False, compute_stale=False, ward_codes=part,
+                                          computed=computed)
+                if worker.is_cancelled:
+                    return
+                app.call_from_thread(self.update_rows, batch, build_view(batch).rows)
+            current = summary_dashboard(store, **filters, compute_stale=False, computed=unstored)
+            current_view = build_view(current)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            app.call_from_thread(self.show_error, f"Could not compute the figures of the wards that changed: {exc}")
+            return
+        if not worker.is_cancelled:
+            app.call_from_thread(self.show, current, current_view, providers, types, {}, keep_page=True)
+
+    def update_rows(self, batch: Dashboard, rows: list[WardRow]) -> None:
+        """A batch of out-of-date wards computed again: their rows (and readings) replace the
+        marked ones, in place; the page, the sort and the highlighted row stay."""
+        if self.view is None or self.dashboard is None \
+                or (self.provider, self.ward_type) != (batch.provider, batch.ward_type):
+            return  # the filters changed meanwhile: a newer computation follows
+        fresh = {r.ward_code: r for r in rows}
+        self.view.rows = [
+            dataclasses.replace(fresh[r.ward_code], order=r.order) if r.ward_code in fresh else r
+            for r in self.view.rows
+        ]
+        self.view.updating -= fresh.keys()
+        self.dashboard.readings.update(batch.readings)
+        self._keeping_cursor(self.resort)
+
+    def _keeping_cursor(self, redraw: Any) -> None:
+        """Run `redraw` (which refills the table) with the cursor left on the same row."""
+        table = self.query_one("#dash-wards", DataTable)
+        row = table.cursor_row
+        redraw()
+        if 0 < row < table.row_count:
+            table.move_cursor(row=row, scroll=False)
 
     def show_aggregates(self, dash: Dashboard, view: DashView) -> None:
         """The aggregate charts and the funnel, computed after the ward table was painted."""
@@ -672,14 +755,20 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#dash-status", Static).update(user_text(message, "bold"))
 
     def show(
-        self, dash: Dashboard, view: DashView, providers: list[str], types: list[str], ward_rows: dict[str, Any]
+        self, dash: Dashboard, view: DashView, providers: list[str], types: list[str], ward_rows: dict[str, Any],
+        *, keep_page: bool = False,
     ) -> None:
+        """Paint a computed dashboard (keep_page: the same wards again, now current: the page,
+        the sort and the highlighted row stay)."""
         self.dashboard, self.view, self.ward_rows = dash, view, ward_rows
         self.providers, self.ward_types = providers, types
         #: The aggregate and funnel follow the ward table (show_aggregates).
         self.aggregates_pending = dash.aggregate.empty and bool(dash.readings)
-        self.page = 0
-        self.resort()
+        if keep_page:
+            self._keeping_cursor(self.resort)
+        else:
+            self.page = 0
+            self.resort()
         if self.measure not in view.aggregates and view.aggregates:
             self.measure = next(iter(view.aggregates))
         self.show_aggregate()
@@ -714,8 +803,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def show_page(self) -> None:
         table = self.query_one("#dash-wards", DataTable)
         rows = self.page_rows()
-        self.ward_layout = fit_layout(self.shown, self.labels, rows, self.table_room(), table.cell_padding)
-        cells = [(row.ward_code, ward_cells(row, self.shown, self.ward_layout)) for row in rows]
+        updating = self.view.updating if self.view is not None else set()
+        self.ward_layout = fit_layout(self.shown, self.labels, rows, self.table_room(), table.cell_padding,
+                                      updating=updating)
+        cells = [(row.ward_code, ward_cells(row, self.shown, self.ward_layout, updating=row.ward_code in updating))
+                 for row in rows]
         table.header_height = header_lines(self.shown, self.labels, self.ward_layout)
         fill_table(table, ward_columns(self.shown, self.labels, self.ward_layout), cells)
         stop_loading(table)
@@ -745,12 +837,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             f"aim -{self.view.aim_reduction:.0%}",
             f"{behind} missed a week",
         ]
-        if self.dashboard is not None:
-            from rrp.reports.dashboard import not_submitted_wards
-
-            if self._not_in[0] is not self.dashboard:  # once per dashboard, not per sort or page
-                self._not_in = (self.dashboard, len(not_submitted_wards(self.dashboard)))
-            parts.append(f"{self._not_in[1]} not in last week (u)")
+        if self.dashboard is not None:  # counted in the worker (build_view): no pandas here
+            parts.append(f"{self.view.not_submitted} not in last week (u)")
+        if self.view.updating:
+            count = len(self.view.updating)
+            parts.append(f"updating the figures of {count} ward{'' if count == 1 else 's'} whose data changed")
         self.query_one("#dash-status", Static).update(
             user_text(" | ".join(parts) + ("  " + " ".join(self.view.notes) if self.view.notes else ""))
         )
@@ -1015,6 +1106,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
         if self.dashboard is None:
             self.notify("The dashboard is still computing.", severity="warning")
+            return
+        if self.view is not None and self.view.updating:
+            self.notify("Some wards' figures are still updating: the list follows once they are done.",
+                        severity="warning")
             return
         dash = self.dashboard
         self.app.push_screen(NotSubmittedScreen(not_submitted_text(dash), len(not_submitted_wards(dash))))

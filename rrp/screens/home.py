@@ -34,7 +34,7 @@ from rrp.reports.user_text import user_text, visible
 from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
-from rrp.widgets.table import fill_table
+from rrp.widgets.table import FixedWidthTable, fill_table
 
 TREND_WEEKS = 12
 
@@ -99,7 +99,7 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
         yield Header()
         with Vertical(id="home"):
             yield Static("Opening the database...", id="home-status")
-            yield DataTable(id="wards", cursor_type="row", zebra_stripes=True)
+            yield FixedWidthTable(id="wards", cursor_type="row", zebra_stripes=True)
         # The palette hint is left out so every key fits at 80 columns (Ctrl+P still works).
         yield Footer(compact=True, show_command_palette=False)
 
@@ -180,15 +180,14 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
         this_monday = monday_of(today)
         last_monday = last_complete_week(today)
         first = this_monday - dt.timedelta(weeks=TREND_WEEKS - 1)
-        recent = home.recent_totals(database, since=first, until=this_monday)
+        recent = home.recent_weeks(database, since=first, until=this_monday)  # this week and last among them
         trend_weeks = [first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS)]
-        saves = home.save_times(database, trend_weeks)  # this week and last among them
         rows = []
         for ward in home.active_wards(database):
             weeks = recent.get(ward.code, {})
             # A provisional week is no point of any chart (figures.measure_points): neither the
             # trend nor the latest total, as on the huddle and the dashboard.
-            charted = {d: v for d, v in weeks.items() if not is_provisional(d, saves.get((ward.code, d)))}
+            charted = {d: v for d, v in weeks.items() if not is_provisional(d, v[2])}
             trend = [
                 (1000 * charted[d][0] / charted[d][1]) if d in charted and charted[d][1] else None
                 for d in trend_weeks
@@ -196,9 +195,9 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
             latest_week = max(charted, default=None)
             joined = ward.participation_start
 
-            def state(week: dt.date, code: str = ward.code, joined: dt.date | None = joined) -> WeekState:
-                saved = saves.get((code, week))
-                return week_state(week, today, entered=saved is not None, updated_at=saved, participation_start=joined)
+            def state(week: dt.date, weeks: dict[dt.date, home.RecentWeek] = weeks, joined: dt.date | None = joined) -> WeekState:
+                saved = weeks[week][2] if week in weeks else None
+                return week_state(week, today, entered=week in weeks, updated_at=saved, participation_start=joined)
 
             rows.append(
                 HomeRow(
@@ -240,6 +239,10 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
             del columns[2]
         filled = []
         previous_provider = None
+        # Cells that repeat (a ward type, a week's state) are made once: 2,000 rows at national
+        # scale, and the table never changes a cell it is given.
+        states = {state: _state_cell(state, compact) for state in WeekState}
+        types: dict[str, Text] = {}
         for row in rows:
             provider = row.provider_name if row.provider_name != previous_provider else ""
             previous_provider = row.provider_name
@@ -250,11 +253,11 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
             cells = [
                 user_text(_fit(_short_provider(provider), 17 if compact else 24), "bold"),
                 _plain(_fit(row.ward_name, 14) if compact else row.ward_name),
-                _plain(row.ward_type),
-                _state_cell(row.this_week, compact),
-                _state_cell(row.last_week, compact),
-                _plain(sparkline(row.trend)),
-                _plain(latest),
+                types.get(row.ward_type) or types.setdefault(row.ward_type, _plain(row.ward_type)),
+                states[row.this_week],
+                states[row.last_week],
+                _own(sparkline(row.trend)),
+                _own(latest),
             ]
             if compact:
                 del cells[2]
@@ -367,6 +370,12 @@ def _plain(text: str) -> Text:
     """A cell as the table would make it from a str, minus the markup parsing (and its surprises),
     with control characters made visible (names come from users and files)."""
     return Text(visible(text), no_wrap=True, end="")
+
+
+def _own(text: str) -> Text:
+    """A cell of rrp's own characters (figures, dates, sparkline bars): no user text in it, so
+    nothing to make visible (`visible` would read every non-ASCII bar for an NHS number)."""
+    return Text(text, no_wrap=True, end="")
 
 
 def _fit(text: str, width: int) -> str:

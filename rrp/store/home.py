@@ -39,36 +39,41 @@ def active_wards(database: Database) -> list[HomeWard]:
     return [HomeWard(*row[:5], None if row[5] is None else dt.date.fromisoformat(row[5])) for row in rows]
 
 
-def save_times(database: Database, weeks: list[dt.date]) -> dict[tuple[str, dt.date], str]:
-    """When each ward's entry for each of `weeks` was last saved (UTC ISO), by (ward, week):
-    what tells a provisional week from a confirmed one (rrp.models.week_status)."""
-    if not weeks:
-        return {}
-    marks = ", ".join("?" * len(weeks))
+#: A ward's recent week as the home screen reads it: (all restrictive practice, bed days, saved at).
+RecentWeek = tuple[int, int, str | None]
+
+
+def recent_weeks(database: Database, *, since: dt.date, until: dt.date) -> dict[str, dict[dt.date, RecentWeek]]:
+    """Per ward, per week from `since` to `until`: (all restrictive practice, bed days, when the
+    entry was last saved (UTC ISO): what tells a provisional week from a confirmed one,
+    rrp.models.week_status). One read of the rows `recent_totals` reads."""
+    # Driving the join from `ward` lets SQLite seek each ward's weeks through the primary key
+    # (ward_code, week_start) instead of scanning every row of a national-size table.
     rows = database.conn.execute(
-        f"SELECT w.ward_code, w.week_start, w.updated_at FROM ward CROSS JOIN weekly AS w "
-        f"ON w.ward_code = ward.code AND w.week_start IN ({marks})",
-        [w.isoformat() for w in weeks],
+        "SELECT w.ward_code, w.week_start, w.restraint + w.seclusion + w.rapid_tranquillisation, "
+        "w.occupied_bed_days, w.updated_at FROM ward CROSS JOIN weekly AS w "
+        "ON w.ward_code = ward.code AND w.week_start BETWEEN ? AND ? ORDER BY w.week_start",
+        (since.isoformat(), until.isoformat()),
     )
-    return {(code, dt.date.fromisoformat(day)): saved for code, day, saved in rows}
+    result: dict[str, dict[dt.date, RecentWeek]] = {}
+    # A dozen distinct weeks among ~24,000 rows at national scale: parse each once.
+    days: dict[str, dt.date] = {}
+    for code, day, total, bed_days, saved in rows:
+        week = days.get(day)
+        if week is None:
+            week = days[day] = dt.date.fromisoformat(day)
+        result.setdefault(code, {})[week] = (total, bed_days, saved)
+    return result
 
 
 def recent_totals(
     database: Database, *, since: dt.date, until: dt.date
 ) -> dict[str, dict[dt.date, tuple[int, int]]]:
     """Per ward, per week from `since` to `until`: (all restrictive practice, bed days)."""
-    # Driving the join from `ward` lets SQLite seek each ward's weeks through the primary key
-    # (ward_code, week_start) instead of scanning every row of a national-size table.
-    rows = database.conn.execute(
-        "SELECT w.ward_code, w.week_start, w.restraint + w.seclusion + w.rapid_tranquillisation, "
-        "w.occupied_bed_days FROM ward CROSS JOIN weekly AS w "
-        "ON w.ward_code = ward.code AND w.week_start BETWEEN ? AND ? ORDER BY w.week_start",
-        (since.isoformat(), until.isoformat()),
-    )
-    result: dict[str, dict[dt.date, tuple[int, int]]] = {}
-    for code, day, total, bed_days in rows:
-        result.setdefault(code, {})[dt.date.fromisoformat(day)] = (total, bed_days)
-    return result
+    return {
+        code: {week: (total, bed_days) for week, (total, bed_days, _) in weeks.items()}
+        for code, weeks in recent_weeks(database, since=since, until=until).items()
+    }
 
 
 def last_ward(database: Database) -> str | None:

@@ -45,6 +45,23 @@ def test_saved_before_the_week_ended_is_provisional_until_saved_again():
     assert not is_provisional(LAST_MONDAY, "not a time")
 
 
+def test_provisional_reads_the_save_time_in_uk_local_time_whatever_its_form():
+    """The UTC-day shortcut (a save on a later UTC day is after the week) must agree with the
+    full reading in UK local time, and apply only to times written in UTC."""
+    june = dt.date(2026, 6, 1)  # ends Sunday 7 June (BST)
+    assert not is_provisional(june, "2026-06-08T00:10:00Z")  # Monday, either way
+    assert not is_provisional(june, " 2026-06-09T12:00:00Z ")
+    # The same instant as 22:30 UTC on Sunday, written with another offset: still Sunday in BST.
+    assert is_provisional(june, "2026-06-08T00:30:00+02:00")
+    # Saved on the Sunday's UTC day late enough to be Monday in BST: confirmed.
+    assert not is_provisional(june, "2026-06-07T23:00:00Z")
+    # No offset: read as UTC (rrp stores only UTC).
+    assert is_provisional(june, "2026-06-07T22:30:00")
+    # A malformed date ending in Z is not a time: confirmed, as any unreadable save time.
+    assert not is_provisional(june, "2026-13-40T00:00:00Z")
+    assert not is_provisional(june, "Z")
+
+
 def test_weeks_before_participation_are_never_missing_or_due():
     joined = dt.date(2026, 11, 26)  # a Thursday: its week (from 23 Nov) is the first due
     assert week_state(dt.date(2026, 11, 16), TUESDAY, entered=False, participation_start=joined) is (

@@ -256,6 +256,64 @@ async def test_dashboard_headings_are_whole_and_the_footer_offers_enter(db: Path
         assert "⏎ Open" not in svg_lines(app.export_screenshot())[-1]
 
 
+async def test_dashboard_with_out_of_date_summaries_paints_at_once_marked_then_updates(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every summary out of date (a new week, no nightly refresh): the table is painted at once
+    from the figures the summaries held, each ward marked "updating" in words; the wards are then
+    computed in the background and their rows shown without the mark, the summaries stored."""
+    import threading
+
+    from pilot import until
+
+    from rrp.reports import summaries
+
+    store = Store(db, who="test")
+    codes = [w.code for w in store.registry.wards() if w.active]
+    summaries.refresh(store, codes, today=TODAY)
+    store.summaries.forget()
+    store.close()
+    # Hold the background computation until the first paint has been seen (no race, no sleep).
+    go = threading.Event()
+    real_refresh = summaries.refresh
+
+    def held_refresh(*args, **kwargs):
+        assert go.wait(60)
+        return real_refresh(*args, **kwargs)
+
+    monkeypatch.setattr(summaries, "refresh", held_refresh)
+    want = expected(db)
+    app = RrpApp(db, today=TODAY, who="test")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+        await pilot.press("c")
+        await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.view is not None
+                    and not app.screen.query_one("#dash-wards", DataTable).loading)
+        screen = app.screen
+        table = screen.query_one("#dash-wards", DataTable)
+        assert table.row_count == 19
+        names = [table.get_row_at(i)[0].plain for i in range(table.row_count)]
+        assert all(name.endswith(" updating") for name in names)
+        status = str(screen.query_one("#dash-status").render())
+        assert "updating the figures of 19 wards" in status
+        assert summaries.out_of_date(app.store, codes, today=TODAY) == codes  # nothing computed yet
+        go.set()
+        await until(pilot, lambda: not screen.view.updating and not any(w.is_running for w in app.workers), 120)
+        table = screen.query_one("#dash-wards", DataTable)
+        names = [table.get_row_at(i)[0].plain for i in range(table.row_count)]
+        assert names and not any("updating" in name for name in names)
+        assert "updating" not in str(screen.query_one("#dash-status").render())
+        first = want.wards.iloc[0]
+        assert [str(k.value) for k in table.rows] == list(want.wards["ward_code"])
+        assert f"{first['all_restrictive_rate']:5.1f}" in table.get_row_at(0)[1].plain
+        assert not screen.dashboard.aggregate.empty
+    check = Store(db, create=False)
+    try:
+        assert summaries.out_of_date(check, codes, today=TODAY) == []  # every summary stored, current
+    finally:
+        check.close()
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_the_ward_table_fits_its_width_and_reads_out_what_it_leaves_out(db: Path, size: tuple[int, int]) -> None:
     """Issue 13: no sideways scrolling. At 120 columns every column is in view (every measure's

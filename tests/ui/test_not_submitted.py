@@ -28,7 +28,10 @@ def missing_last_week(db: Path) -> list[str]:
 async def open_list(app, pilot) -> None:
     await until(pilot, lambda: app.store is not None and app.screen.query("#wards") and app.screen.rows)
     await pilot.press("c")
-    await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.dashboard is not None)
+    # Summaries computed before TODAY's week are painted marked "updating" and computed again
+    # in the background; the list is of current figures.
+    await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.dashboard is not None
+                and not app.screen.view.updating and not app.screen.dashboard.updating, 120)
     await pilot.press("u")
     await until(pilot, lambda: type(app.screen).__name__ == "NotSubmittedScreen")
 
