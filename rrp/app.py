@@ -112,8 +112,12 @@ class RrpApp(App[None]):
         self.db_path: str | Path = str(db_path) if is_postgres(db_path) else Path(db_path)
         self.today = today or dt.date.today()
         self.who = who
-        #: Ask "who is entering data?" once the home screen has painted (a shared PC; see run_app).
+        #: "Who is entering data?" is still to be answered (a shared PC; see run_app). Asked once the
+        #: home screen has painted, and before any other screen opens (`after_who`): no change can
+        #: be saved under the login name because a key was pressed before the question showed.
         self.ask_who = ask_who and who is None
+        #: What waits for the answer (a screen asked for while the question was open).
+        self._after_who: list[Callable[[], object]] = []
         self.clock = clock
         self.store: Store | None = None
         #: The open database, set before `store` (enough for the home screen's plain SQL).
@@ -167,10 +171,29 @@ class RrpApp(App[None]):
         log_error(error, f"app, {screen}")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """An app worker that failed with an error nobody caught: logged, type and place only
-        (screens log their own failures where they tell the user)."""
+        """An app worker that failed with an error nobody caught: the one handler below."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.log_error(event.worker.error)
+            self.worker_failed(event.worker.error, None)
+
+    def worker_failed(self, error: BaseException, screen: Screen[Any] | None) -> None:
+        """The one handler of a worker that failed with an error nobody caught: the app's own, or
+        any screen's (rrp.screens.worker_errors hands them here).
+
+        The error log gets its type and place (never its message: it can quote what was typed);
+        the screen stops showing "loading" over what will not come; the person is told in plain
+        words (a modal: it cannot time out unread), with the database's own reason when the
+        database failed (a damaged file, a lost server), which quotes no one's text.
+        """
+        from rrp.screens.failure import FailureScreen
+        from rrp.widgets.loading import stop_loading
+
+        self.log_error(error)
+        if screen is not None:
+            for widget in [screen, *screen.query("*")]:
+                if widget.loading:
+                    stop_loading(widget)
+        if not isinstance(self.screen, FailureScreen):  # one at a time; the log has every one
+            self.push_screen(FailureScreen(failure_message(error)))
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -293,24 +316,40 @@ class RrpApp(App[None]):
             self.prewarmed = True
             self._prewarm()
             if self.ask_who:
-                self.ask_who = False
                 self._ask_who()
 
     def _ask_who(self) -> None:
-        """The "who is entering data?" prompt, on top of the painted home screen."""
+        """The "who is entering data?" prompt, on top of the painted home screen (once)."""
         from rrp.screens.who import WhoScreen
         from rrp.store.database import default_user
 
-        self.push_screen(WhoScreen(default_user()), self.set_who)
+        if not any(isinstance(screen, WhoScreen) for screen in self.screen_stack):
+            self.push_screen(WhoScreen(default_user()), self.set_who)
+
+    def after_who(self, then: Callable[[], object]) -> None:
+        """Run `then` once the person entering data is known: at once, or after asking.
+
+        Every screen and dialog that can change data opens through this (`open_screen` does), so
+        a key pressed before the question showed asks it first, then opens what it asked for.
+        """
+        if not self.ask_who:
+            then()
+            return
+        self._after_who.append(then)
+        self._ask_who()
 
     def set_who(self, name: str | None) -> None:
         """Record changes from now on as made by `name` (this session only)."""
         if not name:
             return
         self.who = name
+        self.ask_who = False
         for holder in (self.database, self.store.database if self.store else None):
             if holder is not None:
                 holder.who = name
+        waiting, self._after_who = self._after_who, []
+        for then in waiting:
+            then()
 
     @work(thread=True, exit_on_error=False, group="prewarm")
     def _prewarm(self) -> None:
@@ -346,10 +385,14 @@ class RrpApp(App[None]):
         """Push the named screen (see SCREENS) once the store is open.
 
         A key pressed in the moment between the home table filling and the store finishing
-        opening is not lost: the screen opens as soon as the store is ready.
+        opening is not lost: the screen opens as soon as the store is ready (and, at a shared PC,
+        once "who is entering data?" is answered).
         """
         if self.store is None:
             self._pending_screen = (name, kwargs)
+            return None
+        if self.ask_who:  # a shared PC and nobody has said who they are yet: ask, then open
+            self.after_who(lambda: self.open_screen(name, **kwargs))
             return None
         module_name, _, class_name = SCREENS[name].partition(":")
         screen_class = getattr(import_module(module_name), class_name)
@@ -408,6 +451,19 @@ class RrpApp(App[None]):
             title = (screen_class.__doc__ or screen_class.__name__).strip().splitlines()[0].rstrip(".")
             sections.append((title, describe_bindings(screen_class.BINDINGS)))
         return sections
+
+
+def failure_message(error: BaseException) -> str:
+    """What the person is told when a worker failed: plain words, and where the details are."""
+    import sqlite3
+
+    from rrp.store.errors import StoreError
+
+    database = isinstance(error, sqlite3.Error | StoreError) or type(error).__module__.startswith("psycopg")
+    what = f"The database could not be read or written: {error}." if database else (
+        f"An unexpected error ({type(error).__name__}) stopped this screen's work."
+    )
+    return f"{what} The error log has the details for IT support (F9 shows where it is)."
 
 
 def _stored_theme(database: Database) -> str | None:

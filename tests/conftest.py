@@ -30,7 +30,8 @@ def _error_log_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 
 @pytest.fixture
 def snap_compare(snap_compare: Callable[..., bool], request: pytest.FixtureRequest) -> Callable[..., bool]:
-    """pytest-textual-snapshot's `snap_compare`, printing a text diff of the screen on a mismatch.
+    """pytest-textual-snapshot's `snap_compare`, printing a text diff of the screen on a mismatch,
+    with the text cursor steady (not blinking) when the screenshot is taken.
 
     The plugin's HTML report cannot be read from a CI log; this can.
     """
@@ -40,6 +41,22 @@ def snap_compare(snap_compare: Callable[..., bool], request: pytest.FixtureReque
     from svg_text import svg_diff
 
     def compare(*args: object, **kwargs: object) -> bool:
+        run_before = kwargs.get("run_before")
+
+        async def steady_cursor(pilot: object) -> None:
+            """After the test's own steps: the text cursor shown and still. A blinking cursor is
+            on or off at whatever moment the screenshot is taken, and the SVG differs with it."""
+            from textual.widgets import Input, TextArea
+
+            if run_before is not None:
+                await run_before(pilot)  # type: ignore[operator]
+            app = pilot.app  # type: ignore[attr-defined]
+            for widget in app.screen.query("Input, TextArea"):
+                if isinstance(widget, Input | TextArea):
+                    widget.cursor_blink = False
+            await pilot.pause()  # type: ignore[attr-defined]
+
+        kwargs["run_before"] = steady_cursor
         result = snap_compare(*args, **kwargs)
         if not result:
             data = pickle.loads(node_to_report_path(request.node).read_bytes())

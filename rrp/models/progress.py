@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
-from rrp.models.fields import FreeText, parse_date
+from rrp.models.fields import FIRST_YEAR, LAST_YEAR, FreeText, parse_date
 from rrp.models.registry import Code
 
 #: The IHI assessment scale, as facilitators score it.
@@ -36,9 +36,18 @@ def month_start(day: dt.date) -> dt.date:
 
 
 def _month(value: Any) -> dt.date:
-    """A month: 2026-03, or any date in it (stored as its first day)."""
-    if isinstance(value, str) and len(value.strip()) == 7:
-        value = value.strip() + "-01"
+    """A month: Mar 2026 (as rrp shows it), 03/2026, 2026-03, or any date in it (stored as its
+    first day)."""
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        for shape in ("%b %Y", "%B %Y", "%m/%Y", "%Y-%m"):
+            try:
+                month = dt.datetime.strptime(text, shape).date()
+            except ValueError:
+                continue
+            if not FIRST_YEAR <= month.year <= LAST_YEAR:
+                raise PydanticCustomError("date", f"Month {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+            return month
     return month_start(parse_date(value, "Month"))
 
 

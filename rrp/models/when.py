@@ -2,13 +2,15 @@
 
 The database keeps every timestamp in UTC (ISO 8601, `2026-12-01T04:52:06Z`); screens, CLI
 reports and messages show them through `local_time_text` ("1 Dec 2026 04:52", British Summer
-Time when it applies) and dates through `rrp.messages.day_month` ("1 Dec 2026"). Exports keep ISO UTC:
-they are for machines.
+Time when it applies) and dates through `rrp.messages.day_month` ("1 Dec 2026"), `short_day`
+("8 Jun", in a list of recent weeks), `month_text` ("Dec 2026") and `uk_dates` (every ISO date in a
+line of text). Exports keep ISO UTC: they are for machines.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,3 +52,29 @@ def local_time_text(utc_iso: str) -> str:
     if moment is None:
         return str(utc_iso or "")
     return f"{day_month(moment.date())} {moment:%H:%M}"
+
+
+#: An ISO date standing alone in text (not part of a timestamp or a longer number).
+_ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d:T])")
+
+
+def short_day(day: dt.date) -> str:
+    """'8 Jun' (no year): in a list of recent weeks, where the year is plain."""
+    return f"{day.day} {day:%b}"
+
+
+def month_text(day: dt.date) -> str:
+    """'Dec 2026': the month holding `day`."""
+    return f"{day:%b %Y}"
+
+
+def uk_dates(text: str) -> str:
+    """`text` with each ISO date in it (2024-12-09) written the UK way (9 Dec 2024)."""
+
+    def uk(match: re.Match[str]) -> str:
+        try:
+            return day_month(dt.date(*(int(g) for g in match.groups())))
+        except ValueError:  # not a real date: left as it was
+            return match.group(0)
+
+    return _ISO_DATE.sub(uk, text)

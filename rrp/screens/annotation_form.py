@@ -5,10 +5,10 @@ and the fixed baseline ("fix the limits after n points").
 a rebase on a Monday, text required, no NHS number) or None when cancelled. `BaselineForm`
 dismisses with the number of points (12 or more), 0 for "no fixed baseline", or None.
 Enter (or Ctrl+S / F2, as on every form) saves; Escape cancels. Enter in the date box moves on
-to the note while the note is empty. The date box takes only date characters and does not select
-its date on focus, so a note typed after a Tab can neither land in it nor replace the date. A
-refused save rings the bell and puts the cursor in the first field in error (it never fails
-silently).
+to the note while the note is empty. The date box (`DateField`) selects its date on focus, so a
+date typed replaces the prefilled one; it takes only date characters, so a note typed into it by
+mistake replaces nothing. A refused save rings the bell and puts the cursor in the first field
+in error (it never fails silently).
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ from textual.widgets import Input, Label, Static
 from rrp.models.annotation import TEXT_MAX, Annotation, AnnotationKind
 from rrp.models.fields import field_errors
 from rrp.reports.user_text import user_text
-from rrp.widgets.text_field import TextField
+from rrp.widgets.text_field import DateField, TextField
 
 MIN_BASELINE = 12
-#: What a date box accepts as it is typed: 16/11/2026, 2026-11-16, 16.11.2026.
-DATE_CHARACTERS = r"[0-9/.\-]*"
 
 
 class AnnotationForm(ModalScreen[Annotation | None]):
@@ -70,13 +68,7 @@ class AnnotationForm(ModalScreen[Annotation | None]):
                 text_label = "Note"
             yield Static(title, id="annotation-title")
             yield Label(date_label, classes="annotation-label")
-            yield TextField(
-                value=f"{self.on_date:%d/%m/%Y}" if self.on_date else "",
-                id="a-date",
-                max_length=10,
-                restrict=DATE_CHARACTERS,
-                compact=True,
-            )
+            yield DateField(f"{self.on_date:%d/%m/%Y}" if self.on_date else "", id="a-date")
             yield Label("", id="e-on_date", classes="field-error")
             yield Label(text_label, classes="annotation-label")
             yield TextField(id="a-text", max_length=TEXT_MAX, compact=True)

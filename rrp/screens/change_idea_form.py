@@ -29,6 +29,7 @@ from rrp.models.change_package import IDEA_CODE_MAX, ChangeIdea, StoredChangeIde
 from rrp.models.fields import field_errors
 from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.text_field import TextField
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def scope_label(idea: ChangeIdea) -> str:
     return f"local to ward {idea.ward_code}" if idea.ward_code else "collaborative change package"
 
 
-class ChangeIdeaForm(ModalScreen[StoredChangeIdea | None]):
+class ChangeIdeaForm(ReportsWorkerErrors, ModalScreen[StoredChangeIdea | None]):
     """A new change idea (collaborative or local to a ward), or an idea's name and description."""
 
     BINDINGS = [

@@ -1,8 +1,14 @@
-"""A yes/no question in a modal: `y` or Enter confirms, `n` or Escape cancels."""
+"""A yes/no question in a modal: `y` or Enter confirms, `n` or Escape cancels.
+
+`leave_or_ask` is the one "you have unsaved changes ... Leave without saving?" of the forms
+(week, month, measure): every form that can lose typing on Esc asks through it, the same way.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Callable
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -33,3 +39,17 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def leave_or_ask(app: App[object], dirty: bool, what: str, leave: Callable[[], object]) -> None:
+    """Leave (call `leave`) at once when nothing typed is unsaved; otherwise ask first.
+
+    `what` names what the changes are to, as the question says it: "this week", "this measure".
+    """
+    if not dirty:
+        leave()
+        return
+    app.push_screen(
+        ConfirmScreen(f"You have unsaved changes to {what}. Leave without saving?"),
+        lambda yes: leave() if yes else None,
+    )

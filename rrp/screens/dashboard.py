@@ -58,6 +58,7 @@ from rrp.reports.icons_text import (
     variation_colour,
 )
 from rrp.reports.user_text import user_text
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.completeness import CompletenessGrid
 from rrp.widgets.funnel_plot import FunnelPlot, FunnelView
 from rrp.widgets.icons import reading_rich
@@ -542,7 +543,7 @@ class PackWritten(Message):
         self.error = error
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     """Every ward on one screen, the aggregate, completeness, funnel and PDSA activity."""
 
     BINDINGS = [

@@ -48,7 +48,9 @@ from textual.widgets import (
 )
 
 from rrp.exchange.kinds import SCREEN_EXPORT_KINDS
+from rrp.models.when import uk_dates
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 
 #: What an import file can hold: kind -> the label in the chooser.
@@ -115,7 +117,8 @@ PROBLEM_COLUMNS = ("Row", "Column", "Problem")
 
 
 def _listed(label: str, items: list[Any], describe: Any) -> list[tuple[str, ...]]:
-    rows = [(label, *describe(item)) for item in items[:LISTED]]
+    # The record named the UK way (NVT-ASH 9 Dec 2024), as every screen shows a date.
+    rows = [(label, uk_dates(record), *rest) for record, *rest in (describe(item) for item in items[:LISTED])]
     if len(items) > LISTED:
         rows.append(("...", f"and {len(items) - LISTED:,} more to {label}", ""))
     return rows
@@ -312,7 +315,7 @@ def run_backup(database: Path, out: Path) -> Outcome:
 # -- the screen ----------------------------------------------------------------------------------
 
 
-class DataIoScreen(Screen[None]):
+class DataIoScreen(ReportsWorkerErrors, Screen[None]):
     """Data in and out: import, export, back up."""
 
     BINDINGS = [

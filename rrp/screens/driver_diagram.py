@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from rrp.reports.user_text import user_text
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 
 #: Under the aim: what the counts after each change idea mean (two letters, not case, tell them apart).
@@ -34,7 +35,7 @@ class NodeRef(NamedTuple):
     code: str
 
 
-class DriverDiagramScreen(Screen[None]):
+class DriverDiagramScreen(ReportsWorkerErrors, Screen[None]):
     """The collaborative's theory of change, with PDSA activity per change idea."""
 
     DEFAULT_CSS = """

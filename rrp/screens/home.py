@@ -32,6 +32,7 @@ from rrp.models.week_status import (
     week_state,
 )
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
 from rrp.widgets.table import FixedWidthTable, fill_table
@@ -57,7 +58,7 @@ class HomeRow:
     participation_start: dt.date | None = None
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(ReportsWorkerErrors, Screen[None]):
     """Wards by provider, with this week's entry status."""
 
     BINDINGS = [
@@ -334,10 +335,11 @@ class HomeScreen(Screen[None]):
         if self.app.store is None:  # type: ignore[attr-defined]
             self.notify("The database is still opening: try again in a moment.", severity="warning")
             return
-        self.app.push_screen(
+        # At a shared PC, "who is entering data?" is answered first (the change is audited).
+        self.app.after_who(lambda: self.app.push_screen(  # type: ignore[attr-defined]
             ParticipationScreen(row.ward_name, row.participation_start),
             lambda answer: self.save_participation(row.ward_code, answer.start) if answer is not None else None,
-        )
+        ))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home-participation")
     def save_participation(self, code: str, start: dt.date | None) -> None:

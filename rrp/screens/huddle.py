@@ -43,6 +43,7 @@ from rrp.reports.icons_text import (
 )
 from rrp.reports.user_text import user_text
 from rrp.screens.annotation_form import AnnotationForm, BaselineForm
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.icons import reading_rich
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spc_chart import PROVISIONAL_SHAPE, SpcChart
@@ -92,7 +93,7 @@ class HuddleInputs:
     figure_inputs: dict[str, Any] = field(default_factory=dict)
 
 
-class HuddleScreen(Screen[None]):
+class HuddleScreen(ReportsWorkerErrors, Screen[None]):
     """One ward's huddle."""
 
     BINDINGS = [

@@ -34,6 +34,8 @@ from rrp.models.measure import (
     Measure,
 )
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.confirm import leave_or_ask
+from rrp.screens.worker_errors import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     from rrp.store.measures import StoredMeasure
@@ -67,8 +69,8 @@ def _text(value: Any) -> str:
     return visible(str(value))
 
 
-class MeasureForm(ModalScreen[Measure | None]):
-    """Add or edit a measure (Ctrl+S saves, Esc cancels)."""
+class MeasureForm(ReportsWorkerErrors, ModalScreen[Measure | None]):
+    """Add or edit a measure (Ctrl+S saves; Esc cancels, asking first when anything was typed)."""
 
     BINDINGS = [
         Binding("ctrl+s,f2", "save", "Save", id="measure_form.save", key_display="^S/F2", priority=True),
@@ -84,9 +86,7 @@ class MeasureForm(ModalScreen[Measure | None]):
     #measure-fields { height: 1fr; }
     .measure-row { height: auto; }
     .measure-row > Label { width: 22; padding-right: 1; text-align: right; }
-    .measure-row > Input { width: 1fr; background: $boost; }
-    .measure-row > Input:focus { background: $primary 35%; }
-    .measure-row > Input:disabled { background: $surface; color: $text-muted; }
+    .measure-row > Input { width: 1fr; }
     #mf-definition { height: 5; width: 1fr; }
     .measure-error { color: $warning; padding-left: 23; height: auto; display: none; }
     .measure-error.-shown { display: block; }
@@ -151,6 +151,20 @@ class MeasureForm(ModalScreen[Measure | None]):
     def on_mount(self) -> None:
         first = "mf-name" if self.measure is not None else "mf-code"
         self.query_one(f"#{first}", Input).focus()
+        #: The form as opened: Esc asks before losing anything typed since.
+        self.opened = self.shown()
+
+    def shown(self) -> tuple[object, ...]:
+        """What the form's fields hold now (to tell whether anything was typed)."""
+        return (
+            *(self.query_one(f"#mf-{name}", Input).value for name, *_ in LINE_FIELDS),
+            self.query_one("#mf-definition", TextArea).text,
+            self.query_one("#mf-enabled", Checkbox).value,
+        )
+
+    @property
+    def dirty(self) -> bool:
+        return self.shown() != self.opened
 
     # -- checking ----------------------------------------------------------------------------
 
@@ -247,4 +261,4 @@ class MeasureForm(ModalScreen[Measure | None]):
             self.banner(f"Not saved: {message}", error=True)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave_or_ask(self.app, self.dirty, "this measure", lambda: self.dismiss(None))

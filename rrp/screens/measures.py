@@ -17,7 +17,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from rrp.models.when import day_month
 from rrp.reports.user_text import user_text
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.table import fill_table
 
@@ -30,7 +32,7 @@ _RECORDED = {"count_per_bed_days": "per bed days", "proportion": "proportion", "
 WIDE = 100
 
 
-class MeasuresScreen(Screen[None]):
+class MeasuresScreen(ReportsWorkerErrors, Screen[None]):
     """The measures: the collaborative's and a ward's own."""
 
     DEFAULT_CSS = """
@@ -100,8 +102,8 @@ class MeasuresScreen(Screen[None]):
                 Text({"decrease": "lower", "increase": "higher", "neutral": "watch"}[m.direction]),
                 Text("week" if m.frequency == "weekly" else "month"),
                 Text("on" if m.enabled else "off", style="bold" if m.enabled else "dim"),
-                Text(m.active_from.isoformat() if m.active_from else "-"),
-                Text(m.active_to.isoformat() if m.active_to else "-"),
+                Text(day_month(m.active_from) if m.active_from else "-"),
+                Text(day_month(m.active_to) if m.active_to else "-"),
                 Text("ward" if m.ward_code else ("core" if m.column_backed else "all")),
             ]))
         if not wide:
@@ -208,7 +210,7 @@ def _active(m: Measure) -> str:
         return ""
     parts = []
     if m.active_from is not None:
-        parts.append(f"from {m.active_from:%d %b %Y}")
+        parts.append(f"from {day_month(m.active_from)}")
     if m.active_to is not None:
-        parts.append(f"to {m.active_to:%d %b %Y}")
+        parts.append(f"to {day_month(m.active_to)}")
     return f" (active {' '.join(parts)})"

@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from rrp.reports.user_text import user_text
-from rrp.screens.confirm import ConfirmScreen
+from rrp.screens.confirm import ConfirmScreen, leave_or_ask
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.measure_fields import MeasureFields
 
@@ -35,7 +36,7 @@ def step_month(month: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-class MonthEntryScreen(Screen[None]):
+class MonthEntryScreen(ReportsWorkerErrors, Screen[None]):
     """The monthly measures form for one ward."""
 
     DEFAULT_CSS = """
@@ -208,10 +209,4 @@ class MonthEntryScreen(Screen[None]):
         self._go(step_month(self.month, 1))
 
     def action_back(self) -> None:
-        if self.query_one(MeasureFields).dirty:
-            self.app.push_screen(
-                ConfirmScreen("You have unsaved changes to this month. Leave without saving?"),
-                lambda leave: self.dismiss(None) if leave else None,
-            )
-        else:
-            self.dismiss(None)
+        leave_or_ask(self.app, self.query_one(MeasureFields).dirty, "this month", lambda: self.dismiss(None))

@@ -75,7 +75,7 @@ class PackFolderScreen(ModalScreen[PackRequest | None]):
                 "Into this folder (made if need be; a relative folder is inside your documents folder):",
                 id="pack-folder-help",
             )
-            yield Input(str(default_pack_folder(self.today)), id="pack-folder-path")
+            yield Input(str(default_pack_folder(self.today)), id="pack-folder-path", compact=True)
             keys = Text("Enter: the deck (PowerPoint), the PDF, the charts and index.html\n")
             if self.ward_code:
                 keys.append_text(user_text(f"F2: only {self.ward_name}'s A4 board for its huddle board"))

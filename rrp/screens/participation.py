@@ -22,8 +22,7 @@ from textual.widgets import Input, Label, Static
 from rrp.messages import day_month
 from rrp.models.registry import optional_date
 from rrp.reports.user_text import user_text
-from rrp.screens.week_dialogs import DATE_CHARACTERS
-from rrp.widgets.text_field import TextField
+from rrp.widgets.text_field import DateField
 
 _CSS = """
 ParticipationScreen { align: center middle; }
@@ -68,7 +67,7 @@ class ParticipationScreen(ModalScreen[ParticipationAnswer | None]):
                 classes="dialog-label",
             )
             shown = "" if self.current is None else self.current.strftime("%d/%m/%Y")
-            yield TextField(shown, id="participation-date", max_length=10, restrict=DATE_CHARACTERS, compact=True)
+            yield DateField(shown, id="participation-date")
             yield Label("", id="e-participation", classes="field-error")
             yield Static("Enter: set    Esc: cancel", classes="dialog-keys")
 

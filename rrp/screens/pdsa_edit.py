@@ -62,6 +62,7 @@ from rrp.models.pdsa import (
 from rrp.models.when import local_time_text
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.confirm import ConfirmScreen
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import quality_marks
 from rrp.widgets.text_field import TextField
@@ -96,7 +97,7 @@ STAGE_TAB = {
 TABS = ["tab-cycle", "tab-plan", "tab-do", "tab-study", "tab-act"]
 
 
-class PdsaEditScreen(Screen[None]):
+class PdsaEditScreen(ReportsWorkerErrors, Screen[None]):
     """The PDSA worksheet for one cycle.
 
     A new cycle when `cycle_id` is None (then give `ward_code`).

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from rrp.messages import day_month
 from rrp.models.pdsa import PdsaStatus
 from rrp.reports.user_text import user_text
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.pdsa_marks import flags_text, quality_marks, status_text
 from rrp.widgets.table import fill_table
@@ -40,7 +41,7 @@ QUALITY_KEY = (
 STATUS_FILTERS: list[str | None] = [None, "open", "planned", "doing", "studying", "done", "abandoned"]
 
 
-class PdsaListScreen(Screen[None]):
+class PdsaListScreen(ReportsWorkerErrors, Screen[None]):
     """A ward's PDSA cycles (or every ward's), with flags and quality marks."""
 
     DEFAULT_CSS = """

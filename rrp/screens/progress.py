@@ -20,7 +20,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 
 from rrp.models.fields import field_errors
 from rrp.models.progress import PROGRESS_LABELS, ProgressScore, StoredProgressScore
+from rrp.models.when import month_text
 from rrp.reports.user_text import user_text, visible
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.text_field import TextField
 
@@ -35,7 +37,7 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-class ProgressScreen(Screen[None]):
+class ProgressScreen(ReportsWorkerErrors, Screen[None]):
     """Wards with their latest score; the highlighted ward's history below."""
 
     DEFAULT_CSS = """
@@ -96,7 +98,7 @@ class ProgressScreen(Screen[None]):
             table.add_row(
                 user_text(_fit(ward.name, 14)),
                 "-" if score is None else f"{score:.1f} {score_bar(score)}",
-                "" if found is None else f"{found.score.month:%b %Y}",
+                "" if found is None else month_text(found.score.month),
                 "" if found is None else found.score.label,
                 key=ward.code,
             )
@@ -140,7 +142,7 @@ class ProgressScreen(Screen[None]):
         for stored in reversed(history):
             s = stored.score
             table.add_row(
-                f"{s.month:%b %Y}", f"{s.score:.1f}", score_bar(s.score),
+                month_text(s.month), f"{s.score:.1f}", score_bar(s.score),
                 Text.assemble(s.label, user_text(f"  {s.note}" if s.note else "", "italic")),
                 height=None,  # as many lines as the wrapped note needs
             )
@@ -163,14 +165,14 @@ class ProgressScreen(Screen[None]):
         self.dismiss()
 
 
-class ScoreForm(ModalScreen[StoredProgressScore | None]):
+class ScoreForm(ReportsWorkerErrors, ModalScreen[StoredProgressScore | None]):
     """Record one ward's score for one month (Ctrl+S or F2 saves; Esc cancels)."""
 
     DEFAULT_CSS = """
     ScoreForm { align: center middle; }
     #score-form { width: 70; height: auto; padding: 1 2; border: thick $primary; background: $surface; }
-    #score-form Horizontal { height: auto; }
-    #score-form Label.l { width: 8; padding: 1 1 0 0; }
+    #score-form Horizontal { height: auto; margin-top: 1; }
+    #score-form Label.l { width: 8; padding: 0 1 0 0; }
     #score-form Input, #score-form Select { width: 1fr; }
     .score-error { color: $warning; height: auto; padding-left: 8; }
     #score-banner { height: auto; }
@@ -191,21 +193,26 @@ class ScoreForm(ModalScreen[StoredProgressScore | None]):
             yield Static(user_text(f"Progress score: {self.ward_name}", "bold"))
             with Horizontal():
                 yield Label("Month", classes="l")
-                yield Input(self.month.strftime("%Y-%m"), id="s-month", placeholder="2026-11")
+                yield Input(month_text(self.month), id="s-month", placeholder="Nov 2026 or 11/2026", compact=True)
             yield Label("", id="e-month", classes="score-error")
             with Horizontal():
                 yield Label("Score", classes="l")
                 yield Select[float]([(f"{v:.1f} {label}", v) for v, label in PROGRESS_LABELS.items()],
-                                    id="s-score", prompt="(choose)",
+                                    id="s-score", prompt="(choose)", compact=True,
                                     value=self.current.score.score if self.current else Select.NULL)
             yield Label("", id="e-score", classes="score-error")
             with Horizontal():
                 yield Label("Note", classes="l")
                 yield TextField(visible(self.current.score.note or "", multi_line=True) if self.current else "", id="s-note",
-                            placeholder="no names or NHS numbers")
+                            placeholder="no names or NHS numbers", compact=True)
             yield Label("", id="e-note", classes="score-error")
             yield Static("", id="score-banner")
         yield Footer(compact=True, show_command_palette=False)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        """Enter in the month or the note saves, as the footer's Save says (Ctrl+S, F2)."""
+        self.action_save()
 
     def action_save(self) -> None:
         score = self.query_one("#s-score", Select).value

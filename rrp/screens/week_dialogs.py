@@ -31,10 +31,8 @@ from rrp.models.registry import Ward
 from rrp.models.weekly import EARLIEST_WEEK, week_containing
 from rrp.reports.user_text import user_text
 from rrp.screens.confirm import ConfirmScreen
-from rrp.widgets.text_field import TextField
-
-#: What a date box accepts as it is typed: 16/11/2026, 2026-11-16, 16.11.2026.
-DATE_CHARACTERS = r"[0-9/.\-]*"
+from rrp.screens.worker_errors import ReportsWorkerErrors
+from rrp.widgets.text_field import DateField, TextField
 
 _DIALOG_CSS = """
 GoToWeekScreen, ReasonScreen { align: center middle; }
@@ -71,7 +69,7 @@ class GoToWeekScreen(ModalScreen[dt.date | None]):
         with Vertical(id="goto-week"):
             yield Static("Go to the week containing a date", id="goto-title")
             yield Label("Date, any day of the week (dd/mm/yyyy or yyyy-mm-dd)", classes="dialog-label")
-            yield TextField(id="goto-date", max_length=10, restrict=DATE_CHARACTERS, compact=True)
+            yield DateField(id="goto-date")
             yield Label("", id="e-goto", classes="field-error")
             yield Static("Enter: go    Esc: cancel", classes="dialog-keys")
         yield Footer(compact=True, show_command_palette=False)
@@ -171,7 +169,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class WeekHistoryScreen(ModalScreen[None]):
+class WeekHistoryScreen(ReportsWorkerErrors, ModalScreen[None]):
     """A week's history: who changed it, when, what and why."""
 
     DEFAULT_CSS = _DIALOG_CSS

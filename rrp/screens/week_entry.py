@@ -42,9 +42,10 @@ from rrp.models.week_status import (
     weeks_to_do,
 )
 from rrp.models.weekly import BED_DAYS_LABEL, MEASURES, StoredWeek, monday_of, validate_week
-from rrp.models.when import local_time_text
+from rrp.models.when import local_time_text, short_day
 from rrp.reports.user_text import user_text, visible
-from rrp.screens.confirm import ConfirmScreen
+from rrp.screens.confirm import ConfirmScreen, leave_or_ask
+from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.measure_fields import MeasureFields
 
@@ -53,7 +54,7 @@ FIELDS: dict[str, str] = {**MEASURES, "occupied_bed_days": BED_DAYS_LABEL, "note
 MISSING_LOOKBACK_WEEKS = 26
 
 
-class WeekEntryScreen(Screen[list[StoredWeek]]):
+class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
     """The weekly counts form for one ward."""
 
     BINDINGS = [
@@ -61,9 +62,11 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         # field's own queue (a burst "2", Ctrl+S would otherwise save without the 2).
         Binding("ctrl+s", "save", "Save", id="week.save"),
         Binding("f2", "save", "Save", id="week.save_f2", show=False),
-        Binding("pageup", "previous_week", "Prev wk", id="week.previous", priority=True,
-                tooltip="The week before"),
-        Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True, tooltip="The week after"),
+        # One footer entry for the pair (pgup/pgdn Week), so Ctrl+R fits in 80 columns too.
+        Binding("pageup", "previous_week", "Week", key_display="pgup/pgdn", id="week.previous", priority=True,
+                tooltip="PgUp: the week before (PgDn: the week after)"),
+        Binding("pagedown", "next_week", "Next wk", id="week.next", priority=True, show=False,
+                tooltip="The week after"),
         Binding("ctrl+g", "missing_week", "Missing", id="week.missing", show=False,
                 tooltip="Go to the latest missing week or week to confirm (to back-fill or confirm it)"),
         Binding("f5", "go_to_week", "Go to", id="week.go_to", tooltip="Go to the week containing a date you type"),
@@ -71,7 +74,9 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                 tooltip="This week's history: who changed what, when and why"),
         Binding("f8", "delete_week", "Delete", id="week.delete", show=False,
                 tooltip="Delete this week (entered by mistake), with a reason; kept in its history"),
-        Binding("ctrl+r", "reload", "Reload", id="week.reload", show=False, tooltip="Reload this week as saved"),
+        # In the footer: the clash message ("saved by ... while you were editing") names it.
+        Binding("ctrl+r", "reload", "Reload", id="week.reload",
+                tooltip="Reload this week as saved (to see what another station saved first)"),
         Binding("escape", "back", "Back", id="week.back"),
         # Priority for the same reason as Tab (see rrp.app): a burst "3", Enter, "1" fills two fields.
         Binding("enter", "next_field", "Next field", id="week.next_field", show=False, priority=True),
@@ -234,9 +239,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
                           + ("save it again after Sunday to confirm it." if in_progress else "Ctrl+S confirms it."))
         self.query_one("#week-state", Static).update(user_text(state))
         if self.missing:
-            shown = ", ".join(
-                day_month(d)[:6].strip() + (" to confirm" if d in self.to_confirm else "") for d in self.missing[:6]
-            )
+            shown = ", ".join(short_day(d) + (" to confirm" if d in self.to_confirm else "") for d in self.missing[:6])
             more = f" and {len(self.missing) - 6} more" if len(self.missing) > 6 else ""
             head = "Missing or to confirm" if self.to_confirm else "Missing weeks"
             text = f"{head} (last {MISSING_LOOKBACK_WEEKS}): {shown}{more}. Ctrl+G goes to the latest."
@@ -411,7 +414,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
         self, counts: Any, expected_version: int | None, values: list[Any] | None = None, reason: str | None = None
     ) -> None:
         from rrp.store import StoreError
-        from rrp.store.errors import FieldRefused
+        from rrp.store.errors import FieldRefused, StaleEditError
 
         store = self.app.store  # type: ignore[attr-defined]
         try:
@@ -426,6 +429,8 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             return
         except (StoreError, ValidationError) as exc:
             message = "; ".join(field_errors(exc).values()) if isinstance(exc, ValidationError) else str(exc)
+            if isinstance(exc, StaleEditError):  # another station saved first: name the key
+                message += " Ctrl+R reloads this week as saved."
             self.app.call_from_thread(self.save_failed, message)
             return
         except Exception as exc:  # noqa: BLE001 - a disk or lock problem: say so, keep the input
@@ -591,13 +596,7 @@ class WeekEntryScreen(Screen[list[StoredWeek]]):
             self._go(self.week_start)
 
     def action_back(self) -> None:
-        if self.dirty:
-            self.app.push_screen(
-                ConfirmScreen("You have unsaved changes to this week. Leave without saving?"),
-                lambda leave: self.dismiss(self.saved_weeks) if leave else None,
-            )
-        else:
-            self.dismiss(self.saved_weeks)
+        leave_or_ask(self.app, self.dirty, "this week", lambda: self.dismiss(self.saved_weeks))
 
 
 def weekly_measures(measures: list[Any]) -> list[Any]:

@@ -1,7 +1,8 @@
 """Who is entering data? Asked once per session at a shared PC, on top of the home screen.
 
 The name goes into every audit row and `updated_by` of this session. It is remembered for the
-session only (the next person at the same PC is asked again), prefilled with the login name.
+session only (the next person at the same PC is asked again), prefilled with the login name,
+selected, so typing a name replaces it.
 Enter accepts; Esc keeps the prefilled name. Not asked when RRP_USER is set (a PC set up for one
 person) or when the app is given a `who` (tests, scripts).
 """
@@ -16,7 +17,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from rrp.reports.user_text import user_text
-from rrp.widgets.text_field import TextField
 
 #: The longest name kept (audit rows show it in one line).
 WHO_MAX = 60
@@ -46,7 +46,9 @@ class WhoScreen(ModalScreen[str]):
         with Vertical(id="who"):
             yield Static("Who is entering data?", id="who-title")
             yield Label("Your name or initials, recorded with each change this session", classes="annotation-label")
-            yield TextField(self.default[:WHO_MAX], id="who-name", max_length=WHO_MAX)
+            # The login name is selected (Textual's Input selects on focus): typing replaces it, so
+            # "JL" typed gives "JL", not "rootJL"; Enter keeps it.
+            yield Input(self.default[:WHO_MAX], id="who-name", max_length=WHO_MAX, compact=True)
             yield Label("", id="e-who", classes="field-error")
             yield Static("Enter: continue    Esc: keep the name shown", id="who-keys")
 

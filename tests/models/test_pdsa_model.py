@@ -245,3 +245,16 @@ def test_ramp_letters_go_on_past_z() -> None:
 
     letters = ramp_letters(28)
     assert letters[:3] == ["A", "B", "C"] and letters[25:] == ["Z", "AA", "AB"]
+
+
+@pytest.mark.parametrize("typed", ["Mar 2026", "March 2026", " mar  2026 ", "03/2026", "3/2026", "2026-03", "2026-03-17",
+                                   "17/03/2026"])
+def test_a_progress_month_as_rrp_shows_it_or_as_typed(typed) -> None:
+    assert ProgressScore(ward_code="NVT-ASH", month=typed, score=1).month == dt.date(2026, 3, 1)
+
+
+@pytest.mark.parametrize("typed", ["Mar 1999", "13/2026", "Marc 2026", "2026"])
+def test_a_progress_month_that_is_not_one_is_refused(typed) -> None:
+    with pytest.raises(ValidationError) as info:
+        ProgressScore(ward_code="NVT-ASH", month=typed, score=1)
+    assert "month" in field_errors(info.value)

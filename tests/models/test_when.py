@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rrp.messages import day_month
-from rrp.models.when import local_time_text
+from rrp.models.when import local_time_text, month_text, short_day, uk_dates
 
 # The clocks change at 01:00 UTC on the last Sunday of March and of October.
 BST_STARTS = [dt.datetime(2026, 3, 29, 1, tzinfo=dt.UTC), dt.datetime(2027, 3, 28, 1, tzinfo=dt.UTC)]
@@ -30,6 +30,15 @@ def test_summer_time_is_an_hour_ahead():
 
 def test_dates_in_uk_format():
     assert day_month(dt.date(2026, 12, 1)) == "1 Dec 2026"
+
+
+def test_short_days_months_and_iso_dates_in_text_in_uk_format():
+    assert short_day(dt.date(2026, 6, 8)) == "8 Jun"  # no stray space (it was day_month(d)[:6]: "8 Jun ")
+    assert short_day(dt.date(2026, 8, 24)) == "24 Aug"
+    assert month_text(dt.date(2026, 12, 1)) == "Dec 2026"
+    assert uk_dates("NVT-ASH 2024-12-09") == "NVT-ASH 9 Dec 2024"
+    assert uk_dates("2026-02-30 and 12026-01-01") == "2026-02-30 and 12026-01-01"  # not dates: as they are
+    assert uk_dates("saved 2026-12-01T04:52:06Z") == "saved 2026-12-01T04:52:06Z"  # a timestamp is local_time_text's
 
 
 def test_text_that_is_not_a_timestamp_is_shown_as_it_is():

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pilot import until
 
+from rrp.messages import day_month
 from rrp.store import Store
 
 HEADER = "ward_code,week_start,restraint,prone_restraint,seclusion,rapid_tranquillisation,occupied_bed_days\n"
@@ -102,8 +103,9 @@ async def test_check_shows_the_changes_then_import_writes_them(demo_db, make_app
         assert "2 rows valid. 1 would be inserted, 1 would be updated, 0 unchanged." in text
         assert "Dry run: nothing was written." in text
         rows = table_rows(screen)
-        assert rows[0] == ["update", f"NVT-ASH {WEEK}", f"restraint {ash.restraint} -> {ash.restraint + 1}"]
-        assert rows[1] == ["insert", f"NVT-BIRCH {earlier}", ""]
+        # Each record's week the UK way (9 Dec 2024), as every screen shows a date; not ISO.
+        assert rows[0] == ["update", f"NVT-ASH {day_month(WEEK)}", f"restraint {ash.restraint} -> {ash.restraint + 1}"]
+        assert rows[1] == ["insert", f"NVT-BIRCH {day_month(earlier)}", ""]
         assert weekly_rows(demo_db) == before  # the check wrote nothing
         assert screen.check_action("import_file", ()) is True
         await pilot.press("ctrl+s")

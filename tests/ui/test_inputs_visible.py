@@ -46,9 +46,10 @@ def _lines(app: RrpApp) -> list[str]:
 
 
 def test_focus_shows_without_colour_and_tab_back_keeps_the_text(demo_db: Path, monkeypatch) -> None:
-    """Under NO_COLOR (monochrome) the focused field is still plain by shape: heavy lines round a
-    bordered field, a ▌ bar beside a one-row one; no other field has either. Tabbing back into a
-    field keeps what was typed there (typing goes on after it)."""
+    """Under NO_COLOR (monochrome) every one-row field is still a field and the focused one is
+    plain by shape: thin brackets ▏ ▕ round each field, half blocks ▌ ▐ round the focused one; no
+    other field has them. Tabbing back into a text field keeps what was typed there (typing goes on
+    after it)."""
     monkeypatch.setenv("NO_COLOR", "1")
 
     async def run() -> None:
@@ -65,18 +66,17 @@ def test_focus_shows_without_colour_and_tab_back_keeps_the_text(demo_db: Path, m
             await pilot.pause()
             form = app.screen
 
-            def heavy_rows() -> list[int]:
-                return [i for i, line in enumerate(_lines(app)) if "┏" in line]
-
-            def field_top(widget) -> int:
-                return widget.region.y
+            def rows(glyphs: str) -> list[int]:
+                return [i for i, line in enumerate(_lines(app)) if all(g in line for g in glyphs)]
 
             note, date = form.query_one("#a-text"), form.query_one("#a-date")
-            assert heavy_rows() == [field_top(note)]  # the note (focused) alone
+            assert rows("▌▐") == [note.region.y]  # the note (focused) alone
+            assert rows("▏▕") == [date.region.y]  # the date: a field, not focused
             await pilot.press(*"Agency nurse")
             await pilot.press("shift+tab")  # back to the date
             await pilot.pause()
-            assert app.focused is date and heavy_rows() == [field_top(date)]
+            assert app.focused is date and rows("▌▐") == [date.region.y] and rows("▏▕") == [note.region.y]
+            assert "Agency nurse" in _lines(app)[note.region.y]
             await pilot.press("tab")  # and into the note again: its text stays, typing goes on
             await pilot.press(*" on nights")
             assert note.value == "Agency nurse on nights"
@@ -101,5 +101,69 @@ def test_focus_shows_without_colour_and_tab_back_keeps_the_text(demo_db: Path, m
             await pilot.pause(0.3)
             bars = [line for line in _lines(app) if "▌" in line]
             assert len(bars) == 1 and bars[0].startswith("Restraints")
+            lines = _lines(app)
+            for label in ("Prone restraints", "Seclusions", "Rapid tranquillisations", "Occupied bed days"):
+                row = next(line for line in lines if line.startswith(label))
+                assert "▏" in row and "▕" in row, row  # an unfocused box is a box without colour
+
+    asyncio.run(run())
+
+
+def _cells(app: RrpApp, y: int, x0: int, x1: int) -> list[tuple[str, tuple, tuple]]:
+    """The characters drawn on row `y` from column x0 to x1: (text, foreground, background)."""
+    screen = app.screen
+    update = screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    cells, x = [], 0
+    for segment in (segment for strip in update.strips[y] for segment in strip):
+        start, x = x, x + len(segment.text)
+        if segment.style is None or x <= x0 or start >= x1:
+            continue
+        style = segment.style
+        fg, bg = tuple(style.color.get_truecolor()), tuple(style.bgcolor.get_truecolor())
+        if style.reverse:
+            fg, bg = bg, fg
+        cells.append((segment.text, fg, bg))
+    return cells
+
+
+def test_unfocused_count_boxes_are_visible_in_every_theme(demo_db: Path) -> None:
+    """The week form's unfocused count boxes in every theme rrp offers (Textual's and the projector):
+    the brackets round each box read as a graphic (3:1, WCAG 1.4.11) on the colours around them
+    (in the ANSI themes, which use the terminal's own colours, the brackets are there),
+    and the box's fill is not the screen's own colour (it was #FFFFFF on #FFFFFF, #E0E0E0 on
+    #E0E0E0)."""
+    from test_projector_contrast import GRAPHIC, contrast
+
+    async def run() -> None:
+        app = RrpApp(demo_db, who="test", today=dt.date(2026, 11, 18))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None)
+            app.open_screen("week_entry", ward_code="NVT-ASH")
+            await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.stored)
+            box = app.screen.query_one("#f-seclusion")  # not focused: the form starts in restraints
+            assert app.focused is not box
+            themes = sorted(app.available_themes)
+            assert "projector" in themes and "textual-light" in themes
+            failures = []
+            for theme in themes:
+                app.theme = theme
+                await pilot.pause()
+                await pilot.pause()
+                region = box.region
+                outside = tuple(box.parent.background_colors[1].rgb)  # the form the box sits on
+                cells = _cells(app, region.y, region.x, region.right)
+                edges = [(fg, bg) for text, fg, bg in cells if text.strip() in ("▏", "▕")]
+                fill = next(bg for text, fg, bg in cells if not text.strip())
+                if len(edges) != 2:
+                    failures.append(f"{theme}: no brackets {cells}")
+                    continue
+                if app.get_theme(theme).name.startswith("ansi"):  # the terminal's own colours
+                    continue
+                for fg, bg in edges:
+                    if min(contrast(fg, bg), contrast(fg, fill), contrast(fg, outside)) < GRAPHIC:
+                        failures.append(f"{theme}: bracket #{bytes(fg).hex()} on #{bytes(bg).hex()}")
+                if fill == outside:
+                    failures.append(f"{theme}: fill #{bytes(fill).hex()} is the screen's colour")
+            assert not failures, "\n".join(failures)
 
     asyncio.run(run())

@@ -267,3 +267,33 @@ async def test_a_stale_measure_edit_is_refused_with_who_and_when_and_kept(demo_d
         assert "saved by facilitator" in str(banner.render())
         assert app.screen.query_one("#mf-name").value == "Debriefed in 72 hours (mine)"
     assert store(demo_db).measures.get("debrief_72h").measure.name == "Debriefed in 72 hours"
+
+
+async def test_esc_in_the_measure_form_asks_before_losing_what_was_typed(demo_db, make_app):
+    """Esc with nothing typed closes at once; with something typed it asks, as the week and PDSA
+    forms do: n keeps the form and the typing, y leaves and nothing is saved."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home(pilot, app)
+        await open_measures(pilot, app)
+        count = len(app.screen.rows)
+        await pilot.press("a")
+        await until(pilot, lambda: screen_is(app, "MeasureForm"))
+        await pilot.press("escape")  # nothing typed: closed, no question
+        await until(pilot, lambda: screen_is(app, "MeasuresScreen"))
+        await pilot.press("a")
+        await until(pilot, lambda: screen_is(app, "MeasureForm"))
+        form = app.screen
+        await type_text(pilot, "calm_box")
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_is(app, "ConfirmScreen"))
+        assert "unsaved changes to this measure" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is form)
+        assert form.query_one("#mf-code").value == "calm_box"  # kept
+        await pilot.press("escape")
+        await until(pilot, lambda: screen_is(app, "ConfirmScreen"))
+        await pilot.press("y")
+        await until(pilot, lambda: screen_is(app, "MeasuresScreen"))
+        assert len(app.screen.rows) == count
+    assert store(demo_db).measures.get("calm_box") is None

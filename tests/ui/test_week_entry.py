@@ -144,6 +144,17 @@ async def test_a_stale_edit_is_refused_and_the_input_kept(demo_db, make_app):
         assert "other-station" in banner and "while you were editing" in banner
         assert re.search(r"at \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d while", banner)  # UK time and format, not ISO
         assert app.screen.form_values()["restraint"] == "9"
+        assert "Ctrl+R reloads this week as saved" in banner  # the message names the key
+        from svg_text import svg_lines
+
+        footer = svg_lines(app.export_screenshot())[-1]
+        assert "^r" in footer and "Reload" in footer and "Help" in footer  # all of it in 80 columns
+        await pilot.press("ctrl+r")  # what is typed is unsaved: asked first
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen"
+                    and app.screen.form_values()["seclusion"] == str(theirs.counts.seclusion + 3))
+        assert app.screen.form_values()["restraint"] == str(theirs.counts.restraint)  # theirs shown
     final = stored(demo_db, ward, week)
     assert final.counts.seclusion == theirs.counts.seclusion + 3 and final.counts.restraint == theirs.counts.restraint
 

@@ -53,3 +53,49 @@ def test_not_asked_when_rrp_user_names_the_person(demo_db: Path, monkeypatch) ->
     monkeypatch.delenv("RRP_USER")
     app_module.run_app(demo_db)
     assert made[1].ask_who is True
+
+
+def test_enter_before_the_question_shows_asks_it_first_and_typing_replaces_the_login_name(
+    demo_db: Path, monkeypatch
+) -> None:
+    """The reviewer's fast Enter: the ward list is up, the question not yet shown (it is asked after
+    the first paint; here that step is held back, so the window is certain). Enter must ask who is
+    entering data before the week form opens, and "JL" typed over the login name is "JL"."""
+    from rrp.store import audit
+
+    monkeypatch.setattr("getpass.getuser", lambda: "root")
+    monkeypatch.setattr(RrpApp, "prewarm", lambda self: self.first_paint.set())
+
+    async def run() -> tuple[str, dt.date]:
+        app = RrpApp(demo_db, ask_who=True, today=dt.date(2026, 11, 18), clock=lambda: "2026-11-18T09:00:00Z")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.store is not None and type(app.screen).__name__ == "HomeScreen"
+                        and app.screen.rows)
+            ward = app.screen.selected_ward()
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "WhoScreen")
+            assert not any(type(s).__name__ == "WeekEntryScreen" for s in app.screen_stack)
+            assert app.screen.query_one("#who-name").value == "root"
+            await pilot.press("J", "L")
+            assert app.screen.query_one("#who-name").value == "JL"  # the login name replaced
+            await pilot.press("enter")
+            await until(pilot, lambda: type(app.screen).__name__ == "WeekEntryScreen" and app.screen.ward is not None)
+            form = app.screen
+            assert form.ward.code == ward
+            week, version = form.week_start, form.stored.version
+            await pilot.press("tab", "tab", "9", "ctrl+s")
+            for _ in range(3):  # an unusual value asks "are you sure?"; a saved week asks why
+                await until(pilot, lambda: type(app.screen).__name__ in ("SureScreen", "ReasonScreen")
+                            or (app.screen is form and form.stored.version > version))
+                if type(app.screen).__name__ == "SureScreen":
+                    await pilot.press("y")
+                elif type(app.screen).__name__ == "ReasonScreen":
+                    await pilot.press(*"late report", "enter")
+            await until(pilot, lambda: app.screen is form and form.stored.version > version)
+            return ward, week
+
+    ward, week = asyncio.run(run())
+    store = Store(demo_db, create=False)
+    last = audit.history(store.database, "weekly", f"{ward}/{week.isoformat()}")[-1]
+    store.close()
+    assert last["who"] == "JL"
