@@ -322,6 +322,8 @@ class DashView:
     notes: list[str] = field(default_factory=list)
     #: How many of the wards took part in the last complete week and have not submitted it.
     not_submitted: int = 0
+    #: Those wards as plain text to copy (`u`), made in the worker: pandas never runs on the UI thread.
+    not_submitted_list: str = ""
     #: Wards shown with out-of-date figures (marked "updating") while they are computed again.
     updating: set[str] = field(default_factory=set)
     #: The dashboard's measures in order, each one's label, unit words and aggregate chart.
@@ -342,6 +344,7 @@ def _num(value: Any) -> float | None:
 def build_view(dash: Dashboard) -> DashView:
     """Convert the Dashboard's frames to plain values (run in the worker)."""
     from rrp.reports import figures
+    from rrp.reports.dashboard import not_submitted_text
 
     wards = dash.wards
     # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards); weeks before a ward
@@ -435,6 +438,7 @@ def build_view(dash: Dashboard) -> DashView:
         end_week=dash.end_week,
         notes=list(dash.notes),
         not_submitted=len(figures.not_submitted(dash.completeness, dash.wards, dash.end_week)),
+        not_submitted_list=not_submitted_text(dash),
         updating=set(dash.updating),
         measures=tuple(dash.measures),
         labels={m: dash.label(m) for m in dash.measures},
@@ -1106,18 +1110,16 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_not_submitted(self) -> None:
         """`u`: the wards (of the filters shown) that have not submitted last week, to copy."""
-        from rrp.reports.dashboard import not_submitted_text, not_submitted_wards
         from rrp.screens.not_submitted import NotSubmittedScreen
 
-        if self.dashboard is None:
+        if self.dashboard is None or self.view is None:
             self.notify("The dashboard is still computing.", severity="warning")
             return
         if self.view is not None and self.view.updating:
             self.notify("Some wards' figures are still updating: the list follows once they are done.",
                         severity="warning")
             return
-        dash = self.dashboard
-        self.app.push_screen(NotSubmittedScreen(not_submitted_text(dash), len(not_submitted_wards(dash))))
+        self.app.push_screen(NotSubmittedScreen(self.view.not_submitted_list, self.view.not_submitted))
 
     def action_pack(self) -> None:
         """Ask where to write the pack (screens/pack_folder.py), then write it in a worker."""
