@@ -68,6 +68,13 @@ ENTRIES: dict[str, list[tuple[str, str, str, str]]] = {
         ("weeks", "integer", "weeks", "How many weeks with data the month has (missing weeks are not filled)"),
         *_COUNTS,
         *_RATES,
+        (
+            "provisional_weeks",
+            "integer",
+            "weeks",
+            "How many of the month's weeks are provisional (see the weekly export's provisional column): "
+            "their counts are in the month's sums, so the month may be part-counted until the ward confirms them",
+        ),
     ],
     "spc": [
         *_REG,

@@ -45,7 +45,7 @@ SHEETS: tuple[str, ...] = ("board", "weekly", "monthly", "spc", "pdsa", "progres
 SHEET_TITLES = {
     "board": "The board's monthly summary: mean monthly rate per 1,000 bed days, change against baseline, wards reaching a 25% and a one-third reduction",
     "weekly": "One row per ward and week: counts, occupied bed days, rates per 1,000 bed days, the ward's note, whether the week is provisional",
-    "monthly": "One row per ward and month (a week counts in the month of its Thursday), with rates",
+    "monthly": "One row per ward and month (a week counts in the month of its Thursday), with rates and how many of its weeks are provisional",
     "spc": "One row per ward, measure and week: the u chart's centre, limits and special-cause signals (MDC rules)",
     "pdsa": "Every PDSA cycle, Plan to Act",
     "progress": "The IHI progress scores by ward and month",
@@ -325,7 +325,8 @@ def plain_words(synthetic: bool = False) -> list[tuple[str, str]]:
          "weeks column says how many weeks each month holds."),
         ("Provisional weeks", "A week the ward saved before it had ended may hold only part of the week: the "
          "weekly and values sheets mark it TRUE in their provisional column until the ward saves it again "
-         "after the week. It is never a point of a chart, so it has no row on the spc sheet and no say "
+         "after the week, and the monthly sheet's provisional_weeks column counts such weeks in each month "
+         "(their counts are in its sums). It is never a point of a chart, so it has no row on the spc sheet and no say "
          "in any signal or icon."),
     ]
     return rows

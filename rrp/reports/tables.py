@@ -47,6 +47,8 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "all_restrictive",
     "occupied_bed_days",
     *RATE_COLUMNS,
+    # last, so every earlier column keeps release 0.1.0's position (issue 13)
+    "provisional_weeks",
 )
 SPC_COLUMNS: tuple[str, ...] = (
     *REGISTRY_COLUMNS,
@@ -153,8 +155,13 @@ def month_of_week(week_start: Any) -> pd.Series:
 
 
 def monthly_table(weekly: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
-    """One row per ward-month (a week counts in the month of its Thursday), with rates."""
+    """One row per ward-month (a week counts in the month of its Thursday), with rates, and how
+    many of its weeks are provisional (the store's flag, rrp.models.week_status): their counts
+    are in the sums, as the weekly export shows them, and the column says the month may be part-counted."""
     frame = weekly.copy()
+    if "provisional" not in frame.columns:  # a frame not read from the store: nothing flagged
+        frame["provisional"] = False
+    frame["provisional"] = frame["provisional"].astype(bool)
     frame["month"] = month_of_week(frame["week_start"])
     sums = (
         frame.groupby(["ward_code", "month"], sort=True)
@@ -165,9 +172,11 @@ def monthly_table(weekly: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
             seclusion=("seclusion", "sum"),
             rapid_tranquillisation=("rapid_tranquillisation", "sum"),
             occupied_bed_days=("occupied_bed_days", "sum"),
+            provisional_weeks=("provisional", "sum"),
         )
         .reset_index()
     )
+    sums["provisional_weeks"] = sums["provisional_weeks"].astype(int)
     sums = _add_rates(_with_registry(sums, registry))
     sums = sums.sort_values(["provider_code", "ward_code", "month"], kind="mergesort")
     return sums[list(MONTHLY_COLUMNS)].reset_index(drop=True)

@@ -54,6 +54,19 @@ def test_the_weekly_export_flags_the_provisional_week_in_its_last_column(store: 
     assert {r["provisional"] for r in rows} == {"True", "False"}
 
 
+def test_the_monthly_export_counts_the_provisional_week_in_its_month(store: Store) -> None:
+    """The week of 16 Nov (Thursday 19 Nov) is November's: that row counts one provisional week, and
+    its counts stay in the sums (as the weekly export shows them); every other row counts none."""
+    rows = _rows(store, "monthly")
+    assert list(rows[0])[-1] == "provisional_weeks"
+    counted = {(r["ward_code"], r["month"]): int(r["provisional_weeks"]) for r in rows}
+    assert counted[(WARD, "2026-11-01")] == 1
+    assert sum(counted.values()) == 1
+    weekly = [r for r in _rows(store, "weekly") if r["ward_code"] == WARD and r["week_start"].startswith("2026-11")]
+    november = next(r for r in rows if (r["ward_code"], r["month"]) == (WARD, "2026-11-01"))
+    assert int(november["restraint"]) == sum(int(r["restraint"]) for r in weekly)
+
+
 def test_the_values_export_flags_every_measure_of_the_provisional_week(store: Store) -> None:
     rows = _rows(store, "values")
     flagged = [r for r in rows if r["provisional"] == "True"]

@@ -87,8 +87,9 @@ def test_the_migrated_core_measures_are_the_shipped_definitions(old_copy: Path) 
 
 
 #: Exports changed on purpose: spc's figures by issue 12 (one definition of every figure), weekly's
-#: provisional column by issue 13 (each tested below against the release's bytes).
-CHANGED_BY_DESIGN = {"spc", "weekly"}
+#: provisional and monthly's provisional_weeks columns by issue 13 (each tested below against the
+#: release's bytes).
+CHANGED_BY_DESIGN = {"spc", "weekly", "monthly"}
 
 
 @pytest.mark.parametrize("kind", sorted(p.stem for p in RELEASE_EXPORTS.glob("*.csv") if p.stem not in CHANGED_BY_DESIGN))
@@ -133,3 +134,16 @@ def test_the_weekly_export_is_the_release_bytes_with_a_provisional_column_last(o
     now = out.getvalue().split(b"\r\n")
     assert now[0] == then[0] + b",provisional"
     assert now[1:-1] == [line + b",False" for line in then[1:-1]] and now[-1] == then[-1] == b""
+
+
+def test_the_monthly_export_is_the_release_bytes_with_a_provisional_weeks_column_last(old_copy: Path) -> None:
+    """Issue 13: the monthly export says how many of each month's weeks are provisional (part of a
+    week, counted in its sums), in a new last column; every earlier column is the release's, byte for
+    byte. None of the release's weeks is provisional."""
+    store = Store(old_copy)
+    out = io.BytesIO()
+    export(store, "monthly", out)
+    then = (RELEASE_EXPORTS / "monthly.csv").read_bytes().split(b"\r\n")
+    now = out.getvalue().split(b"\r\n")
+    assert now[0] == then[0] + b",provisional_weeks"
+    assert now[1:-1] == [line + b",0" for line in then[1:-1]] and now[-1] == then[-1] == b""
