@@ -276,7 +276,9 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
         status = f"{len(rows)} wards; {missing} have not entered last week" if rows else "No wards yet."
         if rows:
             status += f" ({confirm} to confirm)." if confirm else "."
-        self.query_one("#home-status", Static).update(status + " Enter logs a week.")
+        # M and j are kept out of the footer (it fits 80 columns only without them): named here.
+        self.query_one("#home-status", Static).update(
+            status + " Enter logs a week; M the monthly measures; j the day a ward joined.")
         codes = {r.ward_code for r in rows}
         target = previous if previous in codes else last_ward
         if target and target in codes:
