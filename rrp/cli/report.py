@@ -103,6 +103,7 @@ def huddle_cmd(
             measure_set=inputs["measure_set"],
             values=inputs["values"],
             targets=inputs["targets"],
+            participation_start=ward.participation_start,
         )
     finally:
         store.close()
@@ -147,8 +148,8 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
     for line in s.lines:
         table.add_row(
             ("> " if line.measure == s.measure else "  ") + line.label,
-            "not entered" if line.this_week is None else f"{line.this_week:g}",
-            "not entered" if line.last_week is None else f"{line.last_week:g}",
+            _week_cell(line.this_week, s.this_week_taking_part),
+            _week_cell(line.last_week, s.last_week_taking_part),
             line.weeks_since_text,
         )
     console.print(table)
@@ -212,3 +213,11 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
                 "  STUDY DUE  " if line.due_for_study else "  ", user_text(line.title), f", cycle {line.cycle_number}{end}"
             )
         )
+
+
+def _week_cell(value: float | None, taking_part: bool) -> str:
+    """A week's count in the printed huddle: 'not entered', or 'n/a' before the ward joined (the
+    home screen's words; rrp.models.week_status.participating decides)."""
+    if value is not None:
+        return f"{value:g}"
+    return "not entered" if taking_part else "n/a"

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rrp.models.annotation import Annotation, AnnotationKind
 from rrp.models.change_package import DEFAULT_AIM_REDUCTION
-from rrp.models.week_status import is_provisional
+from rrp.models.week_status import is_provisional, participating
 from rrp.models.weekly import ALL_RESTRICTIVE_PARTS, monday_of
 from rrp.reports.figures import BASELINE_WEEKS, RECENT_WEEKS, MeasureFigures
 from rrp.reports.icons_text import assurance_text, variation_text
@@ -185,6 +185,10 @@ class HuddleSummary:
     #: so the counts table can say so beside the numbers.
     this_week_provisional: bool = False
     last_week_provisional: bool = False
+    #: This week and last week are on or after the ward joined the collaborative
+    #: (week_status.participating): before it, an empty week is not applicable, not missing.
+    this_week_taking_part: bool = True
+    last_week_taking_part: bool = True
 
     def to_json(self, ward_name: str = "") -> dict[str, Any]:
         """`rrp report huddle --format json`: the ward's figures per measure (the same fields as
@@ -520,6 +524,7 @@ def huddle_summary(
     measure_set: MeasureSet | None = None,
     values: pd.DataFrame | None = None,
     targets: dict[str, dict[str, float]] | None = None,
+    participation_start: dt.date | None = None,
 ) -> HuddleSummary:
     """The huddle for one ward (see the module doc for every definition).
 
@@ -646,6 +651,8 @@ def huddle_summary(
         latest_provisional=bool(not frame.empty and "provisional" in frame.columns and frame["provisional"].iloc[-1]),
         this_week_provisional=_provisional_in(frame, this_week),
         last_week_provisional=_provisional_in(frame, last_week),
+        this_week_taking_part=participating(this_week, participation_start),
+        last_week_taking_part=participating(last_week, participation_start),
         measure=measure,
         chart=chart,
         fix_after=fix_after,

@@ -91,6 +91,8 @@ class HuddleInputs:
     read_after: int
     #: rrp.reports.figures.read_figure_inputs: the measures, values, targets the figures need.
     figure_inputs: dict[str, Any] = field(default_factory=dict)
+    #: The day the ward joined the collaborative (weeks before it are not applicable, not missing).
+    participation_start: dt.date | None = None
 
 
 class HuddleScreen(ReportsWorkerErrors, Screen[None]):
@@ -216,6 +218,7 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
                 aim=store.change_package.aim().reduction,
                 read_after=read_after,
                 figure_inputs=read_figure_inputs(store, code),
+                participation_start=ward.participation_start if ward is not None else None,
             )
             summary, choices, cleared = self.summarise(inputs, choices, just_saved)
             app.call_from_thread(
@@ -263,6 +266,7 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
             "running": inputs.running,
             "due": inputs.due,
             "ward_code": self.ward_code,
+            "participation_start": inputs.participation_start,
             **{k: inputs.figure_inputs.get(k) for k in ("measure_set", "values", "targets")},
         }
         try:
@@ -349,8 +353,8 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
             label = Text(f"{key} {s.short_label(line.measure)}", style="bold reverse" if chosen else "")
             table.add_row(
                 label,
-                _count_text(line.this_week, s.this_week_provisional),
-                _count_text(line.last_week, s.last_week_provisional),
+                _count_text(line.this_week, s.this_week_provisional, s.this_week_taking_part),
+                _count_text(line.last_week, s.last_week_provisional, s.last_week_taking_part),
                 weeks_since_text(line.weeks_since, line.weeks_observed, short=True),
             )
         return table
@@ -538,11 +542,12 @@ class HuddleScreen(ReportsWorkerErrors, Screen[None]):
         self.app.pop_screen()
 
 
-def _count_text(value: int | float | None, provisional: bool = False) -> Text:
+def _count_text(value: int | float | None, provisional: bool = False, taking_part: bool = True) -> Text:
     """A week's count; 'prov' after it when the week is provisional (saved before it ended, not
-    since: the summary's flag), in words, so neither the hollow point nor a colour is the only cue."""
+    since: the summary's flag), in words, so neither the hollow point nor a colour is the only cue;
+    'n/a' for an empty week before the ward joined (as the home screen says), '-' for one not entered."""
     if value is None:
-        return Text("-", style="dim")
+        return Text("-" if taking_part else "n/a", style="dim")
     text = Text(str(value), style="bold" if value else "")
     if provisional:
         text.append(" prov", style="italic")

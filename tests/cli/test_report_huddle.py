@@ -70,3 +70,25 @@ def test_report_is_a_group_others_can_extend() -> None:
 
     assert isinstance(report, click.Group) and "huddle" in report.commands
     assert main.commands["report"] is report
+
+
+def test_the_printed_huddle_says_n_a_for_a_week_before_the_ward_joined(tmp_path) -> None:
+    """The same participation rule as the screen: an empty week before joining is not 'not entered'."""
+    import datetime as dt
+
+    from rrp.store import Store
+    from rrp.synthetic import build_demo
+
+    path = tmp_path / "small.sqlite"
+    store = Store(path, who="test")
+    build_demo(store, wards=2, weeks=10, end=dt.date(2026, 11, 2))  # 9 and 16 Nov not entered
+    code = store.registry.wards()[0].code
+    ward = store.registry.ward(code)
+    assert ward is not None
+    store.registry.save_ward(ward.model_copy(update={"participation_start": dt.date(2026, 11, 16)}))
+    store.close()
+    args = ["report", "huddle", "--ward", code, "--db", str(path), "--today", "2026-11-18"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    line = next(row for row in result.output.splitlines() if "All restrictive" in row)
+    assert "not entered" in line and "n/a" in line

@@ -463,3 +463,30 @@ def test_this_and_last_week_say_prov_for_a_provisional_week_until_it_is_confirme
     rows, legend, summary = asyncio.run(shown(later))
     assert not summary.last_week_provisional
     assert rows["2"].split()[2:4] == ["-", str(restraint.this_week)] and "prov" not in "".join(rows.values())
+
+
+def test_a_week_before_the_ward_joined_reads_n_a_not_missing(db: Path) -> None:
+    """Issue 13: the huddle's This/Last counts use the one participation rule (week_status), as
+    the home screen does: an empty week before the ward joined is 'n/a', an empty week after is '-'."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM weekly WHERE ward_code = ? AND week_start = '2026-11-09'", (WARD,))
+    conn.close()
+
+    async def last_week_cell(app: RrpApp) -> str:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_huddle(pilot, app)
+            row = next(line for line in plain(app, "#huddle-counts").splitlines() if "All restrictive" in line)
+            return row
+
+    before = asyncio.run(last_week_cell(make_app(db)))
+    assert "n/a" not in before and " - " in before  # not entered, and the ward takes part
+    store = Store(db, create=False)
+    ward = store.registry.ward(WARD)
+    assert ward is not None
+    store.registry.save_ward(ward.model_copy(update={"participation_start": END}))  # joined this week
+    store.close()
+    after = asyncio.run(last_week_cell(make_app(db)))
+    assert "n/a" in after and " - " not in after
