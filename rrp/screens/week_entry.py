@@ -229,12 +229,14 @@ class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
             elif self.loaded_values.get("occupied_bed_days"):
                 state += " Bed days pre-filled from the ward's last week: check them."
         else:
+            provisional = is_provisional(self.week_start, self.stored.updated_at)
+            # a provisional week is kept up to date, not corrected (rrp.reports.corrections.needs_reason)
             state = (
                 f"Entered: last saved by {self.stored.updated_by} at "
                 f"{local_time_text(self.stored.updated_at)} (version {self.stored.version}). "
-                "Edit to correct it; F6 history, F8 delete."
+                f"Edit to {'update' if provisional else 'correct'} it; F6 history, F8 delete."
             )
-            if is_provisional(self.week_start, self.stored.updated_at):
+            if provisional:
                 state += (" PROVISIONAL: saved before the week ended; "
                           + ("save it again after Sunday to confirm it." if in_progress else "Ctrl+S confirms it."))
         self.query_one("#week-state", Static).update(user_text(state))

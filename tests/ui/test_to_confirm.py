@@ -92,6 +92,7 @@ async def test_tuesday_after_enter_then_ctrl_s_confirms_the_provisional_week_wit
         # Enter opens the week to confirm, not the week in progress (7 Dec).
         assert form.week_start == WEEK
         assert "Ctrl+S confirms it" in text(app, "#week-state")
+        assert "Edit to update it" in text(app, "#week-state")  # not a correction (needs_reason)
         missing = text(app, "#week-missing")
         assert missing.startswith("Missing or to confirm (last 26): 30 Nov to confirm, 23 Nov, 16 Nov to confirm")
         await pilot.press(keys[1])
@@ -99,6 +100,7 @@ async def test_tuesday_after_enter_then_ctrl_s_confirms_the_provisional_week_wit
         assert app.screen is form  # no "are you sure?", no "why?"
         assert text(app, "#week-banner").startswith("Saved week of 30 Nov 2026")
         assert "PROVISIONAL" not in text(app, "#week-state")
+        assert "Edit to correct it" in text(app, "#week-state")  # confirmed: a change now is a correction
         assert text(app, "#week-missing").startswith("Missing or to confirm (last 26): 23 Nov, 16 Nov to confirm")
         assert len(keys) == 2
         await pilot.press("escape")
