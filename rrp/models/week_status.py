@@ -51,9 +51,13 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+#: From a week's Monday to its Sunday.
+_TO_SUNDAY = dt.timedelta(days=6)
+
+
 def week_end(week_start: dt.date) -> dt.date:
     """The Sunday that ends the week starting `week_start`."""
-    return week_start + dt.timedelta(days=6)
+    return week_start + _TO_SUNDAY
 
 
 def last_complete_week(today: dt.date) -> dt.date:
@@ -84,12 +88,12 @@ def is_provisional(week_start: dt.date, updated_at: str | None) -> bool:
     without times): the rule must never hide real data.
     """
     text = (updated_at or "").strip()
-    if text.endswith("Z"):
+    if text[-1:] == "Z":
         # UK local time is UTC or one hour ahead, so a save whose UTC day is after the week's
         # Sunday is after it locally too: no time zone conversion for the common case (the home
         # screen asks this for ~24,000 weeks at national scale). Anything else takes the full way.
         try:
-            if dt.date.fromisoformat(text[:10]) > week_end(week_start):
+            if dt.date.fromisoformat(text[:10]) > week_start + _TO_SUNDAY:
                 return False
         except ValueError:
             pass

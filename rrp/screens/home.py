@@ -11,7 +11,7 @@ cursor starts on it, so logging a week is: launch, Enter, five numbers, save.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,42 +21,16 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from rrp.messages import WARD_TYPE_LABELS, day_month
-from rrp.models.week_status import (
-    WeekState,
-    is_due,
-    is_provisional,
-    last_complete_week,
-    monday_of,
-    provisional_weeks,
-    week_state,
-)
+from rrp.messages import day_month
+from rrp.models.week_status import WeekState, monday_of
 from rrp.reports.user_text import user_text, visible
 from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
 from rrp.widgets.spark import sparkline
-from rrp.widgets.table import FixedWidthTable, fill_table
+from rrp.widgets.table import FixedWidthTable, column_widths, fill_table
 
-TREND_WEEKS = 12
-
-
-@dataclass(frozen=True)
-class HomeRow:
-    """One ward's line on the home screen."""
-
-    provider_name: str
-    ward_code: str
-    ward_name: str
-    ward_type: str
-    this_week: WeekState
-    last_week: WeekState
-    trend: list[float | None]
-    latest_total: int | None
-    latest_week: dt.date | None
-    #: The ward has not entered its last complete week (and took part that week).
-    due: bool = False
-    participation_start: dt.date | None = None
-
+if TYPE_CHECKING:
+    from rrp.reports.home_rows import HomeRow
 
 class HomeScreen(ReportsWorkerErrors, Screen[None]):
     """Wards by provider, with this week's entry status."""
@@ -173,52 +147,15 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
 
     def _read_rows(self) -> None:
         """The body of `load`, on the worker thread."""
+        from rrp.reports.home_rows import home_rows, trend_start
         from rrp.store import home
 
         app = self.app
         database = app.database  # type: ignore[attr-defined]
         today: dt.date = app.today  # type: ignore[attr-defined]
-        this_monday = monday_of(today)
-        last_monday = last_complete_week(today)
-        first = this_monday - dt.timedelta(weeks=TREND_WEEKS - 1)
-        recent = home.recent_weeks(database, since=first, until=this_monday)  # this week and last among them
-        trend_weeks = [first + dt.timedelta(weeks=i) for i in range(TREND_WEEKS)]
-        rows = []
-        for ward in home.active_wards(database):
-            weeks = recent.get(ward.code, {})
-            # A provisional week is no point of any chart (figures.measure_points): neither the
-            # trend nor the latest total, as on the huddle and the dashboard.
-            charted = {d: v for d, v in weeks.items() if not is_provisional(d, v[2])}
-            trend = [
-                (1000 * charted[d][0] / charted[d][1]) if d in charted and charted[d][1] else None
-                for d in trend_weeks
-            ]
-            latest_week = max(charted, default=None)
-            joined = ward.participation_start
-
-            def state(week: dt.date, weeks: dict[dt.date, home.RecentWeek] = weeks, joined: dt.date | None = joined) -> WeekState:
-                saved = weeks[week][2] if week in weeks else None
-                return week_state(week, today, entered=week in weeks, updated_at=saved, participation_start=joined)
-
-            rows.append(
-                HomeRow(
-                    provider_name=ward.provider_name,
-                    ward_code=ward.code,
-                    ward_name=ward.name,
-                    ward_type=WARD_TYPE_LABELS.get(ward.ward_type, ward.ward_type),
-                    this_week=state(this_monday),
-                    last_week=state(last_monday),
-                    trend=trend,
-                    latest_total=charted[latest_week][0] if latest_week else None,
-                    latest_week=latest_week,
-                    # Due reads only last week's save time (is_due asks about no other week).
-                    due=is_due(
-                        today, weeks.keys(), participation_start=joined,
-                        unconfirmed=provisional_weeks({last_monday: weeks[last_monday][2]} if last_monday in weeks else {}),
-                    ),
-                    participation_start=joined,
-                )
-            )
+        # this week and last are among the trend's weeks
+        recent = home.recent_weeks(database, since=trend_start(today), until=monday_of(today))
+        rows = home_rows(home.active_wards(database), recent, today)
         app.call_from_thread(self.show, rows, home.last_ward(database))
 
     @property
@@ -232,6 +169,8 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
             self.show(self.rows, current or self.last_ward)
 
     def show(self, rows: list[HomeRow], last_ward: str | None) -> None:
+        from rrp.reports.home_rows import TREND_WEEKS
+
         # Back from another screen the cursor stays on the ward it was on (the table is refilled).
         previous = self.selected_ward() if self.rows else None
         self.rows, self.last_ward = rows, last_ward
@@ -244,19 +183,28 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
             del columns[2]
         filled = []
         previous_provider = None
-        # Cells that repeat (a ward type, a week's state) are made once: 2,000 rows at national
-        # scale, and the table never changes a cell it is given.
+        # Cells that repeat (a provider's name, a ward type, a week's state, a date) are made once
+        # and measured once: 2,000 rows at national scale, and the table never changes a cell.
         states = {state: _state_cell(state, compact) for state in WeekState}
+        providers: dict[str, Text] = {}
         types: dict[str, Text] = {}
+        dates: dict[dt.date, str] = {}
+        used_states: set[WeekState] = set()
         for row in rows:
             provider = row.provider_name if row.provider_name != previous_provider else ""
             previous_provider = row.provider_name
             latest = "-" if row.latest_total is None else str(row.latest_total)
             if not compact and row.latest_week is not None:
-                latest += f" ({day_month(row.latest_week)[:6].strip()})"
+                when = dates.get(row.latest_week)
+                if when is None:
+                    when = dates[row.latest_week] = f" ({day_month(row.latest_week)[:6].strip()})"
+                latest += when
+            used_states.add(row.this_week)
+            used_states.add(row.last_week)
             # Text cells, not str: the table would parse each str as markup (2,000 rows x 7).
             cells = [
-                user_text(_fit(_short_provider(provider), 17 if compact else 24), "bold"),
+                providers.get(provider) or providers.setdefault(
+                    provider, user_text(_fit(_short_provider(provider), 17 if compact else 24), "bold")),
                 _plain(_fit(row.ward_name, 14) if compact else row.ward_name),
                 types.get(row.ward_type) or types.setdefault(row.ward_type, _plain(row.ward_type)),
                 states[row.this_week],
@@ -267,7 +215,16 @@ class HomeScreen(ReportsWorkerErrors, Screen[None]):
             if compact:
                 del cells[2]
             filled.append((row.ward_code, cells))
-        fill_table(table, columns, filled)
+        # The columns of repeated cells are measured from the distinct cells (the rest by fill_table).
+        labels = dict((key, label) for label, key in columns)
+        state_cells = [states[state] for state in used_states]
+        widths = {
+            key: column_widths([(labels[key], key)], [[cell] for cell in cells])[0]
+            for key, cells in (("provider", list(providers.values())), ("type", list(types.values())),
+                               ("this", state_cells), ("last", state_cells))
+            if key in labels
+        }
+        fill_table(table, columns, filled, widths=widths)
         stop_loading(table)
         missing = sum(r.due for r in rows)
         # Due counts a week to confirm (entered before it ended, not confirmed since) as not

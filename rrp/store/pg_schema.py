@@ -30,6 +30,7 @@ from rrp.store.schema import (
     _CORE_COLUMNS,
     _MAX_MEASURE_NUMBER,
     SUMMARY_SOURCES,
+    WEEKLY_BY_WEEK_V7,
 )
 
 #: Tables that hold rrp's bookkeeping on PostgreSQL only (not data; never copied).
@@ -637,10 +638,12 @@ CREATE POLICY ward_summary_update ON ward_summary FOR UPDATE
     WITH CHECK (rrp_in_role('rrp_facilitator') OR rrp_writes_ward(ward_code));
 """
 
+PG_WEEKLY_BY_WEEK_V7 = WEEKLY_BY_WEEK_V7  # the same index (plain SQL on both engines)
+
 #: PG_MIGRATIONS[i] takes a PostgreSQL database from schema version i to i + 1 (as MIGRATIONS[i]).
 #: Schema 3 is the first on PostgreSQL, so it carries the access rules of every table so far;
 #: a later migration that adds a table adds its policies with it (_policies for a ward-keyed one).
 PG_MIGRATIONS: list[str] = [
     _deferrable(s) for s in (PG_SCHEMA_V1, PG_SYNC_STATE_V2, PG_MEASURES_V3 + PG_ACCESS, PG_PROVIDER_KEY_V4,
-                             PG_WARD_PARTICIPATION_V5, PG_WARD_SUMMARY_V6)
+                             PG_WARD_PARTICIPATION_V5, PG_WARD_SUMMARY_V6, PG_WEEKLY_BY_WEEK_V7)
 ]

@@ -554,6 +554,14 @@ CREATE TABLE ward_summary (
 """ + "".join(_stale_triggers(table, ward, when) for table, (ward, when) in SUMMARY_SOURCES.items())
 MIGRATIONS.append(WARD_SUMMARY_V6)  # schema 6: the dashboard's per-ward summaries (rrp.store.summaries)
 
+#: Weeks read by date across every ward (the home screen's last 12 weeks, the weeks of a period):
+#: without it PostgreSQL scans the whole weekly table (520,000 rows at national scale) for the
+#: first screen's ~24,000; SQLite seeks each ward's weeks through the primary key instead.
+WEEKLY_BY_WEEK_V7 = """
+CREATE INDEX weekly_week_start ON weekly(week_start);
+"""
+MIGRATIONS.append(WEEKLY_BY_WEEK_V7)  # schema 7: weekly rows by week (the home screen on PostgreSQL)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

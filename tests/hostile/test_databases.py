@@ -172,13 +172,15 @@ def _downgrade(conn: sqlite3.Connection, version: int) -> None:
     conn.execute(f"PRAGMA user_version = {version}")
 
 
-def _release_triggers_on(table: str) -> list[str]:
-    """The triggers the release's own DDL puts on `table` (dropped with it when it is replaced)."""
+def _release_triggers_on(table: str, kind: str = "trigger") -> list[str]:
+    """The triggers (or indexes) the release's own DDL puts on `table` (dropped with it when it
+    is replaced)."""
     conn = sqlite3.connect(":memory:")
     for step in MIGRATIONS:
         conn.executescript(step)
     names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", (table,))]
+        "SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+        (kind, table))]
     conn.close()
     return names
 
@@ -186,10 +188,11 @@ def _release_triggers_on(table: str) -> list[str]:
 ATTACKS: dict[str, tuple[Callable[[sqlite3.Connection], None], list[str]]] = {
     "trigger-other-provider": (_other_provider_trigger, ["extra trigger 'sneaky' on 'weekly'"]),
     "trigger-deletes-audit": (_audit_shredder, ["extra trigger 'shred' on 'audit'"]),
-    "weekly-is-a-view": (_weekly_view, [
+    "weekly-is-a-view": (_weekly_view, sorted([
         *(f"missing trigger '{name}' on 'weekly'" for name in _release_triggers_on("weekly")),
+        *(f"missing index '{name}' on 'weekly'" for name in _release_triggers_on("weekly", "index")),
         "table 'weekly' replaced by a view",
-    ]),
+    ])),
     "check-removed": (_check_removed, ["table 'weekly' altered (CHECK removed)"]),
     "extra-index": (lambda c: c.execute("CREATE INDEX by_restraint ON weekly(restraint)"),
                     ["extra index 'by_restraint' on 'weekly'"]),
