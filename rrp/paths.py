@@ -1,4 +1,4 @@
-"""Where rrp's shipped reference data and the user's database live."""
+"""Where rrp's shipped reference data, the user's database and rrp's own cache live."""
 
 from __future__ import annotations
 
@@ -17,3 +17,14 @@ def default_database_path() -> Path:
     import platformdirs  # deferred: only needed when no path is given
 
     return Path(platformdirs.user_data_dir("rrp", appauthor=False)) / "rrp.sqlite"
+
+
+def cache_dir() -> Path:
+    """RRP_CACHE_DIR if set, else the platform's user cache directory: what rrp can always work
+    out again (never data), kept so that it need not be worked out on every start."""
+    env = os.environ.get("RRP_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs  # deferred, as above
+
+    return Path(platformdirs.user_cache_dir("rrp", appauthor=False))

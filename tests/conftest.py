@@ -23,9 +23,12 @@ CLOCK = "2026-11-18T09:00:00Z"
 
 @pytest.fixture(autouse=True)
 def _error_log_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Errors the tests provoke are logged in a temporary folder, never the user's data folder."""
+    """Errors the tests provoke are logged in a temporary folder, never the user's data folder; rrp's
+    cache is kept in one too."""
     if "RRP_LOG_DIR" not in os.environ:
         monkeypatch.setenv("RRP_LOG_DIR", str(tmp_path_factory.getbasetemp() / "logs"))
+    if "RRP_CACHE_DIR" not in os.environ:  # rrp's cache (rrp.paths.cache_dir) too
+        monkeypatch.setenv("RRP_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
 @pytest.fixture

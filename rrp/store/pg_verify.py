@@ -6,14 +6,23 @@ the same database and rolled back: one definition, never a hand-kept list). Comp
 relation (tables, views, indexes, sequences), column (type, nullability, default), constraint
 (its full definition), trigger, function body, and row-level security policy of the schema.
 Anything extra, missing or altered is refused with SchemaMismatch, naming each difference.
+
+Building the expected schema takes the server ~50 ms, on every start of rrp. Its result depends
+only on the release's DDL and the server's version, so it is kept in rrp's cache folder
+(rrp.paths.cache_dir) under a name made from both, and read from there by later starts: the
+cache holds what this release's own DDL produced on this server version, never anything read
+from the database being verified. A cache file that cannot be read or is not a signature is
+ignored (the schema is built again); one that cannot be written is not kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import threading
+from pathlib import Path
 from typing import Any
 
 from rrp import __version__
@@ -66,6 +75,12 @@ def expected_signature(raw: Any, version: int) -> dict[str, str]:
     with _LOCK:
         if version in _CACHE:
             return _CACHE[version]
+    server = raw.execute("SHOW server_version").fetchone()[0]
+    cached = _read_cached(_cache_file(version, server))
+    if cached is not None:
+        with _LOCK:
+            _CACHE[version] = cached
+        return cached
     may_create = raw.execute("SELECT has_database_privilege(current_database(), 'CREATE')").fetchone()[0]
     if not may_create:
         row = raw.execute("SELECT signature FROM rrp_schema WHERE version = %s", (version,)).fetchone()
@@ -92,7 +107,41 @@ def expected_signature(raw: Any, version: int) -> dict[str, str]:
             raw.execute(f"SET LOCAL search_path = {search_path}")
     with _LOCK:
         _CACHE[version] = signature
+    _write_cached(_cache_file(version, server), signature)
     return signature
+
+
+def _cache_file(version: int, server: str) -> Path:
+    """Where the expected signature of schema `version` on a server of version `server` is kept:
+    named by a digest of everything it is made from (the DDL, the server, the queries, rrp)."""
+    from rrp.paths import cache_dir
+
+    made_from = json.dumps([__version__, server, PG_MIGRATIONS[:version], _QUERIES], sort_keys=True)
+    return cache_dir() / f"pg-schema-{version}-{hashlib.sha256(made_from.encode()).hexdigest()[:32]}.json"
+
+
+def _read_cached(path: Path) -> dict[str, str] | None:
+    """A kept signature, or None (none kept, unreadable, or not a signature: built again)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(found, dict) or not found or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in found.items()
+    ):
+        return None
+    return found
+
+
+def _write_cached(path: Path, signature: dict[str, str]) -> None:
+    """Keep `signature` (written whole or not at all: another rrp may be reading it)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+        partial.write_text(json.dumps(signature, sort_keys=True), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        pass  # a cache: the next start builds it again
 
 
 def schema_differences(raw: Any, version: int) -> list[str]:

@@ -118,3 +118,50 @@ def test_an_older_postgres_database_with_an_altered_schema_is_refused_untouched(
         Store(pg_database)
     with psycopg.connect(pg_database) as conn:
         assert conn.execute("SELECT version FROM rrp_schema").fetchone()[0] == 1
+
+
+def _forget_signatures(monkeypatch, tmp_path):
+    """A new start of rrp: nothing in this process's memory, a cache folder of the test's own."""
+    from rrp.store import pg_verify
+
+    monkeypatch.setattr(pg_verify, "_CACHE", {})
+    monkeypatch.setenv("RRP_CACHE_DIR", str(tmp_path / "cache"))
+    return pg_verify
+
+
+def test_the_expected_schema_is_kept_and_read_by_the_next_start(pg_database, monkeypatch, tmp_path):
+    pg_verify = _forget_signatures(monkeypatch, tmp_path)
+    Store(pg_database).close()
+    kept = list((tmp_path / "cache").glob("pg-schema-*.json"))
+    assert len(kept) == 1
+    # The next start reads it: the schema is not built again (in a throwaway schema) ...
+    read = pg_verify.schema_signature
+    namespaces: list[str] = []
+    monkeypatch.setattr(pg_verify, "schema_signature", lambda raw, ns: namespaces.append(ns) or read(raw, ns))
+    pg_verify._CACHE.clear()
+    Store(pg_database).close()
+    assert namespaces and not any(ns.startswith("rrp_expected_") for ns in namespaces)
+    # ... and still refuses a schema that differs from it.
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute("CREATE TABLE spy (x TEXT)")
+    pg_verify._CACHE.clear()
+    with pytest.raises(SchemaMismatch) as refused:
+        Store(pg_database)
+    assert "extra relation 'spy'" in refused.value.differences
+
+
+@pytest.mark.parametrize("kept", ["", "not json", "[]", '{"relation x": 1}', "{}"])
+def test_a_damaged_cache_file_is_ignored_and_built_again(pg_database, monkeypatch, tmp_path, kept):
+    pg_verify = _forget_signatures(monkeypatch, tmp_path)
+    Store(pg_database).close()
+    (path,) = (tmp_path / "cache").glob("pg-schema-*.json")
+    path.write_text(kept)
+    pg_verify._CACHE.clear()
+    Store(pg_database).close()  # verified against the schema built again
+    assert pg_verify._read_cached(path) is not None  # and kept again
+
+
+def test_an_unwritable_cache_folder_does_not_stop_rrp(pg_database, monkeypatch, tmp_path):
+    _forget_signatures(monkeypatch, tmp_path)
+    (tmp_path / "cache").write_text("a file where the folder should be")
+    Store(pg_database).close()
