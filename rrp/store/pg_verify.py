@@ -54,14 +54,19 @@ _QUERIES = {
               "FROM pg_policies WHERE schemaname = %(ns)s",
 }
 
+#: Every kind in one round trip (a regional server can be a network away).
+_ALL_QUERIES = " UNION ALL ".join(
+    f"SELECT '{kind}', name::text, definition::text FROM ({sql}) AS {kind}_rows (name, definition)"
+    for kind, sql in _QUERIES.items()
+)
+
 
 def schema_signature(raw: Any, namespace: str) -> dict[str, str]:
     """Every schema object of `namespace` as "kind name" -> its definition (schema names removed)."""
     qualified = re.compile(rf'(?<![\w"]){re.escape(namespace)}\.')
     found: dict[str, str] = {}
-    for kind, sql in _QUERIES.items():
-        for name, definition in raw.execute(sql, {"ns": namespace}).fetchall():
-            found[f"{kind} {name!r}"] = qualified.sub("", definition or "")
+    for kind, name, definition in raw.execute(_ALL_QUERIES, {"ns": namespace}).fetchall():
+        found[f"{kind} {name!r}"] = qualified.sub("", definition or "")
     return found
 
 
@@ -75,7 +80,7 @@ def expected_signature(raw: Any, version: int) -> dict[str, str]:
     with _LOCK:
         if version in _CACHE:
             return _CACHE[version]
-    server = raw.execute("SHOW server_version").fetchone()[0]
+    server = str(raw.info.server_version)  # known from the connection: no round trip
     cached = _read_cached(_cache_file(version, server))
     if cached is not None:
         with _LOCK:
