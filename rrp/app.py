@@ -24,6 +24,7 @@ import datetime as dt
 import gc
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from rrp.reports.gc_pause import collection_paused
 from rrp.reports.user_text import visible
 from rrp.screens.commands import ScreenActions
 from rrp.screens.home import HomeScreen
@@ -59,6 +61,8 @@ SCREENS: dict[str, str] = {
 }
 #: App actions offered on the home screen only (check_action hides them elsewhere).
 HOME_ACTIONS = {"pdsa", "drivers", "progress_scores"}
+#: The longest the garbage collector waits for the first paint at start-up (seconds; see on_load).
+STARTUP_PAUSE_LIMIT = 5.0
 #: Modules `prewarm` imports after the first paint (the huddle path's heavy imports first).
 PREWARM_MODULES = (
     "pandas",
@@ -106,6 +110,8 @@ class RrpApp(App[None]):
         ask_who: bool = False,
     ) -> None:
         super().__init__()
+        #: The start-up pause of the garbage collector (on_load).
+        self._startup_pause = ExitStack()
         from rrp.store.pg import is_postgres
 
         # A postgresql:// URL stays text (Path would fold its '//' and name a file instead).
@@ -194,6 +200,19 @@ class RrpApp(App[None]):
                     stop_loading(widget)
         if not isinstance(self.screen, FailureScreen):  # one at a time; the log has every one
             self.push_screen(FailureScreen(failure_message(error)))
+
+    def on_load(self) -> None:
+        # No cyclic garbage collection from here until the home table has painted: start-up
+        # allocates hundreds of thousands of objects (Textual's screens, the database driver's
+        # modules, 2,000 wards' rows) and the collector ran over and over on the way, 30-70 ms of
+        # the first screen at national scale (benchmarks/national_dashboard.py). Reference
+        # counting frees as ever; the pause ends at the first paint, a failure to open, the exit,
+        # or after STARTUP_PAUSE_LIMIT seconds, whichever comes first (rrp.reports.gc_pause).
+        self._startup_pause.enter_context(collection_paused())
+        self.set_timer(STARTUP_PAUSE_LIMIT, self.end_startup_pause)
+
+    def on_unmount(self) -> None:
+        self.end_startup_pause()
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -302,6 +321,8 @@ class RrpApp(App[None]):
 
     def store_opened(self, error: str | None) -> None:
         """On the UI thread: tell each screen that has `on_store_opened(error)`."""
+        if error:
+            self.end_startup_pause()  # no home table will paint
         if self.synthetic:
             self.sub_title = "SYNTHETIC DEMO DATA - not real wards"
         for screen in self.screen_stack:
@@ -309,8 +330,13 @@ class RrpApp(App[None]):
             if hook is not None:
                 hook(error)
 
+    def end_startup_pause(self) -> None:
+        """Let the garbage collector run again (see __init__); idempotent."""
+        self._startup_pause.close()
+
     def prewarm(self) -> None:
         """Start the pre-import worker once (the home screen calls this after its first paint)."""
+        self.end_startup_pause()
         self.first_paint.set()
         if not self.prewarmed:
             self.prewarmed = True
