@@ -143,13 +143,14 @@ def out_of_date(store: Store, ward_codes: Sequence[str], *, today: dt.date) -> l
     return [c for c in ward_codes if not _current(stored.get(c), end_week)]
 
 
-def _submitted(summary: dict[str, Any], weeks: Sequence[dt.date]) -> list[bool]:
+def _submitted(summary: dict[str, Any], weeks: Sequence[dt.date], days: list[str] | None = None) -> list[bool]:
     """The summary's submitted flags for `weeks`: read by date when it was computed to another
     end week (an out-of-date summary shown while it is computed again); a week it does not hold
-    counts as not submitted."""
+    counts as not submitted. days: `weeks` as ISO dates (made once for every ward)."""
     flags = summary.get("submitted", "0" * len(weeks))
     held = summary.get("weeks")
-    days = [w.isoformat() for w in weeks]
+    if days is None:
+        days = [w.isoformat() for w in weeks]
     if held is None or held == days:
         return [ch == "1" for ch in flags]
     by_week = dict(zip(held, flags, strict=False))
@@ -198,13 +199,14 @@ def summary_dashboard(
     if ward_codes is not None:
         selected = selected[selected["ward_code"].isin(list(ward_codes))]
     codes = pd.Index(selected["ward_code"], name="ward_code")
-    stored = store.summaries.read(list(codes)) if len(codes) else {}
+    code_list = codes.tolist()  # walked many times below: a list is far quicker to walk than an Index
+    stored = store.summaries.read(code_list) if len(codes) else {}
     fresh = dict(computed or {})
-    stale = [c for c in codes if c not in fresh and not _current(stored.get(c), end_week)]
+    stale = [c for c in code_list if c not in fresh and not _current(stored.get(c), end_week)]
     if stale and compute_stale:
         fresh.update(refresh(store, stale, today=today, progress=progress))
         stale = []
-    summaries = {c: fresh.get(c) or _kept(stored.get(c)) for c in codes}
+    summaries = {c: fresh.get(c) or _kept(stored.get(c)) for c in code_list}
 
     measure_set = store.measures.all()
     if len(measure_set) == 0:
@@ -216,26 +218,27 @@ def summary_dashboard(
         aim_reduction = board.DEFAULT_AIM_REDUCTION
 
     table = selected.set_index("ward_code")
-    kept = [(summaries[c] or {}).get("measures", {}) for c in codes]
+    kept = [(summaries[c] or {}).get("measures", {}) for c in code_list]
     for m in measures:
         figs = [k.get(m) or {} for k in kept]
         for suffix in _SUFFIXES:
             table[f"{m}_{suffix}"] = _column(suffix, [f.get(suffix) for f in figs])
+    days = [w.isoformat() for w in weeks]
     present = pd.DataFrame(
-        [_submitted(summaries[c] or {}, weeks) for c in codes],
+        [_submitted(summaries[c] or {}, weeks, days) for c in code_list],
         index=codes,
         columns=list(weeks),
         dtype=bool,
     )
     present, table["weeks_submitted"], table["weeks_expected"] = figures.due_completeness(present, selected)
-    table["latest_week"] = [_date((summaries[c] or {}).get("latest_week")) for c in codes]
+    table["latest_week"] = [_date((summaries[c] or {}).get("latest_week")) for c in code_list]
 
     pdsa, scores = board.read_activity(store, set(codes))
     pdsa_cols, monthly = board._pdsa(pdsa, codes, today)
     table = table.join(pdsa_cols).join(board._progress(scores, codes, today))
 
     notes = []
-    if not any((summaries[c] or {}).get("has_values") for c in codes):
+    if not any((summaries[c] or {}).get("has_values") for c in code_list):
         notes.append("No weekly counts for these wards yet.")
     dash = board.Dashboard(
         today=today,
@@ -255,11 +258,11 @@ def summary_dashboard(
         funnel_period=(weeks[0], weeks[-1]),
         notes=notes,
         measure_set=measure_set,
-        readings={c: list((summaries[c] or {}).get("reading") or []) for c in codes},
+        readings={c: list((summaries[c] or {}).get("reading") or []) for c in code_list},
         recent_sums=_recent_sums(measure_set, measures, codes, summaries),
         # "to confirm" is about the summary's own end week: only one computed to this end week says it.
         to_confirm=frozenset(
-            c for c in codes
+            c for c in code_list
             if (summaries[c] or {}).get("to_confirm") and ((summaries[c] or {}).get("weeks") or [""])[-1] == end_week.isoformat()
         ),
         updating=tuple(stale),
@@ -273,10 +276,11 @@ def _recent_sums(
     """Each count_per_bed_days measure's kept recent sums (as Dashboard.recent_sums), for the
     measures some selected ward has points of (the funnel takes the first)."""
     out = {}
+    code_list = codes.tolist()
     for m in measures:
         if measure_set[m].recorded_as != "count_per_bed_days":
             continue
-        figs = [(c, ((summaries[c] or {}).get("measures") or {}).get(m) or {}) for c in codes]
+        figs = [(c, ((summaries[c] or {}).get("measures") or {}).get(m) or {}) for c in code_list]
         if not any(f.get("week") for _, f in figs):
             continue  # no ward has a point: as collaborative_dashboard, no funnel of it
         kept = [(c, f) for c, f in figs if "recent_count" in f]
