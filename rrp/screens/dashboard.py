@@ -229,12 +229,26 @@ def fit_layout(
     """The richest of LAYOUTS whose columns (as wide as their widest heading line or cell, plus the
     table's cell padding each side) fit in `width`; the last one when none does (the table then
     scrolls sideways, the ward's name fixed)."""
+    return fitted(measures, labels, rows, width, padding, updating=updating)[0]
+
+
+def fitted(
+    measures: list[str] | tuple[str, ...],
+    labels: dict[str, str],
+    rows: list[WardRow],
+    width: int,
+    padding: int = 1,
+    *,
+    updating: set[str] | frozenset[str] = frozenset(),
+) -> tuple[WardLayout, list[tuple[str, str]], list[list[Any]]]:
+    """`fit_layout`'s layout with the columns and cells it measured (the table is filled with
+    them: not made twice)."""
     for layout in LAYOUTS:
         columns = ward_columns(measures, labels, layout)
         cells = [ward_cells(row, measures, layout, updating=row.ward_code in updating) for row in rows]
         if sum(column_widths(columns, cells)) + 2 * padding * len(columns) <= width:
-            return layout
-    return LAYOUTS[-1]
+            break
+    return layout, columns, cells
 
 
 def sorts_for(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -830,12 +844,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         table = self.query_one("#dash-wards", DataTable)
         rows = self.page_rows()
         updating = self.view.updating if self.view is not None else set()
-        self.ward_layout = fit_layout(self.shown, self.labels, rows, self.table_room(), table.cell_padding,
-                                      updating=updating)
-        cells = [(row.ward_code, ward_cells(row, self.shown, self.ward_layout, updating=row.ward_code in updating))
-                 for row in rows]
+        self.ward_layout, columns, cells = fitted(self.shown, self.labels, rows, self.table_room(),
+                                                  table.cell_padding, updating=updating)
         table.header_height = header_lines(self.shown, self.labels, self.ward_layout)
-        fill_table(table, ward_columns(self.shown, self.labels, self.ward_layout), cells)
+        fill_table(table, columns, [(row.ward_code, row_cells) for row, row_cells in zip(rows, cells, strict=True)])
         stop_loading(table)
         self.show_ward_reading()
         if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
