@@ -179,6 +179,7 @@ def summary_dashboard(
     compute_stale: bool = True,
     ward_codes: Sequence[str] | None = None,
     computed: dict[str, dict[str, Any]] | None = None,
+    registry: Sequence[Any] | None = None,
 ) -> board.Dashboard:
     """The collaborative dashboard (as `collaborative_dashboard` computes it from every row) from
     the wards' summaries; out-of-date wards are computed first (`refresh`). aggregates=False:
@@ -189,13 +190,14 @@ def summary_dashboard(
     compute (`refresh`, in batches) and show again. ward_codes: only these of the selected
     wards (the rows of a batch just computed). computed: summaries just computed (`refresh`),
     taken as current whether or not they could be stored (a database this role may not write).
+    registry: `store.registry.wards()` when the caller has just read it (not read twice).
     """
     from rrp.reports.tables import registry_table
 
     end_week = figures.last_complete_week(today)
     weeks = figures.recent_weeks_to(end_week, RECENT_WEEKS)
-    registry = registry_table(store.registry.providers(), store.registry.wards())
-    selected = board._select_wards(registry, provider, ward_type)
+    wards = registry_table(store.registry.providers(), store.registry.wards() if registry is None else registry)
+    selected = board._select_wards(wards, provider, ward_type)
     if ward_codes is not None:
         selected = selected[selected["ward_code"].isin(list(ward_codes))]
     codes = pd.Index(selected["ward_code"], name="ward_code")

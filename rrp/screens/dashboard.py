@@ -701,9 +701,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         # of the time to paint at 2,000 wards) otherwise (rrp.reports.gc_pause).
         with collection_paused():
             try:
-                dash = summary_dashboard(store, **filters, aggregates=False, compute_stale=False)
+                registry = store.registry.wards()  # read once: the filters' choices and the dashboard's wards
+                dash = summary_dashboard(store, **filters, aggregates=False, compute_stale=False, registry=registry)
                 view = build_view(dash)
-                active = [w for w in store.registry.wards() if w.active]
+                active = [w for w in registry if w.active]
                 providers = sorted({w.provider_code for w in active})
                 types = sorted({str(w.ward_type) for w in active})
             except Exception as exc:  # noqa: BLE001 - shown to the user
