@@ -26,6 +26,7 @@ Conventions (see QI-METHODS.md and data/methods.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -287,13 +288,15 @@ def _pdsa(
     started = start.notna() & (start <= now)
     this_month = started & (start >= month0)
     status = cycles["status"].astype(str)
-    # rrp.models.pdsa's definitions themselves, row by row (the huddle, the PDSA list and the
-    # reports ask the same functions): never a second copy of the rule
-    running = pd.Series([is_running(x) for x in status], index=cycles.index, dtype=bool)
-    due = pd.Series(
-        [due_for_study_on(x, e.date() if pd.notna(e) else None, today) for x, e in zip(status, end, strict=True)],
-        index=cycles.index, dtype=bool,
-    )
+    # rrp.models.pdsa's definitions themselves (the huddle, the PDSA list and the reports ask the
+    # same functions): never a second copy of the rule; asked once per distinct status and day
+    # (thousands of cycles at national scale, a few hundred distinct pairs)
+    statuses = status.tolist()
+    day = functools.cache(lambda e: e.date() if pd.notna(e) else None)
+    ends = [day(e) for e in end.tolist()]
+    running_of, due_of = functools.cache(is_running), functools.cache(due_for_study_on)
+    running = pd.Series([running_of(x) for x in statuses], index=cycles.index, dtype=bool)
+    due = pd.Series([due_of(x, e, today) for x, e in zip(statuses, ends, strict=True)], index=cycles.index, dtype=bool)
     adopted = cycles["act_decision"].astype(str).eq("adopt")
 
     def count(mask: pd.Series) -> pd.Series:
@@ -317,8 +320,8 @@ def _pdsa(
     completed = pd.to_datetime(
         pd.Series(
             [
-                completed_on(s, m if isinstance(m, dt.date) else None, e.date() if pd.notna(e) else None)
-                for s, m, e in zip(status, marked, end, strict=True)
+                completed_on(s, m if isinstance(m, dt.date) else None, e)
+                for s, m, e in zip(statuses, marked.tolist(), ends, strict=True)
             ],
             index=cycles.index,
             dtype=object,
@@ -606,11 +609,13 @@ def not_submitted_wards(dash: Dashboard) -> list[dict[str, Any]]:
     ]
 
 
-def not_submitted_text(dash: Dashboard) -> str:
-    """The not-submitted list as plain text, one ward a line (to paste into an e-mail or chat)."""
+def not_submitted_text(dash: Dashboard, wards: list[dict[str, Any]] | None = None) -> str:
+    """The not-submitted list as plain text, one ward a line (to paste into an e-mail or chat).
+    wards: `not_submitted_wards(dash)` when the caller already has it."""
     from rrp.messages import day_month
 
-    wards = not_submitted_wards(dash)
+    if wards is None:
+        wards = not_submitted_wards(dash)
     head = f"Not submitted for the week of Mon {day_month(dash.end_week)}: "
     if not wards:
         return head + "none (every ward taking part has submitted)."

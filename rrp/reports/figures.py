@@ -625,8 +625,9 @@ def not_submitted(present: pd.DataFrame, wards: pd.DataFrame, end_week: dt.date)
     and have not submitted it: the facilitator's list to chase (rrp.models.week_status.is_due)."""
     if end_week not in present.columns:
         return []
-    mask = participation_mask(wards, [end_week])[end_week]
-    submitted = present[end_week]
+    # plain dicts: a Series.get per ward was ~0.05 s at 2,000 wards
+    mask = participation_mask(wards, [end_week])[end_week].to_dict()
+    submitted = present[end_week].to_dict()
     return [str(c) for c in wards["ward_code"] if bool(mask.get(c, True)) and not bool(submitted.get(c, False))]
 
 

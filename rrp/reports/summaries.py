@@ -143,13 +143,14 @@ def out_of_date(store: Store, ward_codes: Sequence[str], *, today: dt.date) -> l
     return [c for c in ward_codes if not _current(stored.get(c), end_week)]
 
 
-def _submitted(summary: dict[str, Any], weeks: Sequence[dt.date]) -> list[bool]:
+def _submitted(summary: dict[str, Any], weeks: Sequence[dt.date], days: list[str] | None = None) -> list[bool]:
     """The summary's submitted flags for `weeks`: read by date when it was computed to another
     end week (an out-of-date summary shown while it is computed again); a week it does not hold
-    counts as not submitted."""
+    counts as not submitted. days: `weeks` as ISO dates (made once for every ward)."""
     flags = summary.get("submitted", "0" * len(weeks))
     held = summary.get("weeks")
-    days = [w.isoformat() for w in weeks]
+    if days is None:
+        days = [w.isoformat() for w in weeks]
     if held is None or held == days:
         return [ch == "1" for ch in flags]
     by_week = dict(zip(held, flags, strict=False))
@@ -178,6 +179,7 @@ def summary_dashboard(
     compute_stale: bool = True,
     ward_codes: Sequence[str] | None = None,
     computed: dict[str, dict[str, Any]] | None = None,
+    registry: Sequence[Any] | None = None,
 ) -> board.Dashboard:
     """The collaborative dashboard (as `collaborative_dashboard` computes it from every row) from
     the wards' summaries; out-of-date wards are computed first (`refresh`). aggregates=False:
@@ -188,23 +190,25 @@ def summary_dashboard(
     compute (`refresh`, in batches) and show again. ward_codes: only these of the selected
     wards (the rows of a batch just computed). computed: summaries just computed (`refresh`),
     taken as current whether or not they could be stored (a database this role may not write).
+    registry: `store.registry.wards()` when the caller has just read it (not read twice).
     """
     from rrp.reports.tables import registry_table
 
     end_week = figures.last_complete_week(today)
     weeks = figures.recent_weeks_to(end_week, RECENT_WEEKS)
-    registry = registry_table(store.registry.providers(), store.registry.wards())
-    selected = board._select_wards(registry, provider, ward_type)
+    wards = registry_table(store.registry.providers(), store.registry.wards() if registry is None else registry)
+    selected = board._select_wards(wards, provider, ward_type)
     if ward_codes is not None:
         selected = selected[selected["ward_code"].isin(list(ward_codes))]
     codes = pd.Index(selected["ward_code"], name="ward_code")
-    stored = store.summaries.read(list(codes)) if len(codes) else {}
+    code_list = codes.tolist()  # walked many times below: a list is far quicker to walk than an Index
+    stored = store.summaries.read(code_list) if len(codes) else {}
     fresh = dict(computed or {})
-    stale = [c for c in codes if c not in fresh and not _current(stored.get(c), end_week)]
+    stale = [c for c in code_list if c not in fresh and not _current(stored.get(c), end_week)]
     if stale and compute_stale:
         fresh.update(refresh(store, stale, today=today, progress=progress))
         stale = []
-    summaries = {c: fresh.get(c) or _kept(stored.get(c)) for c in codes}
+    summaries = {c: fresh.get(c) or _kept(stored.get(c)) for c in code_list}
 
     measure_set = store.measures.all()
     if len(measure_set) == 0:
@@ -216,26 +220,27 @@ def summary_dashboard(
         aim_reduction = board.DEFAULT_AIM_REDUCTION
 
     table = selected.set_index("ward_code")
-    kept = [(summaries[c] or {}).get("measures", {}) for c in codes]
+    kept = [(summaries[c] or {}).get("measures", {}) for c in code_list]
     for m in measures:
         figs = [k.get(m) or {} for k in kept]
         for suffix in _SUFFIXES:
             table[f"{m}_{suffix}"] = _column(suffix, [f.get(suffix) for f in figs])
+    days = [w.isoformat() for w in weeks]
     present = pd.DataFrame(
-        [_submitted(summaries[c] or {}, weeks) for c in codes],
+        [_submitted(summaries[c] or {}, weeks, days) for c in code_list],
         index=codes,
         columns=list(weeks),
         dtype=bool,
     )
     present, table["weeks_submitted"], table["weeks_expected"] = figures.due_completeness(present, selected)
-    table["latest_week"] = [_date((summaries[c] or {}).get("latest_week")) for c in codes]
+    table["latest_week"] = [_date((summaries[c] or {}).get("latest_week")) for c in code_list]
 
     pdsa, scores = board.read_activity(store, set(codes))
     pdsa_cols, monthly = board._pdsa(pdsa, codes, today)
     table = table.join(pdsa_cols).join(board._progress(scores, codes, today))
 
     notes = []
-    if not any((summaries[c] or {}).get("has_values") for c in codes):
+    if not any((summaries[c] or {}).get("has_values") for c in code_list):
         notes.append("No weekly counts for these wards yet.")
     dash = board.Dashboard(
         today=today,
@@ -255,11 +260,11 @@ def summary_dashboard(
         funnel_period=(weeks[0], weeks[-1]),
         notes=notes,
         measure_set=measure_set,
-        readings={c: list((summaries[c] or {}).get("reading") or []) for c in codes},
+        readings={c: list((summaries[c] or {}).get("reading") or []) for c in code_list},
         recent_sums=_recent_sums(measure_set, measures, codes, summaries),
         # "to confirm" is about the summary's own end week: only one computed to this end week says it.
         to_confirm=frozenset(
-            c for c in codes
+            c for c in code_list
             if (summaries[c] or {}).get("to_confirm") and ((summaries[c] or {}).get("weeks") or [""])[-1] == end_week.isoformat()
         ),
         updating=tuple(stale),
@@ -273,10 +278,11 @@ def _recent_sums(
     """Each count_per_bed_days measure's kept recent sums (as Dashboard.recent_sums), for the
     measures some selected ward has points of (the funnel takes the first)."""
     out = {}
+    code_list = codes.tolist()
     for m in measures:
         if measure_set[m].recorded_as != "count_per_bed_days":
             continue
-        figs = [(c, ((summaries[c] or {}).get("measures") or {}).get(m) or {}) for c in codes]
+        figs = [(c, ((summaries[c] or {}).get("measures") or {}).get(m) or {}) for c in code_list]
         if not any(f.get("week") for _, f in figs):
             continue  # no ward has a point: as collaborative_dashboard, no funnel of it
         kept = [(c, f) for c, f in figs if "recent_count" in f]

@@ -229,12 +229,26 @@ def fit_layout(
     """The richest of LAYOUTS whose columns (as wide as their widest heading line or cell, plus the
     table's cell padding each side) fit in `width`; the last one when none does (the table then
     scrolls sideways, the ward's name fixed)."""
+    return fitted(measures, labels, rows, width, padding, updating=updating)[0]
+
+
+def fitted(
+    measures: list[str] | tuple[str, ...],
+    labels: dict[str, str],
+    rows: list[WardRow],
+    width: int,
+    padding: int = 1,
+    *,
+    updating: set[str] | frozenset[str] = frozenset(),
+) -> tuple[WardLayout, list[tuple[str, str]], list[list[Any]]]:
+    """`fit_layout`'s layout with the columns and cells it measured (the table is filled with
+    them: not made twice)."""
     for layout in LAYOUTS:
         columns = ward_columns(measures, labels, layout)
         cells = [ward_cells(row, measures, layout, updating=row.ward_code in updating) for row in rows]
         if sum(column_widths(columns, cells)) + 2 * padding * len(columns) <= width:
-            return layout
-    return LAYOUTS[-1]
+            break
+    return layout, columns, cells
 
 
 def sorts_for(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -343,8 +357,7 @@ def _num(value: Any) -> float | None:
 
 def build_view(dash: Dashboard) -> DashView:
     """Convert the Dashboard's frames to plain values (run in the worker)."""
-    from rrp.reports import figures
-    from rrp.reports.dashboard import not_submitted_text
+    from rrp.reports.dashboard import not_submitted_text, not_submitted_wards
 
     wards = dash.wards
     # one pass over the grid (a .loc per ward costs ~0.3 s at 2,000 wards); weeks before a ward
@@ -356,7 +369,11 @@ def build_view(dash: Dashboard) -> DashView:
     used = ["ward_code", "ward_name", "provider_code", "ward_type", "pdsa_this_month", "pdsa_running", "pdsa_due_for_study",
             "ideas_adopted", "progress_score", "weeks_submitted", "weeks_expected",
             *(f"{m}_{suffix}" for m in dash.measures for suffix in ("rate", "change", "variation", "assurance"))]
-    for i, rec in enumerate(wards[[c for c in used if c in wards.columns]].to_dict("records")):
+    # Column by column (to_dict("records") boxes cell by cell: ~2x slower), the same plain values.
+    columns = [c for c in used if c in wards.columns]
+    cells = zip(*(wards[c].tolist() for c in columns), strict=True)
+    records = (dict(zip(columns, values, strict=True)) for values in cells)
+    for i, rec in enumerate(records):
         code = rec["ward_code"]
         flags = submitted.get(code, ())
         rows.append(
@@ -428,6 +445,7 @@ def build_view(dash: Dashboard) -> DashView:
         (r["month"], int(r["started"]), int(r["completed"]))
         for r in dash.pdsa_monthly.to_dict("records")
     ]
+    due = not_submitted_wards(dash)  # counted and listed from one list
     return DashView(
         rows=rows,
         weeks=list(dash.weeks),
@@ -437,8 +455,8 @@ def build_view(dash: Dashboard) -> DashView:
         aim_reduction=dash.aim_reduction,
         end_week=dash.end_week,
         notes=list(dash.notes),
-        not_submitted=len(figures.not_submitted(dash.completeness, dash.wards, dash.end_week)),
-        not_submitted_list=not_submitted_text(dash),
+        not_submitted=len(due),
+        not_submitted_list=not_submitted_text(dash, due),
         updating=set(dash.updating),
         measures=tuple(dash.measures),
         labels={m: dash.label(m) for m in dash.measures},
@@ -592,6 +610,20 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.aggregates_pending = False
         #: What the ward table shows at its width (fit_layout; the richest layout until measured).
         self.ward_layout: WardLayout = LAYOUTS[0]
+        #: Set once mounted: the ward table has had the first focus (AUTO_FOCUS).
+        self._mounted_once = False
+        #: The tab bar, once composed (check_action).
+        self._tabs: TabbedContent | None = None
+        #: The tab whose keys the footer was last refreshed for (_tab_activated).
+        self._bindings_tab: str | None = TABS[0]
+
+    @property
+    def AUTO_FOCUS(self) -> str | None:
+        """Where the focus goes when nothing has it: the ward table as the screen opens (where
+        show_page puts it once painted: the tab bar first was one more focus change, and one more
+        footer refresh, while the figures are computed); afterwards (back from a dialog on
+        another tab, say) the app's default, as before."""
+        return None if self._mounted_once else "#dash-wards"
 
     @property
     def shown(self) -> list[str]:
@@ -634,6 +666,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self._mounted_once = True
         table = self.query_one("#dash-wards", DataTable)
         table.fixed_columns = 1
         # the headings while the figures are computed, as they will fit
@@ -668,9 +701,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         # of the time to paint at 2,000 wards) otherwise (rrp.reports.gc_pause).
         with collection_paused():
             try:
-                dash = summary_dashboard(store, **filters, aggregates=False, compute_stale=False)
+                registry = store.registry.wards()  # read once: the filters' choices and the dashboard's wards
+                dash = summary_dashboard(store, **filters, aggregates=False, compute_stale=False, registry=registry)
                 view = build_view(dash)
-                active = [w for w in store.registry.wards() if w.active]
+                active = [w for w in registry if w.active]
                 providers = sorted({w.provider_code for w in active})
                 types = sorted({str(w.ward_type) for w in active})
             except Exception as exc:  # noqa: BLE001 - shown to the user
@@ -811,12 +845,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         table = self.query_one("#dash-wards", DataTable)
         rows = self.page_rows()
         updating = self.view.updating if self.view is not None else set()
-        self.ward_layout = fit_layout(self.shown, self.labels, rows, self.table_room(), table.cell_padding,
-                                      updating=updating)
-        cells = [(row.ward_code, ward_cells(row, self.shown, self.ward_layout, updating=row.ward_code in updating))
-                 for row in rows]
+        self.ward_layout, columns, cells = fitted(self.shown, self.labels, rows, self.table_room(),
+                                                  table.cell_padding, updating=updating)
         table.header_height = header_lines(self.shown, self.labels, self.ward_layout)
-        fill_table(table, ward_columns(self.shown, self.labels, self.ward_layout), cells)
+        fill_table(table, columns, [(row.ward_code, row_cells) for row, row_cells in zip(rows, cells, strict=True)])
         stop_loading(table)
         self.show_ward_reading()
         if self.query_one("#dash-tabs", TabbedContent).active == "tab-wards" and not table.has_focus:
@@ -994,8 +1026,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     @on(TabbedContent.TabActivated, "#dash-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Keys that only make sense on some tabs come and go; the cursor follows the tab."""
-        self.refresh_bindings()
         pane = event.pane
+        if pane.id != self._bindings_tab:  # not the first tab's first showing: the keys are right
+            self._bindings_tab = pane.id
+            self.refresh_bindings()
         if pane.id == "tab-wards":
             self.query_one("#dash-wards", DataTable).focus()
         else:
@@ -1004,10 +1038,15 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 scroll.first().focus()  # so the arrow keys scroll a long tab
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        found = self.query("#dash-tabs")
-        if not found:
-            return True
-        active = found.first(TabbedContent).active
+        # Asked for every key at every footer refresh (~100 times while the dashboard opens): the
+        # tab bar is looked up once, not the whole screen searched each time.
+        if self._tabs is None:
+            found = self.query("#dash-tabs")
+            if not found:
+                return True
+            self._tabs = found.first(TabbedContent)
+        # the first tab until the tab bar says (it is the one shown first)
+        active = self._tabs.active or TABS[0]
         if action == "page":
             return self.pages > 1
         if action == "measure":

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from pilot import until
 from textual.widgets import DataTable
 
 from rrp.app import RrpApp
@@ -375,3 +376,37 @@ def test_headings_hyphenate_whole_and_changes_are_never_cut_to_a_wrong_number() 
     labels = {"a": "All restrictive", "b": "Restraints"}
     assert fit_layout(["a", "b"], labels, [], 10_000) == LAYOUTS[0]  # room for everything
     assert fit_layout(["a", "b"], labels, [], 10) == LAYOUTS[-1]  # nothing fits: the leanest
+
+
+async def test_ward_table_has_the_focus_from_the_start_and_keys_follow_the_tab(db: Path) -> None:
+    """The ward table is focused as the screen opens (AUTO_FOCUS), not the tab bar first; the
+    footer's keys are the Wards tab's from the start and follow F4; back from F1 on another tab
+    the focus is not left on the hidden table (F4 still moves on)."""
+    app = RrpApp(db, today=TODAY, who="test")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+        app.open_screen("dashboard")
+        await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen" and app.screen.focused is not None)
+        screen = app.screen
+        assert screen.focused.id == "dash-wards"
+        await settle(app, pilot)
+        assert screen.focused.id == "dash-wards"
+
+        def footer_keys() -> set[str]:
+            return {str(key.action) for key in screen.query("FooterKey")}
+
+        await until(pilot, lambda: "sort" in footer_keys() and "measure" not in footer_keys())
+        await pilot.press("f4")
+        await until(pilot, lambda: screen.query_one("#dash-tabs").active == "tab-aggregate")
+        await until(pilot, lambda: "measure" in footer_keys() and "sort" not in footer_keys())
+        await pilot.press("f1")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        assert screen.focused is None or screen.focused.id != "dash-wards"
+        await pilot.press("f4")
+        await until(pilot, lambda: screen.query_one("#dash-tabs").active == "tab-completeness")
+        await pilot.press("shift+f4", "shift+f4")
+        await until(pilot, lambda: screen.query_one("#dash-tabs").active == "tab-wards")
+        await until(pilot, lambda: "sort" in footer_keys() and "measure" not in footer_keys())
+        assert screen.focused.id == "dash-wards"
