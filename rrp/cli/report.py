@@ -104,6 +104,7 @@ def huddle_cmd(
             values=inputs["values"],
             targets=inputs["targets"],
             participation_start=ward.participation_start,
+            ramp_labels=store.pdsa.labels(code),
         )
     finally:
         store.close()
@@ -210,7 +211,8 @@ def print_huddle(summary: Any, ward_name: str, console: Any = None) -> None:
         end = f" (planned end {day_month(line.planned_end)})" if line.planned_end else ""
         console.print(
             Text.assemble(
-                "  STUDY DUE  " if line.due_for_study else "  ", user_text(line.title), f", cycle {line.cycle_number}{end}"
+                # the cycle's ramp label before its title, as the PDSA list shows it ('A3b Title')
+                "  STUDY DUE  " if line.due_for_study else "  ", f"{line.label} ", user_text(line.title), end
             )
         )
 

@@ -564,6 +564,11 @@ def ramp_labels(cycles: list[PdsaCycle]) -> dict[str, str]:
     return labels
 
 
+#: How a ramp label reads, in words (ramp_labels above makes the labels): the PDSA list's legend
+#: and the worksheet's help both say it with this text.
+RAMP_LABEL_KEY = "A2 follows A1; B1 is another ramp; A3b is a second cycle 3 of ramp A: a branch"
+
+
 def by_creation(stored: list[StoredCycle]) -> list[PdsaCycle]:
     """The cycles oldest first (creation time, then id): the order ramps are lettered in."""
     return [s.cycle for s in sorted(stored, key=lambda s: (s.created_at, s.cycle.id))]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -148,6 +148,9 @@ class PdsaLine:
     cycle_number: int
     planned_end: dt.date | None
     due_for_study: bool
+    #: The cycle's ramp label on its ward ('A2', 'A3b': models.pdsa.ramp_labels), as the PDSA
+    #: list shows it; the cycle number when the labels were not given.
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -525,6 +528,7 @@ def huddle_summary(
     values: pd.DataFrame | None = None,
     targets: dict[str, dict[str, float]] | None = None,
     participation_start: dt.date | None = None,
+    ramp_labels: Mapping[str, str] | None = None,
 ) -> HuddleSummary:
     """The huddle for one ward (see the module doc for every definition).
 
@@ -532,7 +536,8 @@ def huddle_summary(
     rapid_tranquillisation, occupied_bed_days). measure: a key of HUDDLE_MEASURES. chart: run, xmr
     or u. rebase_at: extra rebase dates besides the ward's 'rebase' annotations. aim_reduction:
     the aim's fractional fall (None: one third). running/due: the ward's running PDSA cycles and
-    those due for Study. Raises ValueError for an unknown measure or chart, or fix_after < 12.
+    those due for Study. ramp_labels: the ward's cycles' ramp labels by id (store.pdsa.labels).
+    Raises ValueError for an unknown measure or chart, or fix_after < 12.
     """
     import pandas as pd
 
@@ -634,10 +639,14 @@ def huddle_summary(
         markers += [HuddleMarker(x, "R", "rebase", "rebase") for x in rebases]
         markers.sort(key=lambda m: m.x)
     due_ids = {c.id for c in due}
+    named = ramp_labels or {}
     pdsa = [
-        PdsaLine(c.title, c.cycle_number, c.planned_end, c.id in due_ids)
+        PdsaLine(c.title, c.cycle_number, c.planned_end, c.id in due_ids, named.get(c.id, str(c.cycle_number)))
         for c in running
-    ] + [PdsaLine(c.title, c.cycle_number, c.planned_end, True) for c in due if c.id not in {r.id for r in running}]
+    ] + [
+        PdsaLine(c.title, c.cycle_number, c.planned_end, True, named.get(c.id, str(c.cycle_number)))
+        for c in due if c.id not in {r.id for r in running}
+    ]
     pdsa.sort(key=lambda p: (not p.due_for_study, p.planned_end or dt.date.max, p.title))
     summary = result.summary if result is not None else {}
     # The aim is read out on a run chart too (it then says it cannot judge it: no usual range).

@@ -251,6 +251,18 @@ def fitted(
     return layout, columns, cells
 
 
+def status_lines(parts: list[str], width: int, separator: str = " | ") -> list[str]:
+    """`parts` joined by `separator`, a new line before a part that would not fit in `width`
+    (a part longer than a line is left to wrap on its own)."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(separator) + len(part) <= width:
+            lines[-1] += separator + part
+        else:
+            lines.append(part)
+    return lines
+
+
 def sorts_for(measures: list[str] | tuple[str, ...], labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Sort columns, in the order `s` cycles through them: (key, label)."""
     headline = measures[0] if measures else "all_restrictive"
@@ -866,24 +878,30 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             return
         label, reverse = self.sorts[self.sort_index][1], " (reversed)" if self.sort_reverse else ""
         behind = sum(1 for r in self.view.rows if r.weeks_submitted < r.weeks_expected)
+        # One line at 120 columns: only the filters set are named, the page only when there are
+        # several, and the wards not in last week after those that missed a week.
+        filters = [f"provider {self.provider}"] if self.provider else []
+        if self.ward_type:
+            filters.append(f"type {TYPE_SHORT.get(self.ward_type, self.ward_type)}")
+        count = len(self.view.rows)
         parts = [
-            f"{len(self.view.rows)} ward{'' if len(self.view.rows) == 1 else 's'}",
-            f"provider {self.provider or 'all'}",
-            f"type {TYPE_SHORT.get(self.ward_type or '', 'all')}",
+            f"{count} ward{'' if count == 1 else 's'} ({', '.join(filters) or 'no filter'})",
             f"sort: {label}{reverse}",
-            f"page {self.page + 1}/{self.pages}",
+            *([f"page {self.page + 1}/{self.pages}"] if self.pages > 1 else []),
             f"to {self.view.end_week:%d %b %Y}",
             f"aim -{self.view.aim_reduction:.0%}",
-            f"{behind} missed a week",
+            f"{behind} missed a week"
+            # counted in the worker (build_view): no pandas here
+            + (f", {self.view.not_submitted} the last (u)" if self.dashboard is not None else ""),
         ]
-        if self.dashboard is not None:  # counted in the worker (build_view): no pandas here
-            parts.append(f"{self.view.not_submitted} not in last week (u)")
         if self.view.updating:
             count = len(self.view.updating)
             parts.append(f"updating the figures of {count} ward{'' if count == 1 else 's'} whose data changed")
-        self.query_one("#dash-status", Static).update(
-            user_text(" | ".join(parts) + ("  " + " ".join(self.view.notes) if self.view.notes else ""))
-        )
+        # at 80 columns it breaks between parts, never inside one ('8 | missed a week')
+        width = (self.size.width or self.app.size.width) - 2  # the status's padding: 0 1
+        lines = status_lines(parts, width)
+        lines[-1] += "  " + " ".join(self.view.notes) if self.view.notes else ""
+        self.query_one("#dash-status", Static).update(Text("\n").join(user_text(line) for line in lines))
 
     def show_aggregate(self) -> None:
         if self.view is None:
@@ -933,6 +951,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_resize(self) -> None:
         self.show_pdsa_monthly()  # side by side, or stacked below 100 columns
+        self.update_status()  # its lines break between parts at the new width
         if self.view is not None:  # the ward table's columns follow the width (fit_layout)
             self.call_after_refresh(self._refit)
 

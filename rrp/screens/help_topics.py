@@ -21,6 +21,7 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 
+from rrp.models.pdsa import RAMP_LABEL_KEY
 from rrp.reports.icons_text import (
     ASSURANCE_LETTERS,
     ASSURANCE_WORDS,
@@ -193,8 +194,7 @@ TOPICS: dict[str, HelpTopic] = {
                 "The cycle itself: its title, the change idea it tests, the cycle it follows (a "
                 "ramp of cycles), its number, its scale and its planned dates. Test small first "
                 "(one shift, one nurse), then widen the scale. Cycles are labelled by ramp and "
-                "number: A2 follows A1, B1 starts another ramp, and A3b is a second cycle 3 of "
-                "ramp A (started again from an earlier cycle: a branch; A4b follows it).",
+                f"number: {RAMP_LABEL_KEY}, started again from an earlier cycle (A4b follows it).",
             )),
             ("tab-plan", HelpTopic(
                 "PDSA worksheet: Plan",

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from rrp.messages import day_month
-from rrp.models.pdsa import PdsaStatus
+from rrp.models.pdsa import RAMP_LABEL_KEY, PdsaStatus
 from rrp.reports.user_text import user_text
 from rrp.screens.worker_errors import ReportsWorkerErrors
 from rrp.widgets.loading import start_loading, stop_loading
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from rrp.store.pdsa import CycleSummary
 
 QUALITY_KEY = (
-    "Cycle: ramp letter + number (A2 follows A1; B1 is another ramp). End: the day a done cycle "
+    f"Cycle: ramp letter + number ({RAMP_LABEL_KEY}). End: the day a done cycle "
     "ended, else its planned end (dim). PRSDA: Prediction, Ramp link, Scale, Data, Act decision "
     "(bold: has it; dim: missing)"
 )

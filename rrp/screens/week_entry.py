@@ -467,7 +467,9 @@ class WeekEntryScreen(ReportsWorkerErrors, Screen[list[StoredWeek]]):
             f"{c.occupied_bed_days} bed days."
             + (f" {len(stored_values)} other measure{'' if len(stored_values) == 1 else 's'}." if stored_values else "")
         )
-        self.notify("Week saved", timeout=3)
+        # The banner is the confirmation (what was saved, in words): no toast, which at 80 columns
+        # covered it for 3 s; on a form taller than the terminal it is scrolled into view.
+        self.query_one("#week-banner", Static).scroll_visible(animate=False)
         if self.on_saved is not None:
             self.on_saved(stored)
 

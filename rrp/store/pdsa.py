@@ -184,6 +184,11 @@ class PdsaRepository:
         due = [s for s in self.list(ward_code=ward_code, status=PdsaStatus.DOING) if is_due_for_study(s.cycle, today)]
         return sorted(due, key=lambda s: (s.cycle.planned_end or dt.date.max, s.cycle.ward_code, s.cycle.id))
 
+    def labels(self, ward_code: str) -> dict[str, str]:
+        """Each of a ward's cycles' ramp label by id ('A2', 'A3b'), as the PDSA list shows it
+        (models.pdsa.ramp_labels over the ward's cycles, oldest first)."""
+        return ramp_labels(by_creation(self.list(ward_code=ward_code)))
+
     def summaries(
         self,
         *,

@@ -92,3 +92,28 @@ def test_the_printed_huddle_says_n_a_for_a_week_before_the_ward_joined(tmp_path)
     assert result.exit_code == 0, result.output
     line = next(row for row in result.output.splitlines() if "All restrictive" in row)
     assert "not entered" in line and "n/a" in line
+
+
+def test_report_huddle_names_cycles_by_their_ramp_label_as_the_pdsa_list_does(demo_db) -> None:
+    """A running cycle is printed with the label the PDSA list screen shows ('B1 Title'), not
+    'cycle 1' (two ramps on one ward both have a cycle 1)."""
+    import datetime as dt
+
+    today = dt.date(2026, 11, 18)
+    store = Store(demo_db, create=False)
+    try:
+        running = {s.cycle.id for s in store.pdsa.running(WARD, today)}
+        running |= {s.cycle.id for s in store.pdsa.due_for_study(WARD, today)}
+        # the PDSA list's rows (rrp.screens.pdsa_list shows row.ramp_label)
+        listed = [row for row in store.pdsa.summaries(today=today, ward_code=WARD) if row.cycle.id in running]
+    finally:
+        store.close()
+    assert listed
+    result = CliRunner().invoke(
+        main, ["report", "huddle", "--ward", WARD, "--db", str(demo_db), "--today", "2026-11-18"], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    for row in listed:
+        assert f" {row.ramp_label} {' '.join(row.cycle.title.split())}" in out
+    assert ", cycle " not in out

@@ -86,3 +86,21 @@ def resign(path: Path, payload: dict, key) -> Path:
 
     path.write_text(json.dumps(seal(FORMAT, FORMAT_VERSION, canonical(payload), key)), encoding="utf-8")
     return path
+
+
+def station_and_hub(tmp_path: Path, engine_db: Path | str, ward_code: str, key) -> tuple[Store, Store]:
+    """A ward station (SQLite) and the facilitator's hub (`engine_db`: either engine), both with 8
+    demo weeks to END, agreed on every week: the hub trusts `key` and has merged the ward's first
+    signed submission (of `ward_code`)."""
+    from rrp.exchange.submission import merge_submission, write_submission
+    from rrp.synthetic import build_demo
+
+    ward = Store(tmp_path / "ward.sqlite", who="ward nurse")
+    build_demo(ward, weeks=8, end=END)
+    hub = Store(engine_db, who="facilitator")
+    build_demo(hub, weeks=8, end=END)
+    enrol(hub, key)
+    first = tmp_path / "first.json"
+    write_submission(ward, ward_code, first, key=key)
+    merge_submission(hub, first, today=TODAY)
+    return ward, hub

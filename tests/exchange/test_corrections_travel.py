@@ -9,12 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
-from exchange_helpers import END, TODAY, enrol, payload_of, resign, signing_key
+from exchange_helpers import END, TODAY, payload_of, resign, signing_key, station_and_hub
 
 from rrp.exchange.submission import SubmissionRefused, merge_submission, write_submission
 from rrp.reports.corrections import history_lines, week_history
 from rrp.store import Store
-from rrp.synthetic import build_demo
 
 WARD = "NVT-BIRCH"
 KEY = signing_key("NVT")
@@ -25,15 +24,7 @@ WHY = "restraint counted twice: one episode, two staff entries"
 @pytest.fixture
 def pair(tmp_path: Path, engine_db: Path | str) -> tuple[Store, Store]:
     """A ward station (SQLite) and the facilitator's hub (each engine), agreed on every week."""
-    ward = Store(tmp_path / "ward.sqlite", who="ward nurse")
-    build_demo(ward, weeks=8, end=END)
-    hub = Store(engine_db, who="facilitator")
-    build_demo(hub, weeks=8, end=END)
-    enrol(hub, KEY)
-    first = tmp_path / "first.json"
-    write_submission(ward, WARD, first, key=KEY)
-    merge_submission(hub, first, today=TODAY)
-    return ward, hub
+    return station_and_hub(tmp_path, engine_db, WARD, KEY)
 
 
 def _correct(ward: Store, *, reason: str | None, restraint_plus: int = 1) -> None:

@@ -6,27 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from exchange_helpers import END, TODAY, enrol, payload_of, signing_key
+from exchange_helpers import END, TODAY, payload_of, signing_key, station_and_hub
 
 from rrp.exchange.submission import merge_submission, write_submission
 from rrp.reports.corrections import history_lines, week_history
-from rrp.store import Store
-from rrp.synthetic import build_demo
 
 WARD = "NVT-ASH"
 KEY = signing_key("NVT")
 
 
 def test_a_deletion_and_its_reason_reach_the_facilitator_on_either_engine(tmp_path: Path, engine_db: Path | str) -> None:
-    ward = Store(tmp_path / "ward.sqlite", who="ward nurse")
-    build_demo(ward, weeks=8, end=END)
-    hub = Store(engine_db, who="facilitator")
-    build_demo(hub, weeks=8, end=END)
-    enrol(hub, KEY)
-    first = tmp_path / "first.json"
-    write_submission(ward, WARD, first, key=KEY)
-    merge_submission(hub, first, today=TODAY)
-
+    ward, hub = station_and_hub(tmp_path, engine_db, WARD, KEY)
     day = END - dt.timedelta(weeks=1)
     stored = ward.weekly.week(WARD, day)
     ward.weekly.delete(WARD, day, reason="entered for the wrong ward", expected_version=stored.version)

@@ -84,3 +84,15 @@ def test_no_two_cycles_of_a_ward_share_a_label(cycles: list[PdsaCycle]) -> None:
     if all(c.previous_cycle_id != newest for c in cycles[:-1]):
         earlier = ramp_labels(cycles[:-1])
         assert all(labels[key] == value for key, value in earlier.items())
+
+
+def test_the_legend_words_say_what_the_labels_are() -> None:
+    """RAMP_LABEL_KEY (the PDSA list's legend, the worksheet's help) reads the labels right: A2
+    follows A1, B1 is another ramp, A3b is a second cycle 3 of ramp A (a branch)."""
+    from rrp.models.pdsa import RAMP_LABEL_KEY
+
+    cycles = [cycle(0), cycle(1, previous=0, number=2), cycle(2), cycle(3, previous=1, number=3),
+              cycle(4, previous=1, number=3)]
+    labels = [ramp_labels(cycles)[c.id] for c in cycles]
+    assert labels == ["A1", "A2", "B1", "A3", "A3b"]
+    assert RAMP_LABEL_KEY == "A2 follows A1; B1 is another ramp; A3b is a second cycle 3 of ramp A: a branch"

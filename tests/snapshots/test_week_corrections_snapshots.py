@@ -42,7 +42,6 @@ def test_week_history_after_a_correction(snap_compare, demo_db, make_app, size):
         await until(pilot, lambda: type(app.screen).__name__ == "ReasonScreen")
         await pilot.press(*"late report from the night shift", "enter")
         await until(pilot, lambda: app.screen is form and not form.saving and form.stored.version == 2)
-        app.clear_notifications()  # the "Week saved" toast times out: never in a snapshot
         await pilot.press("f6")
         await until(pilot, lambda: type(app.screen).__name__ == "WeekHistoryScreen" and app.screen.lines)
         await settled(pilot)

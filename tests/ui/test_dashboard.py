@@ -232,6 +232,32 @@ async def test_dashboard_paints_from_summaries_and_recomputes_a_changed_ward(db:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_status_line_is_one_line_at_120_columns_and_whole_at_80(db: Path, size: tuple[int, int]) -> None:
+    """The line above the tabs (wards, filters, sort, weeks, aim, wards behind) is one line at 120
+    columns, the wards not in last week included; at 80 it wraps whole onto two."""
+    from svg_text import svg_lines
+
+    app = RrpApp(db, today=TODAY, who="test")
+    async with app.run_test(size=size) as pilot:
+        await open_dashboard(app, pilot)
+        screen = app.screen
+        await until(pilot, lambda: screen.dashboard is not None and not screen.view.updating, 120)
+        await pilot.pause()
+        status = screen.query_one("#dash-status")
+        lines = str(status.render()).split("\n")  # broken between parts, never inside one
+        text = " | ".join(lines)
+        behind = sum(1 for r in screen.view.rows if r.weeks_submitted < r.weeks_expected)
+        assert text.startswith(f"{len(screen.view.rows)} wards (no filter) | sort: provider and ward | to ")
+        assert text.endswith(f" | {behind} missed a week, {screen.view.not_submitted} the last (u)")
+        assert len(lines) == status.region.height == (1 if size[0] >= 120 else 2)
+        assert [line.strip() for line in svg_lines(app.export_screenshot())[1:1 + len(lines)]] == lines
+        await pilot.press("t")  # a type filter is named, the other is not
+        await settle(app, pilot)
+        await until(pilot, lambda: "(type " in str(status.render()))
+        assert "provider" not in str(status.render()).split(" | ")[0]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_dashboard_headings_are_whole_and_the_footer_offers_enter(db: Path, size: tuple[int, int]) -> None:
     """A long measure name wraps onto a second heading line instead of being cut ('Rapid
     tranquillisations'); the footer shows Enter to open a ward on the Wards tab only, and every key

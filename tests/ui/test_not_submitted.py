@@ -56,7 +56,7 @@ async def test_u_lists_the_wards_not_submitted_and_c_copies_them(demo_db: Path, 
     async with app.run_test(size=(80, 24)) as pilot:
         await open_list(app, pilot)
         status = str(app.screen_stack[-2].query_one("#dash-status").render())
-        assert f"{len(missing)} not in last week (u)" in status
+        assert f" missed a week, {len(missing)} the last (u)" in status
         shown = str(app.screen.query_one("#not-submitted-text").render())
         assert f"Not submitted for the week of Mon 16 Nov 2026: {len(missing)} wards" in shown
         for code in missing:

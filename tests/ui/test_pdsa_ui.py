@@ -290,6 +290,33 @@ def _screen_lines(app: RrpApp) -> list[str]:
     return svg_lines(app.export_screenshot())
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_the_list_legend_explains_a_branch_label_and_fits(db: Path, size: tuple[int, int]) -> None:
+    """The legend under the PDSA list says what 'A3b' means (models.pdsa.RAMP_LABEL_KEY) and is
+    on screen whole at 80x24 and 120x40, with the table's rows still shown above it."""
+    from rrp.models.pdsa import RAMP_LABEL_KEY
+    from rrp.screens.pdsa_list import QUALITY_KEY
+
+    assert RAMP_LABEL_KEY in QUALITY_KEY and "A3b" in RAMP_LABEL_KEY
+
+    async def run() -> None:
+        app = make_app(db)
+        async with app.run_test(size=size) as pilot:
+            await until(pilot, lambda: app.store is not None and app.screen.query("#wards"))
+            app.open_screen("pdsa_list", ward_code="NVT-BIRCH")
+            screen = app.screen
+            await until(pilot, lambda: bool(getattr(screen, "rows", None)))
+            await until(pilot, lambda: screen.query_one("#pdsa-cycles").loading is False)
+            await pilot.pause()
+            text = " ".join(" ".join(_screen_lines(app)).split())
+            assert " ".join(QUALITY_KEY.split()) in text
+            table = screen.query_one("#pdsa-cycles")
+            assert table.region.height >= 1 + len(screen.rows)  # the header and every row shown
+            assert screen.query_one("#pdsa-list-help").region.bottom <= size[1] - 1  # above the footer
+
+    asyncio.run(run())
+
+
 def test_two_ramps_are_never_both_one_and_the_list_shows_a_cycle_whole(db: Path) -> None:
     """A second ramp on a ward is B1 in the list and the editor; the line under the table shows the
     highlighted cycle's whole title, its change idea and the day a done cycle ended; the footer

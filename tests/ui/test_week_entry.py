@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pilot import confirm_week, until
+from pilot import confirm_week, settled, until
 
 from rrp.models.week_status import WeekState
 from rrp.store import Store
@@ -260,3 +260,23 @@ async def test_home_mounted_after_its_rows_arrived_shows_them_uncovered(demo_db,
         await pilot.pause(0.1)
         assert not table.loading and table._cover_widget is None
         assert len(reads) == 1  # and no second read
+
+
+async def test_the_saved_message_is_not_covered_by_a_toast_at_80_columns(demo_db, make_app):
+    """After Ctrl+S the form's own line says what was saved ('Saved week of ...'); nothing covers
+    it (a "Week saved" toast used to, for 3 s, at 80x24)."""
+    from svg_text import svg_lines
+
+    app = make_app(demo_db, today=NEXT_TODAY)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # toasts shown, as in use
+        await open_entry(pilot, app)
+        form = app.screen
+        await type_counts(pilot, "2", "1", "0", "1")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: form.stored is not None and not form.saving)
+        await settled(pilot)
+        banner = str(form.query_one("#week-banner").render())
+        assert banner.startswith("Saved week of ")
+        screen = " ".join(" ".join(svg_lines(app.export_screenshot())).split())
+        assert " ".join(banner.split()) in screen  # whole, not covered
+        assert "Week saved" not in screen
