@@ -57,13 +57,13 @@ def list_cycles(
     if due:
         rows = [r for r in rows if r.due_for_study]
     table = Table(title=f"PDSA cycles ({len(rows)})", title_justify="left")
-    for column in ("ward", "#", "title", "change idea", "status", "end", "PRSDA", "flags"):
+    for column in ("ward", "cycle", "title", "change idea", "status", "end", "PRSDA", "flags"):
         table.add_column(column, no_wrap=column in ("ward", "PRSDA", "end"))
     for row in rows:
         cycle = row.cycle
         table.add_row(
             cycle.ward_code,
-            str(cycle.cycle_number),
+            row.ramp_label or str(cycle.cycle_number),  # 'A3b', as the PDSA list screen shows
             user_text(cycle.title),
             user_text(row.idea_name),
             cycle.status.label + (" (due for Study)" if row.due_for_study else ""),
